@@ -1,0 +1,541 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"nodetool/engine/pyval"
+)
+
+// Problem is one thing wrong with a graph, found before anything runs.
+type Problem struct {
+	NodeID   string `json:"node_id,omitempty"`
+	NodeType string `json:"node_type,omitempty"`
+	EdgeID   string `json:"edge_id,omitempty"`
+	Message  string `json:"message"`
+}
+
+func (p Problem) String() string { return p.Message }
+
+// ValidationError lists every problem found in a graph.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Message
+	}
+	return "graph contains errors: " + strings.Join(msgs, "; ")
+}
+
+// Plan is a validated graph, ready to run any number of times.
+type Plan struct {
+	nodes    []*planNode
+	byID     map[string]*planNode
+	edges    []*planEdge
+	inputs   map[string][]*planNode // input nodes by name
+	reg      *Registry
+	hasCycle bool
+}
+
+type planNode struct {
+	id       string
+	node     *Node
+	def      *NodeDef
+	title    string
+	props    map[string]any // defaults overlaid with data
+	dynProps *pyval.Dict    // dynamic property values, in order
+	dynOuts  []Output
+	zipAll   bool
+	bypassed bool
+
+	inEdges    []*planEdge // data edges in
+	outEdges   map[string][]*planEdge
+	ctrlIn     []*planEdge
+	ctrlOut    []*planEdge
+	handles    []string // inbound data handles, in first-edge order
+	edgeCount  map[string]int
+	streaming  map[string]bool // handle fed by at least one streaming edge
+	aggregate  map[string]bool // list handle with several edges: collect all
+	streamsOut bool            // node is downstream of a streaming source
+}
+
+type planEdge struct {
+	index     int
+	edge      *Edge
+	id        string
+	src, dst  *planNode
+	control   bool
+	streaming bool
+}
+
+// outputType returns the type of an output slot, class or dynamic.
+func (n *planNode) outputType(slot string) (TypeMeta, bool) {
+	for _, o := range n.dynOuts {
+		if o.Name == slot {
+			return o.Type, true
+		}
+	}
+	if o, ok := n.def.Output(slot); ok {
+		return o.Type, true
+	}
+	return TypeMeta{}, false
+}
+
+// outputs returns every output slot: dynamic ones first, then the class's.
+func (n *planNode) outputs() []Output {
+	if len(n.dynOuts) == 0 {
+		return n.def.Outputs
+	}
+	out := append([]Output{}, n.dynOuts...)
+	for _, o := range n.def.Outputs {
+		if _, dup := n.outputTypeDyn(o.Name); !dup {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (n *planNode) outputTypeDyn(slot string) (TypeMeta, bool) {
+	for _, o := range n.dynOuts {
+		if o.Name == slot {
+			return o.Type, true
+		}
+	}
+	return TypeMeta{}, false
+}
+
+// propType returns the type of an input handle: a declared property, or any
+// for a dynamic property.
+func (n *planNode) propType(handle string) (TypeMeta, bool) {
+	if p, ok := n.def.Prop(handle); ok {
+		return p.Type, true
+	}
+	if n.def.Dynamic {
+		return TypeMeta{Type: "any"}, true
+	}
+	return TypeMeta{}, false
+}
+
+func (n *planNode) label() string {
+	return fmt.Sprintf("node %s (%s)", n.id, n.node.Type)
+}
+
+// Compile validates g against the registry and returns a runnable plan, or a
+// *ValidationError listing every problem found: unsupported node types,
+// edges to missing nodes or handles, type mismatches, missing required
+// inputs, invalid property values, unnamed inputs and cycles.
+func (r *Registry) Compile(g *Graph) (*Plan, error) {
+	p := &Plan{byID: map[string]*planNode{}, inputs: map[string][]*planNode{}, reg: r}
+	var probs []Problem
+	add := func(pr Problem) { probs = append(probs, pr) }
+
+	connected := map[string]map[string]bool{} // node id -> data handles with edges
+	for _, e := range g.Edges {
+		if e.EdgeType == EdgeData {
+			if connected[e.Target] == nil {
+				connected[e.Target] = map[string]bool{}
+			}
+			connected[e.Target][e.TargetHandle] = true
+		}
+	}
+
+	for _, n := range g.Nodes {
+		if _, dup := p.byID[n.ID]; dup {
+			add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("duplicate node id %s", n.ID)})
+			continue
+		}
+		def, ok := r.Lookup(n.Type)
+		if !ok {
+			add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("unsupported node type %s (node %s)", n.Type, n.ID)})
+			continue
+		}
+		pn := &planNode{
+			id: n.ID, node: n, def: def, title: def.Title,
+			props: make(map[string]any, len(def.Props)), dynProps: pyval.NewDict(0),
+			zipAll: n.SyncMode == "zip_all", bypassed: n.Bypassed(),
+			outEdges: map[string][]*planEdge{}, edgeCount: map[string]int{},
+			streaming: map[string]bool{}, aggregate: map[string]bool{},
+		}
+		if t := n.Title(); t != "" {
+			pn.title = t
+		}
+		p.byID[n.ID] = pn
+		p.nodes = append(p.nodes, pn)
+		for _, pr := range def.Props {
+			pn.props[pr.Name] = pyval.Clone(pr.Default)
+		}
+		wired := connected[n.ID]
+		setProp := func(name string, v any) {
+			if wired[name] {
+				return // an edge feeds it: the stored UI value is stale
+			}
+			prop, ok := def.Prop(name)
+			if !ok {
+				if def.Dynamic {
+					pn.dynProps.Set(name, v)
+				}
+				return
+			}
+			if v == nil {
+				return
+			}
+			cv, err := coerce(v, prop.Type)
+			if err != nil {
+				if emptyValue(v) {
+					return // the original skips empty values and keeps the default
+				}
+				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: property %q %v", pn.label(), name, err)})
+				return
+			}
+			pn.props[name] = cv
+		}
+		if def.Dynamic {
+			n.DynamicProperties.Range(func(k string, v any) bool {
+				if !wired[k] {
+					pn.dynProps.Set(k, v)
+				}
+				return true
+			})
+		}
+		n.Data.Range(func(k string, v any) bool { setProp(k, v); return true })
+		n.DynamicOutputs.Range(func(k string, v any) bool {
+			if !def.DynamicOutputs {
+				return true
+			}
+			t, err := typeFromValue(v)
+			if err != nil {
+				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: dynamic output %q: %v", pn.label(), k, err)})
+				return true
+			}
+			pn.dynOuts = append(pn.dynOuts, Output{Name: k, Type: t})
+			return true
+		})
+		if def.Role == RoleInput {
+			name, _ := pn.props["name"].(string)
+			if name == "" {
+				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: input nodes need a non-empty name", pn.label())})
+			} else {
+				p.inputs[name] = append(p.inputs[name], pn)
+			}
+		}
+	}
+
+	for i, e := range g.Edges {
+		pe := &planEdge{index: i, edge: e, id: e.id(), control: e.EdgeType == EdgeControl}
+		src, sok := p.byID[e.Source]
+		dst, dok := p.byID[e.Target]
+		label := "edge " + e.key()
+		if !sok && !knownMissing(g, e.Source) {
+			add(Problem{EdgeID: pe.id, NodeID: e.Target, Message: fmt.Sprintf("%s: source node %s does not exist", label, e.Source)})
+		}
+		if !dok && !knownMissing(g, e.Target) {
+			add(Problem{EdgeID: pe.id, NodeID: e.Source, Message: fmt.Sprintf("%s: target node %s does not exist", label, e.Target)})
+		}
+		if !sok || !dok {
+			continue // already reported (missing or unsupported node)
+		}
+		pe.src, pe.dst = src, dst
+		if pe.control {
+			if e.TargetHandle != ControlHandle {
+				add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: a control edge must target %q, not %q", label, ControlHandle, e.TargetHandle)})
+				continue
+			}
+			if e.SourceHandle != ControlHandle && e.SourceHandle != "__control_output__" {
+				add(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: a control edge must leave %q, not %q", label, ControlHandle, e.SourceHandle)})
+				continue
+			}
+			src.ctrlOut = append(src.ctrlOut, pe)
+			dst.ctrlIn = append(dst.ctrlIn, pe)
+			p.edges = append(p.edges, pe)
+			continue
+		}
+		st, ok := src.outputType(e.SourceHandle)
+		if !ok {
+			add(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: %s has no output %q (outputs: %s)", label, src.label(), e.SourceHandle, slotList(src.outputs()))})
+			continue
+		}
+		dt, ok := dst.propType(e.TargetHandle)
+		if !ok {
+			add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s has no input %q", label, dst.label(), e.TargetHandle)})
+			continue
+		}
+		if !Compatible(st, dt) {
+			add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: type mismatch: %s output %q is %s but %s input %q expects %s", label, src.label(), e.SourceHandle, st, dst.label(), e.TargetHandle, dt)})
+			continue
+		}
+		src.outEdges[e.SourceHandle] = append(src.outEdges[e.SourceHandle], pe)
+		dst.inEdges = append(dst.inEdges, pe)
+		if dst.edgeCount[e.TargetHandle] == 0 {
+			dst.handles = append(dst.handles, e.TargetHandle)
+		}
+		dst.edgeCount[e.TargetHandle]++
+		p.edges = append(p.edges, pe)
+	}
+
+	for _, n := range p.nodes {
+		for _, h := range n.handles {
+			if n.edgeCount[h] < 2 {
+				continue
+			}
+			t, _ := n.propType(h)
+			if !isList(t) {
+				add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("%s: %d edges feed input %q, which is not a list; use a Collect node", n.label(), n.edgeCount[h], h)})
+				continue
+			}
+			n.aggregate[h] = true
+		}
+		var missing []string
+		for _, req := range n.def.RequiredInputs {
+			if n.edgeCount[req] == 0 {
+				missing = append(missing, req)
+			}
+		}
+		if len(missing) > 0 && !n.bypassed {
+			add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("%s: missing inputs: %s (connect an edge to each)", n.label(), strings.Join(missing, ", "))})
+		}
+	}
+
+	if cyc := findCycle(p.nodes); len(cyc) > 0 {
+		p.hasCycle = true
+		add(Problem{NodeID: cyc[0], Message: fmt.Sprintf("the graph has a cycle: %s -> %s", strings.Join(cyc, " -> "), cyc[0])})
+	}
+	if len(probs) > 0 {
+		return nil, &ValidationError{Problems: probs}
+	}
+	markStreaming(p)
+	return p, nil
+}
+
+// knownMissing reports whether the node id exists in the graph (so a missing
+// plan node means it was already reported as unsupported or duplicate).
+func knownMissing(g *Graph, id string) bool {
+	for _, n := range g.Nodes {
+		if n.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func slotList(outs []Output) string {
+	if len(outs) == 0 {
+		return "none"
+	}
+	names := make([]string, len(outs))
+	for i, o := range outs {
+		names[i] = o.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func emptyValue(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case []any:
+		return len(t) == 0
+	case *pyval.Dict:
+		return t.Len() == 0
+	}
+	return false
+}
+
+func typeFromValue(v any) (TypeMeta, error) {
+	d, ok := v.(*pyval.Dict)
+	if !ok {
+		return TypeMeta{}, fmt.Errorf("must be a type object like {\"type\": \"str\"}")
+	}
+	t := TypeMeta{Type: d.Str("type")}
+	if t.Type == "" {
+		return t, fmt.Errorf(`type object has no "type"`)
+	}
+	if o, ok := d.Get("optional"); ok {
+		t.Optional, _ = o.(bool)
+	}
+	t.TypeName = d.Str("type_name")
+	if vals, ok := d.Get("values"); ok {
+		t.Values, _ = vals.([]any)
+	}
+	if args, ok := d.Get("type_args"); ok {
+		l, _ := args.([]any)
+		for _, a := range l {
+			at, err := typeFromValue(a)
+			if err != nil {
+				return t, err
+			}
+			t.TypeArgs = append(t.TypeArgs, at)
+		}
+	}
+	return t, nil
+}
+
+// findCycle returns the node ids of one cycle over data and control edges,
+// or nil.
+func findCycle(nodes []*planNode) []string {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[*planNode]int{}
+	var stack []*planNode
+	var found []string
+	var visit func(n *planNode) bool
+	visit = func(n *planNode) bool {
+		color[n] = grey
+		stack = append(stack, n)
+		var next []*planNode
+		for _, slot := range sortedKeys(n.outEdges) {
+			for _, e := range n.outEdges[slot] {
+				next = append(next, e.dst)
+			}
+		}
+		for _, e := range n.ctrlOut {
+			next = append(next, e.dst)
+		}
+		for _, m := range next {
+			switch color[m] {
+			case grey:
+				for i, s := range stack {
+					if s == m {
+						for _, c := range stack[i:] {
+							found = append(found, c.id)
+						}
+						break
+					}
+				}
+				return true
+			case white:
+				if visit(m) {
+					return true
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[n] = black
+		return false
+	}
+	for _, n := range nodes {
+		if color[n] == white && visit(n) {
+			return found
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// markStreaming flags every edge downstream of a streaming-output node, and
+// records for each node which inbound handles carry streams (engine §3.5).
+func markStreaming(p *Plan) {
+	queue := []*planNode{}
+	seen := map[*planNode]bool{}
+	for _, n := range p.nodes {
+		if n.def.StreamingOutput && n.def.Role != RoleOutput {
+			queue = append(queue, n)
+			seen[n] = true
+		}
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		n.streamsOut = true
+		for _, edges := range n.outEdges {
+			for _, e := range edges {
+				e.streaming = true
+				e.dst.streaming[e.edge.TargetHandle] = true
+				if !seen[e.dst] {
+					seen[e.dst] = true
+					queue = append(queue, e.dst)
+				}
+			}
+		}
+	}
+}
+
+// CheckParams reports params that no input node takes, and param values the
+// input cannot accept.
+func (p *Plan) CheckParams(params *pyval.Dict) []Problem {
+	var probs []Problem
+	params.Range(func(k string, v any) bool {
+		nodes := p.inputs[k]
+		if len(nodes) == 0 {
+			probs = append(probs, Problem{Message: fmt.Sprintf("unknown param %q: no input node has that name (inputs: %s)", k, p.inputNames())})
+			return true
+		}
+		for _, n := range nodes {
+			if _, err := n.coerceParam(v); err != nil {
+				probs = append(probs, Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("param %q: %v", k, err)})
+			}
+		}
+		return true
+	})
+	return probs
+}
+
+func (p *Plan) inputNames() string {
+	names := sortedKeys(p.inputs)
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// Inputs describes the workflow's input nodes: name, node type and the type
+// of value it takes, in graph order.
+func (p *Plan) Inputs() []InputInfo {
+	var out []InputInfo
+	for _, n := range p.nodes {
+		if n.def.Role != RoleInput {
+			continue
+		}
+		name, _ := n.props["name"].(string)
+		pt, _ := n.def.Prop("value")
+		info := InputInfo{Name: name, NodeID: n.id, NodeType: n.node.Type, Default: n.props["value"]}
+		if pt != nil {
+			info.Type = pt.Type
+		}
+		out = append(out, info)
+	}
+	return out
+}
+
+// InputInfo describes one input node of a plan.
+type InputInfo struct {
+	Name     string
+	NodeID   string
+	NodeType string
+	Type     TypeMeta
+	Default  any
+}
+
+// OutputNames lists the names of the plan's output nodes, in graph order.
+func (p *Plan) OutputNames() []string {
+	var out []string
+	for _, n := range p.nodes {
+		if n.def.Role == RoleOutput {
+			name, _ := n.props["name"].(string)
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func (n *planNode) coerceParam(v any) (any, error) {
+	prop, ok := n.def.Prop("value")
+	if !ok || v == nil {
+		return v, nil
+	}
+	return coerce(v, prop.Type)
+}

@@ -1,0 +1,196 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"nodetool/engine/pyval"
+)
+
+// Ctx is what a node sees of its run: the run's context (cancelled when the
+// run ends or the node times out), its own identity, and ways to report
+// progress and logs.
+type Ctx struct {
+	context.Context
+	r *run
+	n *planNode
+}
+
+// NodeID is the id of the running node.
+func (c *Ctx) NodeID() string { return c.n.id }
+
+// NodeType is the type of the running node.
+func (c *Ctx) NodeType() string { return c.n.node.Type }
+
+// Title is the node's display title.
+func (c *Ctx) Title() string { return c.n.title }
+
+// JobID is the id of the run.
+func (c *Ctx) JobID() string { return c.r.opts.JobID }
+
+// WorkflowID is the id of the workflow being run, if known.
+func (c *Ctx) WorkflowID() string { return c.r.opts.WorkflowID }
+
+// Services returns what the caller of Run passed as RunOptions.Services.
+func (c *Ctx) Services() any { return c.r.opts.Services }
+
+// Log posts a log_update (severity info, warning or error).
+func (c *Ctx) Log(severity, content string) {
+	c.r.post(&LogUpdate{Type: "log_update", NodeID: c.n.id, NodeName: c.n.title, Content: content,
+		Severity: severity, JobID: c.r.opts.JobID, WorkflowID: c.r.opts.WorkflowID})
+}
+
+// Progress posts a node_progress event.
+func (c *Ctx) Progress(progress, total int64, chunk string) {
+	c.r.post(&NodeProgress{Type: "node_progress", NodeID: c.n.id, Progress: progress, Total: total,
+		Chunk: chunk, JobID: c.r.opts.JobID, WorkflowID: c.r.opts.WorkflowID})
+}
+
+// Post sends any event to the run's subscriber.
+func (c *Ctx) Post(ev Event) { c.r.post(ev) }
+
+// OutputSlots lists the node's output slots (dynamic outputs first).
+func (c *Ctx) OutputSlots() []Output { return c.n.outputs() }
+
+// ControlledNode describes a node this node controls over a control edge.
+type ControlledNode struct {
+	ID    string
+	Type  string
+	Title string
+	Def   *NodeDef
+	// Props are the node's configured property values.
+	Props map[string]any
+}
+
+// Controlled lists the nodes this node controls, in edge order.
+func (c *Ctx) Controlled() []ControlledNode {
+	var out []ControlledNode
+	seen := map[string]bool{}
+	for _, e := range c.n.ctrlOut {
+		if seen[e.dst.id] {
+			continue
+		}
+		seen[e.dst.id] = true
+		out = append(out, ControlledNode{ID: e.dst.id, Type: e.dst.node.Type, Title: e.dst.title, Def: e.dst.def, Props: e.dst.props})
+	}
+	return out
+}
+
+// RunControlled runs one controlled node with props overriding its inputs
+// and waits for its outputs.
+func (c *Ctx) RunControlled(target string, props *pyval.Dict) (map[string]any, error) {
+	reply := make(chan ControlReply, 1)
+	if err := c.r.emitControl(c.n, &ControlEvent{Target: target, Properties: props, Reply: reply}); err != nil {
+		return nil, err
+	}
+	select {
+	case rep := <-reply:
+		return rep.Outputs, rep.Err
+	case <-c.Done():
+		return nil, context.Cause(c)
+	}
+}
+
+// Inputs holds a node's current property values. Values were checked
+// against the property types when assigned, so the typed getters return the
+// zero value only when the property is absent.
+type Inputs struct {
+	n     *planNode
+	props map[string]any
+	dyn   *pyval.Dict
+}
+
+func newInputs(n *planNode) *Inputs {
+	props := make(map[string]any, len(n.props))
+	for k, v := range n.props {
+		props[k] = v
+	}
+	return &Inputs{n: n, props: props, dyn: n.dynProps.Copy()}
+}
+
+// Set assigns a value to a property (or dynamic property), checking its
+// type. A nil value keeps the current one.
+func (in *Inputs) Set(name string, v any) error {
+	if v == nil {
+		return nil
+	}
+	p, ok := in.n.def.Prop(name)
+	if !ok {
+		if in.n.def.Dynamic {
+			in.dyn.Set(name, v)
+			return nil
+		}
+		return fmt.Errorf("%s has no input %q", in.n.label(), name)
+	}
+	cv, err := coerce(v, p.Type)
+	if err != nil {
+		return fmt.Errorf("input %q %v", name, err)
+	}
+	in.props[name] = cv
+	return nil
+}
+
+// Get returns a property or dynamic property value.
+func (in *Inputs) Get(name string) any {
+	if v, ok := in.props[name]; ok {
+		return v
+	}
+	v, _ := in.dyn.Get(name)
+	return v
+}
+
+// Dynamic returns the dynamic properties in order. The dict is the node's
+// own; do not modify it.
+func (in *Inputs) Dynamic() *pyval.Dict { return in.dyn }
+
+// Str returns a string property.
+func (in *Inputs) Str(name string) string {
+	s, _ := in.Get(name).(string)
+	return s
+}
+
+// Int returns an int property.
+func (in *Inputs) Int(name string) int64 {
+	switch v := in.Get(name).(type) {
+	case int64:
+		return v
+	case float64:
+		if math.IsNaN(v) {
+			return 0
+		}
+		return int64(v)
+	case bool:
+		if v {
+			return 1
+		}
+	}
+	return 0
+}
+
+// Float returns a float property (ints convert).
+func (in *Inputs) Float(name string) float64 {
+	f, _ := pyval.AsNumber(in.Get(name))
+	return f
+}
+
+// Bool returns a bool property.
+func (in *Inputs) Bool(name string) bool {
+	b, _ := in.Get(name).(bool)
+	return b
+}
+
+// List returns a list property (nil when unset).
+func (in *Inputs) List(name string) []any {
+	l, _ := in.Get(name).([]any)
+	return l
+}
+
+// Dict returns a dict property (an empty dict when unset).
+func (in *Inputs) Dict(name string) *pyval.Dict {
+	d, _ := in.Get(name).(*pyval.Dict)
+	if d == nil {
+		return pyval.NewDict(0)
+	}
+	return d
+}

@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+)
+
+// delivery is one message into a node's inbox: a value on a handle, the end
+// of one upstream edge's stream, or a control event.
+type delivery struct {
+	handle string
+	value  any
+	eos    bool
+	ctrl   *ControlEvent
+}
+
+type queued struct {
+	seq   uint64
+	value any
+	ctrl  *ControlEvent
+}
+
+// Inbox is a node's input buffer. Producers send into a bounded channel (so a
+// fast producer waits for a slow consumer); the consumer keeps per-handle
+// queues of what it read but has not yet used, so reading one handle never
+// blocks producers of another.
+type Inbox struct {
+	ch     chan delivery
+	open   map[string]int
+	queues map[string][]queued
+	seq    uint64
+	// handles in the order edges declared them, for deterministic scans.
+	handles []string
+}
+
+func newInbox(size int, counts map[string]int, handles []string) *Inbox {
+	open := make(map[string]int, len(counts))
+	for h, c := range counts {
+		open[h] = c
+	}
+	return &Inbox{ch: make(chan delivery, size), open: open, queues: map[string][]queued{}, handles: handles}
+}
+
+// Connected reports whether any edge feeds handle.
+func (in *Inbox) Connected(handle string) bool {
+	_, ok := in.open[handle]
+	return ok
+}
+
+// Open reports whether more values may still arrive on handle, or are
+// buffered.
+func (in *Inbox) Open(handle string) bool {
+	return in.open[handle] > 0 || len(in.queues[handle]) > 0
+}
+
+// Pending reports whether a value is buffered on handle without blocking.
+func (in *Inbox) Pending(handle string) bool {
+	return len(in.queues[handle]) > 0
+}
+
+func (in *Inbox) allClosed() bool {
+	for _, c := range in.open {
+		if c > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (in *Inbox) pull(ctx context.Context) (delivery, error) {
+	select {
+	case d := <-in.ch:
+		return d, nil
+	case <-ctx.Done():
+		return delivery{}, context.Cause(ctx)
+	}
+}
+
+// event returns the next thing that happens on the inbox, in arrival
+// order: a buffered or newly arrived value, or the end of one edge (eos).
+// ok is false once every handle has ended and nothing is buffered.
+func (in *Inbox) event(ctx context.Context) (d delivery, ok bool, err error) {
+	if h := in.oldestQueued(); h != "" {
+		q := in.queues[h][0]
+		in.queues[h] = in.queues[h][1:]
+		return delivery{handle: h, value: q.value, ctrl: q.ctrl}, true, nil
+	}
+	if in.allClosed() {
+		return delivery{}, false, nil
+	}
+	d, err = in.pull(ctx)
+	if err != nil {
+		return d, false, err
+	}
+	if d.eos {
+		in.open[d.handle]--
+	}
+	return d, true, nil
+}
+
+func (in *Inbox) oldestQueued() string {
+	best := ""
+	var bestSeq uint64
+	for _, h := range in.handles {
+		if q := in.queues[h]; len(q) > 0 && (best == "" || q[0].seq < bestSeq) {
+			best, bestSeq = h, q[0].seq
+		}
+	}
+	return best
+}
+
+// Next returns the next value on any handle, in arrival order. ok is false
+// when every input stream has ended.
+func (in *Inbox) Next(ctx context.Context) (handle string, v any, ok bool, err error) {
+	for {
+		d, ok, err := in.event(ctx)
+		if !ok || err != nil {
+			return "", nil, false, err
+		}
+		if !d.eos {
+			return d.handle, d.value, true, nil
+		}
+	}
+}
+
+// NextOn returns the next value on one handle, buffering values that arrive
+// on others meanwhile. ok is false when that handle's streams have ended.
+func (in *Inbox) NextOn(ctx context.Context, handle string) (v any, ok bool, err error) {
+	for {
+		if q := in.queues[handle]; len(q) > 0 {
+			in.queues[handle] = q[1:]
+			return q[0].value, true, nil
+		}
+		if in.open[handle] <= 0 {
+			return nil, false, nil
+		}
+		d, err := in.pull(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		switch {
+		case d.eos:
+			in.open[d.handle]--
+		case d.handle == handle:
+			return d.value, true, nil
+		default:
+			in.seq++
+			in.queues[d.handle] = append(in.queues[d.handle], queued{seq: in.seq, value: d.value, ctrl: d.ctrl})
+		}
+	}
+}

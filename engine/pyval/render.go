@@ -1,0 +1,342 @@
+package pyval
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Str renders v as Python's str() does: strings as they are, None, True,
+// False, floats in their shortest round-trip form, containers with their
+// items in repr form.
+func Str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	var b strings.Builder
+	writeRepr(&b, v)
+	return b.String()
+}
+
+// Repr renders v as Python's repr() does.
+func Repr(v any) string {
+	var b strings.Builder
+	writeRepr(&b, v)
+	return b.String()
+}
+
+func writeRepr(b *strings.Builder, v any) {
+	switch t := v.(type) {
+	case nil:
+		b.WriteString("None")
+	case bool:
+		if t {
+			b.WriteString("True")
+		} else {
+			b.WriteString("False")
+		}
+	case int64:
+		b.WriteString(strconv.FormatInt(t, 10))
+	case int:
+		b.WriteString(strconv.Itoa(t))
+	case float64:
+		b.WriteString(FormatFloat(t))
+	case string:
+		writeQuoted(b, t)
+	case []any:
+		b.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeRepr(b, e)
+		}
+		b.WriteByte(']')
+	case *Dict:
+		b.WriteByte('{')
+		for i, k := range t.Keys() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeQuoted(b, k)
+			b.WriteString(": ")
+			e, _ := t.Get(k)
+			writeRepr(b, e)
+		}
+		b.WriteByte('}')
+	default:
+		fmt.Fprint(b, t)
+	}
+}
+
+// FormatFloat formats f as Python's repr(float) does: the shortest string
+// that reads back as f, always with a decimal point or exponent, scientific
+// notation when the exponent is below -4 or at least 16.
+func FormatFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	if f == 0 {
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	}
+	exp := int(math.Floor(math.Log10(math.Abs(f))))
+	// Log10 can be off by one near powers of ten; let the 'e' form decide.
+	es := strconv.FormatFloat(f, 'e', -1, 64)
+	if i := strings.IndexByte(es, 'e'); i >= 0 {
+		if n, err := strconv.Atoi(es[i+1:]); err == nil {
+			exp = n
+		}
+	}
+	if exp < -4 || exp >= 16 {
+		mant, e, _ := strings.Cut(es, "e")
+		sign := e[0]
+		digits := strings.TrimLeft(e[1:], "0")
+		if len(digits) < 2 {
+			digits = strings.Repeat("0", 2-len(digits)) + digits
+		}
+		return mant + "e" + string(sign) + digits
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".") {
+		s += ".0"
+	}
+	return s
+}
+
+func writeQuoted(b *strings.Builder, s string) {
+	quote := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		quote = '"'
+	}
+	b.WriteByte(quote)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(b, `\x%02x`, s[i])
+			i++
+			continue
+		}
+		i += size
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == rune(quote):
+			b.WriteByte('\\')
+			b.WriteByte(quote)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(b, `\x%02x`, r)
+		case r < 0x80 || unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(b, `\x%02x`, r)
+		case r < 0x10000:
+			fmt.Fprintf(b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(b, `\U%08x`, r)
+		}
+	}
+	b.WriteByte(quote)
+}
+
+// TypeName returns the Python type name of v: NoneType, bool, int, float,
+// str, list or dict.
+func TypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "NoneType"
+	case bool:
+		return "bool"
+	case int64, int:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "str"
+	case []any:
+		return "list"
+	case *Dict:
+		return "dict"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// Truthy reports Python truthiness: None, False, zero, "" and empty
+// containers are false.
+func Truthy(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return t
+	case int64:
+		return t != 0
+	case int:
+		return t != 0
+	case float64:
+		return t != 0
+	case string:
+		return t != ""
+	case []any:
+		return len(t) > 0
+	case *Dict:
+		return t.Len() > 0
+	}
+	return true
+}
+
+// AsNumber returns v as a float64 when it is an int, float or bool (as in
+// Python, where bool is an int).
+func AsNumber(v any) (float64, bool) {
+	switch t := v.(type) {
+	case int64:
+		return float64(t), true
+	case int:
+		return float64(t), true
+	case float64:
+		return t, true
+	case bool:
+		if t {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// Equal reports Python ==: numbers compare by value across int, float and
+// bool; lists and dicts compare element-wise (dicts ignore order).
+func Equal(a, b any) bool {
+	if x, ok := AsNumber(a); ok {
+		y, ok := AsNumber(b)
+		if !ok {
+			return false
+		}
+		if ia, ok := a.(int64); ok {
+			if ib, ok := b.(int64); ok {
+				return ia == ib
+			}
+		}
+		return x == y
+	}
+	switch t := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		s, ok := b.(string)
+		return ok && s == t
+	case []any:
+		u, ok := b.([]any)
+		if !ok || len(u) != len(t) {
+			return false
+		}
+		for i := range t {
+			if !Equal(t[i], u[i]) {
+				return false
+			}
+		}
+		return true
+	case *Dict:
+		u, ok := b.(*Dict)
+		if !ok || u.Len() != t.Len() {
+			return false
+		}
+		for _, k := range t.Keys() {
+			x, _ := t.Get(k)
+			y, ok := u.Get(k)
+			if !ok || !Equal(x, y) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Compare orders a and b as Python's < does: numbers by value, strings by
+// code point, lists lexicographically. Other combinations are an error
+// naming both types, like Python's TypeError.
+func Compare(a, b any) (int, error) {
+	if x, ok := AsNumber(a); ok {
+		if y, ok := AsNumber(b); ok {
+			ia, aInt := a.(int64)
+			ib, bInt := b.(int64)
+			switch {
+			case aInt && bInt:
+				return cmpOrdered(ia, ib), nil
+			case x < y:
+				return -1, nil
+			case x > y:
+				return 1, nil
+			}
+			return 0, nil
+		}
+	}
+	switch t := a.(type) {
+	case string:
+		if s, ok := b.(string); ok {
+			return strings.Compare(t, s), nil
+		}
+	case []any:
+		if u, ok := b.([]any); ok {
+			for i := 0; i < len(t) && i < len(u); i++ {
+				if Equal(t[i], u[i]) {
+					continue
+				}
+				return Compare(t[i], u[i])
+			}
+			return cmpOrdered(len(t), len(u)), nil
+		}
+	}
+	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", TypeName(a), TypeName(b))
+}
+
+func cmpOrdered[T int | int64](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Sort sorts a copy of values in Python order, or returns the first
+// comparison error.
+func Sort(values []any, descending bool) ([]any, error) {
+	out := slices.Clone(values)
+	var err error
+	slices.SortStableFunc(out, func(a, b any) int {
+		c, e := Compare(a, b)
+		if e != nil && err == nil {
+			err = e
+		}
+		if descending {
+			return -c
+		}
+		return c
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func sortStrings(s []string) { slices.Sort(s) }

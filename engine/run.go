@@ -1,0 +1,766 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"nodetool/engine/pyval"
+)
+
+// RunOptions configure one run of a plan.
+type RunOptions struct {
+	JobID      string
+	WorkflowID string
+	// Params map input node names to values. Validate them first with
+	// Plan.CheckParams; Run refuses unknown params as a failed job.
+	Params *pyval.Dict
+	// OnEvent receives every event of the run, one call at a time, in the
+	// order they are posted. It may block (the run waits), so a subscriber
+	// that serves a slow network client should buffer.
+	OnEvent func(Event)
+	// NodeTimeout bounds each node invocation (0: none).
+	NodeTimeout time.Duration
+	// InboxSize is the capacity of each node's input channel (default 64).
+	InboxSize int
+	// Services are handed to nodes through Ctx (model providers, storage).
+	Services any
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Status   string           // completed, failed or cancelled
+	Outputs  map[string][]any // output node name -> values received
+	Error    string           // why the run failed
+	NodeID   string           // the node that failed, if one did
+	NodeType string
+	Duration time.Duration
+}
+
+// ControlEvent is sent by a controller node over control edges: run the
+// controlled node once with Properties overriding its inputs, or stop it.
+// Reply, when set, receives the controlled node's outputs for that run.
+type ControlEvent struct {
+	Stop       bool
+	Target     string // one controlled node, or "" for all
+	Properties *pyval.Dict
+	Reply      chan<- ControlReply
+}
+
+// ControlReply is what a controlled node sends back for a run event.
+type ControlReply struct {
+	Outputs map[string]any
+	Err     error
+}
+
+// Job is a run in progress.
+type Job struct {
+	r    *run
+	done chan struct{}
+	res  *Result
+}
+
+// Run runs the plan to completion and returns its result. Cancelling ctx
+// cancels the run, which then ends with status cancelled.
+func (p *Plan) Run(ctx context.Context, opts RunOptions) *Result {
+	return p.Start(ctx, opts).Wait()
+}
+
+// Start begins a run in the background.
+func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
+	if opts.InboxSize <= 0 {
+		opts.InboxSize = 64
+	}
+	r := &run{plan: p, opts: opts, results: map[string][]any{}, start: time.Now()}
+	r.ctx, r.cancel = context.WithCancelCause(ctx)
+	r.counters = make([]atomic.Int64, len(p.edges)+1)
+	j := &Job{r: r, done: make(chan struct{})}
+	r.inboxes = make(map[*planNode]*Inbox, len(p.nodes))
+	r.pushes = map[*planNode]chan delivery{}
+	for _, n := range p.nodes {
+		counts := n.edgeCount
+		handles := n.handles
+		if len(n.ctrlIn) > 0 {
+			counts = make(map[string]int, len(n.edgeCount)+1)
+			for h, c := range n.edgeCount {
+				counts[h] = c
+			}
+			counts[ControlHandle] = len(n.ctrlIn)
+			handles = append(append([]string{}, n.handles...), ControlHandle)
+		}
+		r.inboxes[n] = newInbox(opts.InboxSize, counts, handles)
+		if n.def.Role == RoleInput && n.def.StreamingOutput {
+			r.pushes[n] = make(chan delivery, opts.InboxSize)
+		}
+	}
+	go func() {
+		j.res = r.execute()
+		close(j.done)
+	}()
+	return j
+}
+
+// Wait blocks until the run has ended and every node goroutine has exited.
+func (j *Job) Wait() *Result {
+	<-j.done
+	return j.res
+}
+
+// Done is closed when the run has ended.
+func (j *Job) Done() <-chan struct{} { return j.done }
+
+// Cancel stops the run; it ends with status cancelled.
+func (j *Job) Cancel() { j.r.cancel(context.Canceled) }
+
+// Push sends a value into a streaming input node (by its name), as if the
+// input had produced it on its output slot.
+func (j *Job) Push(inputName string, v any) error {
+	return j.sendInput(inputName, delivery{value: v})
+}
+
+// EndInput ends a streaming input's stream.
+func (j *Job) EndInput(inputName string) error {
+	return j.sendInput(inputName, delivery{eos: true})
+}
+
+func (j *Job) sendInput(name string, d delivery) error {
+	for _, n := range j.r.plan.inputs[name] {
+		ch, ok := j.r.pushes[n]
+		if !ok {
+			return fmt.Errorf("input %q does not stream: its value is set when the run starts", name)
+		}
+		select {
+		case ch <- d:
+		case <-j.r.ctx.Done():
+			return errors.New("the run has ended")
+		}
+		return nil
+	}
+	return fmt.Errorf("no input node named %q", name)
+}
+
+type run struct {
+	plan    *Plan
+	opts    RunOptions
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	start   time.Time
+	inboxes map[*planNode]*Inbox
+	pushes  map[*planNode]chan delivery
+
+	evMu     sync.Mutex
+	resMu    sync.Mutex
+	results  map[string][]any
+	counters []atomic.Int64
+
+	failMu   sync.Mutex
+	failNode *planNode
+	failErr  error
+}
+
+func (r *run) execute() *Result {
+	r.post(r.jobUpdate(StatusRunning))
+	params := r.opts.Params
+	if probs := r.plan.CheckParams(params); len(probs) > 0 {
+		verr := &ValidationError{Problems: probs}
+		for _, pr := range probs {
+			if pr.NodeID != "" {
+				if n := r.plan.byID[pr.NodeID]; n != nil {
+					r.nodeError(n, pr.Message)
+				}
+			}
+		}
+		return r.finish(StatusFailed, verr.Error(), nil)
+	}
+	var wg sync.WaitGroup
+	for _, n := range r.plan.nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.actor(n)
+		}()
+	}
+	wg.Wait()
+
+	r.failMu.Lock()
+	failNode, failErr := r.failNode, r.failErr
+	r.failMu.Unlock()
+	switch {
+	case failErr != nil:
+		return r.finish(StatusFailed, failErr.Error(), failNode)
+	case r.ctx.Err() != nil:
+		return r.finish(StatusCancelled, "", nil)
+	}
+	return r.finish(StatusCompleted, "", nil)
+}
+
+func (r *run) finish(status, errMsg string, node *planNode) *Result {
+	r.cancel(context.Canceled) // release the context's resources
+	res := &Result{Status: status, Error: errMsg, Duration: time.Since(r.start)}
+	ju := r.jobUpdate(status)
+	d := res.Duration.Seconds()
+	ju.Duration = &d
+	switch status {
+	case StatusCompleted:
+		r.resMu.Lock()
+		res.Outputs = r.results
+		r.resMu.Unlock()
+		ju.Result = res.Outputs
+		ju.Message = strp(fmt.Sprintf("Workflow %s completed in %.2f seconds", r.opts.JobID, d))
+	case StatusFailed:
+		ju.Error = &errMsg
+		if node != nil {
+			res.NodeID, res.NodeType = node.id, node.node.Type
+			ju.NodeID = &node.id
+		}
+	}
+	r.post(ju)
+	return res
+}
+
+func (r *run) jobUpdate(status string) *JobUpdate {
+	return &JobUpdate{Type: "job_update", Status: status, JobID: r.opts.JobID, WorkflowID: r.opts.WorkflowID}
+}
+
+func (r *run) post(ev Event) {
+	if r.opts.OnEvent == nil {
+		return
+	}
+	r.evMu.Lock()
+	defer r.evMu.Unlock()
+	r.opts.OnEvent(ev)
+}
+
+func (r *run) quiet() bool { return r.opts.OnEvent == nil }
+
+// fail records the first node failure and cancels the rest of the run.
+func (r *run) fail(n *planNode, err error) {
+	r.failMu.Lock()
+	first := r.failErr == nil
+	if first {
+		r.failNode, r.failErr = n, err
+	}
+	r.failMu.Unlock()
+	if first {
+		r.nodeError(n, err.Error())
+		r.cancel(err)
+	}
+}
+
+func (r *run) nodeError(n *planNode, msg string) {
+	if len(msg) > 1000 {
+		msg = msg[:1000]
+	}
+	r.post(&NodeUpdate{Type: "node_update", NodeID: n.id, NodeName: n.title, NodeType: n.node.Type,
+		Status: "error", Error: &msg, JobID: r.opts.JobID, WorkflowID: r.opts.WorkflowID})
+}
+
+func (r *run) nodeUpdate(n *planNode, status string, result, props any) {
+	if r.quiet() {
+		return
+	}
+	r.post(&NodeUpdate{Type: "node_update", NodeID: n.id, NodeName: n.title, NodeType: n.node.Type,
+		Status: status, Result: result, Properties: props, JobID: r.opts.JobID, WorkflowID: r.opts.WorkflowID})
+}
+
+// actor drives one node from start to end of stream, then ends the streams
+// of all its outgoing edges. A panic in node code fails the node, not the
+// process.
+func (r *run) actor(n *planNode) {
+	defer r.closeOutputs(n)
+	defer func() {
+		if p := recover(); p != nil {
+			r.fail(n, fmt.Errorf("internal error in %s: %v\n%s", n.label(), p, debug.Stack()))
+		}
+	}()
+	// Once the run is ending, a node's error is a consequence of the
+	// cancellation, not a cause of its own.
+	if err := r.drive(n); err != nil && r.ctx.Err() == nil {
+		r.fail(n, err)
+	}
+}
+
+func (r *run) drive(n *planNode) error {
+	switch {
+	case n.def.Role == RoleInput:
+		return r.driveInput(n)
+	case n.bypassed:
+		return r.driveBypass(n)
+	case len(n.ctrlIn) > 0:
+		return r.driveControlled(n)
+	case n.def.Run != nil:
+		return r.driveStreamingInput(n)
+	}
+	return r.driveBatches(n)
+}
+
+func (r *run) closeOutputs(n *planNode) {
+	for _, slot := range n.outputSlots() {
+		for _, e := range n.outEdges[slot] {
+			r.endEdge(e)
+		}
+	}
+	for _, e := range n.ctrlOut {
+		r.endEdge(e)
+	}
+}
+
+func (n *planNode) outputSlots() []string {
+	var out []string
+	for _, o := range n.outputs() {
+		if len(n.outEdges[o.Name]) > 0 {
+			out = append(out, o.Name)
+		}
+	}
+	return out
+}
+
+func (r *run) endEdge(e *planEdge) {
+	select {
+	case r.inboxes[e.dst].ch <- delivery{handle: e.edge.TargetHandle, eos: true}:
+	case <-r.ctx.Done():
+	}
+	if !r.quiet() {
+		r.post(&EdgeUpdate{Type: "edge_update", EdgeID: e.id, Status: "drained", JobID: r.opts.JobID, WorkflowID: r.opts.WorkflowID})
+	}
+}
+
+// emit routes v from a node's output slot to every edge leaving it.
+func (r *run) emit(n *planNode, slot string, v any) error {
+	if v == nil {
+		return nil
+	}
+	if slot == ControlHandle || slot == "__control_output__" {
+		return r.emitControl(n, v)
+	}
+	edges, ok := n.outEdges[slot]
+	if !ok {
+		if _, known := n.outputType(slot); !known {
+			return fmt.Errorf("%s tried to emit to unknown output %q", n.label(), slot)
+		}
+		return nil
+	}
+	for _, e := range edges {
+		select {
+		case r.inboxes[e.dst].ch <- delivery{handle: e.edge.TargetHandle, value: v}:
+		case <-r.ctx.Done():
+			return context.Cause(r.ctx)
+		}
+		c := r.counters[e.index].Add(1)
+		if !r.quiet() {
+			r.post(&EdgeUpdate{Type: "edge_update", EdgeID: e.id, Status: "message_sent", Counter: &c, JobID: r.opts.JobID, WorkflowID: r.opts.WorkflowID})
+		}
+	}
+	return nil
+}
+
+func (r *run) emitControl(n *planNode, v any) error {
+	ev, ok := v.(*ControlEvent)
+	if !ok {
+		props, _ := v.(*pyval.Dict)
+		ev = &ControlEvent{Properties: props}
+	}
+	sent := false
+	for _, e := range n.ctrlOut {
+		if ev.Target != "" && e.dst.id != ev.Target {
+			continue
+		}
+		select {
+		case r.inboxes[e.dst].ch <- delivery{handle: ControlHandle, ctrl: ev}:
+			sent = true
+		case <-r.ctx.Done():
+			return context.Cause(r.ctx)
+		}
+	}
+	if ev.Target != "" && !sent {
+		return fmt.Errorf("%s has no control edge to node %s", n.label(), ev.Target)
+	}
+	return nil
+}
+
+func (r *run) emitter(n *planNode) Emit {
+	return func(slot string, v any) error { return r.emit(n, slot, v) }
+}
+
+func (r *run) driveInput(n *planNode) error {
+	name, _ := n.props["name"].(string)
+	v := n.props["value"]
+	if pv, ok := r.opts.Params.Get(name); ok {
+		cv, err := n.coerceParam(pv)
+		if err != nil {
+			return fmt.Errorf("param %q: %v", name, err)
+		}
+		v = cv
+	}
+	outs := n.outputs()
+	if len(outs) == 0 {
+		return nil
+	}
+	slot := outs[0].Name
+	if err := r.emit(n, slot, v); err != nil {
+		return err
+	}
+	ch, streaming := r.pushes[n]
+	if !streaming {
+		return nil
+	}
+	for {
+		select {
+		case d := <-ch:
+			if d.eos {
+				return nil
+			}
+			if err := r.emit(n, slot, d.value); err != nil {
+				return err
+			}
+		case <-r.ctx.Done():
+			return context.Cause(r.ctx)
+		}
+	}
+}
+
+// driveBypass forwards every value of the node's first connected input to
+// its first output, without running the node.
+func (r *run) driveBypass(n *planNode) error {
+	inbox := r.inboxes[n]
+	first := ""
+	for _, p := range n.def.Props {
+		if n.edgeCount[p.Name] > 0 {
+			first = p.Name
+			break
+		}
+	}
+	if first == "" && len(n.handles) > 0 {
+		first = n.handles[0]
+	}
+	outs := n.outputs()
+	for {
+		h, v, ok, err := inbox.Next(r.ctx)
+		if err != nil || !ok {
+			return err
+		}
+		if h == first && len(outs) > 0 {
+			if err := r.emit(n, outs[0].Name, v); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (r *run) driveStreamingInput(n *planNode) error {
+	r.nodeUpdate(n, "running", nil, map[string]any{})
+	in := newInputs(n)
+	ctx := &Ctx{Context: r.ctx, r: r, n: n}
+	if err := n.def.Run(ctx, in, r.inboxes[n], r.emitter(n)); err != nil {
+		return err
+	}
+	r.nodeUpdate(n, "completed", map[string]any{"status": "completed"}, map[string]any{})
+	return nil
+}
+
+// batchValue is one (handle, value) of an aligned batch.
+type batchValue struct {
+	handle string
+	value  any
+}
+
+func (r *run) driveBatches(n *planNode) error {
+	in := newInputs(n)
+	if len(n.handles) == 0 {
+		_, err := r.runBatch(n, in, nil, nil)
+		return err
+	}
+	if n.zipAll {
+		for _, h := range n.handles {
+			if n.streaming[h] {
+				return r.zipLoop(n, in)
+			}
+		}
+	}
+	return r.onAnyLoop(n, in)
+}
+
+// arrivals reads the inbox and calls f for each value, turning the values
+// of an aggregated list handle into one list delivered when its streams end.
+func (r *run) arrivals(n *planNode, f func(h string, v any) error) error {
+	inbox := r.inboxes[n]
+	agg := map[string][]any{}
+	for {
+		d, ok, err := inbox.event(r.ctx)
+		if err != nil || !ok {
+			return err
+		}
+		if n.aggregate[d.handle] {
+			if d.eos {
+				if !inbox.Open(d.handle) {
+					if err := f(d.handle, append([]any{}, agg[d.handle]...)); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if l, ok := d.value.([]any); ok {
+				agg[d.handle] = append(agg[d.handle], l...)
+			} else {
+				agg[d.handle] = append(agg[d.handle], d.value)
+			}
+			continue
+		}
+		if d.eos {
+			continue
+		}
+		if err := f(d.handle, d.value); err != nil {
+			return err
+		}
+	}
+}
+
+// onAnyLoop runs the node once every input has a value, then again on each
+// later arrival with the latest value of every other input. Values that
+// arrive before every input has one are not lost: when the node becomes
+// ready it runs once per value queued on the busiest input.
+func (r *run) onAnyLoop(n *planNode, in *Inputs) error {
+	pending := map[string][]any{}
+	current := map[string]any{}
+	primed := false
+	return r.arrivals(n, func(h string, v any) error {
+		if primed {
+			current[h] = v
+			_, err := r.runBatch(n, in, r.batchOf(n, current), nil)
+			return err
+		}
+		pending[h] = append(pending[h], v)
+		if len(pending) < len(n.handles) {
+			return nil
+		}
+		primed = true
+		rounds := 0
+		for _, q := range pending {
+			rounds = max(rounds, len(q))
+		}
+		for i := range rounds {
+			for hh, q := range pending {
+				current[hh] = q[min(i, len(q)-1)]
+			}
+			if _, err := r.runBatch(n, in, r.batchOf(n, current), nil); err != nil {
+				return err
+			}
+		}
+		pending = nil
+		return nil
+	})
+}
+
+func (r *run) batchOf(n *planNode, current map[string]any) []batchValue {
+	b := make([]batchValue, 0, len(current))
+	for _, h := range n.handles {
+		if v, ok := current[h]; ok {
+			b = append(b, batchValue{h, v})
+		}
+	}
+	return b
+}
+
+// zipLoop pairs streaming inputs item by item; inputs fed by non-streaming
+// edges keep their first value for every batch.
+func (r *run) zipLoop(n *planNode, in *Inputs) error {
+	sticky := map[string]any{}
+	queues := map[string][]any{}
+	return r.arrivals(n, func(h string, v any) error {
+		if n.streaming[h] && !n.aggregate[h] {
+			queues[h] = append(queues[h], v)
+		} else if _, set := sticky[h]; !set {
+			sticky[h] = v
+		}
+		for {
+			batch := make([]batchValue, 0, len(n.handles))
+			for _, hh := range n.handles {
+				if n.streaming[hh] && !n.aggregate[hh] {
+					if len(queues[hh]) == 0 {
+						return nil
+					}
+					batch = append(batch, batchValue{hh, queues[hh][0]})
+				} else {
+					sv, set := sticky[hh]
+					if !set {
+						return nil
+					}
+					batch = append(batch, batchValue{hh, sv})
+				}
+			}
+			for _, hh := range n.handles {
+				if n.streaming[hh] && !n.aggregate[hh] {
+					queues[hh] = queues[hh][1:]
+				}
+			}
+			if _, err := r.runBatch(n, in, batch, nil); err != nil {
+				return err
+			}
+		}
+	})
+}
+
+// runBatch assigns a batch of input values and runs the node once. With
+// capture set, the outputs are also returned (for control replies).
+func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *pyval.Dict) (map[string]any, error) {
+	def := n.def
+	for _, b := range batch {
+		if err := in.Set(b.handle, b.value); err != nil {
+			return nil, err
+		}
+		if def.Process != nil && !r.quiet() {
+			r.nodeUpdate(n, "running", nil, map[string]any{b.handle: b.value})
+		}
+	}
+	saved := map[string]any{}
+	if overrides != nil {
+		var err error
+		overrides.Range(func(k string, v any) bool {
+			if _, ok := def.Prop(k); !ok && !def.Dynamic {
+				err = fmt.Errorf("%s has no property %q", n.label(), k)
+				return false
+			}
+			saved[k] = in.Get(k)
+			if e := in.Set(k, v); e != nil {
+				err = e
+				return false
+			}
+			return true
+		})
+		defer func() {
+			for k, v := range saved {
+				in.props[k] = v
+			}
+		}()
+		if err != nil {
+			return nil, err
+		}
+	}
+	ctx := &Ctx{Context: r.ctx, r: r, n: n}
+	if r.opts.NodeTimeout > 0 {
+		tctx, cancel := context.WithTimeoutCause(r.ctx, r.opts.NodeTimeout, fmt.Errorf("node timed out after %gs", r.opts.NodeTimeout.Seconds()))
+		defer cancel()
+		ctx.Context = tctx
+	}
+	timedOut := func(err error) error {
+		if err != nil && ctx.Context.Err() != nil && r.ctx.Err() == nil {
+			return context.Cause(ctx.Context)
+		}
+		return err
+	}
+	if def.Process != nil {
+		r.nodeUpdate(n, "running", nil, map[string]any{})
+		out, err := def.Process(ctx, in)
+		if err = timedOut(err); err != nil {
+			return nil, err
+		}
+		result := any(out)
+		if def.Role == RoleConstant {
+			result = map[string]any{}
+		}
+		r.nodeUpdate(n, "completed", result, map[string]any{})
+		for _, o := range n.outputs() {
+			if v, ok := out[o.Name]; ok {
+				if err := r.emit(n, o.Name, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if len(out) > 0 {
+			for slot := range out {
+				if _, ok := n.outputType(slot); !ok && slot != ControlHandle && slot != "__control_output__" {
+					return nil, fmt.Errorf("%s tried to emit to unknown output %q", n.label(), slot)
+				}
+			}
+		}
+		return out, nil
+	}
+	if !r.quiet() {
+		props := make(map[string]any, len(batch))
+		for _, b := range batch {
+			props[b.handle] = b.value
+		}
+		r.nodeUpdate(n, "running", nil, props)
+	}
+	var captured map[string]any
+	emit := r.emitter(n)
+	if overrides != nil {
+		captured = map[string]any{}
+		emit = func(slot string, v any) error {
+			if v != nil {
+				captured[slot] = v
+			}
+			return r.emit(n, slot, v)
+		}
+	}
+	if err := timedOut(def.Gen(ctx, in, emit)); err != nil {
+		return nil, err
+	}
+	r.nodeUpdate(n, "completed", map[string]any{"status": "completed"}, map[string]any{})
+	return captured, nil
+}
+
+// driveControlled runs a node once per run event from its controllers,
+// with the latest data inputs and the event's properties on top.
+func (r *run) driveControlled(n *planNode) error {
+	in := newInputs(n)
+	inbox := r.inboxes[n]
+	latest := map[string]any{}
+	for {
+		d, ok, err := inbox.event(r.ctx)
+		if err != nil || !ok {
+			return err
+		}
+		if d.eos {
+			if d.handle == ControlHandle && !inbox.Open(ControlHandle) {
+				return nil
+			}
+			continue
+		}
+		if d.handle != ControlHandle {
+			latest[d.handle] = d.value
+			continue
+		}
+		ev := d.ctrl
+		if ev == nil {
+			continue
+		}
+		if ev.Stop {
+			return nil
+		}
+		props := ev.Properties
+		if props == nil {
+			props = pyval.NewDict(0)
+		}
+		out, err := r.runBatch(n, in, r.batchOf(n, latest), props)
+		if ev.Reply != nil {
+			select {
+			case ev.Reply <- ControlReply{Outputs: out, Err: err}:
+			case <-r.ctx.Done():
+				return context.Cause(r.ctx)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// addResult appends a value to the output named name, skipping a value
+// equal to the last one appended (as the original does).
+func (r *run) addResult(name string, v any) {
+	if v == nil {
+		return
+	}
+	r.resMu.Lock()
+	defer r.resMu.Unlock()
+	l := r.results[name]
+	if len(l) > 0 && pyval.Equal(l[len(l)-1], v) {
+		return
+	}
+	r.results[name] = append(l, v)
+}

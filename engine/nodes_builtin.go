@@ -18,7 +18,7 @@ func registerCore(r *Registry) {
 	registerLists(r)
 	registerDicts(r)
 	registerLogic(r)
-	registerLib(r)
+	registerJSONLib(r)
 }
 
 // Default values of structured types, as NodeTool writes them.

@@ -25,7 +25,7 @@ type RunOptions struct {
 	OnEvent func(Event)
 	// NodeTimeout bounds each node invocation (0: none).
 	NodeTimeout time.Duration
-	// InboxSize is the capacity of each node's input channel (default 64).
+	// InboxSize is the capacity of each node's input channel (default 16).
 	InboxSize int
 	// Services are handed to nodes through Ctx (model providers, storage).
 	Services any
@@ -73,7 +73,7 @@ func (p *Plan) Run(ctx context.Context, opts RunOptions) *Result {
 // Start begins a run in the background.
 func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
 	if opts.InboxSize <= 0 {
-		opts.InboxSize = 64
+		opts.InboxSize = 16
 	}
 	r := &run{plan: p, opts: opts, results: map[string][]any{}, start: time.Now()}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
@@ -388,7 +388,11 @@ func (r *run) emitter(n *planNode) Emit {
 
 func (r *run) driveInput(n *planNode) error {
 	name, _ := n.props["name"].(string)
+	ch, streaming := r.pushes[n]
 	v := n.props["value"]
+	if streaming {
+		v = nil // a streaming input sends only what is pushed (or a param)
+	}
 	if pv, ok := r.opts.Params.Get(name); ok {
 		cv, err := n.coerceParam(pv)
 		if err != nil {
@@ -404,7 +408,6 @@ func (r *run) driveInput(n *planNode) error {
 	if err := r.emit(n, slot, v); err != nil {
 		return err
 	}
-	ch, streaming := r.pushes[n]
 	if !streaming {
 		return nil
 	}

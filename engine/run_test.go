@@ -1,0 +1,417 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"nodetool/engine/pyval"
+)
+
+// testNodes returns a registry with the core nodes plus a few node types
+// that exist only for tests: a sleeper, a panicker and a controller.
+func testNodes(t testing.TB) *Registry {
+	t.Helper()
+	r := NewRegistry()
+	r.Add(&NodeDef{
+		Type:    "test.Sleep",
+		Props:   []Prop{P("value", "any", "null", ""), P("ms", "int", "1000", "")},
+		Outputs: Out("output", "any"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			select {
+			case <-time.After(time.Duration(in.Int("ms")) * time.Millisecond):
+				return Single(in.Get("value")), nil
+			case <-ctx.Done():
+				return nil, context.Cause(ctx)
+			}
+		},
+	})
+	r.Add(&NodeDef{
+		Type:    "test.Panic",
+		Props:   []Prop{P("value", "any", "null", "")},
+		Outputs: Out("output", "any"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			var m map[string]int
+			m["boom"]++ // a nil map write: a real runtime panic
+			return nil, nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:    "test.BadSlot",
+		Outputs: Out("output", "any"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			return map[string]any{"nope": 1}, nil
+		},
+	})
+	// test.Controller runs each controlled node once per item of "calls"
+	// (a list of property dicts) and emits the replies as a list.
+	r.Add(&NodeDef{
+		Type:    "test.Controller",
+		Props:   []Prop{P("calls", "list[dict]", "[]", "")},
+		Outputs: Out("output", "list[any]", ControlHandle, "any"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			var replies []any
+			for _, cn := range ctx.Controlled() {
+				for _, c := range in.List("calls") {
+					out, err := ctx.RunControlled(cn.ID, c.(*pyval.Dict))
+					if err != nil {
+						return nil, err
+					}
+					replies = append(replies, out["output"])
+				}
+			}
+			return Single(replies), nil
+		},
+	})
+	return r
+}
+
+func compileJSON(t testing.TB, r *Registry, src string) *Plan {
+	t.Helper()
+	w, err := ParseWorkflow([]byte(src))
+	if err != nil {
+		t.Fatalf("ParseWorkflow: %v", err)
+	}
+	p, err := r.Compile(&w.Graph)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	return p
+}
+
+// waitGoroutines waits for the goroutine count to fall back to base.
+func waitGoroutines(t *testing.T, base int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= base {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("%d goroutines still running, want %d:\n%s", n, base, buf)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+const sleepGraph = `{"nodes":[
+ {"id":"in","type":"nodetool.input.StringInput","data":{"name":"text","value":"v"}},
+ {"id":"slow","type":"test.Sleep","data":{"ms":60000}},
+ {"id":"l","type":"nodetool.constant.List","data":{"value":[1,2,3]}},
+ {"id":"each","type":"nodetool.control.ForEach"},
+ {"id":"col","type":"nodetool.control.Collect"},
+ {"id":"out","type":"nodetool.output.Output","data":{"name":"r"}},
+ {"id":"out2","type":"nodetool.output.Output","data":{"name":"items"}}
+],"edges":[
+ {"id":"e1","source":"in","sourceHandle":"output","target":"slow","targetHandle":"value"},
+ {"id":"e2","source":"slow","sourceHandle":"output","target":"out","targetHandle":"value"},
+ {"id":"e3","source":"l","sourceHandle":"output","target":"each","targetHandle":"input_list"},
+ {"id":"e4","source":"each","sourceHandle":"output","target":"col","targetHandle":"input_item"},
+ {"id":"e5","source":"col","sourceHandle":"output","target":"out2","targetHandle":"value"}
+]}`
+
+func TestCancelEndsRunAndLeaksNothing(t *testing.T) {
+	base := runtime.NumGoroutine()
+	p := compileJSON(t, testNodes(t), sleepGraph)
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	var last Event
+	started := make(chan struct{})
+	var once sync.Once
+	job := p.Start(ctx, RunOptions{JobID: "j", OnEvent: func(e Event) {
+		mu.Lock()
+		last = e
+		mu.Unlock()
+		if nu, ok := e.(*NodeUpdate); ok && nu.NodeID == "slow" && nu.Status == "running" {
+			once.Do(func() { close(started) })
+		}
+	}})
+	<-started
+	cancel()
+	res := job.Wait()
+	if res.Status != StatusCancelled {
+		t.Fatalf("status = %s (%s), want cancelled", res.Status, res.Error)
+	}
+	mu.Lock()
+	ju, ok := last.(*JobUpdate)
+	mu.Unlock()
+	if !ok || ju.Status != StatusCancelled {
+		t.Fatalf("last event = %#v, want job_update cancelled", last)
+	}
+	waitGoroutines(t, base)
+}
+
+func TestJobCancelMethod(t *testing.T) {
+	base := runtime.NumGoroutine()
+	p := compileJSON(t, testNodes(t), sleepGraph)
+	job := p.Start(context.Background(), RunOptions{JobID: "j"})
+	time.Sleep(20 * time.Millisecond)
+	job.Cancel()
+	if res := job.Wait(); res.Status != StatusCancelled {
+		t.Fatalf("status = %s, want cancelled", res.Status)
+	}
+	waitGoroutines(t, base)
+}
+
+func TestNodeTimeout(t *testing.T) {
+	base := runtime.NumGoroutine()
+	p := compileJSON(t, testNodes(t), sleepGraph)
+	res := p.Run(context.Background(), RunOptions{JobID: "j", NodeTimeout: 50 * time.Millisecond})
+	if res.Status != StatusFailed || res.NodeID != "slow" || !strings.Contains(res.Error, "timed out after 0.05s") {
+		t.Fatalf("result = %+v, want failed in slow with a timeout", res)
+	}
+	waitGoroutines(t, base)
+}
+
+func TestNodeErrorFailsAtOnceAndCancelsTheRest(t *testing.T) {
+	base := runtime.NumGoroutine()
+	src := strings.Replace(sleepGraph, `{"id":"l","type":"nodetool.constant.List","data":{"value":[1,2,3]}}`,
+		`{"id":"l","type":"test.Panic"}`, 1)
+	p := compileJSON(t, testNodes(t), src)
+	start := time.Now()
+	var events []Event
+	res := p.Run(context.Background(), RunOptions{JobID: "j", OnEvent: func(e Event) { events = append(events, e) }})
+	if res.Status != StatusFailed || res.NodeID != "l" || !strings.Contains(res.Error, "internal error in node l") {
+		t.Fatalf("result = %+v, want failed in node l with an internal error", res)
+	}
+	if time.Since(start) > 30*time.Second {
+		t.Fatalf("the failure did not cancel the sleeping node")
+	}
+	last := events[len(events)-1].(*JobUpdate)
+	if last.Status != StatusFailed || last.NodeID == nil || *last.NodeID != "l" || last.Error == nil {
+		t.Fatalf("final job_update = %+v", last)
+	}
+	waitGoroutines(t, base)
+}
+
+func TestUnknownOutputSlotFails(t *testing.T) {
+	p := compileJSON(t, testNodes(t), `{"nodes":[{"id":"b","type":"test.BadSlot"}],"edges":[]}`)
+	res := p.Run(context.Background(), RunOptions{})
+	if res.Status != StatusFailed || !strings.Contains(res.Error, `unknown output "nope"`) {
+		t.Fatalf("result = %+v, want an unknown-output failure", res)
+	}
+}
+
+func TestControlEdges(t *testing.T) {
+	src := `{"nodes":[
+	 {"id":"ctl","type":"test.Controller","data":{"calls":[{"text":"one"},{"text":"two"}]}},
+	 {"id":"up","type":"nodetool.control.Reroute"},
+	 {"id":"cat","type":"nodetool.output.Output","data":{"name":"replies"}}
+	],"edges":[
+	 {"id":"c1","source":"ctl","sourceHandle":"__control__","target":"up","targetHandle":"__control__","edge_type":"control"},
+	 {"id":"e1","source":"ctl","sourceHandle":"output","target":"cat","targetHandle":"value"}
+	]}`
+	// Reroute is streaming-input; a controlled node runs per event
+	// through its batch function, so use a buffered node instead.
+	src = strings.Replace(src, `"type":"nodetool.control.Reroute"`, `"type":"test.Sleep","data":{"ms":0}`, 1)
+	src = strings.ReplaceAll(src, `{"text":`, `{"value":`)
+	p := compileJSON(t, testNodes(t), src)
+	res := p.Run(context.Background(), RunOptions{})
+	if res.Status != StatusCompleted {
+		t.Fatalf("status = %s: %s", res.Status, res.Error)
+	}
+	if got := reprOf(res.Outputs["replies"]); got != "[['one', 'two']]" {
+		t.Fatalf("replies = %s, want [['one', 'two']]", got)
+	}
+}
+
+func TestControlEdgeValidation(t *testing.T) {
+	src := `{"nodes":[{"id":"a","type":"nodetool.constant.String"},{"id":"b","type":"nodetool.text.ToUppercase"}],
+	"edges":[{"id":"c","source":"a","sourceHandle":"__control__","target":"b","targetHandle":"text","edge_type":"control"}]}`
+	w, _ := ParseWorkflow([]byte(src))
+	_, err := testReg.Compile(&w.Graph)
+	if err == nil || !strings.Contains(err.Error(), `a control edge must target "__control__"`) {
+		t.Fatalf("Compile = %v, want a control edge error", err)
+	}
+}
+
+func TestStreamingInputPush(t *testing.T) {
+	src := `{"nodes":[
+	 {"id":"mic","type":"nodetool.input.RealtimeAudioInput","data":{"name":"mic","value":null}},
+	 {"id":"col","type":"nodetool.control.Collect"},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"chunks"}}
+	],"edges":[
+	 {"id":"e1","source":"mic","sourceHandle":"chunk","target":"col","targetHandle":"input_item"},
+	 {"id":"e2","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}
+	]}`
+	p := compileJSON(t, testReg, src)
+	job := p.Start(context.Background(), RunOptions{})
+	for _, s := range []string{"a", "b", "c"} {
+		if err := job.Push("mic", pyval.DictOf("type", "chunk", "content", s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := job.Push("nosuch", 1); err == nil {
+		t.Errorf("Push to an unknown input succeeded")
+	}
+	if err := job.EndInput("mic"); err != nil {
+		t.Fatal(err)
+	}
+	res := job.Wait()
+	if res.Status != StatusCompleted || len(res.Outputs["chunks"]) != 1 || len(res.Outputs["chunks"][0].([]any)) != 3 {
+		t.Fatalf("result = %+v, want three collected chunks", res)
+	}
+}
+
+func TestEventShapes(t *testing.T) {
+	res, events := runGraphJSON(t, `{"nodes":[
+	 {"id":"s","type":"nodetool.constant.String","data":{"value":"hi"}},
+	 {"id":"o","type":"nodetool.output.Output","data":{"name":"r"}}
+	],"edges":[{"id":"e","source":"s","sourceHandle":"output","target":"o","targetHandle":"value"}]}`, "")
+	if res.Status != StatusCompleted {
+		t.Fatal(res.Error)
+	}
+	want := map[string][]string{
+		"job_update":    {"type", "status", "job_id", "workflow_id", "message", "result", "error", "traceback", "node_id", "duration", "run_state"},
+		"node_update":   {"type", "node_id", "node_name", "node_type", "status", "error", "result", "properties", "job_id", "workflow_id"},
+		"edge_update":   {"type", "edge_id", "status", "counter", "job_id", "workflow_id"},
+		"output_update": {"type", "node_id", "node_name", "output_name", "value", "output_type", "metadata", "job_id", "workflow_id"},
+	}
+	seen := map[string]bool{}
+	for _, e := range events {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		if m["type"] != e.EventType() {
+			t.Errorf("event %s has type %v", e.EventType(), m["type"])
+		}
+		if m["job_id"] != "job" || m["workflow_id"] != "wf" {
+			t.Errorf("event %s lacks job or workflow id: %s", e.EventType(), b)
+		}
+		for _, k := range want[e.EventType()] {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s lacks field %q: %s", e.EventType(), k, b)
+			}
+		}
+		seen[e.EventType()] = true
+	}
+	for k := range want {
+		if !seen[k] {
+			t.Errorf("no %s event", k)
+		}
+	}
+	last := events[len(events)-1].(*JobUpdate)
+	if last.Message == nil || !strings.HasPrefix(*last.Message, "Workflow job completed in ") || last.Duration == nil {
+		t.Errorf("final job_update = %+v", last)
+	}
+}
+
+func TestParseWorkflowForms(t *testing.T) {
+	cases := []struct {
+		name, src, wantErr string
+		nodes              int
+	}{
+		{"bare graph", `{"nodes":[{"id":"a","type":"nodetool.constant.String"}],"edges":[]}`, "", 1},
+		{"full workflow", `{"id":"w","name":"W","graph":{"nodes":[{"id":1,"type":"nodetool.constant.String"}],"edges":[]},"extra_key":{"x":1}}`, "", 1},
+		{"missing edges ok", `{"nodes":[]}`, "", 0},
+		{"not an object", `[1,2]`, "must be a JSON object", 0},
+		{"no graph", `{"name":"x"}`, `no "graph"`, 0},
+		{"nodes not list", `{"nodes":{}}`, "graph.nodes must be a list", 0},
+		{"node without id", `{"nodes":[{"type":"x"}]}`, `graph.nodes[0]: missing "id"`, 0},
+		{"bad data", `{"nodes":[{"id":"a","data":[1]}]}`, `"data" must be an object`, 0},
+		{"edge missing target", `{"nodes":[],"edges":[{"source":"a","sourceHandle":"o","targetHandle":"t"}]}`, `graph.edges[0]`, 0},
+		{"malformed", `{"nodes":[`, "invalid JSON", 0},
+		{"trailing", `{"nodes":[]} x`, "unexpected data", 0},
+		{"name not string", `{"name":1,"graph":{"nodes":[]}}`, `"name" must be a string`, 0},
+	}
+	for _, c := range cases {
+		w, err := ParseWorkflow([]byte(c.src))
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: ParseWorkflow(%q) error = %v, want %q", c.name, c.src, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: ParseWorkflow(%q) = %v", c.name, c.src, err)
+			continue
+		}
+		if len(w.Graph.Nodes) != c.nodes {
+			t.Errorf("%s: %d nodes, want %d", c.name, len(w.Graph.Nodes), c.nodes)
+		}
+	}
+}
+
+func TestDataKeysFedByEdgesAreDropped(t *testing.T) {
+	// The stale UI value "old" must not be used: the edge delivers "new".
+	res, _ := runGraphJSON(t, `{"nodes":[
+	 {"id":"s","type":"nodetool.constant.String","data":{"value":"new"}},
+	 {"id":"o","type":"nodetool.output.Output","data":{"name":"r","value":"old"}}
+	],"edges":[{"id":"e","source":"s","sourceHandle":"output","target":"o","targetHandle":"value"}]}`, "")
+	if got := reprOf(res.Outputs["r"]); got != "['new']" {
+		t.Fatalf("result = %s, want ['new']", got)
+	}
+}
+
+func TestValidationErrorMessage(t *testing.T) {
+	w, _ := ParseWorkflow([]byte(`{"nodes":[{"id":"7","type":"x.Y"}]}`))
+	_, err := testReg.Compile(&w.Graph)
+	var verr *ValidationError
+	if !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].NodeID != "7" || verr.Problems[0].NodeType != "x.Y" {
+		t.Fatalf("Compile = %v, want one problem naming node 7", err)
+	}
+	if got, want := err.Error(), "graph contains errors: unsupported node type x.Y (node 7)"; got != want {
+		t.Fatalf("Error() = %q, want %q", got, want)
+	}
+}
+
+func TestCheckParams(t *testing.T) {
+	p := compileJSON(t, testReg, `{"nodes":[{"id":"n","type":"nodetool.input.IntegerInput","data":{"name":"count"}}]}`)
+	for _, c := range []struct{ params, want string }{
+		{`{"count": 3}`, ""},
+		{`{"count": 3.0}`, ""},
+		{`{"count": "3"}`, `param "count": expects int, got str`},
+		{`{"cnt": 3}`, `unknown param "cnt": no input node has that name (inputs: count)`},
+	} {
+		probs := p.CheckParams(mustJSON(t, c.params).(*pyval.Dict))
+		got := ""
+		if len(probs) > 0 {
+			got = probs[0].Message
+		}
+		if got != c.want {
+			t.Errorf("CheckParams(%s) = %q, want %q", c.params, got, c.want)
+		}
+	}
+}
+
+func TestRegistryRefusesBrokenDefinitions(t *testing.T) {
+	for name, def := range map[string]*NodeDef{
+		"no function":  {Type: "t.A"},
+		"two funcs":    {Type: "t.B", Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }, Gen: func(*Ctx, *Inputs, Emit) error { return nil }},
+		"dup prop":     {Type: "t.C", Props: []Prop{P("a", "int", "0", ""), P("a", "int", "0", "")}, Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }},
+		"bad default":  {Type: "t.D", Props: []Prop{P("a", "int", `"x"`, "")}, Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }},
+		"already have": {Type: "nodetool.control.If", Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Add did not refuse the definition", name)
+				}
+			}()
+			NewRegistry().Add(def)
+		}()
+	}
+}
+
+func TestTitles(t *testing.T) {
+	for in, want := range map[string]string{"FormatText": "Format Text", "ForEach": "For Each", "HTMLToText": "HTML To Text", "GenerateUUID4": "Generate UUID4"} {
+		if got := splitCamel(in); got != want {
+			t.Errorf("splitCamel(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := fmt.Sprint(MustType("list[dict[str, any]]")); got != "list[dict[str, any]]" {
+		t.Errorf("type round trip = %q", got)
+	}
+}

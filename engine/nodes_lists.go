@@ -1,3 +1,586 @@
 package engine
 
-func registerLists(r *Registry) {}
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"nodetool/engine/pyval"
+)
+
+// maxListRange bounds list.ListRange, which builds its whole result in
+// memory; list.GenerateSequence streams and has no bound.
+const maxListRange = 10_000_000
+
+// registerLists adds the nodetool.list.* nodes. Unlike the original, no node
+// changes the lists it receives (Append and Extend return new lists), and the
+// set operations (Dedupe, Intersection, Union, Difference) keep first-seen
+// order and compare with Python's == (so 1, 1.0 and True are one element, and
+// lists and dicts may be elements), where Python's sets give an arbitrary
+// order and reject unhashable elements.
+func registerLists(r *Registry) {
+	values := func(desc string) Prop { return P("values", "list[any]", "[]", desc) }
+	numbers := P("values", "list[float]", "[]", "The numbers to aggregate.")
+	list1 := P("list1", "list[any]", "[]", "The first list.")
+	list2 := P("list2", "list[any]", "[]", "The second list.")
+	rangeProps := []Prop{
+		P("start", "int", "0", "The first number."),
+		P("stop", "int", "0", "The number to stop before."),
+		P("step", "int", "1", "The difference between consecutive numbers; negative counts down."),
+	}
+
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Length",
+		Description: "Counts the items in a list.",
+		Props:       []Prop{values("The list to count.")},
+		Outputs:     Out("output", "int"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			return Single(int64(len(in.List("values")))), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.ListRange",
+		Description: "Makes a list of the integers from start up to, but not including, stop, counting by step.",
+		Props:       rangeProps,
+		Outputs:     Out("output", "list[int]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			start, stop, step := in.Int("start"), in.Int("stop"), in.Int("step")
+			n, err := listRangeLen(start, stop, step)
+			if err != nil {
+				return nil, err
+			}
+			if n > maxListRange {
+				return nil, fmt.Errorf("the range would hold %d numbers, more than the limit of %d; use Generate Sequence to stream them", n, maxListRange)
+			}
+			out := make([]any, 0, n)
+			for i, v := int64(0), start; i < n; i, v = i+1, v+step {
+				out = append(out, v)
+			}
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:            "nodetool.list.GenerateSequence",
+		Description:     "Streams the integers from start up to, but not including, stop, counting by step, one at a time.",
+		Props:           rangeProps,
+		Outputs:         Out("output", "int"),
+		StreamingOutput: true,
+		Gen: func(ctx *Ctx, in *Inputs, emit Emit) error {
+			start, stop, step := in.Int("start"), in.Int("stop"), in.Int("step")
+			n, err := listRangeLen(start, stop, step)
+			if err != nil {
+				return err
+			}
+			for i, v := int64(0), start; i < n; i, v = i+1, v+step {
+				if err := emit("output", v); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Slice",
+		Description: "Takes part of a list as Python's values[start:stop:step] does; negative positions count from the end, and a stop of 0 means the end of the list.",
+		Props: []Prop{
+			values("The list to slice."),
+			P("start", "int", "0", "Position of the first item taken; negative counts from the end."),
+			P("stop", "int", "0", "Position to stop before; 0 means the end of the list."),
+			P("step", "int", "1", "Take every step-th item; negative walks backwards."),
+		},
+		Outputs:     Out("output", "list[any]"),
+		BasicFields: []string{"values", "start", "stop", "step"},
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			start := in.Int("start")
+			var stop *int64
+			if s := in.Int("stop"); s != 0 {
+				stop = &s
+			}
+			out, err := listSlice(in.List("values"), &start, stop, in.Int("step"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.SelectElements",
+		Description: "Picks the items at the given positions, in the order given; negative positions count from the end.",
+		Props:       []Prop{values("The list to pick from."), P("indices", "list[int]", "[]", "The positions to pick.")},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			list := in.List("values")
+			out := make([]any, 0, len(in.List("indices")))
+			for _, ix := range in.List("indices") {
+				i, ok := ix.(int64)
+				if f, isFloat := ix.(float64); isFloat {
+					i, ok = int64(f), f == math.Trunc(f)
+				}
+				if !ok {
+					return nil, fmt.Errorf("indices must be whole numbers, got %s", pyval.Repr(ix))
+				}
+				v, err := listAt(list, i)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, v)
+			}
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.GetElement",
+		Description: "Returns the item at a position; negative positions count from the end.",
+		Props:       []Prop{values("The list to read."), P("index", "int", "0", "The position of the item.")},
+		Outputs:     Out("output", "any"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			v, err := listAt(in.List("values"), in.Int("index"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(v), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Append",
+		Description: "Returns a new list with the value added at the end.",
+		Props:       []Prop{values("The list to add to."), P("value", "any", "[]", "The value to add.")},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			list := in.List("values")
+			out := make([]any, len(list), len(list)+1)
+			copy(out, list)
+			return Single(append(out, in.Get("value"))), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Extend",
+		Description: "Returns a new list holding the items of the first list followed by those of the second.",
+		Props:       []Prop{values("The first list."), P("other_values", "list[any]", "[]", "The items to add at the end.")},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			a, b := in.List("values"), in.List("other_values")
+			out := make([]any, 0, len(a)+len(b))
+			return Single(append(append(out, a...), b...)), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Dedupe",
+		Description: "Removes repeated items, keeping the first of each in its original position.",
+		Props:       []Prop{values("The list to clean up.")},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			return Single(listDistinct(in.List("values"))), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Reverse",
+		Description: "Returns the list in reverse order.",
+		Props:       []Prop{values("The list to reverse.")},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			out := append([]any{}, in.List("values")...)
+			slices.Reverse(out)
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Randomize",
+		Description: "Returns the items of the list in a random order.",
+		Props:       []Prop{values("The list to shuffle.")},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			out := append([]any{}, in.List("values")...)
+			rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Sort",
+		Description: "Sorts the list as Python's sorted() does: numbers by value, text alphabetically, lists item by item.",
+		Props: []Prop{
+			values("The list to sort."),
+			P("order", "enum(ascending, descending)", `"ascending"`, "Smallest first or largest first.").Enum("SortOrder"),
+		},
+		Outputs: Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			out, err := pyval.Sort(in.List("values"), in.Str("order") == "descending")
+			if err != nil {
+				return nil, fmt.Errorf("cannot sort the list: %v; sort only items of one kind (numbers, text or lists)", err)
+			}
+			if out == nil {
+				out = []any{}
+			}
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Intersection",
+		Description: "Returns the items found in both lists, once each, in the order of the first list.",
+		Props:       []Prop{list1, list2},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			other := newListValueSet(in.List("list2"))
+			out := []any{}
+			for _, v := range listDistinct(in.List("list1")) {
+				if other.has(v) {
+					out = append(out, v)
+				}
+			}
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Union",
+		Description: "Returns the items found in either list, once each, in first-seen order.",
+		Props:       []Prop{list1, list2},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			return Single(listDistinct(slices.Concat(in.List("list1"), in.List("list2")))), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Difference",
+		Description: "Returns the items of the first list that are not in the second, once each, in their original order.",
+		Props:       []Prop{list1, list2},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			other := newListValueSet(in.List("list2"))
+			out := []any{}
+			for _, v := range listDistinct(in.List("list1")) {
+				if !other.has(v) {
+					out = append(out, v)
+				}
+			}
+			return Single(out), nil
+		},
+	})
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Chunk",
+		Description: "Splits a list into consecutive pieces of chunk_size items; the last piece may be shorter.",
+		Props:       []Prop{values("The list to split."), P("chunk_size", "int", "1", "Number of items per piece (at least 1).")},
+		Outputs:     Out("output", "list[list[any]]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			size := in.Int("chunk_size")
+			if size < 1 {
+				return nil, fmt.Errorf("chunk_size must be at least 1, got %d", size)
+			}
+			list := in.List("values")
+			out := []any{}
+			for i := 0; i < len(list); {
+				end := len(list)
+				if int64(end-i) > size {
+					end = i + int(size)
+				}
+				out = append(out, slices.Clone(list[i:end]))
+				i = end
+			}
+			return Single(out), nil
+		},
+	})
+	maxDepth := P("max_depth", "int", "-1", "How many levels of nesting to remove; -1 removes all.")
+	minDepth := -1.0
+	maxDepth.Min = &minDepth
+	r.Add(&NodeDef{
+		Type:        "nodetool.list.Flatten",
+		Description: "Replaces nested lists by their items, up to max_depth levels deep (-1: all levels).",
+		Props:       []Prop{values("The nested list."), maxDepth},
+		Outputs:     Out("output", "list[any]"),
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			depth := in.Int("max_depth")
+			if depth < -1 {
+				return nil, fmt.Errorf("max_depth must be -1 (no limit) or at least 0, got %d", depth)
+			}
+			return Single(listFlatten([]any{}, in.List("values"), 0, depth)), nil
+		},
+	})
+	aggregate := func(class, desc string, f func([]any) (any, error)) {
+		r.Add(&NodeDef{
+			Type:        "nodetool.list." + class,
+			Description: desc,
+			Props:       []Prop{numbers},
+			Outputs:     Out("output", "float"),
+			Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+				v, err := f(in.List("values"))
+				if err != nil {
+					return nil, err
+				}
+				return Single(v), nil
+			},
+		})
+	}
+	addFloat := func(a, b float64) float64 { return a + b }
+	aggregate("Sum", "Adds up a list of numbers. Whole numbers give a whole number.", func(l []any) (any, error) {
+		return listFold(l, "sum", listAddInt64, addFloat)
+	})
+	aggregate("Average", "Computes the mean of a list of numbers.", func(l []any) (any, error) {
+		s, err := listFold(l, "average", listAddInt64, addFloat)
+		if err != nil {
+			return nil, err
+		}
+		f, _ := pyval.AsNumber(s)
+		return listFinite(f/float64(len(l)), "average")
+	})
+	aggregate("Product", "Multiplies a list of numbers together. Whole numbers give a whole number.", func(l []any) (any, error) {
+		return listFold(l, "product", listMulInt64, func(a, b float64) float64 { return a * b })
+	})
+	aggregate("Minimum", "Returns the smallest number in a list.", func(l []any) (any, error) {
+		return listExtreme(l, "minimum", -1)
+	})
+	aggregate("Maximum", "Returns the largest number in a list.", func(l []any) (any, error) {
+		return listExtreme(l, "maximum", 1)
+	})
+}
+
+// listRangeLen is the length of Python's range(start, stop, step), capped
+// at math.MaxInt64.
+func listRangeLen(start, stop, step int64) (int64, error) {
+	var span, by uint64
+	switch {
+	case step == 0:
+		return 0, fmt.Errorf("step must not be 0")
+	case step > 0 && start < stop:
+		span, by = uint64(stop)-uint64(start), uint64(step)
+	case step < 0 && start > stop:
+		span, by = uint64(start)-uint64(stop), -uint64(step)
+	default:
+		return 0, nil
+	}
+	n := (span-1)/by + 1
+	if n > math.MaxInt64 {
+		return math.MaxInt64, nil
+	}
+	return int64(n), nil
+}
+
+// listAt returns list[i] with Python's negative indexing.
+func listAt(list []any, i int64) (any, error) {
+	n := int64(len(list))
+	j := i
+	if j < 0 {
+		j += n
+	}
+	if j < 0 || j >= n {
+		if n == 0 {
+			return nil, fmt.Errorf("index %d is out of range: the list is empty", i)
+		}
+		return nil, fmt.Errorf("index %d is out of range for a list of %d items (valid: %d to %d)", i, n, -n, n-1)
+	}
+	return list[j], nil
+}
+
+// listSlice is Python's list[start:stop:step]; a nil bound is omitted.
+func listSlice(list []any, start, stop *int64, step int64) ([]any, error) {
+	if step == 0 {
+		return nil, fmt.Errorf("slice step must not be 0")
+	}
+	n := int64(len(list))
+	adjust := func(p *int64, def, lo, hi int64) int64 {
+		if p == nil {
+			return def
+		}
+		v := *p
+		if v < 0 {
+			v += n
+			if v < lo {
+				v = lo
+			}
+		} else if v > hi {
+			v = hi
+		}
+		return v
+	}
+	out := []any{}
+	if step > 0 {
+		b, e := adjust(start, 0, 0, n), adjust(stop, n, 0, n)
+		for i := b; i < e; i += step {
+			out = append(out, list[i])
+		}
+		return out, nil
+	}
+	b, e := adjust(start, n-1, -1, n-1), adjust(stop, -1, -1, n-1)
+	for i := b; i > e; i += step {
+		out = append(out, list[i])
+	}
+	return out, nil
+}
+
+// listValueSet holds values for membership tests with Python's ==. Numbers and
+// strings are hashed; lists and dicts are compared one by one.
+type listValueSet struct {
+	keys   map[string]bool
+	others []any
+}
+
+func newListValueSet(values []any) *listValueSet {
+	s := &listValueSet{keys: map[string]bool{}}
+	for _, v := range values {
+		s.add(v)
+	}
+	return s
+}
+
+// listValueKey is a key equal for values Python's == calls equal, or false for
+// lists and dicts.
+func listValueKey(v any) (string, bool) {
+	switch t := v.(type) {
+	case nil:
+		return "none", true
+	case string:
+		return "s" + t, true
+	case bool, int64, float64:
+		f, _ := pyval.AsNumber(t)
+		if i, ok := t.(int64); ok {
+			return fmt.Sprintf("n%d", i), true
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+			return fmt.Sprintf("n%d", int64(f)), true
+		}
+		return "f" + pyval.FormatFloat(f), true
+	}
+	return "", false
+}
+
+func (s *listValueSet) has(v any) bool {
+	if k, ok := listValueKey(v); ok {
+		return s.keys[k]
+	}
+	return slices.ContainsFunc(s.others, func(o any) bool { return pyval.Equal(o, v) })
+}
+
+func (s *listValueSet) add(v any) {
+	if k, ok := listValueKey(v); ok {
+		s.keys[k] = true
+		return
+	}
+	s.others = append(s.others, v)
+}
+
+// listDistinct returns the values without repeats, keeping the first of each.
+func listDistinct(values []any) []any {
+	seen := newListValueSet(nil)
+	out := []any{}
+	for _, v := range values {
+		if !seen.has(v) {
+			seen.add(v)
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func listFlatten(out, list []any, depth, maxDepth int64) []any {
+	for _, v := range list {
+		if sub, ok := v.([]any); ok && (maxDepth == -1 || depth < maxDepth) {
+			out = listFlatten(out, sub, depth+1, maxDepth)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// listCheckNumbers checks that a list is non-empty and holds only numbers.
+func listCheckNumbers(l []any, what string) error {
+	if len(l) == 0 {
+		return fmt.Errorf("cannot compute the %s of an empty list", what)
+	}
+	for i, v := range l {
+		if _, ok := pyval.AsNumber(v); !ok {
+			return fmt.Errorf("cannot compute the %s: item %d is %s %s, not a number", what, i, listArticle(pyval.TypeName(v)), pyval.TypeName(v))
+		}
+	}
+	return nil
+}
+
+func listArticle(typeName string) string {
+	if typeName != "" && slices.Contains([]byte("aeiouAEIOU"), typeName[0]) {
+		return "an"
+	}
+	return "a"
+}
+
+// listFold combines the numbers of l left to right. While every item is
+// a whole number (int or bool) it works on int64, as Python's ints do;
+// the first float switches to float arithmetic.
+func listFold(l []any, what string, fi func(a, b int64) (int64, bool), ff func(a, b float64) float64) (any, error) {
+	if err := listCheckNumbers(l, what); err != nil {
+		return nil, err
+	}
+	asInt := func(v any) (int64, bool) {
+		switch t := v.(type) {
+		case int64:
+			return t, true
+		case bool:
+			if t {
+				return 1, true
+			}
+			return 0, true
+		}
+		return 0, false
+	}
+	var acc any = l[0]
+	if i, ok := asInt(acc); ok {
+		acc = i
+	}
+	for _, v := range l[1:] {
+		a, aInt := acc.(int64)
+		b, bInt := asInt(v)
+		if aInt && bInt {
+			r, ok := fi(a, b)
+			if !ok {
+				return nil, fmt.Errorf("the %s is too large for a 64-bit integer", what)
+			}
+			acc = r
+			continue
+		}
+		x, _ := pyval.AsNumber(acc)
+		y, _ := pyval.AsNumber(v)
+		acc = ff(x, y)
+	}
+	if f, ok := acc.(float64); ok {
+		return listFinite(f, what)
+	}
+	return acc, nil
+}
+
+// listAddInt64 adds, reporting false on overflow.
+func listAddInt64(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (s > a) == (b > 0)
+}
+
+// listMulInt64 multiplies, reporting false on overflow.
+func listMulInt64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	p := a * b
+	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+		return 0, false
+	}
+	return p, true
+}
+
+func listFinite(f float64, what string) (any, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("the %s is too large to represent as a number", what)
+	}
+	return f, nil
+}
+
+// extreme returns the first smallest (sign -1) or largest (sign 1) item,
+// unchanged, as Python's min and max do.
+func listExtreme(l []any, what string, sign int) (any, error) {
+	if err := listCheckNumbers(l, what); err != nil {
+		return nil, err
+	}
+	best := l[0]
+	for _, v := range l[1:] {
+		if c, _ := pyval.Compare(v, best); c == sign {
+			best = v
+		}
+	}
+	return best, nil
+}

@@ -323,13 +323,14 @@ var nfkdMap = sync.OnceValue(func() map[rune]string {
 	return m
 })
 
-// nfkd decomposes s with compatibility decomposition (NFKD) for the
-// characters the table covers: Latin (Latin-1 Supplement, Extended-A/B,
-// Extended Additional), Greek, Cyrillic, common compatibility characters
-// (ligatures, super/subscripts, fractions, enclosed and fullwidth forms)
-// and Hangul syllables. Other characters pass through unchanged, and
-// combining marks are not reordered; both only matter to nodes that keep
-// the marks, and the accent-stripping nodes drop them.
+// nfkd decomposes s with compatibility decomposition (NFKD) using the
+// generated table in nfkd_table.go: Latin, Greek, Cyrillic, Hebrew and Indic
+// letters with marks, compatibility characters (ligatures, super- and
+// subscripts, fractions, enclosed, squared, halfwidth and fullwidth forms,
+// mathematical alphanumerics) and Hangul syllables. CJK compatibility
+// ideographs, Kangxi radicals and Arabic presentation forms pass through
+// unchanged, and combining marks are not reordered; both only matter to
+// callers that keep the marks, and StripAccents and Slugify drop them.
 func nfkd(s string) string {
 	if isASCII(s) {
 		return s

@@ -376,15 +376,15 @@ func jsonType(inst any, name string) bool {
 func numCmp(a, b any) int {
 	if x, ok := a.(int64); ok {
 		if y, ok := b.(int64); ok {
-			return cmpOrd(x, y)
+			return schemaCmp(x, y)
 		}
 	}
 	x, _ := pyval.AsNumber(a)
 	y, _ := pyval.AsNumber(b)
-	return cmpOrd(x, y)
+	return schemaCmp(x, y)
 }
 
-func cmpOrd[T int64 | float64](a, b T) int {
+func schemaCmp[T int64 | float64](a, b T) int {
 	switch {
 	case a < b:
 		return -1
@@ -472,10 +472,10 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 	}
 	if str, ok := inst.(string); ok {
 		n := int64(utf8.RuneCountInString(str))
-		if x, ok := get("minLength"); ok && float64(n) < asFloat(x) {
+		if x, ok := get("minLength"); ok && float64(n) < schemaNumber(x) {
 			fail()
 		}
-		if x, ok := get("maxLength"); ok && float64(n) > asFloat(x) {
+		if x, ok := get("maxLength"); ok && float64(n) > schemaNumber(x) {
 			fail()
 		}
 		if x, ok := get("pattern"); ok {
@@ -616,7 +616,7 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 	return res, nil
 }
 
-func asFloat(x any) float64 {
+func schemaNumber(x any) float64 {
 	f, _ := pyval.AsNumber(x)
 	return f
 }
@@ -625,7 +625,7 @@ func asFloat(x any) float64 {
 // quotient is integral (so 0.3 is not a multiple of 0.1, as in Python); an
 // int divisor uses the remainder.
 func multipleOf(inst, div any) bool {
-	x := asFloat(inst)
+	x := schemaNumber(inst)
 	if dv, ok := div.(float64); ok {
 		q := x / dv
 		if math.IsInf(q, 0) || math.IsNaN(q) {
@@ -645,10 +645,10 @@ type subValidate func(x, schema any) (evalResult, error)
 func (v *schemaValidator) validateArray(arr []any, d *pyval.Dict, res *evalResult, sub subValidate) error {
 	fail := func() { res.ok = false }
 	n := float64(len(arr))
-	if x, ok := d.Get("minItems"); ok && n < asFloat(x) {
+	if x, ok := d.Get("minItems"); ok && n < schemaNumber(x) {
 		fail()
 	}
-	if x, ok := d.Get("maxItems"); ok && n > asFloat(x) {
+	if x, ok := d.Get("maxItems"); ok && n > schemaNumber(x) {
 		fail()
 	}
 	if x, ok := d.Get("uniqueItems"); ok && x == true {
@@ -706,12 +706,12 @@ func (v *schemaValidator) validateArray(arr []any, d *pyval.Dict, res *evalResul
 		}
 		minC := 1.0
 		if m, ok := d.Get("minContains"); ok {
-			minC = asFloat(m)
+			minC = schemaNumber(m)
 		}
 		if float64(count) < minC {
 			fail()
 		}
-		if m, ok := d.Get("maxContains"); ok && float64(count) > asFloat(m) {
+		if m, ok := d.Get("maxContains"); ok && float64(count) > schemaNumber(m) {
 			fail()
 		}
 		if count == len(arr) {
@@ -730,10 +730,10 @@ func (v *schemaValidator) validateObject(obj *pyval.Dict, d *pyval.Dict, res *ev
 		res.props[k] = true
 	}
 	n := float64(obj.Len())
-	if x, ok := d.Get("minProperties"); ok && n < asFloat(x) {
+	if x, ok := d.Get("minProperties"); ok && n < schemaNumber(x) {
 		fail()
 	}
-	if x, ok := d.Get("maxProperties"); ok && n > asFloat(x) {
+	if x, ok := d.Get("maxProperties"); ok && n > schemaNumber(x) {
 		fail()
 	}
 	if x, ok := d.Get("required"); ok {

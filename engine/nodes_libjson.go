@@ -259,7 +259,7 @@ func pyList(v any) (any, error) {
 	case []any:
 		return append([]any{}, t...), nil
 	case *pyval.Dict:
-		return strList(t.Keys()), nil
+		return stringsToList(t.Keys()), nil
 	case string:
 		out := make([]any, 0, utf8.RuneCountInString(t))
 		for _, r := range t {
@@ -294,7 +294,7 @@ func pyDict(v any) (any, error) {
 					pair = append(pair, string(r))
 				}
 			case *pyval.Dict:
-				pair = strList(p.Keys())
+				pair = stringsToList(p.Keys())
 			default:
 				return nil, fmt.Errorf("cannot be converted to a dictionary: item %d is %s, not a [key, value] pair", i, jsonKind(item))
 			}

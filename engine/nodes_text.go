@@ -31,8 +31,8 @@ func addText(r *Registry, d *NodeDef) {
 	r.Add(d)
 }
 
-// minOnly sets a lower bound without an upper one.
-func minOnly(p Prop, min float64) Prop {
+// withMin sets a lower bound without an upper one.
+func withMin(p Prop, min float64) Prop {
 	p.Min = &min
 	return p
 }
@@ -44,7 +44,7 @@ func textFn(f func(string) string) ProcessFunc {
 	}
 }
 
-func intPtr(i int64) *int { v := int(i); return &v }
+func pyIndexPtr(i int64) *int { v := int(i); return &v }
 
 func registerText(r *Registry) {
 	textProp := P("text", "str", `""`, "The text to work on.")
@@ -129,7 +129,7 @@ func registerText(r *Registry) {
 			if delim == "" {
 				return nil, fmt.Errorf("the delimiter is empty: set the text to split at")
 			}
-			return Single(strList(strings.Split(in.Str("text"), delim))), nil
+			return Single(stringsToList(strings.Split(in.Str("text"), delim))), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -143,7 +143,7 @@ func registerText(r *Registry) {
 		},
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			s, err := pySliceRunes(in.Str("text"), intPtr(in.Int("start")), intPtr(in.Int("end")), 1)
+			s, err := pySliceRunes(in.Str("text"), pyIndexPtr(in.Int("start")), pyIndexPtr(in.Int("end")), 1)
 			return Single(s), err
 		},
 	})
@@ -159,7 +159,7 @@ func registerText(r *Registry) {
 		},
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			s, err := pySliceRunes(in.Str("text"), intPtr(in.Int("start")), intPtr(in.Int("stop")), int(in.Int("step")))
+			s, err := pySliceRunes(in.Str("text"), pyIndexPtr(in.Int("start")), pyIndexPtr(in.Int("stop")), int(in.Int("step")))
 			if err != nil {
 				return nil, fmt.Errorf("step is 0: use a positive or negative step")
 			}
@@ -206,7 +206,7 @@ func registerText(r *Registry) {
 	registerTextFilters(r)
 }
 
-func strList(ss []string) []any {
+func stringsToList(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
 		out[i] = s
@@ -511,7 +511,7 @@ func registerTextCompare(r *Registry, textProp Prop) {
 			textProp,
 			P("substring", "str", `""`, "The text to look for."),
 			P("case_sensitive", "bool", `true`, "Tell upper and lower case apart."),
-			minOnly(P("start_index", "int", `0`, "Where the search starts."), 0),
+			withMin(P("start_index", "int", `0`, "Where the search starts."), 0),
 			P("end_index", "int", `0`, "Where the search stops (exclusive); 0 searches to the end, negative counts from the end."),
 			P("search_from_end", "bool", `false`, "Find the last occurrence instead of the first."),
 		},
@@ -523,7 +523,7 @@ func registerTextCompare(r *Registry, textProp Prop) {
 			}
 			var end *int
 			if e := in.Int("end_index"); e != 0 {
-				end = intPtr(e)
+				end = pyIndexPtr(e)
 			}
 			return Single(int64(pyFind(hay, needle, int(in.Int("start_index")), end, in.Bool("search_from_end")))), nil
 		},
@@ -738,7 +738,7 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		Description: "Shortens a text to at most max_length characters. When an ellipsis is set and the text is cut, it ends the result within the limit.",
 		Props: []Prop{
 			textProp,
-			minOnly(P("max_length", "int", `100`, "The largest length in characters."), 0),
+			withMin(P("max_length", "int", `100`, "The largest length in characters."), 0),
 			P("ellipsis", "str", `""`, "Text that marks a cut, such as ..."),
 		},
 		Outputs: Out("output", "str"),
@@ -761,7 +761,7 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		Description: "Pads a text with a character up to a length, on the left, the right or both sides.",
 		Props: []Prop{
 			textProp,
-			minOnly(P("length", "int", `0`, "The length to pad to."), 0).Titled("Target Length"),
+			withMin(P("length", "int", `0`, "The length to pad to."), 0).Titled("Target Length"),
 			P("pad_character", "str", `" "`, "The single character to pad with."),
 			P("direction", "enum(left,right,both)", `"right"`, "Where to add the padding; both puts the extra character on the right.").Enum("PadDirection"),
 		},

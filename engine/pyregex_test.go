@@ -175,8 +175,8 @@ func TestPyTemplate(t *testing.T) {
 }
 
 func TestPyStringHelpers(t *testing.T) {
-	if got := pySplitlines("a\rb\r\nc\x1cd\u2028e\n"); reprOf(strList(got)) != `['a', 'b', 'c', 'd', 'e']` {
-		t.Errorf("pySplitlines = %s", reprOf(strList(got)))
+	if got := pySplitlines("a\rb\r\nc\x1cd\u2028e\n"); reprOf(stringsToList(got)) != `['a', 'b', 'c', 'd', 'e']` {
+		t.Errorf("pySplitlines = %s", reprOf(stringsToList(got)))
 	}
 	for in, want := range map[string]string{"ΣΑΣ'Σ": "σασ'ς", "ΣΑΣ Σ": "σας σ", "AΣ.": "aς."} {
 		if got := pyLower(in); got != want {

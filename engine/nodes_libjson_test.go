@@ -1,0 +1,222 @@
+package engine
+
+import "testing"
+
+func TestLibJSONParse(t *testing.T) {
+	runTxtCases(t, []txtCase{
+		{"lib.json.ParseDict", `{"json_string":"{\"a\": 1, \"b\": [true, null]}"}`, `{'a': 1, 'b': [True, None]}`},
+		{"lib.json.ParseDict", `{"json_string":"{}"}`, `{}`},
+		{"lib.json.ParseList", `{"json_string":"[1, \"é\", 2.5]"}`, `[1, 'é', 2.5]`},
+		{"lib.json.ParseList", `{"json_string":" [] "}`, `[]`},
+	})
+	runTxtErrCases(t, []txtErrCase{
+		{"lib.json.ParseDict", `{"json_string":"[1]"}`, "the JSON must be an object ({...}), got an array"},
+		{"lib.json.ParseDict", `{"json_string":""}`, "invalid JSON: the text is empty"},
+		{"lib.json.ParseDict", `{"json_string":"{'a': 1}"}`, "invalid JSON"},
+		{"lib.json.ParseList", `{"json_string":"{\"a\": 1}"}`, "the JSON must be an array ([...]), got an object"},
+		{"lib.json.ParseList", `{"json_string":"[1,"}`, "invalid JSON"},
+	})
+}
+
+func TestLibJSONStringify(t *testing.T) {
+	cases := []struct{ data, want string }{
+		{`{"data":{"name":"é","n":[1,2]}}`, "{\n  \"name\": \"\\u00e9\",\n  \"n\": [\n    1,\n    2\n  ]\n}"},
+		{`{"data":{"a":[]},"indent":0}`, "{\n\"a\": []\n}"},
+		{`{"data":{"a":{}},"indent":-3}`, "{\n\"a\": {}\n}"},
+		{`{"data":"x"}`, `"x"`},
+		{`{"data":[1.5,true,null,"日"],"indent":1}`, "[\n 1.5,\n true,\n null,\n \"\\u65e5\"\n]"},
+		{`{}`, `{}`},
+		{`{"data":"😀"}`, `"\ud83d\ude00"`},
+	}
+	for _, c := range cases {
+		if got := nodeOutput(t, "lib.json.StringifyJSON", c.data, "output"); got != c.want {
+			t.Errorf("StringifyJSON(%s) = %q, want %q", c.data, got, c.want)
+		}
+	}
+}
+
+func TestLibJSONGetPath(t *testing.T) {
+	const data = `{"a":{"b":{"c":1}},"l":[10,{"x":"y"}],"s":"42","f":"2.5","t":true,"n":null,"e":"","z":0,"fl":3.9,"neg":-2.5,"big":1e30,"inf":"inf","pairs":[["k",1],["j",2]],"bad":[1,2,3]}`
+	runTxtCases(t, []txtCase{
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"a.b.c"}`, `'1'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"a.b"}`, `"{'c': 1}"`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"l.1.x"}`, `'y'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"l.5","default":"none"}`, `'none'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"l.-1","default":"none"}`, `'none'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"missing","default":"d"}`, `'d'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"","default":"d"}`, `'d'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"n","default":"d"}`, `'d'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"a..b","default":"d"}`, `'d'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"t"}`, `'True'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"e","default":"d"}`, `''`},
+		{"lib.json.GetJSONPathStr", `{"data":"not json data","path":"a","default":"d"}`, `'d'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"$.l[-1].x"}`, `'y'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"$..c"}`, `'1'`},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"$.nothing","default":"d"}`, `'d'`},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"s"}`, `42`},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"fl"}`, `3`},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"neg"}`, `-2`},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"t"}`, `1`},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"z","default":7}`, `0`},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"missing","default":7}`, `7`},
+		{"lib.json.GetJSONPathFloat", `{"data":` + data + `,"path":"f"}`, `2.5`},
+		{"lib.json.GetJSONPathFloat", `{"data":` + data + `,"path":"a.b.c"}`, `1.0`},
+		{"lib.json.GetJSONPathFloat", `{"data":` + data + `,"path":"missing","default":1.5}`, `1.5`},
+		{"lib.json.GetJSONPathFloat", `{"data":` + data + `,"path":"missing"}`, `0.0`},
+		{"lib.json.GetJSONPathBool", `{"data":` + data + `,"path":"t"}`, `True`},
+		{"lib.json.GetJSONPathBool", `{"data":` + data + `,"path":"z","default":true}`, `False`},
+		{"lib.json.GetJSONPathBool", `{"data":` + data + `,"path":"s"}`, `True`},
+		{"lib.json.GetJSONPathBool", `{"data":` + data + `,"path":"e"}`, `False`},
+		{"lib.json.GetJSONPathBool", `{"data":` + data + `,"path":"missing","default":true}`, `True`},
+		{"lib.json.GetJSONPathList", `{"data":` + data + `,"path":"l"}`, `[10, {'x': 'y'}]`},
+		{"lib.json.GetJSONPathList", `{"data":` + data + `,"path":"a.b"}`, `['c']`},
+		{"lib.json.GetJSONPathList", `{"data":` + data + `,"path":"s"}`, `['4', '2']`},
+		{"lib.json.GetJSONPathList", `{"data":` + data + `,"path":"missing","default":[1]}`, `[1]`},
+		{"lib.json.GetJSONPathList", `{"data":` + data + `,"path":"missing"}`, `[]`},
+		{"lib.json.GetJSONPathDict", `{"data":` + data + `,"path":"a"}`, `{'b': {'c': 1}}`},
+		{"lib.json.GetJSONPathDict", `{"data":` + data + `,"path":"pairs"}`, `{'k': 1, 'j': 2}`},
+		{"lib.json.GetJSONPathDict", `{"data":` + data + `,"path":"e"}`, `{}`},
+		{"lib.json.GetJSONPathDict", `{"data":` + data + `,"path":"missing","default":{"d":1}}`, `{'d': 1}`},
+		{"lib.json.GetJSONPathDict", `{"data":[[1,"one"],[true,"t"],[null,"n"]],"path":"$"}`, `{'1': 'one', 'true': 't', 'null': 'n'}`},
+	})
+	runTxtErrCases(t, []txtErrCase{
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"f"}`, `the value at "f" is '2.5', which is not a whole number`},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"a"}`, "is an object, which cannot be converted to an integer"},
+		{"lib.json.GetJSONPathInt", `{"data":` + data + `,"path":"big"}`, "does not fit an integer"},
+		{"lib.json.GetJSONPathFloat", `{"data":` + data + `,"path":"inf"}`, "NaN and infinity are not supported"},
+		{"lib.json.GetJSONPathFloat", `{"data":` + data + `,"path":"l"}`, "is an array, which cannot be converted to a number"},
+		{"lib.json.GetJSONPathFloat", `{"data":{"x":"abc"},"path":"x"}`, "is 'abc', which is not a number"},
+		{"lib.json.GetJSONPathList", `{"data":` + data + `,"path":"z"}`, "is a number, which cannot be converted to a list"},
+		{"lib.json.GetJSONPathDict", `{"data":` + data + `,"path":"bad"}`, "item 0 is a number, not a [key, value] pair"},
+		{"lib.json.GetJSONPathDict", `{"data":` + data + `,"path":"s"}`, "is a string, which cannot be converted to a dictionary"},
+		{"lib.json.GetJSONPathDict", `{"data":[[[1],2]],"path":"$"}`, "the key of item 0 is an array"},
+		{"lib.json.GetJSONPathStr", `{"data":` + data + `,"path":"$.a[?(@.b)]"}`, "filter expressions"},
+	})
+}
+
+func TestLibJSONFilter(t *testing.T) {
+	const arr = `[{"name":"a","n":1},{"name":"b","n":2.0},{"name":"c"},{"name":"d","n":true}]`
+	runTxtCases(t, []txtCase{
+		{"lib.json.FilterJSON", `{"array":` + arr + `,"key":"n","value":1}`, `[{'name': 'a', 'n': 1}, {'name': 'd', 'n': True}]`},
+		{"lib.json.FilterJSON", `{"array":` + arr + `,"key":"n","value":2}`, `[{'name': 'b', 'n': 2.0}]`},
+		{"lib.json.FilterJSON", `{"array":` + arr + `,"key":"name","value":"c"}`, `[{'name': 'c'}]`},
+		{"lib.json.FilterJSON", `{"array":` + arr + `,"key":"missing","value":"x"}`, `[]`},
+		{"lib.json.FilterJSON", `{"array":[],"key":"n","value":1}`, `[]`},
+		{"lib.json.FilterJSON", `{"array":[{"t":{"a":[1]}}],"key":"t","value":{"a":[1]}}`, `[{'t': {'a': [1]}}]`},
+	})
+}
+
+func TestLibJSONTemplate(t *testing.T) {
+	runTxtCases(t, []txtCase{
+		{"lib.json.JSONTemplate", `{"template":"{\"name\": \"$user\", \"age\": \"$age\", \"msg\": \"Hi $user, $age\", \"q\": \"$quote\"}","values":{"user":"Jo\"hn","age":30,"quote":"é"}}`,
+			`{'name': 'Jo"hn', 'age': 30, 'msg': 'Hi Jo"hn, 30', 'q': 'é'}`},
+		{"lib.json.JSONTemplate", `{"template":"{\"o\": \"$obj\", \"l\": $list}","values":{"obj":{"k":[1,null]},"list":[true]}}`, `{'o': {'k': [1, None]}, 'l': [True]}`},
+		{"lib.json.JSONTemplate", `{"template":"{\"a\": \"$missing\"}","values":{"x":1}}`, `{'a': '$missing'}`},
+		{"lib.json.JSONTemplate", `{"template":"{\"a\": 1}"}`, `{'a': 1}`},
+	})
+	runTxtErrCases(t, []txtErrCase{
+		{"lib.json.JSONTemplate", `{"template":"{\"a\": $x}","values":{"y":1}}`, "the filled-in template is not valid JSON"},
+		{"lib.json.JSONTemplate", `{"template":"[\"$x\"]","values":{"x":1}}`, "the filled-in template must be a JSON object, got an array"},
+		{"lib.json.JSONTemplate", `{}`, "invalid JSON: the text is empty"},
+	})
+}
+
+func TestLibJSONValidateNode(t *testing.T) {
+	runTxtCases(t, []txtCase{
+		{"lib.json.ValidateJSON", `{"data":{"a":1},"json_schema":{"type":"object","required":["a"]}}`, `True`},
+		{"lib.json.ValidateJSON", `{"data":{"a":1},"json_schema":{"required":["b"]}}`, `False`},
+		{"lib.json.ValidateJSON", `{"data":"x"}`, `True`},
+		{"lib.json.ValidateJSON", `{"data":"x","json_schema":{"type":"integer"}}`, `False`},
+	})
+	runTxtErrCases(t, []txtErrCase{
+		{"lib.json.ValidateJSON", `{"data":1,"json_schema":{"type":"foo"}}`, "invalid JSON schema: #/type: 'foo' is not a JSON Schema type"},
+		{"lib.json.ValidateJSON", `{"data":1,"json_schema":{"minimum":"a"}}`, "#/minimum must be a number"},
+		{"lib.json.ValidateJSON", `{"data":1,"json_schema":{"required":"a"}}`, "#/required must be an array of strings"},
+		{"lib.json.ValidateJSON", `{"data":[1],"json_schema":{"items":[{"type":"integer"}]}}`, "use prefixItems"},
+		{"lib.json.ValidateJSON", `{"data":"x","json_schema":{"pattern":"(?<=a)x"}}`, "look-around"},
+		{"lib.json.ValidateJSON", `{"data":1,"json_schema":{"$ref":"http://example.com/s.json"}}`, "only references within the schema"},
+		{"lib.json.ValidateJSON", `{"data":1,"json_schema":{"$ref":"#/$defs/none"}}`, `cannot resolve $ref "#/$defs/none"`},
+		{"lib.json.ValidateJSON", `{"data":1,"json_schema":{"$ref":"#"}}`, "a reference cycle"},
+	})
+}
+
+func TestValidateJSONSchemaMatchesPython(t *testing.T) {
+	// Expected results come from Python's jsonschema 4.x (Draft 2020-12).
+	cases := []struct {
+		data, schema string
+		want         bool
+	}{
+		{`{"a": 1}`, `{"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}`, true},
+		{`{"a": "x"}`, `{"type": "object", "properties": {"a": {"type": "integer"}}}`, false},
+		{`{}`, `{"required": ["a"]}`, false},
+		{`5`, `{"type": ["string", "null"]}`, false},
+		{`null`, `{"type": ["string", "null"]}`, true},
+		{`1.0`, `{"type": "integer"}`, true},
+		{`true`, `{"type": "integer"}`, false},
+		{`true`, `{"type": "boolean"}`, true},
+		{`1`, `{"type": "number"}`, true},
+		{`3`, `{"minimum": 3, "exclusiveMaximum": 5}`, true},
+		{`5`, `{"minimum": 3, "exclusiveMaximum": 5}`, false},
+		{`2.5`, `{"exclusiveMinimum": 2.5}`, false},
+		{`10`, `{"multipleOf": 5}`, true},
+		{`0.3`, `{"multipleOf": 0.1}`, false},
+		{`7.5`, `{"multipleOf": 2.5}`, true},
+		{`7.0`, `{"multipleOf": 2}`, false},
+		{`"héllo"`, `{"minLength": 5, "maxLength": 5}`, true},
+		{`"abc"`, `{"pattern": "^a"}`, true},
+		{`"xabc"`, `{"pattern": "b"}`, true},
+		{`"xyz"`, `{"pattern": "^a"}`, false},
+		{`[1, 2, 3]`, `{"items": {"type": "integer"}, "minItems": 2, "maxItems": 3}`, true},
+		{`[1, "a"]`, `{"items": {"type": "integer"}}`, false},
+		{`[1, "a"]`, `{"prefixItems": [{"type": "integer"}], "items": {"type": "string"}}`, true},
+		{`[1, 1]`, `{"uniqueItems": true}`, false},
+		{`[1, true]`, `{"uniqueItems": true}`, true},
+		{`[{"a": 1}, {"a": 1.0}]`, `{"uniqueItems": true}`, false},
+		{`[1, "x"]`, `{"contains": {"type": "string"}}`, true},
+		{`[1, 2]`, `{"contains": {"type": "string"}}`, false},
+		{`[1, "x", "y"]`, `{"contains": {"type": "string"}, "maxContains": 1}`, false},
+		{`{"a": 1, "b": 2}`, `{"properties": {"a": {}}, "additionalProperties": false}`, false},
+		{`{"a": 1, "x1": 2}`, `{"properties": {"a": {}}, "patternProperties": {"^x": {"type": "integer"}}, "additionalProperties": false}`, true},
+		{`{"a": 1}`, `{"minProperties": 2}`, false},
+		{`{"ab": 1}`, `{"propertyNames": {"maxLength": 1}}`, false},
+		{`{"a": 1}`, `{"dependentRequired": {"a": ["b"]}}`, false},
+		{`{"a": 1, "b": 2}`, `{"dependentSchemas": {"a": {"required": ["c"]}}}`, false},
+		{`"red"`, `{"enum": ["red", "green"]}`, true},
+		{`1`, `{"enum": [true]}`, false},
+		{`{"x": [1]}`, `{"const": {"x": [1.0]}}`, true},
+		{`5`, `{"allOf": [{"type": "integer"}, {"minimum": 6}]}`, false},
+		{`5`, `{"anyOf": [{"type": "string"}, {"minimum": 1}]}`, true},
+		{`5`, `{"oneOf": [{"type": "integer"}, {"minimum": 1}]}`, false},
+		{`5`, `{"not": {"type": "integer"}}`, false},
+		{`5`, `{"if": {"type": "integer"}, "then": {"minimum": 10}, "else": {"type": "string"}}`, false},
+		{`"x"`, `{"if": {"type": "integer"}, "then": {"minimum": 10}, "else": {"type": "string"}}`, true},
+		{`5`, `{"$ref": "#/$defs/s", "$defs": {"s": {"type": "string"}}}`, false},
+		{`"x"`, `{"$ref": "#/definitions/s", "definitions": {"s": {"type": "string"}}}`, true},
+		{`{"a": {"a": {"a": 1}}}`, `{"$ref": "#/$defs/n", "$defs": {"n": {"type": "object", "additionalProperties": {"anyOf": [{"$ref": "#/$defs/n"}, {"type": "integer"}]}}}}`, true},
+		{`{"a": 1, "b": 2}`, `{"allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": false}`, false},
+		{`{"a": 1}`, `{"allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": false}`, true},
+		{`[1, 2, "x"]`, `{"prefixItems": [{}, {}], "unevaluatedItems": false}`, false},
+		{`[1, 2]`, `{"prefixItems": [{}, {}], "unevaluatedItems": false}`, true},
+		{`1`, `true`, true},
+		{`1`, `false`, false},
+		{`"anything"`, `{}`, true},
+		{`"not-an-email"`, `{"format": "email"}`, true},
+		{`{"a": 1}`, `{"properties": {"a": false}}`, false},
+	}
+	for _, c := range cases {
+		got, err := validateJSONSchema(mustJSON(t, c.data), mustJSON(t, c.schema))
+		if err != nil {
+			t.Errorf("validate(%s, %s) error %v", c.data, c.schema, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("validate(%s, %s) = %v, want %v", c.data, c.schema, got, c.want)
+		}
+	}
+}
+
+func TestLibJSONLoadAssetsNotRegistered(t *testing.T) {
+	if _, ok := testReg.Lookup("lib.json.LoadJSONAssets"); ok {
+		t.Errorf("Lookup(lib.json.LoadJSONAssets) found a node, want it unregistered (needs asset storage)")
+	}
+}

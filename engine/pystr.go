@@ -1,0 +1,361 @@
+package engine
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Python string semantics the text nodes rely on: whitespace, case mapping,
+// slicing and searching by code point, and NFKD decomposition.
+
+// pyIsSpace reports Python's str.isspace for one character: Unicode
+// White_Space plus the information separators U+001C..U+001F.
+func pyIsSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+func pyStrip(s string) string  { return strings.TrimFunc(s, pyIsSpace) }
+func pyLStrip(s string) string { return strings.TrimLeftFunc(s, pyIsSpace) }
+func pyRStrip(s string) string { return strings.TrimRightFunc(s, pyIsSpace) }
+
+// pySplitWhitespace is Python's str.split() without arguments.
+func pySplitWhitespace(s string) []string { return strings.FieldsFunc(s, pyIsSpace) }
+
+// pyIsLineBreak reports the characters str.splitlines splits on.
+func pyIsLineBreak(r rune) bool {
+	switch r {
+	case '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
+		return true
+	}
+	return false
+}
+
+// pySplitlines is Python's str.splitlines() (line ends dropped).
+func pySplitlines(s string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !pyIsLineBreak(r) {
+			i += size
+			continue
+		}
+		lines = append(lines, s[start:i])
+		i += size
+		if r == '\r' && i < len(s) && s[i] == '\n' {
+			i++
+		}
+		start = i
+	}
+	if start < len(s) {
+		lines = append(lines, s[start:])
+	}
+	return lines
+}
+
+// pyIsCased reports the Unicode Cased property (Python's notion of a cased
+// character for title()).
+func pyIsCased(r rune) bool {
+	return unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r) ||
+		unicode.Is(unicode.Other_Lowercase, r) || unicode.Is(unicode.Other_Uppercase, r)
+}
+
+// pyCaseIgnorable approximates the Unicode Case_Ignorable property, used by
+// the final-sigma rule of lower().
+func pyCaseIgnorable(r rune) bool {
+	switch r {
+	case '\'', '.', ':', '^', '`', 0xb7, 0x2018, 0x2019, 0x2024, 0x2027:
+		return true
+	}
+	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
+}
+
+// pyLower is Python's str.lower(): full case mapping, with the Greek final
+// sigma rule.
+func pyLower(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		b.WriteString(pyLowerRune(rs, i, r))
+	}
+	return b.String()
+}
+
+func pyLowerRune(rs []rune, i int, r rune) string {
+	if r == 'Σ' {
+		return finalSigma(rs, i)
+	}
+	if m, ok := pyLowerSpecial[r]; ok {
+		return m
+	}
+	return string(unicode.ToLower(r))
+}
+
+// finalSigma lowercases the capital sigma at rs[i]: ς at the end of a word
+// (preceded by a cased letter and not followed by one), σ otherwise.
+func finalSigma(rs []rune, i int) string {
+	before := false
+	for j := i - 1; j >= 0; j-- {
+		if pyCaseIgnorable(rs[j]) {
+			continue
+		}
+		before = pyIsCased(rs[j])
+		break
+	}
+	after := false
+	for j := i + 1; j < len(rs); j++ {
+		if pyCaseIgnorable(rs[j]) {
+			continue
+		}
+		after = pyIsCased(rs[j])
+		break
+	}
+	if before && !after {
+		return "ς"
+	}
+	return "σ"
+}
+
+// pyUpper is Python's str.upper() (full case mapping: ß becomes SS).
+func pyUpper(s string) string {
+	if isASCII(s) {
+		return strings.ToUpper(s)
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if m, ok := pyUpperSpecial[r]; ok {
+			b.WriteString(m)
+		} else {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+	}
+	return b.String()
+}
+
+func pyTitleRune(r rune) string {
+	if m, ok := pyTitleSpecial[r]; ok {
+		return m
+	}
+	return string(unicode.ToTitle(r))
+}
+
+// pyTitle is Python's str.title(): a character following a cased character
+// is lowercased, any other is titlecased ("they're" becomes "They'Re").
+func pyTitle(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	prevCased := false
+	for i, r := range rs {
+		if prevCased {
+			b.WriteString(pyLowerRune(rs, i, r))
+		} else {
+			b.WriteString(pyTitleRune(r))
+		}
+		prevCased = pyIsCased(r)
+	}
+	return b.String()
+}
+
+// pyCapitalize is Python's str.capitalize(): the first character
+// titlecased, the rest lowercased.
+func pyCapitalize(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if i == 0 {
+			b.WriteString(pyTitleRune(r))
+		} else {
+			b.WriteString(pyLowerRune(rs, i, r))
+		}
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// pySliceIndices resolves a Python slice [start:stop:step] (each nil when
+// omitted) over a sequence of length n, like slice.indices. step must not
+// be 0.
+func pySliceIndices(n int, start, stop *int, step int) (lo, hi int) {
+	clamp := func(p *int, def, low, high int) int {
+		if p == nil {
+			return def
+		}
+		v := *p
+		if v < 0 {
+			v += n
+			if v < low {
+				v = low
+			}
+		} else if v > high {
+			v = high
+		}
+		return v
+	}
+	if step > 0 {
+		return clamp(start, 0, 0, n), clamp(stop, n, 0, n)
+	}
+	return clamp(start, n-1, -1, n-1), clamp(stop, -1, -1, n-1)
+}
+
+// pySliceRunes returns s[start:stop:step] by code point.
+func pySliceRunes(s string, start, stop *int, step int) (string, error) {
+	if step == 0 {
+		return "", fmt.Errorf("slice step cannot be zero")
+	}
+	rs := []rune(s)
+	lo, hi := pySliceIndices(len(rs), start, stop, step)
+	if step == 1 {
+		if lo >= hi {
+			return "", nil
+		}
+		return string(rs[lo:hi]), nil
+	}
+	var b strings.Builder
+	for i := lo; (step > 0 && i < hi) || (step < 0 && i > hi); i += step {
+		b.WriteRune(rs[i])
+	}
+	return b.String(), nil
+}
+
+// pyFind is Python's str.find / str.rfind with start and end (end nil means
+// the end of the string); indexes are code points.
+func pyFind(hay, needle string, start int, end *int, last bool) int {
+	h, n := []rune(hay), []rune(needle)
+	adjust := func(v int) int {
+		if v < 0 {
+			v += len(h)
+			if v < 0 {
+				v = 0
+			}
+		} else if v > len(h) {
+			v = len(h)
+		}
+		return v
+	}
+	e := len(h)
+	if end != nil {
+		e = adjust(*end)
+	}
+	s := start
+	if s < 0 {
+		s = adjust(s)
+	}
+	if e-s < len(n) {
+		return -1
+	}
+	match := func(i int) bool {
+		for j := range n {
+			if h[i+j] != n[j] {
+				return false
+			}
+		}
+		return true
+	}
+	if last {
+		for i := e - len(n); i >= s; i-- {
+			if match(i) {
+				return i
+			}
+		}
+		return -1
+	}
+	for i := s; i+len(n) <= e; i++ {
+		if match(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// pyParseInt parses a string as Python's int() does: surrounding
+// whitespace, an optional sign, digits with single underscores between
+// them. Values outside int64 are an error.
+func pyParseInt(s string) (int64, error) {
+	t := pyStrip(s)
+	body := strings.TrimLeft(t, "+-")
+	if len(t)-len(body) > 1 || body == "" || body[0] == '_' || body[len(body)-1] == '_' || strings.Contains(body, "__") {
+		return 0, fmt.Errorf("invalid literal for int(): %q", s)
+	}
+	digits := strings.ReplaceAll(body, "_", "")
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return 0, fmt.Errorf("invalid literal for int(): %q", s)
+		}
+	}
+	n, ok := new(big.Int).SetString(digits, 10)
+	if !ok {
+		return 0, fmt.Errorf("invalid literal for int(): %q", s)
+	}
+	if strings.HasPrefix(t, "-") {
+		n.Neg(n)
+	}
+	if !n.IsInt64() {
+		return 0, fmt.Errorf("integer %s is too large", n)
+	}
+	return n.Int64(), nil
+}
+
+// pyCombining reports whether r has a non-zero canonical combining class
+// (Python's unicodedata.combining(r) != 0).
+func pyCombining(r rune) bool { return unicode.Is(combiningMarks, r) }
+
+var nfkdMap = sync.OnceValue(func() map[rune]string {
+	m := make(map[rune]string, len(nfkdPairs)/2)
+	for i := 0; i+1 < len(nfkdPairs); i += 2 {
+		r, _ := utf8.DecodeRuneInString(nfkdPairs[i])
+		m[r] = nfkdPairs[i+1]
+	}
+	return m
+})
+
+// nfkd decomposes s with compatibility decomposition (NFKD) using the
+// generated table in nfkd_table.go: Latin, Greek, Cyrillic, Hebrew and Indic
+// letters with marks, compatibility characters (ligatures, super- and
+// subscripts, fractions, enclosed, squared, halfwidth and fullwidth forms,
+// mathematical alphanumerics) and Hangul syllables. CJK compatibility
+// ideographs, Kangxi radicals and Arabic presentation forms pass through
+// unchanged, and combining marks are not reordered; both only matter to
+// callers that keep the marks, and StripAccents and Slugify drop them.
+func nfkd(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	m := nfkdMap()
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 0xff01 && r <= 0xff5e: // fullwidth ASCII
+			b.WriteRune(r - 0xfee0)
+		case r >= 0xac00 && r <= 0xd7a3: // Hangul syllables
+			const sBase, lBase, vBase, tBase, vCount, tCount = 0xac00, 0x1100, 0x1161, 0x11a7, 21, 28
+			idx := r - sBase
+			b.WriteRune(lBase + idx/(vCount*tCount))
+			b.WriteRune(vBase + (idx%(vCount*tCount))/tCount)
+			if t := idx % tCount; t != 0 {
+				b.WriteRune(tBase + t)
+			}
+		default:
+			if d, ok := m[r]; ok {
+				b.WriteString(d)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}

@@ -202,6 +202,9 @@ func TestCorruptRecordSkipped(t *testing.T) {
 }
 
 func TestOpenLocked(t *testing.T) {
+	if !haveFlock {
+		t.Skip("no flock on this system")
+	}
 	dir := t.TempDir()
 	db := openDB(t, dir, Options{})
 	if db2, err := Open(dir, Options{}); err == nil {

@@ -1,0 +1,418 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Blobs is one bucket of blobs: "assets", kept until deleted, or "temp",
+// whose blobs expire TempTTL after their last write. Blob contents are
+// streamed in and out and never held whole in memory. Keys are checked by
+// ValidateKey; an invalid key is a *KeyError (ErrInvalidKey).
+//
+// Blobs is the whole blob surface the servers use. A second backend (an
+// S3-compatible object store, so that stateless workers behind a load
+// balancer can share one bucket) must provide the same operations with the
+// same meaning:
+//
+//   - Put streams the body under a size limit without buffering it whole
+//     (a single PUT, or a multipart upload completed only on success),
+//     replaces the object atomically, and leaves nothing behind on
+//     ErrTooLarge, a cancelled context or any other error.
+//   - Open returns an io.ReadSeekCloser, for example one that issues a
+//     ranged GET from the current offset on the first Read after a Seek.
+//   - Stat gives size, modification time and a quoted strong ETag that
+//     changes whenever the content is replaced (S3's own ETag qualifies).
+//   - Delete and Open report a missing key as ErrNotFound (S3 DELETE
+//     succeeds on a missing key, so HEAD first).
+//   - List pages through ListObjectsV2 for a prefix.
+//   - Temp expiry becomes a bucket lifecycle rule, plus the same
+//     modification-time check on every read, as lifecycle rules are lazy.
+//
+// ErrConflict is particular to this file backend, where "a" and "a/b"
+// cannot both exist because key segments are folders.
+type Blobs struct {
+	db     *DB
+	bucket string
+	ttl    time.Duration // 0: never expire
+}
+
+// BlobInfo describes a stored blob.
+//
+// ETag is a quoted strong validator: the first 12 bytes, in hex, of the
+// SHA-256 of the file's size, modification time (nanoseconds) and inode
+// number. No sidecar is kept and nothing is hashed while streaming. Every
+// Put writes a new
+// file (a new inode while the old one still exists) and renames it into
+// place, so replacing the content changes the ETag. Identical content put
+// twice gets two different ETags. The one theoretical collision needs two
+// replacements of one key, with the same size, within one tick of the
+// filesystem clock, reusing a freed inode.
+type BlobInfo struct {
+	Key     string
+	Size    int64
+	ModTime time.Time
+	ETag    string
+}
+
+// Blob is an open blob. With this backend it is an *os.File opened through
+// the store's root.
+type Blob interface {
+	io.ReadSeekCloser
+}
+
+// Blobs returns the bucket "assets" or "temp".
+func (db *DB) Blobs(bucket string) (*Blobs, error) {
+	switch bucket {
+	case "assets":
+		return db.assets, nil
+	case "temp":
+		return db.temp, nil
+	}
+	return nil, fmt.Errorf("store: unknown blob bucket %q, want assets or temp", bucket)
+}
+
+// Bucket returns the bucket's name.
+func (b *Blobs) Bucket() string { return b.bucket }
+
+func (b *Blobs) dir() string            { return blobsDir + "/" + b.bucket }
+func (b *Blobs) name(key string) string { return b.dir() + "/" + key }
+
+// expired reports whether a temp blob last written at fi's modification
+// time is past its TTL.
+func (b *Blobs) expired(fi fs.FileInfo) bool {
+	return b.ttl > 0 && b.db.now().Sub(fi.ModTime()) > b.ttl
+}
+
+func (b *Blobs) info(key string, fi fs.FileInfo) BlobInfo {
+	var buf [24]byte
+	binary.BigEndian.PutUint64(buf[0:], uint64(fi.Size()))
+	binary.BigEndian.PutUint64(buf[8:], uint64(fi.ModTime().UnixNano()))
+	binary.BigEndian.PutUint64(buf[16:], fileID(fi))
+	sum := sha256.Sum256(buf[:])
+	return BlobInfo{
+		Key:     key,
+		Size:    fi.Size(),
+		ModTime: fi.ModTime(),
+		ETag:    `"` + hex.EncodeToString(sum[:12]) + `"`,
+	}
+}
+
+// Put stores the content read from r under key, replacing any previous
+// blob, and returns once it is durable (see the package comment). It reads
+// r in 64 KiB chunks straight into a temp file. If r yields more than limit
+// bytes, Put fails with ErrTooLarge; a negative limit means no limit. If
+// ctx is cancelled before the blob is renamed into place, Put returns
+// ctx.Err(). On any error nothing is left behind and the previous blob, if
+// any, is untouched. Put checks ctx between reads: a Read that blocks is
+// the reader's to end (an HTTP request body does when its client goes).
+func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, limit int64) (BlobInfo, error) {
+	if _, err := ValidateKey(key); err != nil {
+		return BlobInfo{}, err
+	}
+	db := b.db
+	f, tmp, err := db.createTemp()
+	if err != nil {
+		return BlobInfo{}, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			f.Close()
+			db.root.Remove(tmp)
+		}
+	}()
+	if err := copyLimited(ctx, f, r, limit); err != nil {
+		return BlobInfo{}, err
+	}
+	if err := f.Sync(); err != nil {
+		return BlobInfo{}, fmt.Errorf("store: write blob: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return BlobInfo{}, fmt.Errorf("store: write blob: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return BlobInfo{}, fmt.Errorf("store: write blob: %w", err)
+	}
+	name := b.name(key)
+	mu := db.stripe(b.bucket, key)
+	mu.Lock()
+	defer mu.Unlock()
+	db.tree.RLock()
+	defer db.tree.RUnlock()
+	if err := ctx.Err(); err != nil {
+		return BlobInfo{}, err
+	}
+	if err := db.mkdirAll(parent(name)); err != nil {
+		return BlobInfo{}, conflict(err)
+	}
+	if err := db.root.Rename(tmp, name); err != nil {
+		return BlobInfo{}, conflict(fmt.Errorf("store: put blob: %w", err))
+	}
+	committed = true // the temp file is gone; name holds the new content
+	if err := db.syncDir(parent(name)); err != nil {
+		return BlobInfo{}, err
+	}
+	return b.info(key, fi), nil
+}
+
+// conflict turns the errors of a file standing where a folder must be, or
+// a folder where a file must be, into ErrConflict.
+func conflict(err error) error {
+	if errors.Is(err, errNotDir) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) ||
+		errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTEMPTY) {
+		return fmt.Errorf("%w (%v)", ErrConflict, err)
+	}
+	return err
+}
+
+// copyLimited copies r to w in 64 KiB chunks, checking ctx before each
+// read and failing with ErrTooLarge once more than limit bytes (limit >= 0)
+// have been read.
+func copyLimited(ctx context.Context, w io.Writer, r io.Reader, limit int64) error {
+	buf := make([]byte, 64<<10)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		m, rerr := r.Read(buf)
+		if m > 0 {
+			if limit >= 0 && n+int64(m) > limit {
+				return fmt.Errorf("%w: limit is %d bytes", ErrTooLarge, limit)
+			}
+			if _, err := w.Write(buf[:m]); err != nil {
+				return fmt.Errorf("store: write blob: %w", err)
+			}
+			n += int64(m)
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return fmt.Errorf("store: read blob body: %w", rerr)
+		}
+	}
+}
+
+// notFound maps the errors of a missing file, or of a file standing where
+// a folder is expected, to ErrNotFound.
+func (b *Blobs) notFound(key string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, ErrNotFound)
+	}
+	return fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, err)
+}
+
+// Open opens the blob key for reading. A missing or expired blob is
+// ErrNotFound. The caller must close the Blob.
+func (b *Blobs) Open(key string) (Blob, BlobInfo, error) {
+	if _, err := ValidateKey(key); err != nil {
+		return nil, BlobInfo{}, err
+	}
+	f, err := b.db.root.Open(b.name(key))
+	if err != nil {
+		return nil, BlobInfo{}, b.notFound(key, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, BlobInfo{}, fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, err)
+	}
+	if !fi.Mode().IsRegular() || b.expired(fi) {
+		f.Close()
+		return nil, BlobInfo{}, b.notFound(key, fs.ErrNotExist)
+	}
+	return f, b.info(key, fi), nil
+}
+
+// Stat describes the blob key. A missing or expired blob is ErrNotFound.
+func (b *Blobs) Stat(key string) (BlobInfo, error) {
+	if _, err := ValidateKey(key); err != nil {
+		return BlobInfo{}, err
+	}
+	fi, err := b.db.root.Stat(b.name(key))
+	if err != nil {
+		return BlobInfo{}, b.notFound(key, err)
+	}
+	if !fi.Mode().IsRegular() || b.expired(fi) {
+		return BlobInfo{}, b.notFound(key, fs.ErrNotExist)
+	}
+	return b.info(key, fi), nil
+}
+
+// Delete removes the blob key and returns once the removal is durable. A
+// missing blob is ErrNotFound; so is an expired one, which Delete removes
+// all the same. Folders left empty are removed too.
+func (b *Blobs) Delete(key string) error {
+	if _, err := ValidateKey(key); err != nil {
+		return err
+	}
+	db := b.db
+	name := b.name(key)
+	mu := db.stripe(b.bucket, key)
+	mu.Lock()
+	defer mu.Unlock()
+	fi, err := db.root.Stat(name)
+	if err != nil {
+		return b.notFound(key, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return b.notFound(key, fs.ErrNotExist)
+	}
+	if err := db.root.Remove(name); err != nil {
+		return b.notFound(key, err)
+	}
+	if err := db.syncDir(parent(name)); err != nil {
+		return err
+	}
+	b.prune(parent(name))
+	if b.expired(fi) {
+		return b.notFound(key, fs.ErrNotExist)
+	}
+	return nil
+}
+
+// prune removes dir and its parents up to the bucket folder for as long as
+// they are empty. Removing an empty folder needs no fsync: if a crash
+// brings it back, it is still empty.
+func (b *Blobs) prune(dir string) {
+	db := b.db
+	db.tree.Lock()
+	defer db.tree.Unlock()
+	for ; dir != b.dir() && strings.HasPrefix(dir, b.dir()+"/"); dir = parent(dir) {
+		if db.root.Remove(dir) != nil {
+			return
+		}
+		db.forgetDir(dir)
+	}
+}
+
+// List describes every blob whose key starts with prefix (a plain string
+// prefix, as in S3), sorted by key. Expired temp blobs are left out.
+func (b *Blobs) List(prefix string) ([]BlobInfo, error) {
+	var out []BlobInfo
+	base := b.dir()
+	err := fs.WalkDir(b.db.root.FS(), base, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p != base {
+				return nil // removed while we walked
+			}
+			return err
+		}
+		if p == base {
+			return nil
+		}
+		key := p[len(base)+1:]
+		if d.IsDir() {
+			if strings.HasPrefix(key+"/", prefix) || strings.HasPrefix(prefix, key+"/") {
+				return nil
+			}
+			return fs.SkipDir
+		}
+		if !d.Type().IsRegular() || !strings.HasPrefix(key, prefix) || keyProblem(key) != "" {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !b.expired(fi) {
+			out = append(out, b.info(key, fi))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list blobs %s: %w", b.bucket, err)
+	}
+	slices.SortFunc(out, func(x, y BlobInfo) int { return strings.Compare(x.Key, y.Key) })
+	return out, nil
+}
+
+// sweep deletes expired temp blobs now and then every period, until Close.
+// It is the DB's only goroutine; Close waits for it.
+func (db *DB) sweep(every time.Duration) {
+	defer close(db.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		db.temp.sweepOnce()
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepOnce deletes the expired blobs of a bucket with a TTL. Each blob is
+// checked again under its writers' lock just before removal, so a blob
+// replaced meanwhile is kept.
+func (b *Blobs) sweepOnce() {
+	db := b.db
+	var expired []string
+	err := fs.WalkDir(db.root.FS(), b.dir(), func(p string, d fs.DirEntry, err error) error {
+		select {
+		case <-db.stop:
+			return fs.SkipAll
+		default:
+		}
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p != b.dir() {
+				return nil
+			}
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && b.expired(fi) {
+			expired = append(expired, p[len(b.dir())+1:])
+		}
+		return nil
+	})
+	if err != nil {
+		db.log.Warn("store: sweep temp blobs", "err", err)
+	}
+	removed := 0
+	for _, key := range expired {
+		if b.removeIfExpired(key) {
+			removed++
+		}
+	}
+	if removed > 0 {
+		db.log.Info("store: removed expired temp blobs", "bucket", b.bucket, "count", removed)
+	}
+}
+
+func (b *Blobs) removeIfExpired(key string) bool {
+	db := b.db
+	name := b.name(key)
+	mu := db.stripe(b.bucket, key)
+	mu.Lock()
+	defer mu.Unlock()
+	fi, err := db.root.Lstat(name)
+	if err != nil || !fi.Mode().IsRegular() || !b.expired(fi) {
+		return false
+	}
+	if err := db.root.Remove(name); err != nil {
+		db.log.Warn("store: remove expired temp blob", "key", key, "err", err)
+		return false
+	}
+	b.prune(parent(name))
+	return true
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+)
+
+// A Record is one stored JSON document.
+type Record struct {
+	ID   string
+	Data []byte
+}
+
+// recordName is the file holding a record. kind and id must be valid.
+func recordName(kind, id string) string { return recordsDir + "/" + kind + "/" + id + ".json" }
+
+// Put stores v, encoded with json.Marshal, as the record kind/id. See PutRaw.
+func (db *DB) Put(kind, id string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
+	}
+	return db.PutRaw(kind, id, data)
+}
+
+// PutRaw stores data, which must be valid JSON, as the record kind/id,
+// replacing any previous one. It returns once the record is durable (see
+// the package comment). A kind is 1 to 32 characters of a-z, 0-9 and _;
+// an id is 1 to 128 characters of A-Z, a-z, 0-9, "_", "." and "-", not
+// starting with "."; anything else is a *KeyError (ErrInvalidKey).
+func (db *DB) PutRaw(kind, id string, data []byte) error {
+	if err := validKind(kind); err != nil {
+		return err
+	}
+	if err := validID(id); err != nil {
+		return err
+	}
+	if !json.Valid(data) {
+		return fmt.Errorf("store: put %s/%s: data is not valid JSON", kind, id)
+	}
+	data = bytes.Clone(data)
+	tmp, err := db.writeTemp(data)
+	if err != nil {
+		return err
+	}
+	if err := db.mkdirAll(recordsDir + "/" + kind); err != nil {
+		db.root.Remove(tmp)
+		return err
+	}
+	mu := db.stripe(kind, id)
+	mu.Lock()
+	defer mu.Unlock()
+	renamed, err := db.commit(tmp, recordName(kind, id))
+	if renamed {
+		// Keep the index in step with the disk, even if the fsync failed.
+		db.mu.Lock()
+		m := db.records[kind]
+		if m == nil {
+			m = make(map[string][]byte)
+			db.records[kind] = m
+		}
+		m[id] = data
+		db.mu.Unlock()
+	}
+	if err != nil {
+		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
+	}
+	return nil
+}
+
+// Get returns a copy of the record kind/id, and whether it exists. An
+// invalid kind or id does not exist.
+func (db *DB) Get(kind, id string) ([]byte, bool) {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	data, ok := db.records[kind][id]
+	return bytes.Clone(data), ok
+}
+
+// Delete removes the record kind/id and reports whether it existed. It
+// returns once the removal is durable.
+func (db *DB) Delete(kind, id string) (bool, error) {
+	if err := validKind(kind); err != nil {
+		return false, err
+	}
+	if err := validID(id); err != nil {
+		return false, err
+	}
+	mu := db.stripe(kind, id)
+	mu.Lock()
+	defer mu.Unlock()
+	db.mu.RLock()
+	_, existed := db.records[kind][id]
+	db.mu.RUnlock()
+	// Remove the file even if the index lacks it: it may be a corrupt
+	// record skipped at Open.
+	name := recordName(kind, id)
+	err := db.root.Remove(name)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
+	}
+	db.mu.Lock()
+	delete(db.records[kind], id)
+	db.mu.Unlock()
+	if err == nil {
+		if err := db.syncDir(parent(name)); err != nil {
+			return false, fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
+		}
+	}
+	return existed, nil
+}
+
+// List returns a copy of every record of kind, sorted by ID. An invalid or
+// unknown kind has no records.
+func (db *DB) List(kind string) []Record {
+	db.mu.RLock()
+	recs := make([]Record, 0, len(db.records[kind]))
+	for id, data := range db.records[kind] {
+		recs = append(recs, Record{ID: id, Data: bytes.Clone(data)})
+	}
+	db.mu.RUnlock()
+	slices.SortFunc(recs, func(a, b Record) int { return strings.Compare(a.ID, b.ID) })
+	return recs
+}
+
+// loadRecords fills the index from records/<kind>/<id>.json. Anything that
+// is not a folder with a valid kind name holding regular files with valid
+// id names and JSON content is skipped with a warning: the store never
+// writes such files, so they were put there by hand or by another program.
+func (db *DB) loadRecords() error {
+	fsys := db.root.FS()
+	kinds, err := fs.ReadDir(fsys, recordsDir)
+	if err != nil {
+		return fmt.Errorf("store: read %s: %w", recordsDir, err)
+	}
+	for _, k := range kinds {
+		kind := k.Name()
+		dir := recordsDir + "/" + kind
+		if !k.IsDir() || validKind(kind) != nil {
+			db.log.Warn("store: skipping unexpected entry", "name", dir, "type", k.Type().String())
+			continue
+		}
+		files, err := fs.ReadDir(fsys, dir)
+		if err != nil {
+			return fmt.Errorf("store: read %s: %w", dir, err)
+		}
+		m := make(map[string][]byte, len(files))
+		for _, f := range files {
+			name := dir + "/" + f.Name()
+			id, ok := strings.CutSuffix(f.Name(), ".json")
+			if !f.Type().IsRegular() || !ok || validID(id) != nil {
+				db.log.Warn("store: skipping unexpected entry", "name", name, "type", f.Type().String())
+				continue
+			}
+			data, err := db.root.ReadFile(name)
+			if err != nil {
+				return fmt.Errorf("store: read record: %w", err)
+			}
+			if !json.Valid(data) {
+				db.log.Warn("store: skipping corrupt record (not valid JSON)", "name", name, "size", len(data))
+				continue
+			}
+			m[id] = data
+		}
+		if len(m) > 0 {
+			db.records[kind] = m
+		}
+	}
+	return nil
+}

@@ -1,0 +1,370 @@
+// Package store is the file-backed storage shared by the editor, worker and
+// chat servers: JSON records kept in an in-memory index, and blobs streamed
+// to and from disk.
+//
+// # Layout
+//
+// Everything lives under one data directory, opened once with os.OpenRoot;
+// every file access goes through that *os.Root, so no name can reach outside
+// the directory, not even through a symlink planted inside it:
+//
+//	<dir>/lock                      held with flock(2) while a DB is open (Unix)
+//	<dir>/records/<kind>/<id>.json  one record, the JSON exactly as put
+//	<dir>/blobs/assets/<key>        asset blobs, key segments are folders
+//	<dir>/blobs/temp/<key>          temp blobs, expire TempTTL after their last write
+//	<dir>/tmp/<random>.tmp          in-flight writes, removed at Open
+//
+// Folders are created with mode 0700 and files with mode 0600 (before the
+// umask), never widened afterwards. tmp is on the same filesystem as the
+// rest, so moving a finished file into place is one atomic rename(2).
+//
+// # Durability
+//
+// A write is acknowledged (Put, PutRaw, Delete, Blobs.Put and Blobs.Delete
+// return nil) only once it survives a crash, by this sequence:
+//
+//  1. open tmp/<random>.tmp with O_CREATE|O_EXCL|O_WRONLY, mode 0600;
+//  2. write the content and fsync(2) the file, then close it;
+//  3. create any missing parent folder with mkdir(2), fsync(2)-ing the
+//     folder that holds it (once per folder per DB);
+//  4. rename(2) the temp file over the final name: readers and a crash see
+//     the old file or the new one, never a mix;
+//  5. fsync(2) the folder holding the final name, so the new entry is on disk.
+//
+// A delete is unlink(2) then fsync(2) of the folder. A crash leaves at most
+// orphan temp files, which Open removes. Writers of the same record or blob
+// are serialised around steps 4 and 5, so the last complete write wins on
+// disk and in the index alike.
+//
+// # Records and blobs
+//
+// Records are read from the in-memory index, loaded at Open and updated by
+// every write. Blobs are never indexed: each call looks at the disk. A temp
+// blob whose modification time is more than TempTTL ago is invisible
+// (ErrNotFound, left out of List) and is deleted by the DB's one
+// goroutine, which sweeps every SweepEvery until Close.
+//
+// # Processes
+//
+// A data directory belongs to one process at a time: Open takes an
+// exclusive flock(2) on <dir>/lock and fails if another process holds it,
+// because the record index lives in memory and would go stale, and because
+// Open's clean-up of tmp would break another process's writes in flight.
+// (On systems without flock the lock is not taken.)
+//
+// # Case
+//
+// Names are case-sensitive. On a case-insensitive filesystem (macOS and
+// Windows defaults) ids or keys that differ only in case share one file.
+package store
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTempTTL is how long a temp blob lives after its last write when
+// Options.TempTTL is zero.
+const DefaultTempTTL = 24 * time.Hour
+
+// Folders inside the data directory.
+const (
+	recordsDir = "records"
+	blobsDir   = "blobs"
+	tmpDir     = "tmp"
+	lockName   = "lock"
+)
+
+// Options configures Open. The zero value is ready to use.
+type Options struct {
+	TempTTL time.Duration    // temp blobs expire after this (default 24h); 0 = default
+	Logger  *slog.Logger     // nil = discard
+	Now     func() time.Time // nil = time.Now (tests)
+
+	// SweepEvery is how often expired temp blobs are deleted from disk.
+	// 0 = min(TempTTL/10, 10 minutes), at least one second.
+	SweepEvery time.Duration
+}
+
+// DB is an open data directory. Its methods are safe for concurrent use.
+type DB struct {
+	dir  string
+	root *os.Root
+	lock *os.File
+	log  *slog.Logger
+	now  func() time.Time
+
+	assets, temp *Blobs
+
+	mu      sync.RWMutex                 // guards records
+	records map[string]map[string][]byte // kind -> id -> JSON, never mutated in place
+
+	// stripes serialise writers of one record or blob (same stripe) from
+	// the rename to the index update, and the sweeper against writers.
+	seed    maphash.Seed
+	stripes [64]sync.Mutex
+
+	// tree guards blob folders: writers hold it shared from mkdir to
+	// rename, pruning of empty folders holds it exclusively. Taken after a
+	// stripe, never before.
+	tree sync.RWMutex
+
+	dirsMu sync.Mutex
+	dirs   map[string]bool // folders known to exist with a durable entry in their parent
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the data directory dir, creating it with mode 0700 if it is
+// missing. It takes the directory's lock, removes temp files left by a
+// crash, loads every record into memory (skipping, with a warning, any
+// record file that is not valid JSON) and starts the goroutine that deletes
+// expired temp blobs; Close stops it.
+func Open(dir string, opts Options) (*DB, error) {
+	if opts.TempTTL < 0 || opts.SweepEvery < 0 {
+		return nil, errors.New("store: negative TempTTL or SweepEvery")
+	}
+	if opts.TempTTL == 0 {
+		opts.TempTTL = DefaultTempTTL
+	}
+	if opts.SweepEvery == 0 {
+		opts.SweepEvery = max(min(opts.TempTTL/10, 10*time.Minute), time.Second)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data dir: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: open data dir: %w", err)
+	}
+	db := &DB{
+		dir:     dir,
+		root:    root,
+		log:     opts.Logger,
+		now:     opts.Now,
+		records: make(map[string]map[string][]byte),
+		seed:    maphash.MakeSeed(),
+		dirs:    map[string]bool{".": true},
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	db.assets = &Blobs{db: db, bucket: "assets"}
+	db.temp = &Blobs{db: db, bucket: "temp", ttl: opts.TempTTL}
+	if err := db.init(); err != nil {
+		root.Close()
+		if db.lock != nil {
+			db.lock.Close()
+		}
+		return nil, err
+	}
+	go db.sweep(opts.SweepEvery)
+	return db, nil
+}
+
+func (db *DB) init() error {
+	if fi, err := db.root.Stat("."); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		db.log.Warn("store: data dir is accessible by other users", "dir", db.dir, "mode", fi.Mode().Perm().String())
+	}
+	lock, err := db.root.OpenFile(lockName, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: open lock file: %w", err)
+	}
+	db.lock = lock
+	if err := lockFile(lock); err != nil {
+		return fmt.Errorf("store: data dir %s is in use by another process: %w", db.dir, err)
+	}
+	for _, d := range []string{tmpDir, recordsDir, blobsDir, blobsDir + "/assets", blobsDir + "/temp"} {
+		if err := db.mkdirAll(d); err != nil {
+			return err
+		}
+	}
+	if err := db.cleanTmp(); err != nil {
+		return err
+	}
+	return db.loadRecords()
+}
+
+// Close stops the sweeper, releases the lock and closes the directory.
+// Record reads keep working from memory; everything else fails. Close is
+// idempotent.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		close(db.stop)
+		<-db.done
+		db.closeErr = db.root.Close()
+		db.lock.Close() // closing the descriptor releases the flock
+	})
+	return db.closeErr
+}
+
+// Dir returns the data directory as given to Open.
+func (db *DB) Dir() string { return db.dir }
+
+// stripe returns the lock serialising writers of name in space (a record
+// kind or a blob bucket).
+func (db *DB) stripe(space, name string) *sync.Mutex {
+	var h maphash.Hash
+	h.SetSeed(db.seed)
+	h.WriteString(space)
+	h.WriteByte(0)
+	h.WriteString(name)
+	return &db.stripes[h.Sum64()%uint64(len(db.stripes))]
+}
+
+// cleanTmp removes every file in tmp: with the lock held, all of them are
+// left over from a process that died mid-write.
+func (db *DB) cleanTmp() error {
+	entries, err := fs.ReadDir(db.root.FS(), tmpDir)
+	if err != nil {
+		return fmt.Errorf("store: read %s: %w", tmpDir, err)
+	}
+	for _, e := range entries {
+		name := tmpDir + "/" + e.Name()
+		if err := db.root.RemoveAll(name); err != nil {
+			return fmt.Errorf("store: remove leftover %s: %w", name, err)
+		}
+	}
+	if len(entries) > 0 {
+		db.log.Info("store: removed leftover temp files", "count", len(entries))
+	}
+	return nil
+}
+
+// createTemp creates a new, empty file in tmp (protocol step 1).
+func (db *DB) createTemp() (*os.File, string, error) {
+	for range 10 {
+		name := tmpDir + "/" + rand.Text() + ".tmp"
+		f, err := db.root.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("store: create temp file: %w", err)
+		}
+		return f, name, nil
+	}
+	return nil, "", errors.New("store: create temp file: too many name collisions")
+}
+
+// writeTemp writes data to a new temp file, fsyncs and closes it (protocol
+// steps 1 and 2), and returns its name.
+func (db *DB) writeTemp(data []byte) (string, error) {
+	f, name, err := db.createTemp()
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		db.root.Remove(name)
+		return "", fmt.Errorf("store: write temp file: %w", err)
+	}
+	return name, nil
+}
+
+// commit renames the finished temp file over name and fsyncs name's folder
+// (protocol steps 4 and 5). The folder must exist. renamed reports whether
+// name now holds the new content, which is the case even when only the
+// fsync failed (the content is then in place but may not survive a
+// crash). If the rename fails, the temp file is removed.
+func (db *DB) commit(tmp, name string) (renamed bool, err error) {
+	if err := db.root.Rename(tmp, name); err != nil {
+		db.root.Remove(tmp)
+		return false, err
+	}
+	return true, db.syncDir(parent(name))
+}
+
+// syncDir fsyncs the folder name so that entries created, renamed or
+// removed in it are on disk.
+func (db *DB) syncDir(name string) error {
+	d, err := db.root.Open(name)
+	if err != nil {
+		return fmt.Errorf("store: sync folder %s: %w", name, err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: sync folder %s: %w", name, err)
+	}
+	return nil
+}
+
+// mkdirAll creates the folder name and its missing parents with mode 0700,
+// fsyncing each new folder's parent (protocol step 3). A folder that
+// already exists is fsynced into its parent once per DB as well: it may
+// have been created by a write that has not reached its own fsync yet, or
+// by a process that crashed before it.
+func (db *DB) mkdirAll(name string) error {
+	db.dirsMu.Lock()
+	known := db.dirs[name]
+	db.dirsMu.Unlock()
+	if known {
+		return nil
+	}
+	if err := db.mkdirAll(parent(name)); err != nil {
+		return err
+	}
+	err := db.root.Mkdir(name, 0o700)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("store: create folder: %w", err)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		fi, err := db.root.Stat(name)
+		if err != nil {
+			return fmt.Errorf("store: create folder: %w", err)
+		}
+		if !fi.IsDir() {
+			return fmt.Errorf("store: create folder %s: %w", name, errNotDir)
+		}
+	}
+	if err := db.syncDir(parent(name)); err != nil {
+		return err
+	}
+	db.dirsMu.Lock()
+	db.dirs[name] = true
+	db.dirsMu.Unlock()
+	return nil
+}
+
+var errNotDir = errors.New("not a folder")
+
+// forgetDir records that the folder name was removed.
+func (db *DB) forgetDir(name string) {
+	db.dirsMu.Lock()
+	delete(db.dirs, name)
+	db.dirsMu.Unlock()
+}
+
+// parent returns the folder holding name ("." at the top).
+func parent(name string) string {
+	i := strings.LastIndexByte(name, '/')
+	if i < 0 {
+		return "."
+	}
+	return name[:i]
+}

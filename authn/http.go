@@ -1,0 +1,194 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// The two kinds of authentication failure. Errors returned by the
+// Authenticate methods wrap one of them (test with errors.Is) and add a
+// reason for the log; the reason never contains the token.
+var (
+	// ErrMissing: the request has no usable credentials (no Authorization
+	// header, or one that is not "Bearer <token>").
+	ErrMissing = errors.New("authn: no bearer token")
+	// ErrInvalid: the credentials were refused: wrong token, bad or expired
+	// JWT, Supabase said no or could not be reached.
+	ErrInvalid = errors.New("authn: invalid token")
+)
+
+// authError is an ErrMissing or ErrInvalid with a reason for the log.
+type authError struct {
+	kind   error
+	reason string
+}
+
+func (e *authError) Error() string { return e.kind.Error() + ": " + e.reason }
+func (e *authError) Unwrap() error { return e.kind }
+
+func missing(reason string) error { return &authError{ErrMissing, reason} }
+func invalid(reason string) error { return &authError{ErrInvalid, reason} }
+
+// The 401 bodies, byte for byte what NodeTool clients get from the
+// original (whose JSON encoder does not escape < and >).
+const (
+	bodyMissing = `{"detail":"Authorization header required. Use 'Authorization: Bearer <token>'."}`
+	bodyInvalid = `{"detail":"Invalid authentication token"}`
+)
+
+// WriteUnauthorized writes the 401 for err: with errors.Is(err, ErrMissing)
+// the body is {"detail":"Authorization header required. Use 'Authorization:
+// Bearer <token>'."}, for every other error {"detail":"Invalid
+// authentication token"}; both with WWW-Authenticate: Bearer. Nothing from
+// err reaches the client.
+func WriteUnauthorized(w http.ResponseWriter, err error) {
+	body := bodyInvalid
+	if errors.Is(err, ErrMissing) {
+		body = bodyMissing
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("WWW-Authenticate", "Bearer")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusUnauthorized)
+	w.Write([]byte(body))
+}
+
+// bearer extracts the token from the request's one Authorization header,
+// which must be "Bearer <token>": the scheme in any case, separated from
+// the token by spaces, nothing after it.
+func bearer(h http.Header) (string, error) {
+	vals := h.Values("Authorization")
+	switch len(vals) {
+	case 0:
+		return "", missing("no Authorization header")
+	case 1:
+	default:
+		return "", missing("more than one Authorization header")
+	}
+	f := strings.Fields(vals[0])
+	if len(f) != 2 || !strings.EqualFold(f[0], "Bearer") {
+		return "", missing(`Authorization header is not "Bearer <token>"`)
+	}
+	return f[1], nil
+}
+
+// AuthenticateRequest returns the user making an HTTP request. When auth is
+// not enforced it is LocalUser, whatever the request carries. Otherwise the
+// token comes from the Authorization header only (never the URL, where it
+// would end up in logs); see the package comment for what is accepted. A
+// remote Supabase check uses r's context.
+func (a *Auth) AuthenticateRequest(r *http.Request) (userID string, err error) {
+	if !a.Enforced() {
+		return LocalUser, nil
+	}
+	tok, err := bearer(r.Header)
+	if err != nil {
+		return "", err
+	}
+	return a.verify(r.Context(), tok)
+}
+
+// AuthenticateWebSocket returns the user opening a WebSocket, whose browser
+// clients cannot set headers: the token is the Authorization header's
+// bearer token, else the api_key query parameter, else the token query
+// parameter (first value, surrounding space trimmed). A malformed
+// Authorization header counts as absent. Otherwise as AuthenticateRequest;
+// on failure the caller completes the upgrade and closes with code 1008.
+func (a *Auth) AuthenticateWebSocket(r *http.Request) (userID string, err error) {
+	if !a.Enforced() {
+		return LocalUser, nil
+	}
+	tok, err := bearer(r.Header)
+	if err != nil {
+		q := r.URL.Query()
+		tok = strings.TrimSpace(q.Get("api_key"))
+		if tok == "" {
+			tok = strings.TrimSpace(q.Get("token"))
+		}
+		if tok == "" {
+			return "", missing("no Authorization header, api_key or token parameter")
+		}
+	}
+	return a.verify(r.Context(), tok)
+}
+
+// verify checks a presented token.
+func (a *Auth) verify(ctx context.Context, tok string) (string, error) {
+	if len(tok) > MaxTokenLen {
+		return "", invalid("token too long")
+	}
+	if a.matchStatic(tok) {
+		return LocalUser, nil
+	}
+	if a.provider != Supabase {
+		return "", invalid("not the static token")
+	}
+	if a.jwtSecret != nil {
+		c, err := verifyHS256(tok, a.jwtSecret, a.now())
+		if err != nil {
+			return "", invalid(err.Error())
+		}
+		return c.Sub, nil
+	}
+	return a.remote(ctx, tok)
+}
+
+// Require lets through requests that authenticate (AuthenticateRequest),
+// with the user in their context (see UserID). Others get the 401 of
+// WriteUnauthorized and a Warn log line (see LogFailure). When auth is not
+// enforced every request passes as LocalUser.
+func (a *Auth) Require(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := a.AuthenticateRequest(r)
+		if err != nil {
+			a.LogFailure(r, err)
+			WriteUnauthorized(w, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithUser(r.Context(), id)))
+	})
+}
+
+// LogFailure logs a failed authentication of r at Warn, with
+// authentication_failed=true, the reason, client_ip (from r.RemoteAddr),
+// method, route (the matched pattern, else the URL path, never the query,
+// which may hold a WebSocket token) and user_agent. The token is never
+// logged, not even in part. WebSocket handlers call it before closing.
+func (a *Auth) LogFailure(r *http.Request, err error) {
+	route := r.Pattern
+	if route == "" {
+		route = r.URL.Path
+	}
+	ip := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	a.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failed",
+		slog.Bool("authentication_failed", true),
+		slog.String("reason", err.Error()),
+		slog.String("auth_provider", string(a.provider)),
+		slog.String("client_ip", ip),
+		slog.String("method", r.Method),
+		slog.String("route", route),
+		slog.String("user_agent", r.UserAgent()),
+	)
+}
+
+type userKey struct{}
+
+// WithUser returns a context carrying the authenticated user id.
+func WithUser(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, userKey{}, id)
+}
+
+// UserID returns the user id stored by WithUser (as Require does), or ""
+// if there is none: callers must treat "" as unauthenticated.
+func UserID(ctx context.Context) string {
+	id, _ := ctx.Value(userKey{}).(string)
+	return id
+}

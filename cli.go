@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -54,3 +54,73 @@ func BenchmarkGraph10000(b *testing.B) {
 		}
 	}
 }
+
+const textWorkflow = `{"nodes":[
+ {"id":"in","type":"nodetool.input.StringInput","data":{"name":"text","value":"hello"}},
+ {"id":"up","type":"nodetool.text.ToUppercase"},
+ {"id":"out","type":"nodetool.output.Output","data":{"name":"result"}}
+],"edges":[
+ {"id":"e1","source":"in","sourceHandle":"output","target":"up","targetHandle":"text"},
+ {"id":"e2","source":"up","sourceHandle":"output","target":"out","targetHandle":"value"}
+]}`
+
+// BenchmarkTextWorkflow runs input -> ToUppercase -> output in parallel on
+// every core (load excluded), as a server would for concurrent requests.
+// The "events" variant delivers every event to a subscriber, as a streaming
+// request does; "quiet" collects only the result, as a plain run does.
+func BenchmarkTextWorkflow(b *testing.B) {
+	p := compileJSON(b, testReg, textWorkflow)
+	for _, bc := range []struct {
+		name    string
+		onEvent func(Event)
+	}{{"quiet", nil}, {"events", discard}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					res := p.Run(context.Background(), RunOptions{OnEvent: bc.onEvent})
+					if res.Status != StatusCompleted || res.Outputs["result"][0] != "HELLO" {
+						b.Error("unexpected result", res.Status, res.Error)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkStream100k streams 100,000 items through ForEach ->
+// ToUppercase -> Collect.
+func BenchmarkStream100k(b *testing.B) {
+	items := make([]string, 100000)
+	for i := range items {
+		items[i] = fmt.Sprintf(`"item %d"`, i)
+	}
+	src := `{"nodes":[
+	 {"id":"l","type":"nodetool.constant.List","data":{"value":[` + strings.Join(items, ",") + `]}},
+	 {"id":"each","type":"nodetool.control.ForEach"},
+	 {"id":"up","type":"nodetool.text.ToUppercase"},
+	 {"id":"col","type":"nodetool.control.Collect"},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"items"}}
+	],"edges":[
+	 {"id":"e1","source":"l","sourceHandle":"output","target":"each","targetHandle":"input_list"},
+	 {"id":"e2","source":"each","sourceHandle":"output","target":"up","targetHandle":"text"},
+	 {"id":"e3","source":"up","sourceHandle":"output","target":"col","targetHandle":"input_item"},
+	 {"id":"e4","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}
+	]}`
+	p := compileJSON(b, testReg, src)
+	for _, bc := range []struct {
+		name    string
+		onEvent func(Event)
+	}{{"quiet", nil}, {"events", discard}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res := p.Run(context.Background(), RunOptions{OnEvent: bc.onEvent})
+				if res.Status != StatusCompleted || len(res.Outputs["items"][0].([]any)) != 100000 {
+					b.Fatal("unexpected result", res.Status, res.Error)
+				}
+			}
+		})
+	}
+}

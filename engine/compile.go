@@ -195,9 +195,10 @@ func (r *Registry) Compile(g *Graph) (*Plan, error) {
 		}
 		if def.Dynamic {
 			n.DynamicProperties.Range(func(k string, v any) bool {
-				if !wired[k] {
-					pn.dynProps.Set(k, v)
+				if wired[k] {
+					v = nil // keeps the key's position; the edge delivers the value
 				}
+				pn.dynProps.Set(k, v)
 				return true
 			})
 		}

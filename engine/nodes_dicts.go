@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -371,7 +370,7 @@ func registerDictFilters(r *Registry) {
 		StreamingOutput: true,
 		Run: func(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 			var cached string
-			var search, full *regexp.Regexp
+			var re *pyRegex
 			var reErr error
 			compiled := false
 			return runDictFilter(ctx, in, inbox, emit, []string{"key", "pattern", "full_match"}, func(d *pyval.Dict) (bool, error) {
@@ -381,15 +380,15 @@ func registerDictFilters(r *Registry) {
 				}
 				if p := in.Str("pattern"); !compiled || p != cached {
 					cached, compiled = p, true
-					search, full, reErr = dictCompileRegex(p)
+					re, reErr = compilePyRegex(p, pyReFlags{})
 				}
 				if reErr != nil {
 					return false, reErr
 				}
 				if in.Bool("full_match") {
-					return full.MatchString(pyval.Str(v)), nil
+					return re.fullMatch(pyval.Str(v)), nil
 				}
-				return search.MatchString(pyval.Str(v)), nil
+				return re.search(pyval.Str(v)) != nil, nil
 			})
 		},
 	})
@@ -572,82 +571,4 @@ func dictNumberMatches(v any, filterType string, cmp any) bool {
 		return f < 0
 	}
 	return false
-}
-
-// dictMultiline finds an inline flag group that turns on multi-line mode,
-// where $ means end of line in both Python and RE2.
-var dictMultiline = regexp.MustCompile(`\(\?[a-zA-Z]*m[a-zA-Z]*[:)]`)
-
-// dictCompileRegex compiles a Python regular expression with Go's RE2,
-// for a search and for a whole-text match (Python's re.fullmatch). It
-// rejects the Python-only constructs RE2 lacks with a message naming them,
-// translates \Z (end of text) to RE2's \z and, for the search, lets $
-// match before a final newline as Python's does.
-func dictCompileRegex(pattern string) (search, full *regexp.Regexp, err error) {
-	var b strings.Builder
-	var dollars []int // where b holds a $ meaning end of text
-	inClass := false
-	for i := 0; i < len(pattern); i++ {
-		c := pattern[i]
-		switch {
-		case c == '$' && !inClass:
-			dollars = append(dollars, b.Len())
-		case c == '\\' && i+1 < len(pattern):
-			n := pattern[i+1]
-			switch {
-			case !inClass && n >= '1' && n <= '9':
-				return nil, nil, fmt.Errorf("pattern uses a backreference (\\%c), which is not supported", n)
-			case !inClass && n == 'Z':
-				b.WriteString(`\z`)
-			default:
-				b.WriteByte(c)
-				b.WriteByte(n)
-			}
-			i++
-			continue
-		case c == '[' && !inClass:
-			inClass = true
-			// A ] right after [ or [^ is a literal.
-			b.WriteByte(c)
-			if i+1 < len(pattern) && pattern[i+1] == '^' {
-				b.WriteByte('^')
-				i++
-			}
-			if i+1 < len(pattern) && pattern[i+1] == ']' {
-				b.WriteByte(']')
-				i++
-			}
-			continue
-		case c == ']' && inClass:
-			inClass = false
-		case c == '(' && !inClass && strings.HasPrefix(pattern[i:], "(?"):
-			rest := pattern[i:]
-			for _, bad := range []struct{ prefix, what string }{
-				{"(?=", "look-ahead (?=...)"}, {"(?!", "negative look-ahead (?!...)"},
-				{"(?<=", "look-behind (?<=...)"}, {"(?<!", "negative look-behind (?<!...)"},
-				{"(?P=", "a named backreference (?P=name)"}, {"(?>", "an atomic group (?>...)"},
-				{"(?(", "a conditional group (?(...)...)"}, {"(?#", "a comment group (?#...)"},
-			} {
-				if strings.HasPrefix(rest, bad.prefix) {
-					return nil, nil, fmt.Errorf("pattern uses %s, which is not supported", bad.what)
-				}
-			}
-		}
-		b.WriteByte(c)
-	}
-	src := b.String()
-	searchSrc := src
-	if !dictMultiline.MatchString(src) {
-		for i := len(dollars) - 1; i >= 0; i-- {
-			searchSrc = searchSrc[:dollars[i]] + `(?:\n?\z)` + searchSrc[dollars[i]+1:]
-		}
-	}
-	search, err = regexp.Compile(searchSrc)
-	if err != nil {
-		return nil, nil, fmt.Errorf("pattern %q is not a valid regular expression: %v", pattern, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
-	}
-	if full, err = regexp.Compile(`\A(?:` + src + `)\z`); err != nil {
-		return nil, nil, fmt.Errorf("pattern %q cannot be matched as a whole: %v", pattern, err)
-	}
-	return search, full, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,9 @@ type RunOptions struct {
 	InboxSize int
 	// Services are handed to nodes through Ctx (model providers, storage).
 	Services any
+	// Logger receives internal errors (a panic in node code, with its
+	// stack). Nil discards them.
+	Logger *slog.Logger
 }
 
 // Result is the outcome of a run.
@@ -274,7 +278,10 @@ func (r *run) actor(n *planNode) {
 	defer r.closeOutputs(n)
 	defer func() {
 		if p := recover(); p != nil {
-			r.fail(n, fmt.Errorf("internal error in %s: %v\n%s", n.label(), p, debug.Stack()))
+			if r.opts.Logger != nil {
+				r.opts.Logger.Error("node panicked", "node_id", n.id, "node_type", n.node.Type, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+			r.fail(n, fmt.Errorf("internal error in %s", n.label()))
 		}
 	}()
 	// Once the run is ending, a node's error is a consequence of the

@@ -1,6 +1,7 @@
 package engine
 
-// Event is a message a run posts to its subscriber: job, node and edge state
+// Event is a message a run posts to its subscriber (read-only: payloads may
+// be shared between events): job, node and edge state
 // changes, outputs, previews, logs and progress. Every event marshals to the
 // flat JSON object NodeTool clients expect, with a "type" discriminator and
 // every field present (null when unset).

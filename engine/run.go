@@ -263,6 +263,13 @@ func (r *run) nodeError(n *planNode, msg string) {
 		Status: "error", Error: &msg, JobID: r.opts.JobID, WorkflowID: r.opts.WorkflowID})
 }
 
+// Shared, never-modified payloads of frequent node updates. Subscribers
+// must treat events as read-only.
+var (
+	noProps    = map[string]any{}
+	streamDone = map[string]any{"status": "completed"}
+)
+
 func (r *run) nodeUpdate(n *planNode, status string, result, props any) {
 	if r.quiet() {
 		return
@@ -462,13 +469,13 @@ func (r *run) driveBypass(n *planNode) error {
 }
 
 func (r *run) driveStreamingInput(n *planNode) error {
-	r.nodeUpdate(n, "running", nil, map[string]any{})
+	r.nodeUpdate(n, "running", nil, noProps)
 	in := newInputs(n)
 	ctx := &Ctx{Context: r.ctx, r: r, n: n}
 	if err := n.def.Run(ctx, in, r.inboxes[n], r.emitter(n)); err != nil {
 		return err
 	}
-	r.nodeUpdate(n, "completed", map[string]any{"status": "completed"}, map[string]any{})
+	r.nodeUpdate(n, "completed", streamDone, noProps)
 	return nil
 }
 
@@ -626,8 +633,8 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 			r.nodeUpdate(n, "running", nil, map[string]any{b.handle: b.value})
 		}
 	}
-	saved := map[string]any{}
 	if overrides != nil {
+		saved := map[string]any{}
 		var err error
 		overrides.Range(func(k string, v any) bool {
 			if _, ok := def.Prop(k); !ok && !def.Dynamic {
@@ -663,16 +670,16 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 		return err
 	}
 	if def.Process != nil {
-		r.nodeUpdate(n, "running", nil, map[string]any{})
+		r.nodeUpdate(n, "running", nil, noProps)
 		out, err := def.Process(ctx, in)
 		if err = timedOut(err); err != nil {
 			return nil, err
 		}
 		result := any(out)
 		if def.Role == RoleConstant {
-			result = map[string]any{}
+			result = noProps
 		}
-		r.nodeUpdate(n, "completed", result, map[string]any{})
+		r.nodeUpdate(n, "completed", result, noProps)
 		for _, o := range n.outputs() {
 			if v, ok := out[o.Name]; ok {
 				if err := r.emit(n, o.Name, v); err != nil {
@@ -710,7 +717,7 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 	if err := timedOut(def.Gen(ctx, in, emit)); err != nil {
 		return nil, err
 	}
-	r.nodeUpdate(n, "completed", map[string]any{"status": "completed"}, map[string]any{})
+	r.nodeUpdate(n, "completed", streamDone, noProps)
 	return captured, nil
 }
 

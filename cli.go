@@ -32,8 +32,10 @@ func usageError(format string, a ...any) error {
 const usage = `nodetool runs NodeTool workflows.
 
 Usage:
+  nodetool worker [flags]          serve the Worker API (default 0.0.0.0:8000)
   nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
   nodetool validate FILE...
+  nodetool token [--rotate]        show (or replace) the worker token
   nodetool version
 
 Run "nodetool COMMAND -h" for a command's flags.
@@ -52,6 +54,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdRun(ctx, rest, stdin, stdout, stderr)
 	case "validate":
 		return cmdValidate(rest, stdout, stderr)
+	case "worker":
+		return cmdWorker(ctx, rest, getenv, stdout, stderr)
+	case "token":
+		return cmdToken(rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "nodetool %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil

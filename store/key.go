@@ -139,3 +139,8 @@ func validID(id string) error {
 	}
 	return nil
 }
+
+// ValidateID checks a record id ([A-Za-z0-9_.-], 1 to 128 characters, not
+// starting with "."), so a server can refuse a bad id with a 400 before it
+// tries to store anything. The error is a *KeyError.
+func ValidateID(id string) error { return validID(id) }

@@ -1,0 +1,228 @@
+// Package httpapi holds the HTTP conventions every NodeTool surface follows
+// (CONTRACT §3): JSON bodies and {"detail": ...} errors, bounded request
+// bodies, security headers, request logging, panic recovery, server
+// timeouts, Server-Sent Events and graceful shutdown. The editor, worker and
+// chat server build on it so they behave alike.
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// DefaultMaxBody bounds JSON request bodies unless a server sets its own.
+const DefaultMaxBody = 16 << 20
+
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"detail":"Internal server error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// Error writes {"detail": msg} with the given status. msg must be safe to
+// show a client: it tells them what to fix and holds no internals.
+func Error(w http.ResponseWriter, status int, msg string) {
+	WriteJSON(w, status, map[string]string{"detail": msg})
+}
+
+// Internal logs err and answers 500 {"detail":"Internal server error"}.
+func Internal(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	Error(w, http.StatusInternalServerError, "Internal server error")
+}
+
+// ReadBody reads a request body of at most limit bytes. It answers the
+// request itself (413 too large, 400 unreadable) and returns false when the
+// handler should stop.
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: the limit is %d bytes", limit))
+			return nil, false
+		}
+		Error(w, http.StatusBadRequest, "could not read the request body")
+		return nil, false
+	}
+	return data, true
+}
+
+// SecurityHeaders adds the headers every response carries.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status a handler wrote. It passes Flush and
+// the other optional interfaces through via Unwrap (http.ResponseController).
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// LogAndRecover logs each request (method, path without the query, status,
+// duration, client address) and turns a panic in a handler into a 500.
+func LogAndRecover(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					Error(rec, http.StatusInternalServerError, "Internal server error")
+				}
+			}
+			log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000, "client", ClientIP(r))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// ClientIP is the address of the peer (proxy headers are not trusted).
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// CORS answers preflight requests and adds CORS headers for the allowed
+// origins. With allowAll the answer is "*" (no credentials: Bearer tokens
+// are not cookies); otherwise allowed origins are reflected.
+func CORS(allowAll bool, allowOrigin func(origin string) bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && (allowAll || allowOrigin(origin)) {
+			h := w.Header()
+			if allowAll {
+				h.Set("Access-Control-Allow-Origin", "*")
+			} else {
+				h.Set("Access-Control-Allow-Origin", origin)
+				h.Add("Vary", "Origin")
+			}
+			h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, ETag, Last-Modified")
+			if IsPreflight(r) {
+				h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Range, If-None-Match, If-Modified-Since")
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// IsPreflight reports a CORS preflight request (exempt from auth).
+func IsPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+// TrimSlash lets collection routes answer with and without a trailing
+// slash, without a redirect: "/workflows/" is served as "/workflows".
+func TrimSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = strings.TrimRight(p, "/")
+			if r2.URL.Path == "" {
+				r2.URL.Path = "/"
+			}
+			r2.URL.RawPath = ""
+			next.ServeHTTP(w, r2)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// JSONErrors answers requests that match no route with JSON errors instead
+// of ServeMux's plain text: 404 {"detail":"Not Found"} and 405
+// {"detail":"Method Not Allowed"} (with the Allow header ServeMux sets).
+func JSONErrors(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
+	})
+}
+
+// errorRewriter replaces a plain-text 404 or 405 body with JSON.
+type errorRewriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (e *errorRewriter) WriteHeader(code int) {
+	e.status = code
+	switch code {
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		Error(e.ResponseWriter, code, http.StatusText(code))
+	default:
+		e.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (e *errorRewriter) Write(b []byte) (int, error) {
+	if e.status == 0 {
+		e.WriteHeader(http.StatusOK)
+	}
+	if e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed {
+		return len(b), nil
+	}
+	return e.ResponseWriter.Write(b)
+}

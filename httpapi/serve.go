@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Timeouts bound what a client may hold open.
+type Timeouts struct {
+	ReadHeader time.Duration // headers must arrive within this (slowloris)
+	Idle       time.Duration // keep-alive connections close after this
+	// ShutdownGrace is how long running requests may go on after a
+	// shutdown starts, before they are cancelled.
+	ShutdownGrace time.Duration
+}
+
+// DefaultTimeouts are the timeouts servers use unless configured.
+var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Idle: 120 * time.Second, ShutdownGrace: 10 * time.Second}
+
+// Serve runs handler on ln until ctx is done, then shuts down gracefully:
+// it stops accepting, lets running requests finish within the grace period,
+// then cancels the contexts of those still running (which ends their jobs
+// and streams) and closes what remains. It returns nil after a clean
+// shutdown. ready, if set, is called once the server accepts connections.
+func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeouts, log *slog.Logger) error {
+	baseCtx, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: t.ReadHeader,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", t.ShutdownGrace.String())
+	graceCtx, cancel := context.WithTimeout(context.Background(), t.ShutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(graceCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Requests still running after the grace period (streams, long
+		// jobs): cancel them, give them a moment to write their last
+		// event, then close the connections.
+		cancelRequests()
+		closeCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		err = srv.Shutdown(closeCtx)
+		if err != nil {
+			srv.Close()
+		}
+	}
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		return e
+	}
+	log.Info("stopped")
+	return nil
+}

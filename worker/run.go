@@ -1,0 +1,293 @@
+package worker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"nodetool/authn"
+	"nodetool/engine"
+	"nodetool/engine/pyval"
+	"nodetool/httpapi"
+	"nodetool/store"
+	"nodetool/workflows"
+)
+
+func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) {
+	q := workflows.Query{Limit: 1000, Cursor: r.URL.Query().Get("cursor"), WithFixed: true}
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			httpapi.Error(w, http.StatusBadRequest, "limit must be a positive integer")
+			return
+		}
+		q.Limit = n
+	}
+	page, err := s.d.Workflows.List(authn.UserID(r.Context()), q)
+	if err != nil {
+		httpapi.Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	out := make([]*engine.Workflow, len(page.Workflows))
+	for i, wf := range page.Workflows {
+		out[i] = workflows.Present(wf)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"next": page.Next, "workflows": out})
+}
+
+func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
+	e, err := s.d.Workflows.Get(authn.UserID(r.Context()), r.PathValue("id"))
+	if err != nil {
+		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
+}
+
+func (s *Server) putWorkflow(w http.ResponseWriter, r *http.Request) {
+	body, ok := httpapi.ReadBody(w, r, s.d.MaxBody)
+	if !ok {
+		return
+	}
+	req, err := workflows.ParseRequest(body, true)
+	if err != nil {
+		writeRequestError(w, err)
+		return
+	}
+	id := r.PathValue("id")
+	e, err := s.d.Workflows.Save(authn.UserID(r.Context()), id, req)
+	if err != nil {
+		s.writeSaveError(w, r, id, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
+}
+
+func (s *Server) deleteWorkflow(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.d.Workflows.Delete(authn.UserID(r.Context()), id); err != nil {
+		s.writeSaveError(w, r, id, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "message": "Workflow " + id + " deleted"})
+}
+
+// writeRequestError answers a body that could not be used: 422 when it is
+// JSON that breaks a rule, 400 when it is not JSON at all.
+func writeRequestError(w http.ResponseWriter, err error) {
+	var inv *workflows.InvalidError
+	if errors.As(err, &inv) {
+		httpapi.Error(w, http.StatusUnprocessableEntity, inv.Msg)
+		return
+	}
+	httpapi.Error(w, http.StatusBadRequest, err.Error())
+}
+
+func (s *Server) writeSaveError(w http.ResponseWriter, r *http.Request, id string, err error) {
+	var ke *store.KeyError
+	switch {
+	case errors.Is(err, workflows.ErrNotFound):
+		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+	case errors.Is(err, workflows.ErrReadOnly):
+		httpapi.Error(w, http.StatusConflict, "workflow "+id+" is loaded from a file on the server and is read-only; change the file instead")
+	case errors.As(err, &ke):
+		httpapi.Error(w, http.StatusBadRequest, "invalid workflow id: "+ke.Reason)
+	default:
+		httpapi.Internal(w, r, s.log, err)
+	}
+}
+
+// prepared is a run that passed every check and may start.
+type prepared struct {
+	entry  *workflows.Entry
+	plan   *engine.Plan
+	params *pyval.Dict
+}
+
+// prepare reads the params, finds the workflow and its compiled plan, and
+// checks the params. It answers the request itself on any problem.
+func (s *Server) prepare(w http.ResponseWriter, r *http.Request) (*prepared, bool) {
+	body, ok := httpapi.ReadBody(w, r, s.d.MaxBody)
+	if !ok {
+		return nil, false
+	}
+	params, err := parseParams(body)
+	if err != nil {
+		writeRequestError(w, err)
+		return nil, false
+	}
+	id := r.PathValue("id")
+	e, err := s.d.Workflows.Get(authn.UserID(r.Context()), id)
+	if err != nil {
+		httpapi.Error(w, http.StatusNotFound, "Workflow "+id+" not found")
+		return nil, false
+	}
+	plan, err := s.plan(e)
+	if err != nil {
+		var verr *engine.ValidationError
+		if errors.As(err, &verr) {
+			msgs := make([]string, len(verr.Problems))
+			for i, p := range verr.Problems {
+				msgs[i] = p.Message
+			}
+			httpapi.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{
+				"detail":   "workflow " + id + " cannot run: " + strings.Join(msgs, "; "),
+				"problems": verr.Problems,
+			})
+			return nil, false
+		}
+		httpapi.Internal(w, r, s.log, err)
+		return nil, false
+	}
+	if probs := plan.CheckParams(params); len(probs) > 0 {
+		msgs := make([]string, len(probs))
+		for i, p := range probs {
+			msgs[i] = p.Message
+		}
+		httpapi.Error(w, http.StatusUnprocessableEntity, strings.Join(msgs, "; "))
+		return nil, false
+	}
+	return &prepared{entry: e, plan: plan, params: params}, true
+}
+
+// plan returns the compiled plan of a workflow, compiling it once per
+// saved version.
+func (s *Server) plan(e *workflows.Entry) (*engine.Plan, error) {
+	id := e.Workflow.ID
+	if c, ok := s.plans.Load(id); ok && c.(*cachedPlan).version == e.Version {
+		return c.(*cachedPlan).plan, c.(*cachedPlan).err
+	}
+	plan, err := s.d.Registry.Compile(&e.Workflow.Graph)
+	s.plans.Store(id, &cachedPlan{version: e.Version, plan: plan, err: err})
+	return plan, err
+}
+
+// parseParams reads a run body: the params object itself, or the
+// {"params": {...}} envelope. An empty body means no params.
+func parseParams(body []byte) (*pyval.Dict, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return pyval.NewDict(0), nil
+	}
+	v, err := pyval.Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(*pyval.Dict)
+	if !ok {
+		return nil, &workflows.InvalidError{Msg: `the body must be a JSON object of params, such as {"text": "hi"}`}
+	}
+	if d.Len() == 1 {
+		if inner, ok := d.Get("params"); ok {
+			if pd, ok := inner.(*pyval.Dict); ok {
+				return pd, nil
+			}
+		}
+	}
+	return d, nil
+}
+
+// The events that end a stream.
+type completeEvent struct {
+	Type    string         `json:"type"`
+	Results map[string]any `json:"results"`
+}
+
+type errorEvent struct {
+	Type   string  `json:"type"`
+	Error  string  `json:"error"`
+	NodeID *string `json:"node_id"`
+}
+
+// lastValues keeps the last value each output produced.
+func lastValues(outputs map[string][]any) map[string]any {
+	res := make(map[string]any, len(outputs))
+	for k, vs := range outputs {
+		if len(vs) > 0 {
+			res[k] = vs[len(vs)-1]
+		}
+	}
+	return res
+}
+
+func (s *Server) runOptions(p *prepared, jobID string) engine.RunOptions {
+	return engine.RunOptions{JobID: jobID, WorkflowID: p.entry.Workflow.ID, Params: p.params,
+		NodeTimeout: s.d.NodeTimeout, Logger: s.log}
+}
+
+func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.prepare(w, r)
+	if !ok {
+		return
+	}
+	jobID := store.NewID()
+	res := p.plan.Run(r.Context(), s.runOptions(p, jobID))
+	s.jobDone(jobID, p.entry.Workflow.ID, res)
+	switch res.Status {
+	case engine.StatusCompleted:
+		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"results": lastValues(res.Outputs)})
+	case engine.StatusFailed:
+		body := map[string]any{"detail": res.Error, "node_id": nil}
+		if res.NodeID != "" {
+			body["node_id"] = res.NodeID
+		}
+		httpapi.WriteJSON(w, http.StatusInternalServerError, body)
+	default:
+		httpapi.Error(w, http.StatusServiceUnavailable, "the run was cancelled before it finished")
+	}
+}
+
+// streamWorkflow runs a workflow and streams its events as SSE: every
+// engine event, then {"type":"complete","results":{...}} (or
+// {"type":"error",...}), then [DONE]. A client that goes away cancels the
+// run.
+func (s *Server) streamWorkflow(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.prepare(w, r)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stream := httpapi.NewSSE(w, s.d.StreamWriteTimeout, true)
+	go stream.KeepAlive(ctx, s.d.KeepAlive)
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	send := func(v any) error {
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		return stream.Event(bytes.TrimRight(buf.Bytes(), "\n"))
+	}
+	jobID := store.NewID()
+	opts := s.runOptions(p, jobID)
+	opts.OnEvent = func(ev engine.Event) {
+		if err := send(ev); err != nil {
+			cancel() // the client is gone or stuck: stop the run
+		}
+	}
+	res := p.plan.Run(ctx, opts)
+	s.jobDone(jobID, p.entry.Workflow.ID, res)
+	switch res.Status {
+	case engine.StatusCompleted:
+		send(completeEvent{Type: "complete", Results: lastValues(res.Outputs)})
+	case engine.StatusFailed:
+		ev := errorEvent{Type: "error", Error: res.Error}
+		if res.NodeID != "" {
+			ev.NodeID = &res.NodeID
+		}
+		send(ev)
+	default:
+		send(errorEvent{Type: "error", Error: "the run was cancelled"})
+	}
+	stream.Event([]byte("[DONE]"))
+	if err := stream.Err(); err != nil {
+		s.log.Info("stream client went away", "workflow_id", p.entry.Workflow.ID, "status", res.Status, "err", fmt.Sprint(err))
+	}
+}

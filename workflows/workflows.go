@@ -1,0 +1,289 @@
+// Package workflows keeps the workflows a server offers: read-only ones
+// loaded from files (or the embedded examples) and the ones users save,
+// stored as records in the store. The worker and the editor share it, so both
+// apply the same ownership rules, normalisation and API shape.
+//
+// Ownership: a stored workflow belongs to the user who saved it first. Other
+// users see it only when its access is "public"; otherwise it does not exist
+// for them (ErrNotFound, never "forbidden", so ids do not leak). Workflows
+// from files belong to nobody and everyone may read and run them.
+package workflows
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"nodetool/engine"
+	"nodetool/engine/pyval"
+	"nodetool/store"
+)
+
+const kind = "workflows"
+
+var (
+	// ErrNotFound: no such workflow, or not visible to the caller.
+	ErrNotFound = errors.New("workflow not found")
+	// ErrReadOnly: the workflow comes from a file and cannot be changed
+	// through the API.
+	ErrReadOnly = errors.New("workflow is read-only")
+)
+
+// Entry is one workflow with what the server needs besides its content.
+type Entry struct {
+	Workflow *engine.Workflow
+	Owner    string // "" for workflows from files
+	// Source is the file a read-only workflow came from ("" for stored ones).
+	Source string
+	// Version changes every time the workflow is saved, so callers can
+	// cache work derived from it (a compiled plan).
+	Version uint64
+}
+
+// ReadOnly reports whether the workflow comes from a file.
+func (e *Entry) ReadOnly() bool { return e.Source != "" }
+
+// Fixed is a read-only workflow and where it came from.
+type Fixed struct {
+	Workflow *engine.Workflow
+	Source   string // file path, or "example:<name>"
+}
+
+// Repo is the set of workflows. It is safe for concurrent use.
+type Repo struct {
+	db      *store.DB
+	now     func() time.Time
+	mu      sync.RWMutex
+	entries map[string]*Entry
+	version uint64
+}
+
+// New builds the repo from read-only workflows and the records in db (nil:
+// read-only workflows only). Read-only workflows need unique, non-empty ids;
+// a stored workflow with the id of a read-only one is hidden by it.
+func New(db *store.DB, fixed []Fixed, now func() time.Time) (*Repo, error) {
+	if now == nil {
+		now = time.Now
+	}
+	r := &Repo{db: db, now: now, entries: map[string]*Entry{}}
+	if db != nil {
+		for _, rec := range db.List(kind) {
+			e, err := decodeRecord(rec.Data)
+			if err != nil {
+				return nil, fmt.Errorf("stored workflow %s: %v", rec.ID, err)
+			}
+			r.version++
+			e.Version = r.version
+			r.entries[rec.ID] = e
+		}
+	}
+	for _, f := range fixed {
+		id := f.Workflow.ID
+		if id == "" {
+			return nil, fmt.Errorf("%s: workflow has no id", f.Source)
+		}
+		if prev, ok := r.entries[id]; ok && prev.Source != "" {
+			return nil, fmt.Errorf("%s and %s both define workflow %q", prev.Source, f.Source, id)
+		}
+		if f.Workflow.CreatedAt == "" {
+			f.Workflow.CreatedAt = store.Timestamp(now())
+		}
+		if f.Workflow.UpdatedAt == "" {
+			f.Workflow.UpdatedAt = f.Workflow.CreatedAt
+		}
+		r.version++
+		r.entries[id] = &Entry{Workflow: f.Workflow, Source: f.Source, Version: r.version}
+	}
+	return r, nil
+}
+
+func decodeRecord(data []byte) (*Entry, error) {
+	v, err := pyval.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	w, err := engine.WorkflowFromValue(v)
+	if err != nil {
+		return nil, err
+	}
+	owner := v.(*pyval.Dict).Str("user_id")
+	return &Entry{Workflow: w, Owner: owner}, nil
+}
+
+// visible reports whether user may read e.
+func visible(e *Entry, user string) bool {
+	return e.Source != "" || e.Owner == user || e.Workflow.Access == "public"
+}
+
+// Get returns a workflow the user may read.
+func (r *Repo) Get(user, id string) (*Entry, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e, ok := r.entries[id]
+	if !ok || !visible(e, user) {
+		return nil, ErrNotFound
+	}
+	return e, nil
+}
+
+// Query selects a page of workflows.
+type Query struct {
+	Limit   int    // default 100, at most 1000
+	Cursor  string // from a previous Page.Next
+	RunMode string // exact match when set
+	// Public lists every user's public workflows instead of the caller's.
+	Public bool
+	// WithFixed includes the read-only workflows (the worker lists them).
+	WithFixed bool
+}
+
+// Page is one page of a listing. Next is "" when there are no more.
+type Page struct {
+	Workflows []*engine.Workflow
+	Next      string
+}
+
+// List returns the caller's workflows (or the public ones), newest first,
+// with keyset pagination on (updated_at, id).
+func (r *Repo) List(user string, q Query) (Page, error) {
+	if q.Limit <= 0 {
+		q.Limit = 100
+	}
+	q.Limit = min(q.Limit, 1000)
+	var afterTime, afterID string
+	if q.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
+		t, id, ok := strings.Cut(string(raw), "|")
+		if err != nil || !ok {
+			return Page{}, errors.New("invalid cursor: pass the next value of a previous page")
+		}
+		afterTime, afterID = t, id
+	}
+	r.mu.RLock()
+	var sel []*Entry
+	for _, e := range r.entries {
+		switch {
+		case e.Source != "" && !q.WithFixed:
+			continue
+		case q.Public && (e.Source != "" || e.Workflow.Access != "public"):
+			continue
+		case !q.Public && e.Source == "" && e.Owner != user:
+			continue
+		case q.RunMode != "" && (e.Workflow.RunMode == nil || *e.Workflow.RunMode != q.RunMode):
+			continue
+		}
+		sel = append(sel, e)
+	}
+	r.mu.RUnlock()
+	slices.SortFunc(sel, func(a, b *Entry) int {
+		if c := strings.Compare(b.Workflow.UpdatedAt, a.Workflow.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Workflow.ID, b.Workflow.ID)
+	})
+	page := Page{Workflows: []*engine.Workflow{}}
+	for _, e := range sel {
+		w := e.Workflow
+		if q.Cursor != "" && (w.UpdatedAt > afterTime || (w.UpdatedAt == afterTime && w.ID <= afterID)) {
+			continue
+		}
+		if len(page.Workflows) == q.Limit {
+			last := page.Workflows[len(page.Workflows)-1]
+			page.Next = base64.RawURLEncoding.EncodeToString([]byte(last.UpdatedAt + "|" + last.ID))
+			break
+		}
+		page.Workflows = append(page.Workflows, w)
+	}
+	return page, nil
+}
+
+// Save creates or replaces the workflow id for user (an upsert, as PUT does).
+// Another user's workflow is ErrNotFound; a read-only one ErrReadOnly.
+func (r *Repo) Save(user, id string, req *Request) (*Entry, error) {
+	if err := store.ValidateID(id); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := store.Timestamp(r.now())
+	prev, exists := r.entries[id]
+	var w engine.Workflow
+	if exists {
+		if prev.Source != "" {
+			return nil, ErrReadOnly
+		}
+		if prev.Owner != user {
+			return nil, ErrNotFound
+		}
+		w = *prev.Workflow
+	} else {
+		w = engine.Workflow{ID: id, CreatedAt: now}
+	}
+	req.apply(&w)
+	w.UpdatedAt = now
+	return r.put(user, &w)
+}
+
+// Create stores a new workflow with a fresh id.
+func (r *Repo) Create(user string, req *Request) (*Entry, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := store.Timestamp(r.now())
+	w := engine.Workflow{ID: store.NewID(), CreatedAt: now, UpdatedAt: now}
+	req.apply(&w)
+	return r.put(user, &w)
+}
+
+// put writes w durably, then updates the index. The caller holds r.mu.
+func (r *Repo) put(user string, w *engine.Workflow) (*Entry, error) {
+	if r.db == nil {
+		return nil, errors.New("workflows cannot be saved: no data directory")
+	}
+	rec := struct {
+		*engine.Workflow
+		UserID string `json:"user_id"`
+	}{w, user}
+	if err := r.db.Put(kind, w.ID, rec); err != nil {
+		return nil, err
+	}
+	r.version++
+	e := &Entry{Workflow: w, Owner: user, Version: r.version}
+	r.entries[w.ID] = e
+	return e, nil
+}
+
+// Delete removes the user's workflow.
+func (r *Repo) Delete(user, id string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.entries[id]
+	switch {
+	case !ok || (e.Source == "" && e.Owner != user):
+		return ErrNotFound
+	case e.Source != "":
+		return ErrReadOnly
+	}
+	if _, err := r.db.Delete(kind, id); err != nil {
+		return err
+	}
+	delete(r.entries, id)
+	return nil
+}
+
+// Len reports how many workflows the repo holds (read-only and stored).
+func (r *Repo) Len() (fixed, stored int) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, e := range r.entries {
+		if e.Source != "" {
+			fixed++
+		} else {
+			stored++
+		}
+	}
+	return fixed, stored
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"nodetool/authn"
 	"nodetool/engine"
@@ -253,7 +254,6 @@ func (s *Server) streamWorkflow(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	stream := httpapi.NewSSE(w, s.d.StreamWriteTimeout, true)
-	go stream.KeepAlive(ctx, s.d.KeepAlive)
 
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -272,7 +272,22 @@ func (s *Server) streamWorkflow(w http.ResponseWriter, r *http.Request) {
 			cancel() // the client is gone or stuck: stop the run
 		}
 	}
-	res := p.plan.Run(ctx, opts)
+	// The handler goroutine waits for the run and sends the keepalives
+	// itself: an idle stream costs no goroutine of its own.
+	job := p.plan.Start(ctx, opts)
+	tick := time.NewTicker(s.d.KeepAlive)
+	for waiting := true; waiting; {
+		select {
+		case <-job.Done():
+			waiting = false
+		case <-tick.C:
+			if stream.Comment("keepalive") != nil {
+				cancel()
+			}
+		}
+	}
+	tick.Stop()
+	res := job.Wait()
 	s.jobDone(jobID, p.entry.Workflow.ID, res)
 	switch res.Status {
 	case engine.StatusCompleted:

@@ -1,0 +1,250 @@
+// Command loadtest measures the nodetool binary under load and prints the
+// figures the README reports, each against a baseline taken in the same run:
+//
+//   - worker: POST /workflows/{id}/run of a 3-node text workflow versus
+//     GET /health, at the same concurrency on loopback (requests per second,
+//     p50 and p99 latency, and the ratio);
+//   - sse: the resident memory of 1,000 idle SSE streams (RSS before and
+//     after, per stream).
+//
+// Usage:
+//
+//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-c 32] [-d 5s] [-streams 1000]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const token = "loadtest-token-0123456789"
+
+const upperWorkflow = `{"id":"upper","name":"Upper","graph":{"nodes":[
+ {"id":"in","type":"nodetool.input.StringInput","data":{"name":"text","value":"hello"}},
+ {"id":"up","type":"nodetool.text.ToUppercase"},
+ {"id":"out","type":"nodetool.output.Output","data":{"name":"result"}}],
+ "edges":[{"id":"e1","source":"in","sourceHandle":"output","target":"up","targetHandle":"text"},
+ {"id":"e2","source":"up","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`
+
+// waitsWorkflow waits for streamed audio that never comes: an idle run.
+const waitsWorkflow = `{"id":"waits","name":"Waits","graph":{"nodes":[
+ {"id":"mic","type":"nodetool.input.RealtimeAudioInput","data":{"name":"mic"}},
+ {"id":"col","type":"nodetool.control.Collect"},
+ {"id":"out","type":"nodetool.output.Output","data":{"name":"chunks"}}],
+ "edges":[{"id":"e1","source":"mic","sourceHandle":"chunk","target":"col","targetHandle":"input_item"},
+ {"id":"e2","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`
+
+func main() {
+	bin := flag.String("bin", "", "path of the nodetool binary")
+	conc := flag.Int("c", 32, "concurrent connections")
+	dur := flag.Duration("d", 5*time.Second, "duration of each measurement")
+	streams := flag.Int("streams", 1000, "idle SSE streams for the memory figure")
+	flag.Parse()
+	if *bin == "" {
+		fmt.Fprintln(os.Stderr, "usage: loadtest -bin PATH [-c 32] [-d 5s] [-streams 1000]")
+		os.Exit(2)
+	}
+	if err := mainErr(*bin, *conc, *dur, *streams); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func mainErr(bin string, conc int, dur time.Duration, streams int) error {
+	dir, err := os.MkdirTemp("", "loadtest")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	wfDir := filepath.Join(dir, "workflows")
+	os.MkdirAll(wfDir, 0o700)
+	os.WriteFile(filepath.Join(wfDir, "upper.json"), []byte(upperWorkflow), 0o600)
+	os.WriteFile(filepath.Join(wfDir, "waits.json"), []byte(waitsWorkflow), 0o600)
+
+	cmd := exec.Command(bin, "worker", "--host", "127.0.0.1", "--port", "0", "--workflows-dir", wfDir,
+		"--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "WORKER_AUTH_TOKEN="+token)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	base, err := waitAddr(stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("nodetool worker at %s (pid %d), %d connections, %s per measurement\n\n", base, cmd.Process.Pid, conc, dur)
+
+	health := target{name: "GET /health", method: "GET", url: base + "/health"}
+	runWF := target{name: "POST /workflows/upper/run", method: "POST", url: base + "/workflows/upper/run", body: `{"text":"load"}`, want: `{"results":{"result":"LOAD"}}`}
+	// Warm up both paths.
+	measure(health, conc, time.Second)
+	measure(runWF, conc, time.Second)
+	h := measure(health, conc, dur)
+	r := measure(runWF, conc, dur)
+	for _, res := range []result{h, r} {
+		fmt.Printf("%-28s %8.0f req/s   p50 %6.2f ms   p99 %6.2f ms   errors %d\n", res.name, res.rps, ms(res.p50), ms(res.p99), res.errors)
+	}
+	fmt.Printf("run/health throughput ratio: %.0f%%\n\n", 100*r.rps/h.rps)
+
+	return idleStreams(base, cmd.Process.Pid, streams)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func waitAddr(stdout io.Reader) (string, error) {
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, stdout)
+			return m[1], nil
+		}
+	}
+	return "", fmt.Errorf("the worker did not print its address")
+}
+
+type target struct {
+	name, method, url, body, want string
+}
+
+type result struct {
+	name     string
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+// measure runs conc clients in a closed loop against t for d.
+func measure(t target, conc int, d time.Duration) result {
+	tr := &http.Transport{MaxIdleConnsPerHost: conc, MaxConnsPerHost: conc}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	var lat []time.Duration
+	errors := 0
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 4096)
+			errs := 0
+			for time.Now().Before(deadline) {
+				req, _ := http.NewRequest(t.method, t.url, strings.NewReader(t.body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				start := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs++
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				local = append(local, time.Since(start))
+				if resp.StatusCode != 200 || (t.want != "" && string(b) != t.want) {
+					errs++
+				}
+			}
+			mu.Lock()
+			lat = append(lat, local...)
+			errors += errs
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	res := result{name: t.name, rps: float64(len(lat)) / d.Seconds(), errors: errors}
+	if len(lat) > 0 {
+		res.p50 = lat[len(lat)/2]
+		res.p99 = lat[len(lat)*99/100]
+	}
+	return res
+}
+
+// rss reads a process's resident set size in KiB from /proc.
+func rss(pid int) (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			return strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// idleStreams opens n SSE streams on a run that waits forever, and reports
+// the server's memory before and after.
+func idleStreams(base string, pid, n int) error {
+	settle := func() { time.Sleep(2 * time.Second) }
+	settle()
+	before, err := rss(pid)
+	if err != nil {
+		return err
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: n}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failed := 0
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequestWithContext(ctx, "POST", base+"/workflows/waits/run/stream", strings.NewReader("{}"))
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := client.Do(req)
+			if err != nil {
+				mu.Lock()
+				failed++
+				mu.Unlock()
+				return
+			}
+			buf := make([]byte, 256)
+			n, _ := resp.Body.Read(buf) // the first event: the run is going
+			if !bytes.Contains(buf[:n], []byte("running")) {
+				mu.Lock()
+				failed++
+				mu.Unlock()
+			}
+			<-ctx.Done()
+			resp.Body.Close()
+		}()
+	}
+	time.Sleep(time.Second)
+	settle()
+	after, err := rss(pid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d idle SSE streams: RSS %d KiB before, %d KiB after: %.1f KiB per stream (%d failed)\n",
+		n, before, after, float64(after-before)/float64(n), failed)
+	cancel()
+	wg.Wait()
+	return nil
+}

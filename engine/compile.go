@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -289,6 +290,11 @@ func (r *Registry) Compile(g *Graph) (*Plan, error) {
 			}
 			n.aggregate[h] = true
 		}
+		if n.def.NeedsModel && !n.bypassed {
+			if err := r.checkModel(n); err != nil {
+				add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("%s: %v", n.label(), err)})
+			}
+		}
 		var missing []string
 		for _, req := range n.def.RequiredInputs {
 			if n.edgeCount[req] == 0 {
@@ -309,6 +315,31 @@ func (r *Registry) Compile(g *Graph) (*Plan, error) {
 	}
 	markStreaming(p)
 	return p, nil
+}
+
+// checkModel makes sure an LLM node's model resolves. A model fed by an
+// edge is checked when it arrives.
+func (r *Registry) checkModel(n *planNode) error {
+	if n.edgeCount["model"] > 0 {
+		return nil
+	}
+	if r.models == nil {
+		return errors.New("no model provider is configured: start with --provider (ollama, openai, anthropic) and --default-model")
+	}
+	provider, model := modelRef(n.props["model"])
+	if _, _, err := r.models.Route(provider, model); err != nil {
+		return err
+	}
+	return nil
+}
+
+// modelRef reads the provider and model id of a language_model value.
+func modelRef(v any) (provider, model string) {
+	d, ok := v.(*pyval.Dict)
+	if !ok {
+		return "", ""
+	}
+	return d.Str("provider"), d.Str("id")
 }
 
 // knownMissing reports whether the node id exists in the graph (so a missing

@@ -2,10 +2,12 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
 	"nodetool/engine/pyval"
+	"nodetool/providers"
 )
 
 // Ctx is what a node sees of its run: the run's context (cancelled when the
@@ -34,6 +36,16 @@ func (c *Ctx) WorkflowID() string { return c.r.opts.WorkflowID }
 
 // Services returns what the caller of Run passed as RunOptions.Services.
 func (c *Ctx) Services() any { return c.r.opts.Services }
+
+// Model resolves a language_model value (an LLM node's "model" input) to
+// its provider and model name.
+func (c *Ctx) Model(v any) (providers.Provider, string, error) {
+	if c.r.plan.reg.models == nil {
+		return nil, "", errors.New("no model provider is configured: start with --provider and --default-model")
+	}
+	provider, model := modelRef(v)
+	return c.r.plan.reg.models.Route(provider, model)
+}
 
 // Log posts a log_update (severity info, warning or error).
 func (c *Ctx) Log(severity, content string) {

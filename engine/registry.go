@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"nodetool/engine/pyval"
+	"nodetool/providers"
 )
 
 // Prop is one input property of a node type.
@@ -88,6 +89,10 @@ type NodeDef struct {
 	Role           Role
 	// RequiredSettings names settings (API keys) the node needs.
 	RequiredSettings []string
+	// NeedsModel marks LLM nodes: their "model" property (a
+	// language_model) must resolve to a configured provider, checked at
+	// validation.
+	NeedsModel bool
 
 	// Exactly one of Process, Gen and Run is set.
 	Process ProcessFunc
@@ -127,8 +132,22 @@ func (d *NodeDef) streamingInput() bool { return d.Run != nil }
 
 // Registry holds the node types the engine can run.
 type Registry struct {
-	defs map[string]*NodeDef
+	defs   map[string]*NodeDef
+	models Models
 }
+
+// Models resolves the language model an LLM node names to a provider and
+// model. *providers.Set implements it.
+type Models interface {
+	// Route picks the provider and model for a node's language_model
+	// (provider "" or "empty" means the server's default).
+	Route(provider, model string) (providers.Provider, string, error)
+}
+
+// SetModels gives LLM nodes their model providers. Call it before
+// compiling plans; without it, LLM nodes fail validation with a message
+// saying how to configure a provider.
+func (r *Registry) SetModels(m Models) { r.models = m }
 
 // NewRegistry returns a registry holding every node type of the core library.
 func NewRegistry() *Registry {

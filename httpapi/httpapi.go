@@ -16,6 +16,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"nodetool/authn"
 )
 
 // DefaultMaxBody bounds JSON request bodies unless a server sets its own.
@@ -225,4 +227,19 @@ func (e *errorRewriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return e.ResponseWriter.Write(b)
+}
+
+// Protect authenticates every request except public ones and CORS
+// preflights: a request without valid credentials gets the 401 of
+// authn.WriteUnauthorized (and a Warn log line without the token); others go
+// on with the user in their context. Public requests run as the local user.
+func Protect(auth *authn.Auth, public func(*http.Request) bool, next http.Handler) http.Handler {
+	required := auth.Require(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if IsPreflight(r) || (public != nil && public(r)) {
+			next.ServeHTTP(w, r.WithContext(authn.WithUser(r.Context(), authn.LocalUser)))
+			return
+		}
+		required.ServeHTTP(w, r)
+	})
 }

@@ -116,7 +116,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 // route.
 func (s *Server) Handler(mux *http.ServeMux) http.Handler {
 	var h http.Handler = httpapi.JSONErrors(mux)
-	h = s.authenticate(h)
+	h = httpapi.Protect(s.d.Auth, s.public, h)
 	h = httpapi.TrimSlash(h)
 	h = httpapi.CORS(true, nil, h)
 	h = httpapi.SecurityHeaders(h)
@@ -132,23 +132,7 @@ func (s *Server) public(r *http.Request) bool {
 	if !s.d.PrivateStorage && (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.HasPrefix(r.URL.Path, "/storage/") {
 		return true
 	}
-	return httpapi.IsPreflight(r)
-}
-
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.public(r) {
-			next.ServeHTTP(w, r.WithContext(authn.WithUser(r.Context(), authn.LocalUser)))
-			return
-		}
-		user, err := s.d.Auth.AuthenticateRequest(r)
-		if err != nil {
-			s.d.Auth.LogFailure(r, err)
-			authn.WriteUnauthorized(w, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(authn.WithUser(r.Context(), user)))
-	})
+	return false
 }
 
 // jobDone logs how a run ended and tells Deps.JobDone.

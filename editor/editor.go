@@ -1,0 +1,253 @@
+// Package editor serves NodeTool's Editor API: the local control plane the
+// NodeTool web and desktop client talks to. REST routes manage workflows,
+// jobs, assets, storage, threads, messages, settings and the node catalog;
+// WebSockets run and watch jobs (/predict), chat (/chat), stream system and
+// job updates (/updates) and, when enabled, open a terminal (/terminal).
+//
+// Browser safety: when auth is not enforced, the editor answers only
+// requests whose Host is a loopback name and whose Origin (when present) is
+// a loopback origin or one allowed with --cors-origin, so web pages cannot
+// drive it (DNS rebinding, cross-site requests). With enforced auth, any
+// origin may call it with a token.
+package editor
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"nodetool/authn"
+	"nodetool/engine"
+	"nodetool/httpapi"
+	"nodetool/jobs"
+	"nodetool/store"
+	"nodetool/workflows"
+)
+
+// Deps is what the editor needs. Registry, Workflows, Store, Jobs and Auth
+// are required.
+type Deps struct {
+	Registry  *engine.Registry
+	Workflows *workflows.Repo
+	Store     *store.DB
+	Jobs      *jobs.Manager
+	Auth      *authn.Auth
+	Logger    *slog.Logger
+	// Examples are the example workflows offered to users (by id).
+	Examples []*engine.Workflow
+
+	// CORSOrigins are origins allowed besides loopback ones.
+	CORSOrigins []string
+	// StaticFolder, when set, is a built web client served at /.
+	StaticFolder string
+	// Terminal enables /terminal (NODETOOL_ENABLE_TERMINAL_WS); it is
+	// refused in production and unless auth is enforced or the listener
+	// is loopback (LoopbackOnly).
+	Terminal     bool
+	Production   bool
+	LoopbackOnly bool
+	// SettingsFile keeps plain settings (settings.json in the config dir);
+	// SecretsFile keeps secrets (mode 0600). Both optional.
+	SettingsFile string
+	SecretsFile  string
+
+	MaxBody    int64 // JSON bodies, default 16 MiB
+	MaxUpload  int64 // uploads, default 2 GiB
+	MaxMessage int64 // WebSocket messages, default 16 MiB
+	// PublicURL is the base of asset URLs (default http://localhost:7777).
+	PublicURL string
+	Now       func() time.Time
+	// ChatHeartbeat is the interval of /chat pings (default 25 s);
+	// StatsInterval of /updates system stats (default 1 s).
+	ChatHeartbeat time.Duration
+	StatsInterval time.Duration
+}
+
+// Server is the Editor API.
+type Server struct {
+	d   Deps
+	log *slog.Logger
+}
+
+// New returns an editor over d.
+func New(d Deps) *Server {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.MaxBody <= 0 {
+		d.MaxBody = httpapi.DefaultMaxBody
+	}
+	if d.MaxUpload <= 0 {
+		d.MaxUpload = 2 << 30
+	}
+	if d.MaxMessage <= 0 {
+		d.MaxMessage = 16 << 20
+	}
+	if d.PublicURL == "" {
+		d.PublicURL = "http://localhost:7777"
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.ChatHeartbeat <= 0 {
+		d.ChatHeartbeat = 25 * time.Second
+	}
+	if d.StatsInterval <= 0 {
+		d.StatsInterval = time.Second
+	}
+	return &Server{d: d, log: d.Logger}
+}
+
+// Register adds the editor's routes to mux (the /v1 chat routes are
+// registered separately, by chatsrv, on the same mux).
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { httpapi.WriteJSON(w, 200, "OK") })
+	mux.HandleFunc("GET /editor/{workflow_id}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/", http.StatusTemporaryRedirect)
+	})
+
+	s.registerWorkflows(mux)
+	s.registerJobs(mux)
+	s.registerAssets(mux)
+	s.registerStorage(mux)
+	s.registerThreads(mux)
+	s.registerSettings(mux)
+	mux.HandleFunc("GET /api/nodes/metadata", s.nodeMetadata)
+
+	for _, p := range []string{"/predict", "/ws/predict"} {
+		mux.Handle("GET "+p, s.websocket(s.predict))
+	}
+	for _, p := range []string{"/chat", "/ws/chat"} {
+		mux.Handle("GET "+p, s.websocket(s.chat))
+	}
+	for _, p := range []string{"/updates", "/ws/updates"} {
+		mux.Handle("GET "+p, s.websocket(s.updates))
+	}
+	for _, p := range []string{"/terminal", "/ws/terminal"} {
+		mux.Handle("GET "+p, s.websocket(s.terminal))
+	}
+	if s.d.StaticFolder != "" {
+		mux.Handle("GET /", s.static())
+	}
+}
+
+// Handler wraps mux with the editor's middleware: logging and recovery,
+// security headers, browser safety and CORS, trailing-slash tolerance, JSON
+// 404/405, and authentication (WebSockets authenticate themselves, so they
+// can close with 1008 as NodeTool's client expects).
+func (s *Server) Handler(mux *http.ServeMux) http.Handler {
+	var h http.Handler = httpapi.JSONErrors(mux)
+	h = httpapi.Protect(s.d.Auth, s.public, h)
+	h = httpapi.TrimSlash(h)
+	h = httpapi.CORS(false, s.allowedOrigin, h)
+	h = s.browserSafety(h)
+	h = httpapi.SecurityHeaders(h)
+	return httpapi.LogAndRecover(s.log, h)
+}
+
+func (s *Server) public(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/health", "/ping":
+		return true
+	}
+	if isWebSocket(r) {
+		return true // authenticated by the socket handler
+	}
+	// The web client's own files (not the API) are public.
+	return s.d.StaticFolder != "" && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/v1/")
+}
+
+func isWebSocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// allowedOrigin accepts loopback origins and those given with --cors-origin.
+func (s *Server) allowedOrigin(origin string) bool {
+	if slices.Contains(s.d.CORSOrigins, origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "app" && u.Scheme != "file") {
+		return false
+	}
+	if u.Scheme == "file" {
+		return false
+	}
+	return authn.IsLoopbackHost(u.Hostname())
+}
+
+// browserSafety refuses, when auth is not enforced, requests that a web
+// page could have made: a Host that is not a loopback name (DNS rebinding)
+// or an Origin that is not allowed (cross-site requests, including
+// WebSocket handshakes, which CORS does not cover).
+func (s *Server) browserSafety(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.d.Auth.Enforced() {
+			host := r.Host
+			if h, _, err := net.SplitHostPort(r.Host); err == nil {
+				host = h
+			}
+			if !authn.IsLoopbackHost(host) {
+				s.log.Warn("refused a request for a non-loopback host", "host", r.Host, "client", httpapi.ClientIP(r))
+				httpapi.Error(w, http.StatusForbidden, "this server answers only to localhost; start it with an AUTH_PROVIDER that enforces tokens to reach it by another name")
+				return
+			}
+			if o := r.Header.Get("Origin"); o != "" && !s.allowedOrigin(o) {
+				s.log.Warn("refused a cross-origin request", "origin", o, "client", httpapi.ClientIP(r))
+				httpapi.Error(w, http.StatusForbidden, "origin not allowed: add it with --cors-origin")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// static serves a built web client, falling back to index.html for client
+// routes; no directory listings.
+func (s *Server) static() http.Handler {
+	root := s.d.StaticFolder
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rt, err := os.OpenRoot(root)
+		if err != nil {
+			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		defer rt.Close()
+		name := strings.TrimPrefix(filepath.Clean("/"+r.URL.Path), "/")
+		if name == "" {
+			name = "index.html"
+		}
+		f, err := rt.Open(name)
+		if err == nil {
+			if fi, serr := f.Stat(); serr == nil && fi.IsDir() {
+				f.Close()
+				f, err = rt.Open(filepath.Join(name, "index.html"))
+			}
+		}
+		if err != nil {
+			f, err = rt.Open("index.html")
+			if err != nil {
+				httpapi.Error(w, http.StatusNotFound, "Not Found")
+				return
+			}
+			name = "index.html"
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil || fi.IsDir() {
+			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		http.ServeContent(w, r, name, fi.ModTime(), f)
+	})
+}
+
+func (s *Server) nodeMetadata(w http.ResponseWriter, r *http.Request) {
+	httpapi.WriteJSON(w, http.StatusOK, s.d.Registry.Metadata())
+}

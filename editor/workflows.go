@@ -1,0 +1,368 @@
+package editor
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"nodetool/authn"
+	"nodetool/engine"
+	"nodetool/engine/pyval"
+	"nodetool/httpapi"
+	"nodetool/store"
+	"nodetool/workflows"
+)
+
+func (s *Server) registerWorkflows(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/workflows", s.listWorkflows)
+	mux.HandleFunc("POST /api/workflows", s.createWorkflow)
+	mux.HandleFunc("GET /api/workflows/public", s.listPublic)
+	mux.HandleFunc("GET /api/workflows/public/{id}", s.getPublic)
+	mux.HandleFunc("GET /api/workflows/tools", s.listTools)
+	mux.HandleFunc("GET /api/workflows/examples", s.listExamples)
+	mux.HandleFunc("GET /api/workflows/examples/search", s.searchExamples)
+	mux.HandleFunc("GET /api/workflows/examples/{package}/{name}", s.getExample)
+	mux.HandleFunc("GET /api/workflows/{id}", s.getWorkflow)
+	mux.HandleFunc("PUT /api/workflows/{id}", s.putWorkflow)
+	mux.HandleFunc("DELETE /api/workflows/{id}", s.deleteWorkflow)
+	mux.HandleFunc("POST /api/workflows/{id}/run", s.runWorkflow)
+}
+
+func user(r *http.Request) string { return authn.UserID(r.Context()) }
+
+// limitParam reads an optional positive integer query parameter.
+func limitParam(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		httpapi.Error(w, http.StatusBadRequest, name+" must be a positive integer")
+		return 0, false
+	}
+	return n, true
+}
+
+var workflowColumns = map[string]bool{"id": true, "name": true, "description": true, "thumbnail": true,
+	"thumbnail_url": true, "access": true, "user_id": true, "created_at": true, "updated_at": true, "tags": true,
+	"graph": true, "settings": true, "run_mode": true}
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request, q workflows.Query) {
+	limit, ok := limitParam(w, r, "limit", 100)
+	if !ok {
+		return
+	}
+	if cols := r.URL.Query().Get("columns"); cols != "" {
+		for _, c := range strings.Split(cols, ",") {
+			if !workflowColumns[strings.TrimSpace(c)] {
+				httpapi.Error(w, http.StatusBadRequest, "unknown column "+strconvQuote(c))
+				return
+			}
+		}
+	}
+	q.Limit, q.Cursor, q.RunMode = limit, r.URL.Query().Get("cursor"), r.URL.Query().Get("run_mode")
+	page, err := s.d.Workflows.List(user(r), q)
+	if err != nil {
+		httpapi.Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	out := make([]*engine.Workflow, len(page.Workflows))
+	for i, wf := range page.Workflows {
+		out[i] = workflows.Present(wf)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"next": page.Next, "workflows": out})
+}
+
+func strconvQuote(s string) string { return strconv.Quote(s) }
+
+func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) {
+	s.page(w, r, workflows.Query{})
+}
+
+func (s *Server) listPublic(w http.ResponseWriter, r *http.Request) {
+	s.page(w, r, workflows.Query{Public: true})
+}
+
+func (s *Server) getPublic(w http.ResponseWriter, r *http.Request) {
+	e, err := s.d.Workflows.Get(user(r), r.PathValue("id"))
+	if err != nil || e.Workflow.Access != "public" {
+		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
+}
+
+func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
+	limit, ok := limitParam(w, r, "limit", 100)
+	if !ok {
+		return
+	}
+	page, err := s.d.Workflows.List(user(r), workflows.Query{Limit: limit, Cursor: r.URL.Query().Get("cursor"), RunMode: "tool"})
+	if err != nil {
+		httpapi.Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	type tool struct {
+		Name        string  `json:"name"`
+		ToolName    *string `json:"tool_name"`
+		Description string  `json:"description"`
+	}
+	out := []tool{}
+	for _, wf := range page.Workflows {
+		if wf.ToolName != nil {
+			out = append(out, tool{wf.Name, wf.ToolName, wf.Description})
+		}
+	}
+	var next *string
+	if page.Next != "" {
+		next = &page.Next
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"next": next, "workflows": out})
+}
+
+// exampleSummary is an example as listed: its metadata and an empty graph.
+func exampleSummary(wf *engine.Workflow) *engine.Workflow {
+	c := *workflows.Present(wf)
+	c.Graph = engine.Graph{Nodes: []*engine.Node{}, Edges: []*engine.Edge{}}
+	c.Access = "public"
+	if c.PackageName == nil {
+		pkg := "nodetool"
+		c.PackageName = &pkg
+	}
+	return &c
+}
+
+func (s *Server) listExamples(w http.ResponseWriter, r *http.Request) {
+	out := []*engine.Workflow{}
+	for _, ex := range s.d.Examples {
+		out = append(out, exampleSummary(ex))
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"next": nil, "workflows": out})
+}
+
+func (s *Server) searchExamples(w http.ResponseWriter, r *http.Request) {
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("query")))
+	if q == "" {
+		httpapi.Error(w, http.StatusUnprocessableEntity, "query is required")
+		return
+	}
+	out := []*engine.Workflow{}
+	for _, ex := range s.d.Examples {
+		hit := strings.Contains(strings.ToLower(ex.Name+" "+ex.Description), q)
+		for _, n := range ex.Graph.Nodes {
+			hit = hit || strings.Contains(strings.ToLower(n.Type), q)
+		}
+		if hit {
+			out = append(out, exampleSummary(ex))
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"next": nil, "workflows": out})
+}
+
+func (s *Server) findExample(pkg, name string) *engine.Workflow {
+	for _, ex := range s.d.Examples {
+		if ex.Name == name || ex.ID == name {
+			if p := ex.PackageName; pkg == "" || pkg == "nodetool" || (p != nil && *p == pkg) {
+				return ex
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Server) getExample(w http.ResponseWriter, r *http.Request) {
+	ex := s.findExample(r.PathValue("package"), r.PathValue("name"))
+	if ex == nil {
+		httpapi.Error(w, http.StatusNotFound, "Example '"+r.PathValue("name")+"' not found in package '"+r.PathValue("package")+"'")
+		return
+	}
+	c := *workflows.Present(ex)
+	c.Access = "public"
+	httpapi.WriteJSON(w, http.StatusOK, &c)
+}
+
+func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request) {
+	body, ok := httpapi.ReadBody(w, r, s.d.MaxBody)
+	if !ok {
+		return
+	}
+	req, err := workflows.ParseRequest(body, false)
+	if err != nil {
+		writeRequestError(w, err)
+		return
+	}
+	q := r.URL.Query()
+	if pkg, name := q.Get("from_example_package"), q.Get("from_example_name"); pkg != "" && name != "" {
+		ex := s.findExample(pkg, name)
+		if ex == nil {
+			httpapi.Error(w, http.StatusNotFound, "Example '"+name+"' not found in package '"+pkg+"'")
+			return
+		}
+		g := cloneGraph(&ex.Graph)
+		req.Graph = g
+		if req.Description == nil || *req.Description == "" {
+			req.Description = &ex.Description
+		}
+		if len(req.Tags) == 0 {
+			req.Tags = ex.Tags
+		}
+	}
+	if req.Graph == nil {
+		httpapi.Error(w, http.StatusBadRequest, "Invalid workflow: give a graph, or from_example_package and from_example_name")
+		return
+	}
+	e, err := s.d.Workflows.Create(user(r), req)
+	if err != nil {
+		httpapi.Internal(w, r, s.log, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
+}
+
+// cloneGraph deep-copies a graph through JSON, so a copy of an example can
+// be changed without touching the example.
+func cloneGraph(g *engine.Graph) *engine.Graph {
+	data, _ := json.Marshal(g)
+	v, _ := pyval.Decode(data)
+	c, err := engine.GraphFromValue(v)
+	if err != nil {
+		return &engine.Graph{Nodes: []*engine.Node{}, Edges: []*engine.Edge{}}
+	}
+	return c
+}
+
+func writeRequestError(w http.ResponseWriter, err error) {
+	var inv *workflows.InvalidError
+	if errors.As(err, &inv) {
+		httpapi.Error(w, http.StatusUnprocessableEntity, inv.Msg)
+		return
+	}
+	httpapi.Error(w, http.StatusBadRequest, err.Error())
+}
+
+func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
+	e, err := s.d.Workflows.Get(user(r), r.PathValue("id"))
+	if err != nil {
+		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
+}
+
+func (s *Server) putWorkflow(w http.ResponseWriter, r *http.Request) {
+	body, ok := httpapi.ReadBody(w, r, s.d.MaxBody)
+	if !ok {
+		return
+	}
+	req, err := workflows.ParseRequest(body, true)
+	if err != nil {
+		writeRequestError(w, err)
+		return
+	}
+	e, err := s.d.Workflows.Save(user(r), r.PathValue("id"), req)
+	if err != nil {
+		s.saveError(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
+}
+
+func (s *Server) saveError(w http.ResponseWriter, r *http.Request, err error) {
+	var ke *store.KeyError
+	switch {
+	case errors.Is(err, workflows.ErrNotFound), errors.Is(err, workflows.ErrReadOnly):
+		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+	case errors.As(err, &ke):
+		httpapi.Error(w, http.StatusBadRequest, "invalid workflow id: "+ke.Reason)
+	default:
+		httpapi.Internal(w, r, s.log, err)
+	}
+}
+
+func (s *Server) deleteWorkflow(w http.ResponseWriter, r *http.Request) {
+	if err := s.d.Workflows.Delete(user(r), r.PathValue("id")); err != nil {
+		s.saveError(w, r, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, nil)
+}
+
+// runWorkflow runs a stored workflow in-process: {"params": {...}} in, the
+// last value of each output out; with ?stream=true every event as NDJSON,
+// ending with {"type":"job_completed"} (or "job_failed").
+func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
+	body, ok := httpapi.ReadBody(w, r, s.d.MaxBody)
+	if !ok {
+		return
+	}
+	params := pyval.NewDict(0)
+	if len(bytes.TrimSpace(body)) > 0 {
+		v, err := pyval.Decode(body)
+		if err != nil {
+			httpapi.Error(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		d, ok := v.(*pyval.Dict)
+		if !ok {
+			httpapi.Error(w, http.StatusUnprocessableEntity, `the body must be {"params": {...}}`)
+			return
+		}
+		if pv, ok := d.Get("params"); ok && pv != nil {
+			if params, ok = pv.(*pyval.Dict); !ok {
+				httpapi.Error(w, http.StatusUnprocessableEntity, `"params" must be an object`)
+				return
+			}
+		}
+	}
+	e, err := s.d.Workflows.Get(user(r), r.PathValue("id"))
+	if err != nil {
+		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		return
+	}
+	plan, err := s.d.Registry.Compile(&e.Workflow.Graph)
+	if err != nil {
+		httpapi.Error(w, http.StatusUnprocessableEntity, "workflow cannot run: "+err.Error())
+		return
+	}
+	if probs := plan.CheckParams(params); len(probs) > 0 {
+		httpapi.Error(w, http.StatusUnprocessableEntity, probs[0].Message)
+		return
+	}
+	jobID := store.NewID()
+	opts := engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, Params: params, Logger: s.log}
+	if r.URL.Query().Get("stream") != "true" {
+		res := plan.Run(r.Context(), opts)
+		if res.Status != engine.StatusCompleted {
+			httpapi.WriteJSON(w, http.StatusInternalServerError, map[string]any{"detail": res.Error, "node_id": res.NodeID})
+			return
+		}
+		out := map[string]any{}
+		for k, vs := range res.Outputs {
+			if len(vs) > 0 {
+				out[k] = vs[len(vs)-1]
+			}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, out)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	opts.OnEvent = func(ev engine.Event) {
+		enc.Encode(ev)
+		rc.Flush()
+	}
+	res := plan.Run(r.Context(), opts)
+	if res.Status == engine.StatusCompleted {
+		enc.Encode(map[string]string{"type": "job_completed", "job_id": jobID})
+	} else {
+		enc.Encode(map[string]string{"type": "job_failed", "job_id": jobID, "error": res.Error})
+	}
+	rc.Flush()
+}

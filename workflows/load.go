@@ -5,10 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"nodetool/engine"
+	"nodetool/engine/pyval"
 	"nodetool/store"
 )
 
@@ -24,22 +24,37 @@ func LoadFile(path string) (Fixed, error) {
 		return Fixed{}, err
 	}
 	defer f.Close()
+	tooBig := fmt.Errorf("%s: larger than %d MiB", path, MaxFileBytes>>20)
+	// Stat first so an oversized file is refused without reading it; the
+	// limited read still bounds files whose size Stat does not know.
+	if fi, err := f.Stat(); err == nil && fi.Size() > MaxFileBytes {
+		return Fixed{}, tooBig
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
 		return Fixed{}, fmt.Errorf("%s: %v", path, err)
 	}
 	if len(data) > MaxFileBytes {
-		return Fixed{}, fmt.Errorf("%s: larger than %d MiB", path, MaxFileBytes>>20)
+		return Fixed{}, tooBig
 	}
 	return Parse(data, path, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 }
 
 // Parse reads workflow JSON as a read-only workflow from source, naming it
-// after base when it has no id or name.
+// after base when it has no id or name. A workflow that does not set its
+// access is public: everyone may read it.
 func Parse(data []byte, source, base string) (Fixed, error) {
-	w, err := engine.ParseWorkflow(data)
+	v, err := pyval.Decode(data)
 	if err != nil {
 		return Fixed{}, fmt.Errorf("%s: %v", source, err)
+	}
+	w, err := engine.WorkflowFromValue(v)
+	if err != nil {
+		return Fixed{}, fmt.Errorf("%s: %v", source, err)
+	}
+	// WorkflowFromValue defaults access to "private", so look at the file.
+	if a, _ := v.(*pyval.Dict).Get("access"); a == nil || a == "" {
+		w.Access = "public"
 	}
 	if w.ID == "" {
 		w.ID = Slug(base)
@@ -50,25 +65,22 @@ func Parse(data []byte, source, base string) (Fixed, error) {
 	if w.Name == "" {
 		w.Name = base
 	}
-	if w.Access == "" {
-		w.Access = "public"
-	}
 	return Fixed{Workflow: w, Source: source}, nil
 }
 
-// LoadDir reads every *.json file of dir, in name order.
+// LoadDir reads every *.json file of dir, in name order. The folder is
+// listed, not globbed, so a name like "flows [v2]" is not a pattern.
 func LoadDir(dir string) ([]Fixed, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	entries, err := os.ReadDir(dir) // sorted by name
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(dir); err != nil {
-		return nil, err
-	}
-	sort.Strings(paths)
-	out := make([]Fixed, 0, len(paths))
-	for _, p := range paths {
-		f, err := LoadFile(p)
+	out := make([]Fixed, 0, len(entries))
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		f, err := LoadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}

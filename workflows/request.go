@@ -135,6 +135,7 @@ func (req *Request) apply(w *engine.Workflow) {
 	w.Access = req.Access
 	w.ToolName = req.ToolName
 	w.PackageName = req.PackageName
+	w.Path = req.Path
 	w.Tags = req.Tags
 	w.Description = ""
 	if req.Description != nil {

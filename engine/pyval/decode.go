@@ -12,7 +12,8 @@ import (
 )
 
 // MaxDepth bounds the nesting of decoded JSON so hostile input cannot exhaust
-// the stack.
+// the stack: MaxDepth nested arrays or objects are accepted, one more is an
+// error.
 const MaxDepth = 512
 
 // Decode parses one JSON document into a value. Objects become *Dict with
@@ -37,10 +38,9 @@ func DecodeFrom(dec *json.Decoder) (any, error) {
 	return decodeValue(dec, 0)
 }
 
+// decodeValue reads the value that starts at the next token; depth is the
+// number of containers around it.
 func decodeValue(dec *json.Decoder, depth int) (any, error) {
-	if depth > MaxDepth {
-		return nil, fmt.Errorf("invalid JSON: nesting deeper than %d levels", MaxDepth)
-	}
 	tok, err := dec.Token()
 	if err != nil {
 		if err == io.EOF {
@@ -50,6 +50,11 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 	}
 	switch t := tok.(type) {
 	case json.Delim:
+		// Counted when a container opens, so the limit does not depend on
+		// whether the innermost container holds anything.
+		if (t == '{' || t == '[') && depth >= MaxDepth {
+			return nil, fmt.Errorf("invalid JSON: nesting deeper than %d levels", MaxDepth)
+		}
 		switch t {
 		case '{':
 			d := NewDict(4)

@@ -10,6 +10,8 @@ package pyval
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"reflect"
 )
 
 // Dict is an insertion-ordered map with string keys. The zero value is not
@@ -70,8 +72,12 @@ func (d *Dict) Set(k string, v any) {
 	d.m[k] = v
 }
 
-// Delete removes k if present.
+// Delete removes k if present. A nil dict has no keys, as Get and Len
+// already treat it, so deleting from one does nothing.
 func (d *Dict) Delete(k string) {
+	if d == nil {
+		return
+	}
 	if _, ok := d.m[k]; !ok {
 		return
 	}
@@ -119,43 +125,84 @@ func (d *Dict) Str(k string) string {
 	return s
 }
 
-// MarshalJSON writes the dict as a JSON object in key order.
+// MarshalJSON writes the dict as compact JSON with its keys in order.
+// Floats keep a decimal point or an exponent (75.0 is written "75.0", not
+// "75"), so UnmarshalJSON or Decode reads back the same types: a workflow
+// stored and loaded again must not turn its floats into ints. NaN and
+// infinities are not JSON and are an error.
 func (d *Dict) MarshalJSON() ([]byte, error) {
 	if d == nil {
 		return []byte("null"), nil
 	}
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range d.keys {
-		if i > 0 {
-			b.WriteByte(',')
+	return appendJSON(nil, d)
+}
+
+// appendJSON appends v as compact JSON. Floats, lists and dicts are written
+// here, so floats at any depth keep their form; everything else goes to
+// encoding/json.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	switch t := v.(type) {
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return nil, &json.UnsupportedValueError{Value: reflect.ValueOf(t), Str: FormatFloat(t)}
 		}
-		kb, err := json.Marshal(k)
-		if err != nil {
-			return nil, err
+		return append(b, FormatFloat(t)...), nil
+	case []any:
+		if t == nil {
+			return append(b, "null"...), nil
 		}
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := json.Marshal(d.m[k])
-		if err != nil {
-			return nil, err
+		b = append(b, '[')
+		for i, e := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendJSON(b, e); err != nil {
+				return nil, err
+			}
 		}
-		b.Write(vb)
+		return append(b, ']'), nil
+	case *Dict:
+		if t == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '{')
+		for i, k := range t.keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			kb, err := json.Marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			b = append(append(b, kb...), ':')
+			if b, err = appendJSON(b, t.m[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	vb, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, vb...), nil
 }
 
 // UnmarshalJSON reads a JSON object, keeping key order and the int/float
-// distinction of its values.
+// distinction of its values. JSON null leaves the dict unchanged, as
+// encoding/json expects of an Unmarshaler.
 func (d *Dict) UnmarshalJSON(data []byte) error {
+	if string(bytes.TrimSpace(data)) == "null" {
+		return nil
+	}
 	v, err := Decode(data)
 	if err != nil {
 		return err
 	}
 	nd, ok := v.(*Dict)
 	if !ok {
-		return &json.UnmarshalTypeError{Value: "non-object", Type: nil}
+		return &json.UnmarshalTypeError{Value: TypeName(v), Type: reflect.TypeFor[Dict]()}
 	}
 	*d = *nd
 	return nil

@@ -1,6 +1,7 @@
 package pyval
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -221,20 +222,15 @@ func AsNumber(v any) (float64, bool) {
 	return 0, false
 }
 
-// Equal reports Python ==: numbers compare by value across int, float and
+// Equal reports Python ==: numbers compare by exact value across int, float and
 // bool; lists and dicts compare element-wise (dicts ignore order).
 func Equal(a, b any) bool {
-	if x, ok := AsNumber(a); ok {
-		y, ok := AsNumber(b)
-		if !ok {
+	if _, ok := AsNumber(a); ok {
+		if _, ok := AsNumber(b); !ok {
 			return false
 		}
-		if ia, ok := a.(int64); ok {
-			if ib, ok := b.(int64); ok {
-				return ia == ib
-			}
-		}
-		return x == y
+		c, ordered := cmpNumbers(a, b)
+		return ordered && c == 0
 	}
 	switch t := a.(type) {
 	case nil:
@@ -274,19 +270,10 @@ func Equal(a, b any) bool {
 // code point, lists lexicographically. Other combinations are an error
 // naming both types, like Python's TypeError.
 func Compare(a, b any) (int, error) {
-	if x, ok := AsNumber(a); ok {
-		if y, ok := AsNumber(b); ok {
-			ia, aInt := a.(int64)
-			ib, bInt := b.(int64)
-			switch {
-			case aInt && bInt:
-				return cmpOrdered(ia, ib), nil
-			case x < y:
-				return -1, nil
-			case x > y:
-				return 1, nil
-			}
-			return 0, nil
+	if _, ok := AsNumber(a); ok {
+		if _, ok := AsNumber(b); ok {
+			c, _ := cmpNumbers(a, b) // NaN: neither less nor greater
+			return c, nil
 		}
 	}
 	switch t := a.(type) {
@@ -302,20 +289,68 @@ func Compare(a, b any) (int, error) {
 				}
 				return Compare(t[i], u[i])
 			}
-			return cmpOrdered(len(t), len(u)), nil
+			return cmp.Compare(len(t), len(u)), nil
 		}
 	}
 	return 0, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", TypeName(a), TypeName(b))
 }
 
-func cmpOrdered[T int | int64](a, b T) int {
+// cmpNumbers compares two numbers (int64, int, bool or float64) exactly, as
+// Python does: an int and a float compare by their mathematical values, even
+// where the int has no exact float64 (2**53+1 > float(2**53)), which
+// converting the int to float64 would get wrong. ordered is false when
+// either is NaN.
+func cmpNumbers(a, b any) (c int, ordered bool) {
+	ia, aInt := asInt(a)
+	ib, bInt := asInt(b)
 	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	case aInt && bInt:
+		return cmp.Compare(ia, ib), true
+	case aInt:
+		return cmpIntFloat(ia, b.(float64))
+	case bInt:
+		c, ordered := cmpIntFloat(ib, a.(float64))
+		return -c, ordered
 	}
-	return 0
+	x, y := a.(float64), b.(float64)
+	if math.IsNaN(x) || math.IsNaN(y) {
+		return 0, false
+	}
+	return cmp.Compare(x, y), true
+}
+
+// asInt returns v as an int64 when it is an integer (bool included).
+func asInt(v any) (int64, bool) {
+	switch t := v.(type) {
+	case int64:
+		return t, true
+	case int:
+		return int64(t), true
+	case bool:
+		if t {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}
+
+// cmpIntFloat compares i with f exactly.
+func cmpIntFloat(i int64, f float64) (int, bool) {
+	switch {
+	case math.IsNaN(f):
+		return 0, false
+	case f >= 0x1p63: // above every int64, +Inf included
+		return -1, true
+	case f < -0x1p63: // below every int64, -Inf included
+		return 1, true
+	}
+	t := math.Trunc(f) // now exactly an int64
+	if c := cmp.Compare(i, int64(t)); c != 0 {
+		return c, true
+	}
+	// i == trunc(f): the fraction decides.
+	return cmp.Compare(t, f), true
 }
 
 // Sort sorts a copy of values in Python order, or returns the first

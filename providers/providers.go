@@ -4,6 +4,22 @@
 // Each speaks its vendor's wire protocol with net/http and streaming parsers
 // written here, behind one small interface used by the chat server and by
 // the engine's LLM nodes.
+//
+// Requests and answers are OpenAI-shaped (Request, Response, Delta); each
+// provider maps them onto its vendor's API and documents what it cannot
+// carry. Collect turns a Stream into a Response; ParseModel splits
+// "provider/model" names for routing.
+//
+// Every call takes a context: cancelling it aborts the HTTP request, and so
+// does Stream.Close. Each phase is bounded instead of the whole call, since
+// a stream may rightly run for long: connecting 10s; waiting for response
+// headers 60s for Anthropic and 5 minutes for OpenAI-compatible servers and
+// Ollama (local servers load the model first), 10 minutes for a
+// non-streamed Chat (the answer comes only when it is done), 30s for a
+// whole Models call; and 5 minutes of silence between two reads of a body.
+// A non-streamed body is read up to 32 MiB, an error body up to 64 KiB, a
+// stream line up to 4 MiB. Redirects are not followed. Failures are *Error
+// values that name the provider and URL and never hold the API key.
 package providers
 
 import (
@@ -11,6 +27,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Message is one chat message.
@@ -59,8 +76,12 @@ type Request struct {
 	Temperature    *float64
 	TopP           *float64
 	MaxTokens      *int
-	Stop           []string
-	Seed           *int64
+	// MaxCompletionTokens is OpenAI's newer name for the limit, which
+	// reasoning models require. The OpenAI provider sends each field the
+	// request has; the others use it when MaxTokens is nil.
+	MaxCompletionTokens *int
+	Stop                []string
+	Seed                *int64
 }
 
 // Usage counts tokens, when the provider reports them.
@@ -156,3 +177,40 @@ func (e *Error) Unwrap() error { return e.Err }
 // ErrNoModel is returned when a request names no model and the provider has
 // no default.
 var ErrNoModel = errors.New("no model given: set the request's model or the server's default model")
+
+// ParseModel splits a "provider/model" string, such as "ollama/llama3.2",
+// into its provider key and model. Only the keys of this package's
+// providers count as a prefix, so model names that hold slashes of their
+// own ("hf.co/org/model", "library/llama3") come back whole with an empty
+// provider. The caller still checks that the provider is configured.
+func ParseModel(s string) (provider, model string) {
+	p, m, ok := strings.Cut(s, "/")
+	switch {
+	case !ok:
+		return "", s
+	case p == "openai", p == "ollama", p == "anthropic", p == "fake":
+		return p, m
+	}
+	return "", s
+}
+
+// maxTokens is the request's token limit under either name.
+func (r *Request) maxTokens() *int {
+	if r.MaxTokens != nil {
+		return r.MaxTokens
+	}
+	return r.MaxCompletionTokens
+}
+
+// modelOr returns the request's model, else def, else ErrNoModel.
+func (r *Request) modelOr(def string) (string, error) {
+	switch {
+	case r == nil:
+		return "", errors.New("providers: nil request")
+	case r.Model != "":
+		return r.Model, nil
+	case def != "":
+		return def, nil
+	}
+	return "", ErrNoModel
+}

@@ -1,0 +1,204 @@
+package providers
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// httpStream is a Stream over an HTTP response body. decode reads the body
+// (through an idle timer) and returns the next non-empty delta, io.EOF at
+// a clean end, or an error. The first error or EOF is kept and returned
+// again; it also releases the connection.
+type httpStream struct {
+	c      *call
+	idle   *idleReader
+	decode func() (Delta, error)
+	err    error
+	once   sync.Once
+}
+
+// newStream wraps c's body; newDecoder builds the vendor decoder on it.
+func newStream(c *call, newDecoder func(io.Reader) func() (Delta, error)) *httpStream {
+	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
+	return &httpStream{c: c, idle: ir, decode: newDecoder(ir)}
+}
+
+func (s *httpStream) Next() (Delta, error) {
+	if s.err != nil {
+		return Delta{}, s.err
+	}
+	d, err := s.decode()
+	if err != nil {
+		if err != io.EOF {
+			err = s.c.readErr(err, s.idle.fired.Load())
+		}
+		s.err = err
+		s.Close()
+		return Delta{}, err
+	}
+	return d, nil
+}
+
+// Close releases the connection and cancels the request if it still runs.
+// It may be called from another goroutine while Next blocks.
+func (s *httpStream) Close() error {
+	s.once.Do(func() {
+		s.c.done()
+		s.idle.timer.Stop()
+	})
+	return nil
+}
+
+// idleReader fails a read that waits longer than timeout for data, by
+// cancelling the request. Time spent between reads does not count.
+type idleReader struct {
+	r       io.Reader
+	timeout time.Duration
+	timer   *time.Timer
+	fired   atomic.Bool
+}
+
+func newIdleReader(r io.Reader, timeout time.Duration, cancel context.CancelFunc) *idleReader {
+	ir := &idleReader{r: r, timeout: timeout}
+	ir.timer = time.AfterFunc(timeout, func() {
+		ir.fired.Store(true)
+		cancel()
+	})
+	ir.timer.Stop()
+	return ir
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	ir.timer.Reset(ir.timeout)
+	n, err := ir.r.Read(p)
+	ir.timer.Stop()
+	return n, err
+}
+
+// errLineTooLong is returned for an NDJSON line over the reader's limit.
+var errLineTooLong = errors.New("line too long")
+
+// ndjsonReader splits newline-delimited JSON into lines. Each line is at
+// most max bytes (beyond that Next fails, and keeps failing), so a hostile
+// server cannot make it buffer without end. Blank lines are skipped. Every
+// line must end in a newline: a last line without one means the stream
+// was cut, and gives io.ErrUnexpectedEOF.
+type ndjsonReader struct {
+	r   *bufio.Reader
+	max int
+	err error
+}
+
+func newNDJSONReader(r io.Reader, max int) *ndjsonReader {
+	return &ndjsonReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
+}
+
+// Next returns the next non-blank line, trimmed of surrounding white
+// space, or io.EOF at the end.
+func (n *ndjsonReader) Next() ([]byte, error) {
+	for n.err == nil {
+		line, err := n.line()
+		if err != nil {
+			n.err = err
+			break
+		}
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			return line, nil
+		}
+	}
+	return nil, n.err
+}
+
+func (n *ndjsonReader) line() ([]byte, error) {
+	var buf []byte
+	for {
+		frag, err := n.r.ReadSlice('\n')
+		buf = append(buf, frag...)
+		switch {
+		case err == bufio.ErrBufferFull:
+			if len(buf) > n.max {
+				return nil, errLineTooLong
+			}
+			continue
+		case err == nil:
+			buf = buf[:len(buf)-1]
+		case err == io.EOF && len(bytes.TrimSpace(buf)) > 0:
+			return nil, io.ErrUnexpectedEOF
+		default:
+			return nil, err
+		}
+		if len(buf) > n.max {
+			return nil, errLineTooLong
+		}
+		return buf, nil
+	}
+}
+
+// Collect reads a stream to its end and assembles the whole completion:
+// the text, the tool calls in index order, the finish reason and the
+// usage. It closes the stream. The Response's Model is left for the
+// caller to fill in.
+func Collect(s Stream) (*Response, error) {
+	defer s.Close()
+	var text strings.Builder
+	calls := map[int]*ToolCall{}
+	resp := &Response{Message: Message{Role: "assistant"}}
+	for {
+		d, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		text.WriteString(d.Content)
+		for _, tc := range d.ToolCalls {
+			c := calls[tc.Index]
+			if c == nil {
+				c = &ToolCall{}
+				calls[tc.Index] = c
+			}
+			if c.ID == "" {
+				c.ID = tc.ID
+			}
+			if c.Name == "" {
+				c.Name = tc.Name
+			}
+			c.Arguments += tc.Arguments
+		}
+		if d.FinishReason != "" {
+			resp.FinishReason = d.FinishReason
+		}
+		if d.Usage != nil {
+			resp.Usage = *d.Usage
+		}
+	}
+	resp.Message.Content = text.String()
+	idx := make([]int, 0, len(calls))
+	for i := range calls {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
+	for _, i := range idx {
+		resp.Message.ToolCalls = append(resp.Message.ToolCalls, *calls[i])
+	}
+	return resp, nil
+}
+
+// empty reports whether a delta carries nothing worth passing on.
+func (d *Delta) empty() bool {
+	return d.Content == "" && d.Thinking == "" && len(d.ToolCalls) == 0 && d.FinishReason == "" && d.Usage == nil
+}
+
+// usage builds a Usage from prompt and completion counts.
+func usage(prompt, completion int) *Usage {
+	return &Usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: prompt + completion}
+}

@@ -33,6 +33,7 @@ const usage = `nodetool runs NodeTool workflows.
 
 Usage:
   nodetool worker [flags]          serve the Worker API (default 0.0.0.0:8000)
+  nodetool chat-server [flags]     serve the OpenAI-compatible chat API (default 127.0.0.1:8080)
   nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
   nodetool validate FILE...
   nodetool token [--rotate]        show (or replace) the worker token
@@ -51,11 +52,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cmd, rest := args[1], args[2:]
 	switch cmd {
 	case "run":
-		return cmdRun(ctx, rest, stdin, stdout, stderr)
+		return cmdRun(ctx, rest, getenv, stdin, stdout, stderr)
 	case "validate":
-		return cmdValidate(rest, stdout, stderr)
+		return cmdValidate(rest, getenv, stdout, stderr)
 	case "worker":
 		return cmdWorker(ctx, rest, getenv, stdout, stderr)
+	case "chat-server":
+		return cmdChatServer(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return cmdToken(rest, getenv, stdout, stderr)
 	case "version", "--version":

@@ -47,7 +47,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("nodetool run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var params paramFlags
@@ -56,6 +56,8 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	jsonl := fs.Bool("jsonl", false, "print every event as one JSON object per line on stdout, instead of progress and result")
 	quiet := fs.Bool("q", false, "do not print progress on stderr")
 	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
+	pf := addProviderFlags(fs)
+	st := newSettings(fs, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: nodetool run FILE|EXAMPLE [flags]\n\nRuns a workflow file or an embedded example (")
 		if ex, err := exampleWorkflows(); err == nil {
@@ -73,6 +75,11 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	if len(pos) > 1 {
 		return usageError("run takes one workflow, got %d: %s", len(pos), strings.Join(pos, " "))
+	}
+	st.parsed()
+	set, err := pf.build(st, getenv)
+	if err != nil {
+		return usageError("%v", err)
 	}
 
 	var req *pyval.Dict
@@ -115,6 +122,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 
 	reg := engine.NewRegistry()
+	reg.SetModels(set)
 	plan, err := reg.Compile(&wf.Graph)
 	if err != nil {
 		var verr *engine.ValidationError
@@ -346,11 +354,14 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func cmdValidate(args []string, stdout, stderr io.Writer) error {
+func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("nodetool validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	pf := addProviderFlags(fs)
+	st := newSettings(fs, getenv)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool validate FILE...\n\nChecks workflow files without running them and prints OK or every problem found.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n")
+		fmt.Fprint(stderr, "Usage: nodetool validate [flags] FILE...\n\nChecks workflow files without running them and prints OK or every problem found.\nLLM nodes are checked against the model provider flags.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n\nFlags:\n")
+		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -363,7 +374,13 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return usageError("validate needs at least one file")
 	}
+	st.parsed()
+	set, err := pf.build(st, getenv)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	reg := engine.NewRegistry()
+	reg.SetModels(set)
 	bad := 0
 	for _, file := range files {
 		wf, _, err := loadWorkflow(file)

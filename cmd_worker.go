@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"nodetool/authn"
+	"nodetool/chatsrv"
 	"nodetool/engine"
 	"nodetool/httpapi"
 	"nodetool/store"
@@ -38,6 +39,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without enforced auth")
+	pf := addProviderFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: nodetool worker [flags]\n\nServes the Worker API: workflows (list, sync, run, stream), storage and health.\nWith no --workflow or --workflows-dir, the embedded example workflows are served.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -77,6 +79,10 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError("%v", err)
 	}
 
+	set, err := pf.build(st, getenv)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	fixed, source, err := loadFixedWorkflows(files, *workflowsDir)
 	if err != nil {
 		return usageError("%v", err)
@@ -91,13 +97,16 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 		return &exitError{code: 1, msg: err.Error()}
 	}
 
+	reg := engine.NewRegistry()
+	reg.SetModels(set)
 	srv := worker.New(worker.Deps{
-		Registry: engine.NewRegistry(), Workflows: repo, Store: db, Auth: auth, Logger: log,
+		Registry: reg, Workflows: repo, Store: db, Auth: auth, Logger: log,
 		MaxBody: int64(maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
 		NodeTimeout: *nodeTimeout,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
+	chatsrv.Register(mux, chatsrv.Deps{Providers: set, Logger: log, MaxBody: int64(maxBody)})
 
 	ln, err := listen(host, port)
 	if err != nil {
@@ -106,7 +115,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	nFixed, nStored := repo.Len()
 	printBanner(stdout, banner{
 		what: "worker", addr: listenAddr(host, ln), auth: auth, token: tok, dataDir: dataDir,
-		lines: []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored)},
+		lines: []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(set)},
 	})
 	if *insecure && !auth.Enforced() && !authn.IsLoopbackHost(host) {
 		log.Warn("listening beyond loopback without authentication (--insecure): anyone who can reach this port can run workflows and write storage", "host", host)

@@ -1,0 +1,294 @@
+package chatsrv
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"nodetool/httpapi"
+	"nodetool/providers"
+)
+
+// upstream is an OpenAI-compatible model server on loopback: it answers
+// chat completions (JSON or SSE) and the models list the way OpenAI's API
+// does, and records what it was asked.
+type upstream struct {
+	srv       *httptest.Server
+	mu        sync.Mutex
+	requests  []map[string]any
+	cancelled chan struct{} // closed when a streaming request's context ends early
+	slow      bool          // stream slowly until the client goes away
+}
+
+func newUpstream(t *testing.T) *upstream {
+	u := &upstream{cancelled: make(chan struct{})}
+	var once sync.Once
+	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/models":
+			fmt.Fprint(w, `{"object":"list","data":[{"id":"llama-3","object":"model","created":1700000000,"owned_by":"vllm"}]}`)
+			return
+		case "/v1/chat/completions":
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		var req map[string]any
+		json.NewDecoder(r.Body).Decode(&req)
+		u.mu.Lock()
+		u.requests = append(u.requests, req)
+		u.mu.Unlock()
+		if req["stream"] != true {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"id":"chatcmpl-up","object":"chat.completion","created":1700000000,"model":"llama-3","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from upstream"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fl := w.(http.Flusher)
+		chunk := func(delta, finish string) {
+			fmt.Fprintf(w, "data: {\"id\":\"chatcmpl-up\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"llama-3\",\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":%s}]}\n\n", delta, finish)
+			fl.Flush()
+		}
+		chunk(`{"role":"assistant","content":""}`, "null")
+		if u.slow {
+			for i := 0; ; i++ {
+				select {
+				case <-r.Context().Done():
+					once.Do(func() { close(u.cancelled) })
+					return
+				case <-time.After(20 * time.Millisecond):
+					chunk(fmt.Sprintf(`{"content":"tick %d "}`, i), "null")
+				}
+			}
+		}
+		chunk(`{"content":"Hello"}`, "null")
+		chunk(`{"content":" there"}`, "null")
+		chunk(`{}`, `"stop"`)
+		fmt.Fprint(w, "data: {\"id\":\"chatcmpl-up\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"llama-3\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\ndata: [DONE]\n\n")
+	}))
+	t.Cleanup(u.srv.Close)
+	return u
+}
+
+func newChat(t *testing.T, set *providers.Set) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	Register(mux, Deps{Providers: set, MaxBody: 4096})
+	srv := httptest.NewServer(httpapi.JSONErrors(mux))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func post(t *testing.T, url, body string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := http.Post(url+"/v1/chat/completions", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func sseData(t *testing.T, body string) []string {
+	t.Helper()
+	r := httpapi.NewSSEReader(strings.NewReader(body), 0)
+	var out []string
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev.Data)
+	}
+}
+
+func fakeSet(t *testing.T, extra ...providers.Provider) *providers.Set {
+	set, err := providers.NewSet("fake", "fake-model", append([]providers.Provider{providers.NewFake()}, extra...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func TestModelsMergesProviders(t *testing.T) {
+	up := newUpstream(t)
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadURL := "http://" + dead.Addr().String()
+	dead.Close()
+	set := fakeSet(t, providers.NewOpenAI(providers.OpenAIConfig{BaseURL: up.srv.URL + "/v1"}),
+		providers.NewOllama(providers.OllamaConfig{BaseURL: deadURL}))
+	url := newChat(t, set)
+	resp, err := http.Get(url + "/v1/models")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := `{"data":[{"id":"fake-model","object":"model","created":0,"owned_by":"fake"},{"id":"fake-tools","object":"model","created":0,"owned_by":"fake"},{"id":"openai/llama-3","object":"model","created":0,"owned_by":"openai"}],"object":"list"}`
+	if resp.StatusCode != 200 || string(b) != want {
+		t.Fatalf("GET /v1/models = %d %s\nwant %s (the unreachable ollama skipped)", resp.StatusCode, b, want)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	up := newUpstream(t)
+	url := newChat(t, fakeSet(t, providers.NewOpenAI(providers.OpenAIConfig{BaseURL: up.srv.URL + "/v1"})))
+	// Default provider (fake), stream defaults to false.
+	code, body, _ := post(t, url, `{"messages":[{"role":"user","content":"hi there"}]}`)
+	var c map[string]any
+	json.Unmarshal([]byte(body), &c)
+	choice := c["choices"].([]any)[0].(map[string]any)
+	if code != 200 || c["object"] != "chat.completion" || !strings.HasPrefix(c["id"].(string), "chatcmpl-") ||
+		choice["finish_reason"] != "stop" || choice["message"].(map[string]any)["content"] != "Echo: hi there" || c["usage"] == nil {
+		t.Fatalf("completion = %d %s", code, body)
+	}
+	// Routed by the model prefix to the OpenAI-compatible upstream, with
+	// the sampling fields passed through.
+	code, body, _ = post(t, url, `{"model":"openai/llama-3","messages":[{"role":"system","content":"be brief"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}],"temperature":0.2,"max_tokens":50,"stop":"END","seed":7,"response_format":{"type":"json_object"}}`)
+	if code != 200 || !strings.Contains(body, `"content":"Hello from upstream"`) || !strings.Contains(body, `"total_tokens":8`) {
+		t.Fatalf("routed completion = %d %s", code, body)
+	}
+	up.mu.Lock()
+	sent := up.requests[len(up.requests)-1]
+	up.mu.Unlock()
+	if sent["model"] != "llama-3" || sent["temperature"] != 0.2 || sent["max_tokens"] != float64(50) || sent["seed"] != float64(7) ||
+		fmt.Sprint(sent["stop"]) != "[END]" || sent["response_format"].(map[string]any)["type"] != "json_object" {
+		t.Errorf("upstream got %v", sent)
+	}
+	// Routed by the provider field too.
+	if code, body, _ := post(t, url, `{"provider":"openai","model":"llama-3","messages":[{"role":"user","content":"x"}]}`); code != 200 || !strings.Contains(body, "upstream") {
+		t.Errorf("provider field routing = %d %s", code, body)
+	}
+}
+
+func TestStreaming(t *testing.T) {
+	up := newUpstream(t)
+	url := newChat(t, fakeSet(t, providers.NewOpenAI(providers.OpenAIConfig{BaseURL: up.srv.URL + "/v1"})))
+	code, body, h := post(t, url, `{"model":"openai/llama-3","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}`)
+	if code != 200 || h.Get("Content-Type") != "text/event-stream; charset=utf-8" {
+		t.Fatalf("stream = %d %v", code, h)
+	}
+	data := sseData(t, body)
+	n := len(data)
+	if n < 5 || data[n-1] != "[DONE]" {
+		t.Fatalf("stream events %q", data)
+	}
+	var ids = map[string]bool{}
+	var text strings.Builder
+	for i, d := range data[:n-1] {
+		var c map[string]any
+		if err := json.Unmarshal([]byte(d), &c); err != nil {
+			t.Fatalf("event %d is not JSON: %s", i, d)
+		}
+		ids[c["id"].(string)] = true
+		if c["object"] != "chat.completion.chunk" {
+			t.Errorf("event %d object %v", i, c["object"])
+		}
+		choices := c["choices"].([]any)
+		if i == 0 {
+			if choices[0].(map[string]any)["delta"].(map[string]any)["role"] != "assistant" {
+				t.Errorf("first chunk %s has no role", d)
+			}
+		}
+		if len(choices) > 0 {
+			if s, ok := choices[0].(map[string]any)["delta"].(map[string]any)["content"].(string); ok {
+				text.WriteString(s)
+			}
+		}
+	}
+	if len(ids) != 1 || text.String() != "Hello there" {
+		t.Errorf("%d ids, text %q", len(ids), text.String())
+	}
+	if !strings.Contains(data[n-3], `"finish_reason":"stop"`) || !strings.Contains(data[n-2], `"choices":[]`) || !strings.Contains(data[n-2], `"total_tokens":7`) {
+		t.Errorf("last events %q, want the finish chunk then the usage chunk", data[n-3:])
+	}
+}
+
+func TestToolCalls(t *testing.T) {
+	url := newChat(t, fakeSet(t))
+	tools := `"tools":[{"type":"function","function":{"name":"get_weather","description":"Weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]`
+	code, body, _ := post(t, url, `{"messages":[{"role":"user","content":"weather in Paris?"}],`+tools+`}`)
+	if code != 200 || !strings.Contains(body, `"finish_reason":"tool_calls"`) || !strings.Contains(body, `"name":"get_weather"`) || !strings.Contains(body, `"content":null`) {
+		t.Fatalf("tool call = %d %s", code, body)
+	}
+	code, body, _ = post(t, url, `{"stream":true,"messages":[{"role":"user","content":"weather?"}],`+tools+`}`)
+	data := sseData(t, body)
+	joined := strings.Join(data, "\n")
+	if code != 200 || !strings.Contains(joined, `"tool_calls":[{"index":0,"id":`) || !strings.Contains(joined, `"type":"function","function":{"name":"get_weather"`) || !strings.Contains(joined, `"finish_reason":"tool_calls"`) {
+		t.Fatalf("streamed tool call = %d\n%s", code, joined)
+	}
+	// The tool result goes back and the model answers with it.
+	code, body, _ = post(t, url, `{"messages":[{"role":"user","content":"weather?"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},{"role":"tool","tool_call_id":"call_1","content":"sunny"}],`+tools+`}`)
+	if code != 200 || !strings.Contains(body, "sunny") {
+		t.Fatalf("after the tool result = %d %s", code, body)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadURL := dead.Addr().String()
+	dead.Close()
+	set, _ := providers.NewSet("ollama", "llama3", providers.NewOllama(providers.OllamaConfig{BaseURL: "http://" + deadURL}), providers.NewFake())
+	url := newChat(t, set)
+	cases := []struct {
+		name, body string
+		code       int
+		want       string
+	}{
+		{"malformed", `{"messages":`, 400, `"type":"invalid_request_error"`},
+		{"no messages", `{"messages":[]}`, 400, `"param":"messages"`},
+		{"bad role", `{"messages":[{"role":"robot","content":"x"}]}`, 400, `role \"robot\"`},
+		{"bad type", `{"messages":"hi"}`, 400, `must be a list`},
+		{"unknown provider", `{"provider":"gemini","messages":[{"role":"user","content":"x"}]}`, 400, `not configured`},
+		{"too large", `{"messages":[{"role":"user","content":"` + strings.Repeat("x", 5000) + `"}]}`, 413, `"code":"request_too_large"`},
+		{"unreachable", `{"messages":[{"role":"user","content":"x"}]}`, 502, `unreachable`},
+		{"unreachable stream", `{"stream":true,"messages":[{"role":"user","content":"x"}]}`, 502, deadURL},
+		{"upstream 500", `{"provider":"fake","model":"fail-before","messages":[{"role":"user","content":"x"}]}`, 502, `"type":"upstream_error"`},
+	}
+	for _, c := range cases {
+		code, body, _ := post(t, url, c.body)
+		if code != c.code || !strings.Contains(body, c.want) || !strings.HasPrefix(body, `{"error":{`) {
+			t.Errorf("%s: %d %s, want %d with %s", c.name, code, body, c.code, c.want)
+		}
+	}
+	// A failure mid-stream: one error event, then [DONE].
+	code, body, _ := post(t, url, `{"provider":"fake","model":"fail-midstream","stream":true,"messages":[{"role":"user","content":"one two three four"}]}`)
+	data := sseData(t, body)
+	n := len(data)
+	if code != 200 || n < 3 || data[n-1] != "[DONE]" || !strings.HasPrefix(data[n-2], `{"error":{`) || !strings.Contains(data[n-2], `"message":"fake at fake://: simulated failure mid-stream`) {
+		t.Errorf("mid-stream failure ends with %q", data[max(0, n-2):])
+	}
+}
+
+func TestClientDisconnectCancelsUpstream(t *testing.T) {
+	up := newUpstream(t)
+	up.slow = true
+	url := newChat(t, fakeSet(t, providers.NewOpenAI(providers.OpenAIConfig{BaseURL: up.srv.URL + "/v1"})))
+	resp, err := http.Post(url+"/v1/chat/completions", "application/json", strings.NewReader(`{"model":"openai/llama-3","stream":true,"messages":[{"role":"user","content":"go"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httpapi.NewSSEReader(resp.Body, 0)
+	for range 3 {
+		if _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp.Body.Close()
+	select {
+	case <-up.cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upstream request was not cancelled after the client left")
+	}
+}

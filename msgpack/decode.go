@@ -1,0 +1,427 @@
+package msgpack
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+	"unicode/utf8"
+
+	"nodetool/engine/pyval"
+)
+
+// Default decoding limits.
+const (
+	DefaultMaxDepth = 256
+	DefaultMaxItems = 1 << 20
+
+	// maxDepthCeiling caps MaxDepth so the decoder's recursion stays well
+	// inside the goroutine stack whatever the caller asks for.
+	maxDepthCeiling = 10000
+)
+
+// DecodeLimits bound what one decode may build. Zero or negative fields take
+// the defaults. The byte bound is the input itself: every declared length is
+// checked against the bytes remaining before anything is allocated.
+type DecodeLimits struct {
+	// MaxDepth is the deepest nesting of arrays and maps accepted; a
+	// top-level array is depth 1. Default 256; values above 10000 count as
+	// 10000.
+	MaxDepth int
+	// MaxItems is the most values one decode may produce, counting the
+	// top-level value, every array element, and every map key and value.
+	// Default 1<<20. Memory use grows with it: an empty map costs about a
+	// hundred bytes, so callers taking large frames should keep it near the
+	// frame size.
+	MaxItems int
+}
+
+// Unmarshal decodes the single MessagePack value in data with the default
+// limits. See the package documentation for the types it produces.
+func Unmarshal(data []byte) (any, error) {
+	return UnmarshalLimits(data, DecodeLimits{})
+}
+
+// UnmarshalLimits decodes the single MessagePack value in data within l.
+// Input that is truncated, malformed, over a limit, or followed by trailing
+// bytes is an error naming the problem and its byte offset; the returned
+// value is then nil. The result shares no memory with data.
+func UnmarshalLimits(data []byte, l DecodeLimits) (any, error) {
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	l.MaxDepth = min(l.MaxDepth, maxDepthCeiling)
+	if l.MaxItems <= 0 {
+		l.MaxItems = DefaultMaxItems
+	}
+	d := decoder{data: data, maxDepth: l.MaxDepth, maxItems: l.MaxItems, items: l.MaxItems - 1}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("msgpack: empty input")
+	}
+	v, err := d.value()
+	if err != nil {
+		return nil, err
+	}
+	if rest := len(data) - d.off; rest > 0 {
+		return nil, fmt.Errorf("msgpack: %d trailing bytes after the value at offset %d", rest, d.off)
+	}
+	return v, nil
+}
+
+type decoder struct {
+	data     []byte
+	off      int
+	depth    int
+	maxDepth int
+	maxItems int
+	items    int // values that may still be produced
+}
+
+// formatName names the format family member that starts with byte b, for
+// error messages.
+func formatName(b byte) string {
+	switch {
+	case b <= 0x7f:
+		return "positive fixint"
+	case b <= 0x8f:
+		return "fixmap"
+	case b <= 0x9f:
+		return "fixarray"
+	case b <= 0xbf:
+		return "fixstr"
+	case b >= 0xe0:
+		return "negative fixint"
+	}
+	return [...]string{
+		"nil", "reserved byte 0xc1", "false", "true", "bin8", "bin16", "bin32",
+		"ext8", "ext16", "ext32", "float32", "float64",
+		"uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64",
+		"fixext1", "fixext2", "fixext4", "fixext8", "fixext16",
+		"str8", "str16", "str32", "array16", "array32", "map16", "map32",
+	}[b-0xc0]
+}
+
+// kindName names the type of the value that starts with byte b, for the
+// error about a map key that is not a string.
+func kindName(b byte) string {
+	switch {
+	case b <= 0x7f, b >= 0xe0, b >= 0xcc && b <= 0xd3:
+		return "an int"
+	case b <= 0x8f, b == 0xde, b == 0xdf:
+		return "a map"
+	case b <= 0x9f, b == 0xdc, b == 0xdd:
+		return "an array"
+	case b == 0xc0:
+		return "nil"
+	case b == 0xc2, b == 0xc3:
+		return "a bool"
+	case b == 0xca, b == 0xcb:
+		return "a float"
+	case b >= 0xc7 && b <= 0xc9, b >= 0xd4 && b <= 0xd8:
+		return "an ext"
+	}
+	return formatName(b)
+}
+
+// take returns the next n bytes of the value that started at start with
+// format byte b, or an error if fewer remain.
+func (d *decoder) take(n int64, b byte, start int) ([]byte, error) {
+	if n > int64(len(d.data)-d.off) {
+		return nil, fmt.Errorf("msgpack: truncated %s at offset %d", formatName(b), start)
+	}
+	p := d.data[d.off : d.off+int(n)]
+	d.off += int(n)
+	return p, nil
+}
+
+// length reads the size field of width bytes (1, 2 or 4) that follows the
+// format byte b of the value at start.
+func (d *decoder) length(width int64, b byte, start int) (int64, error) {
+	p, err := d.take(width, b, start)
+	if err != nil {
+		return 0, err
+	}
+	switch width {
+	case 1:
+		return int64(p[0]), nil
+	case 2:
+		return int64(binary.BigEndian.Uint16(p)), nil
+	}
+	return int64(binary.BigEndian.Uint32(p)), nil
+}
+
+// sizeWidth is the width of the size field after format byte b of the str,
+// bin, ext, array and map families (0 for the fix forms).
+func sizeWidth(b byte) int64 {
+	switch b {
+	case 0xc4, 0xc7, 0xd9:
+		return 1
+	case 0xc5, 0xc8, 0xda, 0xdc, 0xde:
+		return 2
+	case 0xc6, 0xc9, 0xdb, 0xdd, 0xdf:
+		return 4
+	}
+	return 0
+}
+
+func (d *decoder) value() (any, error) {
+	start := d.off
+	if start >= len(d.data) {
+		return nil, fmt.Errorf("msgpack: truncated input at offset %d", start)
+	}
+	b := d.data[start]
+	d.off++
+	switch {
+	case b <= 0x7f:
+		return int64(b), nil
+	case b >= 0xe0:
+		return int64(int8(b)), nil
+	case b <= 0x8f:
+		return d.mapValue(int64(b&0x0f), b, start)
+	case b <= 0x9f:
+		return d.array(int64(b&0x0f), b, start)
+	case b <= 0xbf:
+		return d.str(int64(b&0x1f), b, start)
+	}
+	switch b {
+	case 0xc0:
+		return nil, nil
+	case 0xc1:
+		return nil, fmt.Errorf("msgpack: reserved byte 0xc1 at offset %d", start)
+	case 0xc2:
+		return false, nil
+	case 0xc3:
+		return true, nil
+	case 0xc4, 0xc5, 0xc6:
+		n, err := d.length(sizeWidth(b), b, start)
+		if err != nil {
+			return nil, err
+		}
+		p, err := d.take(n, b, start)
+		if err != nil {
+			return nil, d.short(b, start, n, "bytes")
+		}
+		return append([]byte{}, p...), nil
+	case 0xca:
+		p, err := d.take(4, b, start)
+		if err != nil {
+			return nil, err
+		}
+		return float64(math.Float32frombits(binary.BigEndian.Uint32(p))), nil
+	case 0xcb:
+		p, err := d.take(8, b, start)
+		if err != nil {
+			return nil, err
+		}
+		return math.Float64frombits(binary.BigEndian.Uint64(p)), nil
+	case 0xcc, 0xcd, 0xce, 0xcf:
+		p, err := d.take(1<<(b-0xcc), b, start)
+		if err != nil {
+			return nil, err
+		}
+		u := beUint(p)
+		if u > math.MaxInt64 {
+			return float64(u), nil
+		}
+		return int64(u), nil
+	case 0xd0:
+		p, err := d.take(1, b, start)
+		if err != nil {
+			return nil, err
+		}
+		return int64(int8(p[0])), nil
+	case 0xd1:
+		p, err := d.take(2, b, start)
+		if err != nil {
+			return nil, err
+		}
+		return int64(int16(binary.BigEndian.Uint16(p))), nil
+	case 0xd2:
+		p, err := d.take(4, b, start)
+		if err != nil {
+			return nil, err
+		}
+		return int64(int32(binary.BigEndian.Uint32(p))), nil
+	case 0xd3:
+		p, err := d.take(8, b, start)
+		if err != nil {
+			return nil, err
+		}
+		return int64(binary.BigEndian.Uint64(p)), nil
+	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
+		return d.ext(1<<(b-0xd4), b, start)
+	case 0xc7, 0xc8, 0xc9:
+		n, err := d.length(sizeWidth(b), b, start)
+		if err != nil {
+			return nil, err
+		}
+		return d.ext(n, b, start)
+	case 0xd9, 0xda, 0xdb:
+		n, err := d.length(sizeWidth(b), b, start)
+		if err != nil {
+			return nil, err
+		}
+		return d.str(n, b, start)
+	case 0xdc, 0xdd:
+		n, err := d.length(sizeWidth(b), b, start)
+		if err != nil {
+			return nil, err
+		}
+		return d.array(n, b, start)
+	default: // 0xde, 0xdf
+		n, err := d.length(sizeWidth(b), b, start)
+		if err != nil {
+			return nil, err
+		}
+		return d.mapValue(n, b, start)
+	}
+}
+
+func beUint(p []byte) uint64 {
+	var u uint64
+	for _, c := range p {
+		u = u<<8 | uint64(c)
+	}
+	return u
+}
+
+// short reports a declared length that the remaining input cannot hold.
+func (d *decoder) short(b byte, start int, n int64, unit string) error {
+	return fmt.Errorf("msgpack: truncated %s at offset %d: %d %s declared, %d bytes remain",
+		formatName(b), start, n, unit, len(d.data)-d.off)
+}
+
+func (d *decoder) str(n int64, b byte, start int) (any, error) {
+	p, err := d.take(n, b, start)
+	if err != nil {
+		return nil, d.short(b, start, n, "bytes")
+	}
+	if !utf8.Valid(p) {
+		return nil, fmt.Errorf("msgpack: %s at offset %d is not valid UTF-8", formatName(b), start)
+	}
+	return string(p), nil
+}
+
+// reserve checks a container's declared count against the bytes remaining
+// (perItem bytes at least per element) and the item budget, before the
+// container is allocated, and enters one level of nesting.
+func (d *decoder) reserve(n, perItem int64, b byte, start int) error {
+	unit := "items"
+	if perItem == 2 {
+		unit = "entries"
+	}
+	if n > int64(len(d.data)-d.off)/perItem {
+		return d.short(b, start, n, unit)
+	}
+	if n*perItem > int64(d.items) {
+		return fmt.Errorf("msgpack: %s at offset %d has %d %s, over the limit of %d values per decode",
+			formatName(b), start, n, unit, d.maxItems)
+	}
+	d.items -= int(n * perItem)
+	d.depth++
+	if d.depth > d.maxDepth {
+		return fmt.Errorf("msgpack: %s at offset %d nests deeper than %d levels", formatName(b), start, d.maxDepth)
+	}
+	return nil
+}
+
+func (d *decoder) array(n int64, b byte, start int) (any, error) {
+	if err := d.reserve(n, 1, b, start); err != nil {
+		return nil, err
+	}
+	out := make([]any, n)
+	for i := range out {
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	d.depth--
+	return out, nil
+}
+
+func (d *decoder) mapValue(n int64, b byte, start int) (any, error) {
+	if err := d.reserve(n, 2, b, start); err != nil {
+		return nil, err
+	}
+	m := pyval.NewDict(int(n))
+	for range n {
+		k, err := d.key()
+		if err != nil {
+			return nil, err
+		}
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		m.Set(k, v)
+	}
+	d.depth--
+	return m, nil
+}
+
+// key reads a map key, which must be a str or a bin holding UTF-8.
+func (d *decoder) key() (string, error) {
+	start := d.off
+	if start >= len(d.data) {
+		return "", fmt.Errorf("msgpack: truncated input at offset %d", start)
+	}
+	b := d.data[start]
+	var n int64
+	switch {
+	case b >= 0xa0 && b <= 0xbf:
+		d.off++
+		n = int64(b & 0x1f)
+	case b == 0xd9, b == 0xda, b == 0xdb, b == 0xc4, b == 0xc5, b == 0xc6:
+		d.off++
+		var err error
+		if n, err = d.length(sizeWidth(b), b, start); err != nil {
+			return "", err
+		}
+	default:
+		return "", fmt.Errorf("msgpack: map key at offset %d is %s, keys must be strings", start, kindName(b))
+	}
+	p, err := d.take(n, b, start)
+	if err != nil {
+		return "", d.short(b, start, n, "bytes")
+	}
+	if !utf8.Valid(p) {
+		return "", fmt.Errorf("msgpack: map key at offset %d is not valid UTF-8", start)
+	}
+	return string(p), nil
+}
+
+// ext reads an extension value of n data bytes whose header (without the
+// type byte) has been read. Only the timestamp (type -1) is supported.
+func (d *decoder) ext(n int64, b byte, start int) (any, error) {
+	tp, err := d.take(1, b, start)
+	if err != nil {
+		return nil, err
+	}
+	typ := int8(tp[0])
+	p, err := d.take(n, b, start)
+	if err != nil {
+		return nil, d.short(b, start, n, "bytes")
+	}
+	if typ != -1 {
+		return nil, fmt.Errorf("msgpack: unsupported ext type %d at offset %d", typ, start)
+	}
+	var sec int64
+	var nsec uint32
+	switch n {
+	case 4:
+		sec = int64(binary.BigEndian.Uint32(p))
+	case 8:
+		data64 := binary.BigEndian.Uint64(p)
+		nsec, sec = uint32(data64>>34), int64(data64&(1<<34-1))
+	case 12:
+		nsec, sec = binary.BigEndian.Uint32(p), int64(binary.BigEndian.Uint64(p[4:]))
+	default:
+		return nil, fmt.Errorf("msgpack: timestamp at offset %d has %d bytes, want 4, 8 or 12", start, n)
+	}
+	if nsec > 999999999 {
+		return nil, fmt.Errorf("msgpack: timestamp at offset %d has %d nanoseconds, more than 999999999", start, nsec)
+	}
+	return time.Unix(sec, int64(nsec)).UTC(), nil
+}

@@ -16,11 +16,5 @@ func (s *Server) registerStorage(mux *http.ServeMux)  {}
 func (s *Server) registerThreads(mux *http.ServeMux)  {}
 func (s *Server) registerSettings(mux *http.ServeMux) {}
 
-func (s *Server) websocket(h func(w http.ResponseWriter, r *http.Request)) http.Handler {
-	return http.HandlerFunc(h)
-}
+func (s *Server) chat(c *wsConn)     { c.close(closeInternalError, "chat is not available yet") }
 
-func (s *Server) predict(w http.ResponseWriter, r *http.Request)  { notYet(w, r) }
-func (s *Server) chat(w http.ResponseWriter, r *http.Request)     { notYet(w, r) }
-func (s *Server) updates(w http.ResponseWriter, r *http.Request)  { notYet(w, r) }
-func (s *Server) terminal(w http.ResponseWriter, r *http.Request) { notYet(w, r) }

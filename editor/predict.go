@@ -1,0 +1,290 @@
+package editor
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"nodetool/engine"
+	"nodetool/engine/pyval"
+	"nodetool/jobs"
+)
+
+// predict serves /predict: commands in ({"command": ..., "data": {...}}),
+// one reply per command, and the events of the jobs this socket follows.
+// Jobs belong to the user, not to the socket: they outlive it, and another
+// socket can reconnect to them. A malformed frame is answered with an error
+// and the socket stays open.
+func (s *Server) predict(c *wsConn) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := &predictSession{s: s, c: c, ctx: ctx, cancel: cancel, streams: map[string]*followed{}}
+	defer p.stopAll()
+	for {
+		v, _, err := c.read(true)
+		switch {
+		case errors.Is(err, errTooBig):
+			c.send(map[string]any{"error": "message too large: the limit is " + itoa(s.d.MaxMessage) + " bytes"})
+			continue
+		case readFailed(err):
+			return
+		case err != nil:
+			c.send(map[string]any{"error": "invalid_message"})
+			continue
+		}
+		msg, ok := v.(*pyval.Dict)
+		if !ok {
+			c.send(map[string]any{"error": "invalid_message"})
+			continue
+		}
+		p.handle(msg)
+	}
+}
+
+// followed is a job this socket streams.
+type followed struct {
+	job    *jobs.Job
+	sub    *jobs.Subscriber
+	cancel context.CancelFunc
+}
+
+type predictSession struct {
+	s      *Server
+	c      *wsConn
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	streams map[string]*followed
+	wg      sync.WaitGroup
+}
+
+func (p *predictSession) reply(v map[string]any) { p.c.send(v) }
+
+func (p *predictSession) handle(msg *pyval.Dict) {
+	cmd := msg.Str("command")
+	dv, _ := msg.Get("data")
+	data, ok := dv.(*pyval.Dict)
+	if !ok {
+		if cmd == "ping" {
+			p.reply(map[string]any{"type": "pong", "ts": float64(time.Now().UnixMilli()) / 1000})
+			return
+		}
+		p.reply(map[string]any{"error": `each command needs "data": an object`, "command": cmd})
+		return
+	}
+	switch cmd {
+	case "run_job":
+		p.runJob(data)
+	case "reconnect_job":
+		p.reconnectJob(data)
+	case "cancel_job":
+		p.cancelJob(data)
+	case "get_status":
+		p.getStatus(data)
+	case "set_mode":
+		switch mode := data.Str("mode"); mode {
+		case "binary", "text":
+			p.c.setBinary(mode == "binary")
+			p.reply(map[string]any{"message": "Mode set to " + mode})
+		default:
+			p.reply(map[string]any{"error": `mode must be "binary" or "text"`})
+		}
+	case "clear_models":
+		p.reply(map[string]any{"message": "Unused models cleared"})
+	case "stream_input", "end_input_stream":
+		p.streamInput(cmd, data)
+	case "ping":
+		p.reply(map[string]any{"type": "pong", "ts": float64(time.Now().UnixMilli()) / 1000})
+	default:
+		p.reply(map[string]any{"error": "unknown command " + quoteStr(cmd) + ": use run_job, reconnect_job, cancel_job, get_status, set_mode, stream_input, end_input_stream or clear_models"})
+	}
+}
+
+// failed sends the job_update NodeTool's client treats as a failed start.
+func (p *predictSession) failed(jobID, workflowID, msg string) {
+	p.c.send(&engine.JobUpdate{Type: "job_update", Status: engine.StatusFailed, JobID: jobID, WorkflowID: workflowID, Error: &msg})
+}
+
+func (p *predictSession) runJob(data *pyval.Dict) {
+	wfID := data.Str("workflow_id")
+	var graph *engine.Graph
+	if gv, ok := data.Get("graph"); ok && gv != nil {
+		g, err := engine.GraphFromValue(gv)
+		if err != nil {
+			p.reply(map[string]any{"error": "invalid graph: " + err.Error(), "workflow_id": wfID})
+			return
+		}
+		graph = g
+	} else {
+		e, err := p.s.d.Workflows.Get(p.c.user, wfID)
+		if err != nil {
+			p.reply(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": nil})
+			p.failed(wfID, wfID, "Workflow "+wfID+" not found")
+			return
+		}
+		graph = &e.Workflow.Graph
+	}
+	params := pyval.NewDict(0)
+	if pv, ok := data.Get("params"); ok && pv != nil {
+		d, ok := pv.(*pyval.Dict)
+		if !ok {
+			p.reply(map[string]any{"error": `"params" must be an object`, "workflow_id": wfID})
+			return
+		}
+		params = d
+	}
+	// A user_id in the payload is ignored: the job is the caller's.
+	j := p.s.d.Jobs.Start(jobs.Request{UserID: p.c.user, WorkflowID: wfID, Graph: graph, Params: params})
+	p.reply(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": j.ID})
+	p.follow(j, j.Subscribe())
+}
+
+// follow streams a job's events to the socket until the job ends, the
+// socket goes, or the job is unfollowed.
+func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
+	ctx, cancel := context.WithCancel(p.ctx)
+	f := &followed{job: j, sub: sub, cancel: cancel}
+	p.mu.Lock()
+	if old := p.streams[j.ID]; old != nil {
+		old.cancel()
+	}
+	p.streams[j.ID] = f
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer sub.Close()
+		defer func() {
+			p.mu.Lock()
+			if p.streams[j.ID] == f {
+				delete(p.streams, j.ID)
+			}
+			p.mu.Unlock()
+		}()
+		for {
+			ev, err := sub.Next(ctx)
+			if err != nil {
+				return
+			}
+			if p.c.send(ev) != nil {
+				p.cancel() // the socket is gone
+				return
+			}
+		}
+	}()
+}
+
+func (p *predictSession) stopAll() {
+	p.cancel()
+	p.wg.Wait()
+}
+
+func (p *predictSession) reconnectJob(data *pyval.Dict) {
+	id, wfID := data.Str("job_id"), data.Str("workflow_id")
+	if id == "" {
+		p.reply(map[string]any{"error": "job_id is required"})
+		return
+	}
+	j, err := p.s.d.Jobs.Get(p.c.user, id)
+	if err != nil {
+		p.reply(map[string]any{"message": "Reconnecting to job " + id, "job_id": id, "workflow_id": orNil(wfID)})
+		p.failed(id, wfID, "Job "+id+" not found")
+		return
+	}
+	if wfID == "" {
+		wfID = j.WorkflowID
+	}
+	p.reply(map[string]any{"message": "Reconnecting to job " + id, "job_id": id, "workflow_id": wfID})
+	p.follow(j, j.Reconnect())
+}
+
+func (p *predictSession) cancelJob(data *pyval.Dict) {
+	id, wfID := data.Str("job_id"), data.Str("workflow_id")
+	if id == "" {
+		p.reply(map[string]any{"error": "job_id is required"})
+		return
+	}
+	j, err := p.s.d.Jobs.Get(p.c.user, id)
+	if err != nil || !j.Cancel() {
+		p.reply(map[string]any{"error": "Job not found or already completed", "job_id": id, "workflow_id": wfID})
+		return
+	}
+	if wfID == "" {
+		wfID = j.WorkflowID
+	}
+	p.reply(map[string]any{"message": "Job cancellation requested", "job_id": id, "workflow_id": wfID})
+	p.mu.Lock()
+	_, streaming := p.streams[id]
+	p.mu.Unlock()
+	if !streaming {
+		// Not followed here: still tell this socket how it ended.
+		select {
+		case <-j.Done():
+		case <-time.After(10 * time.Second):
+		}
+		p.c.send(&engine.JobUpdate{Type: "job_update", Status: j.Status(), JobID: id, WorkflowID: j.WorkflowID})
+	}
+}
+
+func (p *predictSession) getStatus(data *pyval.Dict) {
+	if id := data.Str("job_id"); id != "" {
+		j, err := p.s.d.Jobs.Get(p.c.user, id)
+		if err != nil {
+			p.reply(map[string]any{"status": "not_found", "job_id": id})
+			return
+		}
+		p.reply(map[string]any{"status": j.Status(), "job_id": id, "workflow_id": j.WorkflowID})
+		return
+	}
+	p.mu.Lock()
+	active := []any{}
+	for _, f := range p.streams {
+		active = append(active, map[string]any{"job_id": f.job.ID, "workflow_id": f.job.WorkflowID, "status": f.job.Status()})
+	}
+	p.mu.Unlock()
+	p.reply(map[string]any{"active_jobs": active})
+}
+
+func (p *predictSession) streamInput(cmd string, data *pyval.Dict) {
+	id, input := data.Str("job_id"), data.Str("input")
+	if id == "" {
+		p.reply(map[string]any{"error": "job_id is required"})
+		return
+	}
+	if input == "" {
+		p.reply(map[string]any{"error": "Invalid input name"})
+		return
+	}
+	p.mu.Lock()
+	f := p.streams[id]
+	p.mu.Unlock()
+	if f == nil {
+		p.reply(map[string]any{"error": "No active job/context", "job_id": id})
+		return
+	}
+	var err error
+	if cmd == "stream_input" {
+		v, _ := data.Get("value")
+		err = f.job.Push(input, v)
+	} else {
+		err = f.job.EndInput(input)
+	}
+	if err != nil {
+		p.reply(map[string]any{"error": err.Error(), "job_id": id, "workflow_id": f.job.WorkflowID})
+		return
+	}
+	msg := "Input item streamed"
+	if cmd == "end_input_stream" {
+		msg = "Input stream ended"
+	}
+	p.reply(map[string]any{"message": msg, "job_id": id, "workflow_id": f.job.WorkflowID})
+}
+
+func orNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -16,5 +16,4 @@ func (s *Server) registerStorage(mux *http.ServeMux)  {}
 func (s *Server) registerThreads(mux *http.ServeMux)  {}
 func (s *Server) registerSettings(mux *http.ServeMux) {}
 
-func (s *Server) chat(c *wsConn)     { c.close(closeInternalError, "chat is not available yet") }
-
+func (s *Server) chat(c *wsConn) { c.close(closeInternalError, "chat is not available yet") }

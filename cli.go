@@ -32,6 +32,7 @@ func usageError(format string, a ...any) error {
 const usage = `nodetool runs NodeTool workflows.
 
 Usage:
+  nodetool serve [flags]           serve the Editor API for NodeTool's client (default 127.0.0.1:7777)
   nodetool worker [flags]          serve the Worker API (default 0.0.0.0:8000)
   nodetool chat-server [flags]     serve the OpenAI-compatible chat API (default 127.0.0.1:8080)
   nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdRun(ctx, rest, getenv, stdin, stdout, stderr)
 	case "validate":
 		return cmdValidate(rest, getenv, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, getenv, stdout, stderr)
 	case "worker":
 		return cmdWorker(ctx, rest, getenv, stdout, stderr)
 	case "chat-server":

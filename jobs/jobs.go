@@ -352,16 +352,17 @@ func (m *Manager) Stored(user, id string) (Record, error) {
 	return m.reconcile(r), nil
 }
 
-// reconcile fails a recorded job that is marked running but is not in
-// memory: the server stopped while it ran.
+// reconcile gives the current state of a recorded job: the in-memory one
+// for a job still in memory, and failed for a job recorded as running that
+// is not (the server stopped while it ran).
 func (m *Manager) reconcile(r stored) Record {
-	if r.Status != engine.StatusRunning {
-		return r.Record
-	}
 	m.mu.Lock()
-	_, live := m.jobs[r.ID]
+	j, live := m.jobs[r.ID]
 	m.mu.Unlock()
 	if live {
+		return j.Record()
+	}
+	if r.Status != engine.StatusRunning {
 		return r.Record
 	}
 	r.Status = engine.StatusFailed

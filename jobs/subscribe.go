@@ -26,6 +26,15 @@ func (j *Job) publish(ev engine.Event) {
 			j.edgeIDs = append(j.edgeIDs, e.EdgeID)
 		}
 		j.edges[e.EdgeID] = e
+	case *engine.JobUpdate:
+		// The status a client sees in the final event is the job's status
+		// from now on, even before the run's bookkeeping catches up.
+		if e.Status != engine.StatusRunning {
+			j.status = e.Status
+			if e.Error != nil {
+				j.errMsg = *e.Error
+			}
+		}
 	}
 	for s := range j.notify {
 		s.wake()

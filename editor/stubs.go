@@ -11,11 +11,6 @@ func notYet(w http.ResponseWriter, r *http.Request) {
 	httpapi.Error(w, http.StatusNotImplemented, "not implemented yet")
 }
 
-func (s *Server) registerAssets(mux *http.ServeMux)   {}
-func (s *Server) registerStorage(mux *http.ServeMux)  {}
-func (s *Server) registerThreads(mux *http.ServeMux)  {}
-func (s *Server) registerSettings(mux *http.ServeMux) {}
-
 func (s *Server) websocket(h func(w http.ResponseWriter, r *http.Request)) http.Handler {
 	return http.HandlerFunc(h)
 }

@@ -690,3 +690,21 @@ func TestAssetConcurrentCreates(t *testing.T) {
 		t.Errorf("the two folders are inside each other")
 	}
 }
+
+// TestBodyLimits: JSON bodies and the json field of an upload are bounded
+// by MaxBody (413); unknown methods are 405 in JSON.
+func TestBodyLimits(t *testing.T) {
+	e := newTestEditor(t, testOptions{maxBody: 1000})
+	c := e.Local
+	a := file(t, c, "a.txt", "text/plain", "", "x")
+	big := `{"name":null,"parent_id":null,"content_type":null,"data":"` + strings.Repeat("x", 2000) + `"}`
+	c.wantDetail(t, "PUT", "/api/assets/"+a.ID, big, 413, "too large")
+	c.wantDetail(t, "POST", "/api/threads", `{"title":"`+strings.Repeat("x", 2000)+`"}`, 413, "too large")
+	c.wantDetail(t, "PUT", "/api/settings", `{"settings":{"OLLAMA_API_URL":"`+strings.Repeat("x", 2000)+`"},"secrets":{}}`, 413, "too large")
+	code, body := upload(t, c, map[string]any{"name": strings.Repeat("n", 2000), "content_type": "text/plain"}, nil)
+	if code != 413 || !strings.Contains(body, "json field is too large") {
+		t.Errorf("oversized json field = %d %s", code, body)
+	}
+	c.wantDetail(t, "PATCH", "/api/assets/"+a.ID, "{}", 405, "Method Not Allowed")
+	c.wantDetail(t, "POST", "/api/threads/"+a.ID, "{}", 405, "Method Not Allowed")
+}

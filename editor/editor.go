@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"nodetool/authn"
@@ -52,8 +53,10 @@ type Deps struct {
 	Terminal     bool
 	Production   bool
 	LoopbackOnly bool
-	// SettingsFile keeps plain settings (settings.json in the config dir);
-	// SecretsFile keeps secrets (mode 0600). Both optional.
+	// SettingsFile keeps the plain settings of /api/settings (a JSON file,
+	// settings.json in the config dir); SecretsFile keeps each user's
+	// secrets (a JSON file of mode 0600). Both are required: Register
+	// panics without them. Their folders are created (0700) on first write.
 	SettingsFile string
 	SecretsFile  string
 
@@ -73,6 +76,16 @@ type Deps struct {
 type Server struct {
 	d   Deps
 	log *slog.Logger
+
+	// assetsMu serialises changes that span asset records (creates into a
+	// folder, moves, recursive deletes), so no asset is ever put into a
+	// folder being deleted or moved into its own subtree.
+	assetsMu sync.Mutex
+	// threadsMu serialises thread deletes with message creates, so no
+	// message outlives its thread.
+	threadsMu sync.Mutex
+	// settingsMu serialises the read-modify-write of the settings files.
+	settingsMu sync.Mutex
 }
 
 // New returns an editor over d.

@@ -1,0 +1,200 @@
+package editor
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"nodetool/httpapi"
+)
+
+// The request errors of the editor's handlers, mapped to statuses in one
+// place (fail).
+var (
+	errParentNotFound   = errors.New("editor: parent folder not found")
+	errWorkflowNotFound = errors.New("editor: workflow not found")
+	errThreadNotFound   = errors.New("editor: thread not found")
+)
+
+// notFoundDetail is the client's message for each not-found error.
+var notFoundDetail = []struct {
+	err    error
+	detail string
+}{
+	{errParentNotFound, "Parent folder not found"},
+	{errWorkflowNotFound, "Workflow not found"},
+	{errThreadNotFound, "Thread not found"},
+}
+
+// errInvalid marks a well-formed request that breaks a rule: a 422. Its
+// message is safe to show.
+type errInvalid struct{ msg string }
+
+func (e *errInvalid) Error() string { return e.msg }
+
+func invalid(format string, args ...any) error {
+	return &errInvalid{fmt.Sprintf(format, args...)}
+}
+
+// errMalformed marks a request that cannot be parsed: a 400. Its message
+// is safe to show.
+type errMalformed struct{ msg string }
+
+func (e *errMalformed) Error() string { return e.msg }
+
+// fail answers a handler's error: 422 for errInvalid, 400 for
+// errMalformed, 404 for the not-found errors, and 500 for anything else
+// (the cause goes to the log only).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var inv *errInvalid
+	var bad *errMalformed
+	switch {
+	case errors.As(err, &inv):
+		httpapi.Error(w, http.StatusUnprocessableEntity, inv.msg)
+		return
+	case errors.As(err, &bad):
+		httpapi.Error(w, http.StatusBadRequest, bad.msg)
+		return
+	}
+	for _, nf := range notFoundDetail {
+		if errors.Is(err, nf.err) {
+			httpapi.Error(w, http.StatusNotFound, nf.detail)
+			return
+		}
+	}
+	httpapi.Internal(w, r, s.log, err)
+}
+
+// decodeJSON decodes one JSON value from data into v. Malformed JSON and
+// trailing data are 400s; a value of the wrong type is a 422 naming the
+// field. Unknown fields are ignored, as NodeTool's pydantic models ignore
+// them (its clients send whole objects where a request needs a few fields).
+func decodeJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			if te.Field != "" {
+				return invalid("field %q must be %s", te.Field, jsonKind(te.Type.Kind().String()))
+			}
+			return invalid("the body must be a JSON object")
+		}
+		if err == io.EOF {
+			return &errMalformed{"the request body is empty: send a JSON object"}
+		}
+		return &errMalformed{"malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &errMalformed{"malformed JSON: unexpected data after the JSON value"}
+	}
+	return nil
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "a list"
+	case "map", "struct":
+		return "an object"
+	case "ptr":
+		return "of another type"
+	}
+	return "a number"
+}
+
+// readJSON reads a bounded request body and decodes it into v, answering
+// the request itself on failure (413, 400 or 422).
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := httpapi.ReadBody(w, r, s.d.MaxBody)
+	if !ok {
+		return false
+	}
+	if err := decodeJSON(body, v); err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// isObjectOrNull reports whether raw, a valid JSON value or nothing, is an
+// object or null.
+func isObjectOrNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || t[0] == '{' || string(t) == "null"
+}
+
+// isNull reports whether raw is absent or JSON null.
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+// isEmptyObject reports whether raw is null, absent or {}: the values
+// NodeTool's "only truthy values are applied" rule skips.
+func isEmptyObject(raw json.RawMessage) bool {
+	if isNull(raw) {
+		return true
+	}
+	var m map[string]json.RawMessage
+	return json.Unmarshal(raw, &m) == nil && len(m) == 0
+}
+
+// keyset returns one page of items, which are sorted by id ascending:
+// those after cursor in id order, or, with reverse, those before cursor in
+// descending order (so paging backwards works, unlike NodeTool's, which
+// always filtered with id > cursor). next is the cursor of the following
+// page: the id of the page's last item, or "" when no items follow.
+func keyset[T any](items []T, id func(T) string, cursor string, limit int, reverse bool) (page []T, next string) {
+	page = []T{}
+	if !reverse {
+		for _, it := range items {
+			if cursor != "" && id(it) <= cursor {
+				continue
+			}
+			if len(page) == limit {
+				return page, id(page[len(page)-1])
+			}
+			page = append(page, it)
+		}
+		return page, ""
+	}
+	for i := len(items) - 1; i >= 0; i-- {
+		it := items[i]
+		if cursor != "" && id(it) >= cursor {
+			continue
+		}
+		if len(page) == limit {
+			return page, id(page[len(page)-1])
+		}
+		page = append(page, it)
+	}
+	return page, ""
+}
+
+// pageSize reads a page size parameter: a positive integer, def when
+// absent, capped at most.
+func pageSize(w http.ResponseWriter, r *http.Request, name string, def, most int) (int, bool) {
+	n, ok := limitParam(w, r, name, def)
+	return min(n, most), ok
+}
+
+// boolParam reads an optional boolean query parameter the way FastAPI does
+// (true/false, 1/0, yes/no, on/off).
+func boolParam(w http.ResponseWriter, r *http.Request, name string) (bool, bool) {
+	switch strings.ToLower(r.URL.Query().Get(name)) {
+	case "", "false", "0", "no", "off":
+		return false, true
+	case "true", "1", "yes", "on":
+		return true, true
+	}
+	httpapi.Error(w, http.StatusUnprocessableEntity, name+" must be true or false")
+	return false, false
+}

@@ -1,0 +1,233 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"nodetool/store"
+)
+
+// This file holds the blob routes every surface shares (the worker's
+// /storage and /admin/storage, the editor's /api/storage): key checks,
+// serving with http.ServeContent, streamed uploads and deletes, and the one
+// table of media types by file extension.
+
+// BlobKey checks a storage key from a URL with store.ValidateKey. An
+// invalid key is answered with 400 "invalid key: <reason>" (the reason never
+// echoes the key) and ok is false.
+func BlobKey(w http.ResponseWriter, key string) (string, bool) {
+	k, err := store.ValidateKey(key)
+	if err != nil {
+		msg := "invalid key"
+		var ke *store.KeyError
+		if errors.As(err, &ke) {
+			msg += ": " + ke.Reason
+		}
+		Error(w, http.StatusBadRequest, msg)
+		return "", false
+	}
+	return k, true
+}
+
+// ServeBlob answers GET and HEAD for the blob key with http.ServeContent:
+// Content-Type by extension (ContentType), Content-Length, ETag,
+// Last-Modified, single and suffix ranges (206/416) and conditional requests
+// (304). A missing blob is 404 {"detail":"Not Found"}. Stored files are user
+// content, so the answer carries a sandboxing CSP: an uploaded HTML or SVG
+// file never runs as a page of this origin.
+func ServeBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *store.Blobs, key string) {
+	f, info, err := b.Open(key)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			Error(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		Internal(w, r, log, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", ContentType(key))
+	h.Set("ETag", info.ETag)
+	h.Set("Cache-Control", "private, max-age=0, must-revalidate")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	http.ServeContent(w, r, "", info.ModTime, f)
+}
+
+// PutBlob streams the request body into b under key, at most limit bytes,
+// dropping a client that sends nothing for idle (no deadline when idle is
+// zero). On failure it answers the request itself (413 over the limit, 409
+// for a key that clashes with a folder of keys, 400 for an upload cut
+// short, 500 otherwise) and ok is false; on success the caller answers.
+// Nothing is stored unless ok.
+func PutBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *store.Blobs, key string, limit int64, idle time.Duration) (info store.BlobInfo, ok bool) {
+	body := NewIdleReader(w, r.Body, idle)
+	info, err := b.Put(r.Context(), key, body, limit)
+	if err != nil {
+		BlobPutError(w, r, log, err, key, limit, body.Err())
+		return store.BlobInfo{}, false
+	}
+	return info, true
+}
+
+// BlobPutError answers a failed Blobs.Put of key (see PutBlob). readErr is
+// the error, if any, of reading the client's body.
+func BlobPutError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, key string, limit int64, readErr error) {
+	switch {
+	case errors.Is(err, store.ErrTooLarge):
+		UploadTooLarge(w, limit)
+	case errors.Is(err, store.ErrConflict):
+		Error(w, http.StatusConflict, "key "+Quote(key)+" conflicts with an existing key: one key cannot be both an object and a folder of others")
+	case errors.Is(err, store.ErrInvalidKey):
+		var ke *store.KeyError
+		msg := "invalid key"
+		if errors.As(err, &ke) {
+			msg += ": " + ke.Reason
+		}
+		Error(w, http.StatusBadRequest, msg)
+	case r.Context().Err() != nil || readErr != nil:
+		Error(w, http.StatusBadRequest, "the upload did not complete; nothing was stored")
+	default:
+		Internal(w, r, log, err)
+	}
+}
+
+// UploadTooLarge answers 413 for an upload over limit bytes.
+func UploadTooLarge(w http.ResponseWriter, limit int64) {
+	Error(w, http.StatusRequestEntityTooLarge, "upload too large: the limit is "+ByteSize(limit))
+}
+
+// DeleteBlob removes the blob key. A missing blob is answered with 404
+// {"detail":"Not Found"}, a failure with 500, and ok is false; on success
+// the caller answers (surfaces differ: 204 or 200 null).
+func DeleteBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *store.Blobs, key string) (ok bool) {
+	switch err := b.Delete(key); {
+	case err == nil:
+		return true
+	case errors.Is(err, store.ErrNotFound):
+		Error(w, http.StatusNotFound, "Not Found")
+	default:
+		Internal(w, r, log, err)
+	}
+	return false
+}
+
+// IdleReader reads a request body, pushing the connection's read deadline
+// forward before each read, so an upload may take as long as it needs but
+// may not stall for longer than its idle timeout.
+type IdleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+	err  error
+}
+
+// NewIdleReader wraps body, the body of the request w answers. With idle
+// zero no deadline is set.
+func NewIdleReader(w http.ResponseWriter, body io.Reader, idle time.Duration) *IdleReader {
+	return &IdleReader{r: body, rc: http.NewResponseController(w), idle: idle}
+}
+
+func (ir *IdleReader) Read(p []byte) (int, error) {
+	if ir.idle > 0 {
+		_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle))
+	}
+	n, err := ir.r.Read(p)
+	if err != nil && err != io.EOF && ir.err == nil {
+		ir.err = err
+	}
+	return n, err
+}
+
+// Err returns the first read error other than io.EOF: the client went away,
+// stalled, or sent a malformed body.
+func (ir *IdleReader) Err() error { return ir.err }
+
+// ByteSize writes n in the largest binary unit that divides it exactly.
+func ByteSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// Quote quotes a client-supplied string for an error message: cut to 64
+// bytes and made valid UTF-8.
+func Quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return `"` + strings.ToValidUTF8(s, "?") + `"`
+}
+
+// ContentType maps a key's or file name's extension to its media type, from
+// a fixed table (so answers do not depend on the host's mime.types);
+// unknown extensions are application/octet-stream.
+func ContentType(name string) string {
+	if t, ok := mediaTypes[strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// Extension returns the file extension, without the dot, that blobs of the
+// given media type are stored under (NodeTool's asset keys are
+// "<id>.<ext>"): the inverse of ContentType, with parameters and letter case
+// ignored and a few common aliases ("audio/mp3", "image/jpg") understood.
+// Unknown types, and "folder", are "bin".
+func Extension(mediaType string) string {
+	mt, _, _ := strings.Cut(mediaType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if ext, ok := preferredExt[mt]; ok {
+		return ext
+	}
+	for ext, t := range mediaTypes {
+		if t, _, _ = strings.Cut(t, ";"); t == mt {
+			return ext // unique: TestExtensionRoundTrip checks every shared type is in preferredExt
+		}
+	}
+	return "bin"
+}
+
+var mediaTypes = map[string]string{
+	"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp",
+	"bmp": "image/bmp", "svg": "image/svg+xml", "ico": "image/x-icon", "tif": "image/tiff", "tiff": "image/tiff",
+	"avif": "image/avif", "heic": "image/heic",
+	"mp3": "audio/mpeg", "wav": "audio/wav", "ogg": "audio/ogg", "oga": "audio/ogg", "flac": "audio/flac",
+	"m4a": "audio/mp4", "aac": "audio/aac", "opus": "audio/opus", "weba": "audio/webm",
+	"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime", "mkv": "video/x-matroska",
+	"avi": "video/x-msvideo", "m4v": "video/mp4", "ogv": "video/ogg",
+	"txt": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8",
+	"html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8", "css": "text/css; charset=utf-8",
+	"js": "text/javascript; charset=utf-8", "mjs": "text/javascript; charset=utf-8",
+	"json": "application/json", "jsonl": "application/jsonl", "xml": "application/xml",
+	"yaml": "application/yaml", "yml": "application/yaml", "toml": "application/toml",
+	"pdf": "application/pdf", "zip": "application/zip", "gz": "application/gzip", "tar": "application/x-tar",
+	"doc": "application/msword", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"xls": "application/vnd.ms-excel", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"ppt": "application/vnd.ms-powerpoint", "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"glb": "model/gltf-binary", "gltf": "model/gltf+json", "obj": "model/obj", "stl": "model/stl",
+	"wasm": "application/wasm", "woff": "font/woff", "woff2": "font/woff2", "ttf": "font/ttf", "otf": "font/otf",
+}
+
+// preferredExt picks the extension of media types that several extensions
+// share, and maps aliases that NodeTool clients send.
+var preferredExt = map[string]string{
+	"image/jpeg": "jpg", "image/tiff": "tiff", "audio/ogg": "ogg", "video/mp4": "mp4",
+	"text/html": "html", "text/javascript": "js", "application/yaml": "yaml",
+	// aliases
+	"image/jpg": "jpg", "image/pjpeg": "jpg", "image/x-png": "png",
+	"audio/mp3": "mp3", "audio/x-mp3": "mp3", "audio/mpeg3": "mp3",
+	"audio/x-wav": "wav", "audio/wave": "wav", "audio/vnd.wave": "wav", "audio/x-flac": "flac",
+	"audio/x-m4a": "m4a", "application/javascript": "js", "application/x-yaml": "yaml", "text/yaml": "yaml",
+	"text/x-markdown": "md", "application/x-zip-compressed": "zip",
+}

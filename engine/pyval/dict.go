@@ -9,6 +9,7 @@ package pyval
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"math"
 	"reflect"
@@ -166,6 +167,9 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		if t == nil {
 			return append(b, "null"...), nil
 		}
+		if raw, ok := t.m["data"].([]byte); ok && t.Str("type") != "" {
+			t = withDataURI(t, raw)
+		}
 		b = append(b, '{')
 		for i, k := range t.keys {
 			if i > 0 {
@@ -187,6 +191,28 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, vb...), nil
+}
+
+// withDataURI returns a copy of an asset reference whose content is raw
+// bytes (which JSON cannot carry) with the bytes moved into a data: URI, as
+// NodeTool's clients expect in JSON: uri "data:<mime>;base64,...", data
+// null.
+func withDataURI(d *Dict, raw []byte) *Dict {
+	mime := "application/octet-stream"
+	switch d.Str("type") {
+	case "image":
+		mime = "image/png"
+	case "audio":
+		mime = "audio/mp3"
+	case "video":
+		mime = "video/mp4"
+	case "text":
+		mime = "text/plain"
+	}
+	c := d.Copy()
+	c.Set("uri", "data:"+mime+";base64,"+base64.StdEncoding.EncodeToString(raw))
+	c.Set("data", nil)
+	return c
 }
 
 // UnmarshalJSON reads a JSON object, keeping key order and the int/float

@@ -255,3 +255,18 @@ func TestFromGo(t *testing.T) {
 		t.Errorf("FromGo(map).Keys() = %v, want [a b c]", d.Keys())
 	}
 }
+
+func TestAssetBytesBecomeDataURIsInJSON(t *testing.T) {
+	img := DictOf("type", "image", "uri", "", "asset_id", nil, "data", []byte{0x89, 'P', 'N', 'G'})
+	b, err := DictOf("out", img, "n", 1.5).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"out":{"type":"image","uri":"data:image/png;base64,iVBORw==","asset_id":null,"data":null},"n":1.5}`
+	if string(b) != want {
+		t.Fatalf("MarshalJSON = %s, want %s", b, want)
+	}
+	if raw, _ := img.Get("data"); raw == nil {
+		t.Fatal("the original dict was changed")
+	}
+}

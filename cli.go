@@ -33,8 +33,8 @@ const usage = `nodetool runs NodeTool workflows.
 
 Usage:
   nodetool worker [flags]          serve the Worker API (default 0.0.0.0:8000)
-  nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
-  nodetool validate FILE...
+  nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl] [--provider P]
+  nodetool validate FILE... [--provider P]
   nodetool token [--rotate]        show (or replace) the worker token
   nodetool version
 
@@ -51,9 +51,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cmd, rest := args[1], args[2:]
 	switch cmd {
 	case "run":
-		return cmdRun(ctx, rest, stdin, stdout, stderr)
+		return cmdRun(ctx, rest, getenv, stdin, stdout, stderr)
 	case "validate":
-		return cmdValidate(rest, stdout, stderr)
+		return cmdValidate(rest, getenv, stdout, stderr)
 	case "worker":
 		return cmdWorker(ctx, rest, getenv, stdout, stderr)
 	case "token":

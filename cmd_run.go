@@ -16,6 +16,7 @@ import (
 
 	"nodetool/engine"
 	"nodetool/engine/pyval"
+	"nodetool/providers"
 )
 
 // maxWorkflowBytes bounds a workflow file or RunJobRequest read by the CLI.
@@ -47,7 +48,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("nodetool run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var params paramFlags
@@ -56,6 +57,8 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	jsonl := fs.Bool("jsonl", false, "print every event as one JSON object per line on stdout, instead of progress and result")
 	quiet := fs.Bool("q", false, "do not print progress on stderr")
 	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
+	provider := fs.String("provider", "", "the model provider of LLM nodes: ollama, openai, anthropic or fake (OLLAMA_API_URL, OPENAI_BASE_URL, OPENAI_API_KEY, ANTHROPIC_BASE_URL and ANTHROPIC_API_KEY configure them)")
+	defaultModel := fs.String("default-model", "", "the model of LLM nodes that name none (fake: fake-model)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: nodetool run FILE|EXAMPLE [flags]\n\nRuns a workflow file or an embedded example (")
 		if ex, err := exampleWorkflows(); err == nil {
@@ -115,6 +118,13 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 
 	reg := engine.NewRegistry()
+	if *provider != "" {
+		set, err := runModels(*provider, *defaultModel, getenv)
+		if err != nil {
+			return err
+		}
+		reg.SetModels(set)
+	}
 	plan, err := reg.Compile(&wf.Graph)
 	if err != nil {
 		var verr *engine.ValidationError
@@ -215,6 +225,28 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// runModels configures the model providers LLM nodes use: every real
+// provider (from the environment) plus, when chosen, the fake; provider is
+// the default.
+func runModels(provider, model string, getenv func(string) string) (*providers.Set, error) {
+	ps := []providers.Provider{
+		providers.NewOllama(providers.OllamaConfig{BaseURL: getenv("OLLAMA_API_URL")}),
+		providers.NewOpenAI(providers.OpenAIConfig{BaseURL: getenv("OPENAI_BASE_URL"), APIKey: getenv("OPENAI_API_KEY")}),
+		providers.NewAnthropic(providers.AnthropicConfig{BaseURL: getenv("ANTHROPIC_BASE_URL"), APIKey: getenv("ANTHROPIC_API_KEY")}),
+	}
+	if provider == "fake" {
+		ps = append(ps, providers.NewFake())
+		if model == "" {
+			model = "fake-model"
+		}
+	}
+	set, err := providers.NewSet(provider, model, ps...)
+	if err != nil {
+		return nil, usageError("--provider: %v", err)
+	}
+	return set, nil
 }
 
 func displayName(wf *engine.Workflow, fallback string) string {
@@ -346,11 +378,14 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func cmdValidate(args []string, stdout, stderr io.Writer) error {
+func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("nodetool validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	provider := fs.String("provider", "", "the model provider of LLM nodes, as for run")
+	defaultModel := fs.String("default-model", "", "the model of LLM nodes that name none, as for run")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool validate FILE...\n\nChecks workflow files without running them and prints OK or every problem found.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n")
+		fmt.Fprint(stderr, "Usage: nodetool validate FILE... [flags]\n\nChecks workflow files without running them and prints OK or every problem found.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n\nFlags:\n")
+		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -364,6 +399,13 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		return usageError("validate needs at least one file")
 	}
 	reg := engine.NewRegistry()
+	if *provider != "" {
+		set, err := runModels(*provider, *defaultModel, getenv)
+		if err != nil {
+			return err
+		}
+		reg.SetModels(set)
+	}
 	bad := 0
 	for _, file := range files {
 		wf, _, err := loadWorkflow(file)

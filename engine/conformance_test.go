@@ -19,7 +19,10 @@ type conformanceCase struct {
 	Description string          `json:"description"`
 	Workflow    json.RawMessage `json:"workflow"`
 	Params      json.RawMessage `json:"params"`
-	Expect      struct {
+	// Models "fake" runs the case with the deterministic fake provider
+	// as the default model provider (for LLM nodes).
+	Models string `json:"models"`
+	Expect struct {
 		// Problems: validation must fail, with one problem containing
 		// each of these substrings.
 		Problems []string `json:"problems"`
@@ -39,7 +42,49 @@ type conformanceCase struct {
 		// NodeOrder lists node ids whose first "completed" node_update
 		// must appear in this order.
 		NodeOrder []string `json:"node_order"`
+		// Outputs checks the structure of output values, for results
+		// that are not worth spelling out (model answers).
+		Outputs map[string]outputShape `json:"outputs"`
 	} `json:"expect"`
+}
+
+// outputShape describes the values an output node received.
+type outputShape struct {
+	Count    *int     `json:"count"`    // how many values
+	Type     string   `json:"type"`     // each value's Python type name: str, int, list, dict, ...
+	Keys     []string `json:"keys"`     // each dict value has these keys
+	Length   *int     `json:"length"`   // each list value has this many items
+	Contains string   `json:"contains"` // each str value contains this
+	JSON     bool     `json:"json"`     // each str value is valid JSON
+}
+
+func checkShape(t *testing.T, name string, vals []any, want outputShape) {
+	t.Helper()
+	if want.Count != nil && len(vals) != *want.Count {
+		t.Errorf("output %s: %d values, want %d (%s)", name, len(vals), *want.Count, pyval.Repr(vals))
+	}
+	for i, v := range vals {
+		if want.Type != "" && pyval.TypeName(v) != want.Type {
+			t.Errorf("output %s[%d] is %s, want %s: %s", name, i, pyval.TypeName(v), want.Type, pyval.Repr(v))
+		}
+		for _, k := range want.Keys {
+			if d, ok := v.(*pyval.Dict); !ok || !d.Has(k) {
+				t.Errorf("output %s[%d] has no key %q: %s", name, i, k, pyval.Repr(v))
+			}
+		}
+		if want.Length != nil {
+			if l, ok := v.([]any); !ok || len(l) != *want.Length {
+				t.Errorf("output %s[%d] is not a list of %d items: %s", name, i, *want.Length, pyval.Repr(v))
+			}
+		}
+		s, isStr := v.(string)
+		if want.Contains != "" && (!isStr || !strings.Contains(s, want.Contains)) {
+			t.Errorf("output %s[%d] = %s, want a string containing %q", name, i, pyval.Repr(v), want.Contains)
+		}
+		if want.JSON && (!isStr || !json.Valid([]byte(s))) {
+			t.Errorf("output %s[%d] = %s, want JSON text", name, i, pyval.Repr(v))
+		}
+	}
 }
 
 func TestConformance(t *testing.T) {
@@ -69,7 +114,15 @@ func checkCase(t *testing.T, c *conformanceCase) {
 	if err != nil {
 		t.Fatalf("ParseWorkflow: %v", err)
 	}
-	plan, err := testReg.Compile(&w.Graph)
+	reg := testReg
+	switch c.Models {
+	case "":
+	case "fake":
+		reg = fakeModelReg
+	default:
+		t.Fatalf("models %q: only \"fake\" is known", c.Models)
+	}
+	plan, err := reg.Compile(&w.Graph)
 	if len(c.Expect.Problems) > 0 {
 		verr, ok := err.(*ValidationError)
 		if !ok {
@@ -127,6 +180,9 @@ func checkCase(t *testing.T, c *conformanceCase) {
 		if !pyval.Equal(got, want) {
 			t.Errorf("result = %s, want %s", pyval.Repr(got), pyval.Repr(want))
 		}
+	}
+	for _, name := range sortedKeys(c.Expect.Outputs) {
+		checkShape(t, name, res.Outputs[name], c.Expect.Outputs[name])
 	}
 	counts := map[string]int{}
 	edgeMsgs := map[string]int{}

@@ -19,6 +19,7 @@ func registerCore(r *Registry) {
 	registerDicts(r)
 	registerLogic(r)
 	registerJSONLib(r)
+	registerLLM(r)
 }
 
 // Default values of structured types, as NodeTool writes them.

@@ -3,6 +3,7 @@ package providers
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"regexp"
@@ -17,15 +18,22 @@ import (
 //   - The request has tools (and tool_choice is not "none") and the last
 //     message is the user's: it calls the first tool (or the one
 //     tool_choice names), with arguments built from its parameter schema.
-//   - The last message is a tool result: "The <tool> tool returned: <content>".
+//   - The last message is a tool result: "The <tool> tool returned:
+//     <content>" (with a json_schema response_format: the schema's
+//     example, below, so a structured answer can follow a tool call).
 //   - response_format json_schema: a JSON value built from the schema
 //     (properties recursively, strings "example <name>", numbers 1,
 //     booleans true, arrays of 2 items, enums their first value), so a
 //     classifier's {"category": enum} gets the first category.
-//     json_object: {"result": "Echo: <text>"}.
+//     json_object: the example of a <JSON_SCHEMA> block in the prompt if
+//     there is one, else {"result": "Echo: <text>"}.
+//   - A prompt holding a <JSON_SCHEMA>{...}</JSON_SCHEMA> block (the
+//     schema as JSON): the schema's example in a ```json fenced block.
 //   - A prompt mentioning <LIST_ITEM>: three <LIST_ITEM>…</LIST_ITEM> items.
+//   - A prompt mentioning <svg: one small SVG document.
 //   - A prompt asking for a "markdown table": a table with the columns the
-//     prompt lists ("columns: a, b (int)", bullet lines, or a header row).
+//     prompt lists ("columns: a, b (int)", bullet lines such as
+//     "- name (string): what it holds", or a header row).
 //   - Otherwise "Echo: <last user text>".
 //
 // Text streams word by word, with no delay. Usage counts words. Any model
@@ -172,7 +180,11 @@ func fakeAnswer(req *Request) (string, *ToolCall, error) {
 		}
 		return "", &ToolCall{ID: "call_0", Name: tool.Name, Arguments: args}, nil
 	}
-	if last != nil && last.Role == "tool" {
+	kind, schema, err := responseFormat(req.ResponseFormat)
+	if err != nil {
+		return "", nil, err
+	}
+	if last != nil && last.Role == "tool" && kind != "json_schema" {
 		tool := last.Name
 		for _, m := range req.Messages {
 			for _, tc := range m.ToolCalls {
@@ -184,21 +196,28 @@ func fakeAnswer(req *Request) (string, *ToolCall, error) {
 		return fmt.Sprintf("The %s tool returned: %s", tool, last.text()), nil, nil
 	}
 
-	kind, schema, err := responseFormat(req.ResponseFormat)
-	if err != nil {
-		return "", nil, err
-	}
+	p := prompt.String()
+	block := schemaBlock(p)
 	switch kind {
 	case "json_schema":
 		s, err := exampleJSON(schema)
 		return s, nil, err
 	case "json_object":
+		if block != nil {
+			s, err := exampleJSON(block)
+			return s, nil, err
+		}
 		b, _ := json.Marshal(map[string]string{"result": echo})
 		return string(b), nil, nil
 	}
 
-	p := prompt.String()
 	switch lower := strings.ToLower(p); {
+	case block != nil:
+		s, err := exampleJSON(block)
+		if err != nil {
+			return "", nil, err
+		}
+		return "```json\n" + s + "\n```", nil, nil
 	case strings.Contains(lower, "<list_item>"):
 		topic := strings.Join(firstWords(lastUser, 6), " ")
 		var b strings.Builder
@@ -210,10 +229,39 @@ func fakeAnswer(req *Request) (string, *ToolCall, error) {
 			}
 		}
 		return b.String(), nil, nil
+	case strings.Contains(lower, "<svg"):
+		title := strings.Join(firstWords(lastUser, 6), " ")
+		if title == "" {
+			title = "SVG"
+		}
+		var esc strings.Builder
+		xml.EscapeText(&esc, []byte(title))
+		return `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="120" viewBox="0 0 200 120">` +
+			`<rect width="200" height="120" fill="#eeeeee"/>` +
+			`<text x="100" y="64" text-anchor="middle" font-size="12">` + esc.String() + `</text></svg>`, nil, nil
 	case strings.Contains(lower, "markdown table"):
 		return fakeTable(tableColumns(p)), nil, nil
 	}
 	return echo, nil, nil
+}
+
+// schemaBlock returns the JSON schema of the last <JSON_SCHEMA> block
+// before a closing </JSON_SCHEMA> tag in the prompt, or nil when there is
+// none or it does not parse. Prose may name the tag before the block.
+func schemaBlock(prompt string) json.RawMessage {
+	end := strings.Index(prompt, "</JSON_SCHEMA>")
+	if end < 0 {
+		return nil
+	}
+	start := strings.LastIndex(prompt[:end], "<JSON_SCHEMA>")
+	if start < 0 {
+		return nil
+	}
+	body := strings.TrimSpace(prompt[start+len("<JSON_SCHEMA>") : end])
+	if !json.Valid([]byte(body)) {
+		return nil
+	}
+	return json.RawMessage(body)
 }
 
 func firstWords(s string, n int) []string {
@@ -227,7 +275,7 @@ type column struct{ name, kind string }
 var (
 	columnsLine = regexp.MustCompile(`(?i)\bcolumns?\b[^:\n]*:[ \t]*(.*)`)
 	bulletLine  = regexp.MustCompile(`^\s*(?:[-*•]|\d+[.)])\s+(.+)$`)
-	typedName   = regexp.MustCompile(`^([^(:]+?)\s*(?:\(([^)]*)\)|:\s*(\S+))?\s*$`)
+	typedName   = regexp.MustCompile(`^([^(:]+?)\s*(?:\(([^)]*)\)(?:\s*[:–—-].*)?|:\s*(\S+))?\s*$`)
 )
 
 // tableColumns finds the columns a prompt asks for: "columns: a, b (int)"

@@ -48,6 +48,25 @@ func TestFakeAnswers(t *testing.T) {
 			{Role: "user", Content: "ideas for a story"}}},
 			"<LIST_ITEM>Item 1 about ideas for a story</LIST_ITEM>\n<LIST_ITEM>Item 2 about ideas for a story</LIST_ITEM>\n<LIST_ITEM>Item 3 about ideas for a story</LIST_ITEM>\n",
 			nil, "stop", Usage{15, 21, 36}},
+		{"schema block", &Request{Messages: []Message{
+			{Role: "system", Content: "Fill <JSON_SCHEMA> from the text.\n<JSON_SCHEMA>\n{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"age\":{\"type\":\"integer\"}}}\n</JSON_SCHEMA>\n"},
+			{Role: "user", Content: "Ann is 5"}}},
+			"```json\n{\"age\":1,\"name\":\"example name\"}\n```", nil, "stop", Usage{11, 4, 15}},
+		{"json_object with a schema block", &Request{ResponseFormat: json.RawMessage(`{"type":"json_object"}`), Messages: []Message{
+			{Role: "user", Content: "<JSON_SCHEMA>{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}</JSON_SCHEMA>"}}},
+			`{"text":"example text"}`, nil, "stop", Usage{1, 2, 3}},
+		{"structured answer after a tool result", &Request{Tools: []Tool{weather},
+			ResponseFormat: json.RawMessage(`{"type":"json_schema","json_schema":{"name":"a","schema":{"type":"object","properties":{"ok":{"type":"boolean"}}}}}`),
+			Messages: []Message{
+				{Role: "user", Content: "weather?"},
+				{Role: "assistant", ToolCalls: []ToolCall{{ID: "call_0", Name: "get_weather", Arguments: `{"city":"Paris"}`}}},
+				{Role: "tool", ToolCallID: "call_0", Content: "11 degrees"}}},
+			`{"ok":true}`, nil, "stop", Usage{4, 1, 5}},
+		{"svg", &Request{Messages: []Message{
+			{Role: "system", Content: "Reply with one <svg> element."},
+			{Role: "user", Content: "a red <circle> & a square"}}},
+			`<svg xmlns="http://www.w3.org/2000/svg" width="200" height="120" viewBox="0 0 200 120"><rect width="200" height="120" fill="#eeeeee"/><text x="100" y="64" text-anchor="middle" font-size="12">a red &lt;circle&gt; &amp; a square</text></svg>`,
+			nil, "stop", Usage{11, 20, 31}},
 		{"markdown table", &Request{Messages: []Message{
 			{Role: "system", Content: "You generate data.\nOutput a markdown table with the following columns: name (string), age (int), score (float), active (bool)."},
 			{Role: "user", Content: "people"}}},
@@ -186,6 +205,7 @@ func TestTableColumns(t *testing.T) {
 		{"Columns:\n- title: str\n- year: integer\n\nThanks", "title:str,year:integer"},
 		{"Make a markdown table like:\n| city | population |\n|---|---|", "city,population"},
 		{"Make a markdown table.", "name,value"},
+		{"The table has these columns, in this order:\n- name (string): the name\n- size (int) - in cm\n\nFormat:\n- rows", "name:string,size:int"},
 	}
 	for _, c := range cases {
 		var parts []string

@@ -57,6 +57,7 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 	quiet := fs.Bool("q", false, "do not print progress on stderr")
 	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
 	pf := addProviderFlags(fs)
+	lenient := fs.Bool("drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
 	st := newSettings(fs, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: nodetool run FILE|EXAMPLE [flags]\n\nRuns a workflow file or an embedded example (")
@@ -123,7 +124,7 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 
 	reg := engine.NewRegistry()
 	reg.SetModels(set)
-	plan, err := reg.Compile(&wf.Graph)
+	plan, err := reg.CompileWith(&wf.Graph, engine.CompileOptions{DropInvalidEdges: *lenient})
 	if err != nil {
 		var verr *engine.ValidationError
 		if errors.As(err, &verr) {
@@ -134,6 +135,9 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 			return &exitError{code: 1}
 		}
 		return &exitError{code: 1, msg: err.Error()}
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w.Message)
 	}
 
 	values := pyval.NewDict(len(params))
@@ -358,6 +362,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Wr
 	fs := flag.NewFlagSet("nodetool validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pf := addProviderFlags(fs)
+	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
 	st := newSettings(fs, getenv)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: nodetool validate [flags] FILE...\n\nChecks workflow files without running them and prints OK or every problem found.\nLLM nodes are checked against the model provider flags.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n\nFlags:\n")
@@ -389,7 +394,8 @@ func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Wr
 			fmt.Fprintf(stdout, "%s: cannot load: %v\n", file, err)
 			continue
 		}
-		if _, err := reg.Compile(&wf.Graph); err != nil {
+		plan, err := reg.CompileWith(&wf.Graph, engine.CompileOptions{DropInvalidEdges: *lenient})
+		if err != nil {
 			bad++
 			var verr *engine.ValidationError
 			if !errors.As(err, &verr) {
@@ -403,6 +409,9 @@ func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Wr
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: OK (%d nodes, %d edges)\n", file, len(wf.Graph.Nodes), len(wf.Graph.Edges))
+		for _, w := range plan.Warnings {
+			fmt.Fprintf(stdout, "  warning: %s\n", w.Message)
+		}
 	}
 	if bad > 0 {
 		return &exitError{code: 1}

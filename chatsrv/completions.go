@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"nodetool/httpapi"
 	"nodetool/providers"
@@ -76,16 +77,12 @@ func badField(param, format string, a ...any) error {
 // parseRequest turns the body into a provider request.
 func parseRequest(body []byte) (*chatRequest, *providers.Request, error) {
 	var cr chatRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&cr); err != nil {
+	if err := json.Unmarshal(body, &cr); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return nil, nil, badField(te.Field, "field %q must be %s, not %s", te.Field, kindOf(te.Type.Kind().String()), te.Value)
 		}
 		return nil, nil, badField("", "the body is not valid JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, nil, badField("", "the body has data after the JSON object")
 	}
 	if len(cr.Messages) == 0 {
 		return nil, nil, badField("messages", "messages must be a non-empty list")
@@ -224,6 +221,10 @@ func allText(parts []providers.Part) bool {
 	return true
 }
 
+// bodyPool reuses request body buffers; nothing keeps a reference to a
+// body after its request (the parsed request copies what it needs).
+var bodyPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 4096)) }}
+
 func newCompletionID() string {
 	var b [12]byte
 	rand.Read(b[:])
@@ -294,7 +295,11 @@ type chunk struct {
 
 func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxBody)
-	body, err := io.ReadAll(r.Body)
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bodyPool.Put(buf)
+	_, err := buf.ReadFrom(r.Body)
+	body := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

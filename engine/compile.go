@@ -34,6 +34,9 @@ func (e *ValidationError) Error() string {
 
 // Plan is a validated graph, ready to run any number of times.
 type Plan struct {
+	// Warnings are problems that were tolerated (see CompileOptions).
+	Warnings []Problem
+
 	nodes    []*planNode
 	byID     map[string]*planNode
 	edges    []*planEdge
@@ -130,9 +133,32 @@ func (n *planNode) label() string {
 // edges to missing nodes or handles, type mismatches, missing required
 // inputs, invalid property values, unnamed inputs and cycles.
 func (r *Registry) Compile(g *Graph) (*Plan, error) {
+	return r.CompileWith(g, CompileOptions{})
+}
+
+// CompileOptions relax validation.
+type CompileOptions struct {
+	// DropInvalidEdges drops edges that name a missing node or handle,
+	// as NodeTool's own engine does, instead of refusing the graph; each
+	// dropped edge is reported in Plan.Warnings.
+	DropInvalidEdges bool
+}
+
+// CompileWith is Compile with options.
+func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 	p := &Plan{byID: map[string]*planNode{}, inputs: map[string][]*planNode{}, reg: r}
 	var probs []Problem
 	add := func(pr Problem) { probs = append(probs, pr) }
+	// dangling reports an edge to a missing node or handle: a problem, or
+	// with DropInvalidEdges a warning.
+	dangling := func(pr Problem) {
+		if o.DropInvalidEdges {
+			pr.Message += " (edge dropped)"
+			p.Warnings = append(p.Warnings, pr)
+			return
+		}
+		add(pr)
+	}
 
 	connected := map[string]map[string]bool{} // node id -> data handles with edges
 	for _, e := range g.Edges {
@@ -232,10 +258,10 @@ func (r *Registry) Compile(g *Graph) (*Plan, error) {
 		dst, dok := p.byID[e.Target]
 		label := "edge " + e.key()
 		if !sok && !knownMissing(g, e.Source) {
-			add(Problem{EdgeID: pe.id, NodeID: e.Target, Message: fmt.Sprintf("%s: source node %s does not exist", label, e.Source)})
+			dangling(Problem{EdgeID: pe.id, NodeID: e.Target, Message: fmt.Sprintf("%s: source node %s does not exist", label, e.Source)})
 		}
 		if !dok && !knownMissing(g, e.Target) {
-			add(Problem{EdgeID: pe.id, NodeID: e.Source, Message: fmt.Sprintf("%s: target node %s does not exist", label, e.Target)})
+			dangling(Problem{EdgeID: pe.id, NodeID: e.Source, Message: fmt.Sprintf("%s: target node %s does not exist", label, e.Target)})
 		}
 		if !sok || !dok {
 			continue // already reported (missing or unsupported node)
@@ -250,6 +276,10 @@ func (r *Registry) Compile(g *Graph) (*Plan, error) {
 				add(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: a control edge must leave %q, not %q", label, ControlHandle, e.SourceHandle)})
 				continue
 			}
+			if dst.def.Run != nil || dst.def.Role == RoleInput {
+				add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s cannot be controlled: it reads streams or is an input", label, dst.label())})
+				continue
+			}
 			src.ctrlOut = append(src.ctrlOut, pe)
 			dst.ctrlIn = append(dst.ctrlIn, pe)
 			p.edges = append(p.edges, pe)
@@ -257,12 +287,12 @@ func (r *Registry) Compile(g *Graph) (*Plan, error) {
 		}
 		st, ok := src.outputType(e.SourceHandle)
 		if !ok {
-			add(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: %s has no output %q (outputs: %s)", label, src.label(), e.SourceHandle, slotList(src.outputs()))})
+			dangling(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: %s has no output %q (outputs: %s)", label, src.label(), e.SourceHandle, slotList(src.outputs()))})
 			continue
 		}
 		dt, ok := dst.propType(e.TargetHandle)
 		if !ok {
-			add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s has no input %q", label, dst.label(), e.TargetHandle)})
+			dangling(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s has no input %q", label, dst.label(), e.TargetHandle)})
 			continue
 		}
 		if !Compatible(st, dt) {

@@ -415,3 +415,13 @@ func TestTitles(t *testing.T) {
 		t.Errorf("type round trip = %q", got)
 	}
 }
+
+func TestControlEdgeToStreamingNodeRefused(t *testing.T) {
+	src := `{"nodes":[{"id":"ctl","type":"test.Controller"},{"id":"col","type":"nodetool.control.Collect"}],
+	"edges":[{"id":"c","source":"ctl","sourceHandle":"__control__","target":"col","targetHandle":"__control__","edge_type":"control"}]}`
+	w, _ := ParseWorkflow([]byte(src))
+	_, err := testNodes(t).Compile(&w.Graph)
+	if err == nil || !strings.Contains(err.Error(), "cannot be controlled") {
+		t.Fatalf("Compile = %v, want a refusal of the control edge", err)
+	}
+}

@@ -42,6 +42,12 @@ const (
 	maxLine = 4 << 20
 )
 
+// Shared request header values (net/http does not modify them).
+var (
+	userAgent  = []string{"nodetool"}
+	acceptJSON = []string{"application/json"}
+)
+
 // newClient is the default HTTP client: the standard transport (proxy
 // settings, HTTP/2, connection reuse) with a bounded dial and TLS
 // handshake.
@@ -49,6 +55,11 @@ func newClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = dialTimeout
+	// A chat server forwards many concurrent requests to one upstream:
+	// keep enough idle connections to reuse them instead of dialling anew
+	// (the default keeps 2 per host).
+	t.MaxIdleConnsPerHost = 256
+	t.MaxIdleConns = 512
 	return &http.Client{Transport: t}
 }
 
@@ -178,10 +189,10 @@ func (e *endpoint) do(ctx context.Context, method, path, model string, body any,
 		cancel()
 		return nil, e.fail(shown, 0, "building the request: "+err.Error(), err)
 	}
-	req.Header.Set("User-Agent", "nodetool")
-	req.Header.Set("Accept", "application/json")
+	req.Header["User-Agent"] = userAgent
+	req.Header["Accept"] = acceptJSON
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = acceptJSON
 	}
 	if e.headers != nil {
 		e.headers(req.Header)

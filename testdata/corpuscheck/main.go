@@ -4,6 +4,11 @@
 //
 //	go run ./testdata/corpuscheck -nodetool ./nodetool ../shared/workflows/nodetool-base
 //
+// With -llm it instead runs the LLM examples (engine spec §6.2 rows 2-7) with
+// the fake model provider and checks their results' structure: the run
+// completes, every output node produced a value, JSON-looking text parses,
+// and streamed list items reach their previews.
+//
 // It reads the files itself (with encoding/json, not the engine's loader) to
 // know which nodes each holds, and asks the engine's registry which types are
 // supported. Exit status 1 on any failed check.
@@ -25,7 +30,11 @@ import (
 
 func main() {
 	bin := flag.String("nodetool", "nodetool", "path of the nodetool binary to check")
+	llm := flag.Bool("llm", false, "run the LLM examples with the fake provider instead of validating every file")
 	flag.Parse()
+	if *llm && flag.NArg() == 1 {
+		os.Exit(runLLMExamples(*bin, flag.Arg(0)))
+	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: corpuscheck -nodetool BIN DIR")
 		os.Exit(2)

@@ -3,13 +3,18 @@
 //
 //   - worker: POST /workflows/{id}/run of a 3-node text workflow versus
 //     GET /health, at the same concurrency on loopback (requests per second,
-//     p50 and p99 latency, and the ratio);
-//   - sse: the resident memory of 1,000 idle SSE streams (RSS before and
-//     after, per stream).
+//     p50 and p99 latency, and the ratio), and the resident memory of 1,000
+//     idle SSE streams (RSS before and after, per stream);
+//   - chat: chat-server in front of an OpenAI-compatible upstream on
+//     loopback versus the upstream alone: non-streaming throughput,
+//     time to first token, time per streamed chunk, and the memory of idle
+//     open streams;
+//   - editor: 1,000 concurrent /predict sockets each running a small
+//     workflow (jobs per second), and the memory of idle sockets.
 //
 // Usage:
 //
-//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-c 32] [-d 5s] [-streams 1000]
+//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor] [-c 32] [-d 5s] [-n 1000]
 package main
 
 import (
@@ -52,46 +57,92 @@ func main() {
 	bin := flag.String("bin", "", "path of the nodetool binary")
 	conc := flag.Int("c", 32, "concurrent connections")
 	dur := flag.Duration("d", 5*time.Second, "duration of each measurement")
-	streams := flag.Int("streams", 1000, "idle SSE streams for the memory figure")
+	n := flag.Int("n", 1000, "idle streams and sockets for the memory figures, concurrent /predict jobs")
+	what := flag.String("what", "worker,chat,editor", "which measurements to run")
+	upstream := flag.Bool("upstream", false, "run as the chat measurement's upstream (internal)")
 	flag.Parse()
+	if *upstream {
+		if err := serveUpstream(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *bin == "" {
-		fmt.Fprintln(os.Stderr, "usage: loadtest -bin PATH [-c 32] [-d 5s] [-streams 1000]")
+		fmt.Fprintln(os.Stderr, "usage: loadtest -bin PATH [-what worker,chat,editor] [-c 32] [-d 5s] [-n 1000]")
 		os.Exit(2)
 	}
-	if err := mainErr(*bin, *conc, *dur, *streams); err != nil {
-		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
+	for _, w := range strings.Split(*what, ",") {
+		var err error
+		switch w {
+		case "worker":
+			err = workerLoad(*bin, *conc, *dur, *n)
+		case "chat":
+			err = chatLoad(*bin, *conc, *dur, *n)
+		case "editor":
+			err = editorLoad(*bin, *n)
+		default:
+			err = fmt.Errorf("unknown measurement %q", w)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
 	}
 }
 
-func mainErr(bin string, conc int, dur time.Duration, streams int) error {
+// server is a running nodetool process.
+type server struct {
+	base string
+	pid  int
+	cmd  *exec.Cmd
+	dir  string
+}
+
+// startNodetool runs the binary with args (plus a data dir under a fresh
+// home) and waits until it prints its address.
+func startNodetool(bin string, env []string, args ...string) (*server, error) {
 	dir, err := os.MkdirTemp("", "loadtest")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	wfDir := filepath.Join(dir, "workflows")
-	os.MkdirAll(wfDir, 0o700)
-	os.WriteFile(filepath.Join(wfDir, "upper.json"), []byte(upperWorkflow), 0o600)
-	os.WriteFile(filepath.Join(wfDir, "waits.json"), []byte(waitsWorkflow), 0o600)
-
-	cmd := exec.Command(bin, "worker", "--host", "127.0.0.1", "--port", "0", "--workflows-dir", wfDir,
-		"--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "HOME="+dir, "WORKER_AUTH_TOKEN="+token)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(append(os.Environ(), "HOME="+dir, "NODETOOL_DATA_DIR="+filepath.Join(dir, "data")), env...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	base, err := waitAddr(stdout)
+	s := &server{pid: cmd.Process.Pid, cmd: cmd, dir: dir}
+	if s.base, err = waitAddr(stdout); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(os.Interrupt)
+	s.cmd.Wait()
+	os.RemoveAll(s.dir)
+}
+
+func workerLoad(bin string, conc int, dur time.Duration, streams int) error {
+	wfDir, err := os.MkdirTemp("", "loadtest-workflows")
 	if err != nil {
 		return err
 	}
-	fmt.Printf("nodetool worker at %s (pid %d), %d connections, %s per measurement\n\n", base, cmd.Process.Pid, conc, dur)
+	defer os.RemoveAll(wfDir)
+	os.WriteFile(filepath.Join(wfDir, "upper.json"), []byte(upperWorkflow), 0o600)
+	os.WriteFile(filepath.Join(wfDir, "waits.json"), []byte(waitsWorkflow), 0o600)
+	srv, err := startNodetool(bin, []string{"WORKER_AUTH_TOKEN=" + token}, "worker", "--host", "127.0.0.1", "--port", "0",
+		"--workflows-dir", wfDir, "--log-level", "warn")
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	base := srv.base
+	fmt.Printf("== worker at %s (pid %d), %d connections, %s per measurement\n\n", base, srv.pid, conc, dur)
 
 	health := target{name: "GET /health", method: "GET", url: base + "/health"}
 	runWF := target{name: "POST /workflows/upper/run", method: "POST", url: base + "/workflows/upper/run", body: `{"text":"load"}`, want: `{"results":{"result":"LOAD"}}`}
@@ -105,7 +156,7 @@ func mainErr(bin string, conc int, dur time.Duration, streams int) error {
 	}
 	fmt.Printf("run/health throughput ratio: %.0f%%\n\n", 100*r.rps/h.rps)
 
-	return idleStreams(base, cmd.Process.Pid, streams)
+	return idleStreams(base, srv.pid, streams)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -35,7 +35,7 @@ func NewSSEReader(r io.Reader, maxLine int) *SSEReader {
 	if maxLine <= 0 {
 		maxLine = 4 << 20
 	}
-	return &SSEReader{r: bufio.NewReaderSize(r, 32<<10), maxLine: maxLine}
+	return &SSEReader{r: bufio.NewReaderSize(r, 4<<10), maxLine: maxLine}
 }
 
 // readLine returns one line without its terminator.

@@ -60,6 +60,10 @@ func newClient() *http.Client {
 	// (the default keeps 2 per host).
 	t.MaxIdleConnsPerHost = 256
 	t.MaxIdleConns = 512
+	// Requests are small; a long stream holds its buffers for its whole
+	// life, so keep them small too.
+	t.WriteBufferSize = 1 << 10
+	t.ReadBufferSize = 4 << 10
 	return &http.Client{Transport: t}
 }
 

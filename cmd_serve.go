@@ -117,7 +117,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	addr := listenAddr(host, ln)
 	srv := editor.New(editor.Deps{
-		Registry: reg, Workflows: repo, Store: db, Jobs: jm, Auth: auth, Logger: log, Examples: exampleFlows,
+		Registry: reg, Workflows: repo, Store: db, Jobs: jm, Auth: auth, Logger: log, Examples: exampleFlows, Providers: set,
 		CORSOrigins: origins, StaticFolder: *staticFolder, Terminal: terminal, Production: production,
 		LoopbackOnly: authn.IsLoopbackHost(host),
 		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),

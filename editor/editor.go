@@ -27,6 +27,7 @@ import (
 	"nodetool/engine"
 	"nodetool/httpapi"
 	"nodetool/jobs"
+	"nodetool/providers"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -40,6 +41,9 @@ type Deps struct {
 	Jobs      *jobs.Manager
 	Auth      *authn.Auth
 	Logger    *slog.Logger
+	// Providers are the model servers /chat talks to; nil means none is
+	// configured, and chat messages get an error frame saying so.
+	Providers *providers.Set
 	// Examples are the example workflows offered to users (by id).
 	Examples []*engine.Workflow
 
@@ -70,6 +74,9 @@ type Deps struct {
 	// StatsInterval of /updates system stats (default 1 s).
 	ChatHeartbeat time.Duration
 	StatsInterval time.Duration
+	// ChatToolTimeout is how long /chat waits for the client's answer to
+	// a UI tool call (default 60 s).
+	ChatToolTimeout time.Duration
 }
 
 // Server is the Editor API.
@@ -86,6 +93,9 @@ type Server struct {
 	threadsMu sync.Mutex
 	// settingsMu serialises the read-modify-write of the settings files.
 	settingsMu sync.Mutex
+	// idMu guards lastMessageID, the last message id given (messageID).
+	idMu          sync.Mutex
+	lastMessageID string
 }
 
 // New returns an editor over d.
@@ -113,6 +123,9 @@ func New(d Deps) *Server {
 	}
 	if d.StatsInterval <= 0 {
 		d.StatsInterval = time.Second
+	}
+	if d.ChatToolTimeout <= 0 {
+		d.ChatToolTimeout = 60 * time.Second
 	}
 	return &Server{d: d, log: d.Logger}
 }

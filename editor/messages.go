@@ -183,7 +183,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		role = *req.Role
 	}
 	now := store.Timestamp(s.d.Now())
-	m := &message{ID: store.NewID(), UserID: u, ThreadID: req.ThreadID, ToolCallID: req.ToolCallID, Role: &role,
+	m := &message{ID: s.messageID(), UserID: u, ThreadID: req.ThreadID, ToolCallID: req.ToolCallID, Role: &role,
 		Name: req.Name, Content: req.Content, ToolCalls: req.ToolCalls, CreatedAt: &now}
 	if err := s.d.Store.Put(messageKind, m.ID, m); err != nil {
 		httpapi.Internal(w, r, s.log, err)

@@ -292,3 +292,47 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 		t.Fatal("the upstream request was not cancelled after the client left")
 	}
 }
+
+// A request for the default OpenAI-compatible provider's model as named
+// needs no translation: it reaches the upstream whole, fields this server
+// does not model included, and the upstream's answer comes back as sent.
+// A request that does need routing or a non-JSON answer takes the checked
+// path.
+func TestRelayToOpenAICompatibleUpstream(t *testing.T) {
+	up := newUpstream(t)
+	oa := providers.NewOpenAI(providers.OpenAIConfig{BaseURL: up.srv.URL + "/v1"})
+	set, err := providers.NewSet("openai", "llama-3", oa, providers.NewFake())
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := newChat(t, set)
+	code, body, h := post(t, url, `{"model":"llama-3","messages":[{"role":"user","content":"hi"}],"logprobs":true,"n":1}`)
+	want := `{"id":"chatcmpl-up","object":"chat.completion","created":1700000000,"model":"llama-3","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from upstream"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}`
+	if code != 200 || body != want || h.Get("Content-Type") != "application/json" {
+		t.Fatalf("relayed completion = %d %q %s\nwant %s", code, h.Get("Content-Type"), body, want)
+	}
+	up.mu.Lock()
+	sent := up.requests[len(up.requests)-1]
+	up.mu.Unlock()
+	if sent["logprobs"] != true || sent["n"] != float64(1) || sent["model"] != "llama-3" {
+		t.Errorf("upstream got %v, want the request whole", sent)
+	}
+	// An empty model takes the default: translated, with our own id.
+	code, body, _ = post(t, url, `{"messages":[{"role":"user","content":"hi"}]}`)
+	if code != 200 || strings.Contains(body, "chatcmpl-up") || !strings.Contains(body, "Hello from upstream") {
+		t.Errorf("default-model completion = %d %s", code, body)
+	}
+
+	// An upstream that answers 200 with something other than a JSON
+	// object is a 502, not garbage passed on.
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html>proxy login</html>")
+	}))
+	t.Cleanup(bad.Close)
+	set, _ = providers.NewSet("openai", "m", providers.NewOpenAI(providers.OpenAIConfig{BaseURL: bad.URL + "/v1"}))
+	url = newChat(t, set)
+	code, body, _ = post(t, url, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+	if code != 502 || !strings.Contains(body, "malformed response") || !strings.Contains(body, bad.URL) {
+		t.Errorf("non-JSON upstream answer = %d %s, want a 502 naming the upstream", code, body)
+	}
+}

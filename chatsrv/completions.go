@@ -2,12 +2,13 @@ package chatsrv
 
 import (
 	"bytes"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -225,9 +226,20 @@ func allText(parts []providers.Part) bool {
 // body after its request (the parsed request copies what it needs).
 var bodyPool = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 4096)) }}
 
+// putBody returns a buffer to the pool unless it grew large (a big body
+// should not stay in memory for later small ones).
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		bodyPool.Put(b)
+	}
+}
+
+// newCompletionID returns a fresh "chatcmpl-" id. Ids only need to be
+// unique, not secret, so a fast generator will do.
 func newCompletionID() string {
 	var b [12]byte
-	rand.Read(b[:])
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(b[8:], rand.Uint32())
 	return "chatcmpl-" + hex.EncodeToString(b[:])
 }
 
@@ -297,10 +309,9 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxBody)
 	buf := bodyPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bodyPool.Put(buf)
 	_, err := buf.ReadFrom(r.Body)
-	body := buf.Bytes()
 	if err != nil {
+		putBody(buf)
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			apiError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", fmt.Sprintf("request body too large: the limit is %d bytes", s.d.MaxBody), "")
@@ -309,7 +320,11 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		invalidRequest(w, "could not read the request body", "")
 		return
 	}
-	cr, req, err := parseRequest(body)
+	// The parsed request copies what it needs: the buffer goes back to
+	// the pool now, not when a long stream ends.
+	cr, req, err := parseRequest(buf.Bytes())
+	raw := buf.Bytes()
+	defer putBody(buf)
 	if err != nil {
 		var re *requestError
 		errors.As(err, &re)
@@ -324,6 +339,16 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	req.Model = model
 	if cr.Stream {
 		s.stream(w, r, p, req, cr.StreamOptions != nil && cr.StreamOptions.IncludeUsage)
+		return
+	}
+	if oa, ok := p.(*providers.OpenAI); ok && cr.Provider == "" && cr.Model == model {
+		out, err := oa.Relay(r.Context(), raw)
+		if err != nil {
+			s.upstreamError(w, r, p, err)
+			return
+		}
+		w.Header()["Content-Type"] = []string{"application/json"}
+		w.Write(out)
 		return
 	}
 	resp, err := p.Chat(r.Context(), req)

@@ -216,40 +216,56 @@ func TrimSlash(next http.Handler) http.Handler {
 // JSONErrors answers requests that match no route with JSON errors instead
 // of ServeMux's plain text: 404 {"detail":"Not Found"} and 405
 // {"detail":"Method Not Allowed"} (with the Allow header ServeMux sets).
+// Handlers' own 404s (JSON, with their own detail) pass unchanged.
 func JSONErrors(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
-			return
-		}
 		mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
 	})
 }
 
-// errorRewriter replaces a plain-text 404 or 405 body with JSON.
+// errorRewriter replaces a plain-text 404 or 405 body (ServeMux's) with
+// JSON.
 type errorRewriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	rewrote bool
 }
 
 func (e *errorRewriter) WriteHeader(code int) {
-	e.status = code
-	switch code {
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
-		Error(e.ResponseWriter, code, http.StatusText(code))
-	default:
-		e.ResponseWriter.WriteHeader(code)
+	if e.status != 0 {
+		return
 	}
+	e.status = code
+	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
+		strings.HasPrefix(e.Header().Get("Content-Type"), "text/plain") {
+		e.rewrote = true
+		Error(e.ResponseWriter, code, http.StatusText(code))
+		return
+	}
+	e.ResponseWriter.WriteHeader(code)
 }
 
 func (e *errorRewriter) Write(b []byte) (int, error) {
 	if e.status == 0 {
 		e.WriteHeader(http.StatusOK)
 	}
-	if e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed {
+	if e.rewrote {
 		return len(b), nil
 	}
 	return e.ResponseWriter.Write(b)
+}
+
+func (e *errorRewriter) Flush() {
+	if f, ok := e.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (e *errorRewriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }
+
+// Hijack hands the connection over (WebSockets).
+func (e *errorRewriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(e.ResponseWriter).Hijack()
 }
 
 // Protect authenticates every request except public ones and CORS

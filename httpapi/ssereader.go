@@ -30,12 +30,13 @@ type SSEReader struct {
 }
 
 // NewSSEReader reads events from r, with lines of at most maxLine bytes
-// (0: 4 MiB).
+// (0: 4 MiB). Its own buffer is small: r is normally an HTTP body, already
+// buffered, and a stream holds this buffer for its whole life.
 func NewSSEReader(r io.Reader, maxLine int) *SSEReader {
 	if maxLine <= 0 {
 		maxLine = 4 << 20
 	}
-	return &SSEReader{r: bufio.NewReaderSize(r, 4<<10), maxLine: maxLine}
+	return &SSEReader{r: bufio.NewReaderSize(r, 512), maxLine: maxLine}
 }
 
 // readLine returns one line without its terminator.

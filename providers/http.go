@@ -63,7 +63,7 @@ func newClient() *http.Client {
 	// Requests are small; a long stream holds its buffers for its whole
 	// life, so keep them small too.
 	t.WriteBufferSize = 1 << 10
-	t.ReadBufferSize = 4 << 10
+	t.ReadBufferSize = 2 << 10
 	return &http.Client{Transport: t}
 }
 
@@ -243,20 +243,30 @@ func (e *endpoint) do(ctx context.Context, method, path, model string, body any,
 // decode reads a whole JSON response into v, bounded by maxBody and by
 // the idle timeout between reads.
 func (c *call) decode(v any) error {
+	b, err := c.body()
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return c.ep.fail(c.shown, c.resp.StatusCode, "malformed response: "+err.Error(), err)
+	}
+	return nil
+}
+
+// body reads a whole response, bounded by maxBody and by the idle timeout
+// between reads, and ends the call.
+func (c *call) body() ([]byte, error) {
 	defer c.done()
 	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
 	defer ir.timer.Stop()
 	b, err := io.ReadAll(io.LimitReader(ir, maxBody+1))
 	switch {
 	case err != nil:
-		return c.readErr(err, ir.fired.Load())
+		return nil, c.readErr(err, ir.fired.Load())
 	case len(b) > maxBody:
-		return c.ep.fail(c.shown, c.resp.StatusCode, fmt.Sprintf("response larger than %d bytes", maxBody), nil)
+		return nil, c.ep.fail(c.shown, c.resp.StatusCode, fmt.Sprintf("response larger than %d bytes", maxBody), nil)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return c.ep.fail(c.shown, c.resp.StatusCode, "malformed response: "+err.Error(), err)
-	}
-	return nil
+	return b, nil
 }
 
 // readErr turns a failure reading the body into an *Error.

@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -361,4 +362,24 @@ func (o *OpenAI) Models(ctx context.Context) ([]Model, error) {
 		models = append(models, Model{ID: m.ID, OwnedBy: "openai"})
 	}
 	return models, nil
+}
+
+// Relay sends a chat completion request body unchanged and returns the
+// upstream's JSON answer unchanged: the fast path of an OpenAI-compatible
+// gateway when nothing needs translating. Fields this package does not
+// model (n, logprobs, ...) reach the upstream too. The caller has
+// validated the body; the answer must be one JSON object.
+func (o *OpenAI) Relay(ctx context.Context, body []byte) ([]byte, error) {
+	c, err := o.ep.do(ctx, http.MethodPost, "/chat/completions", "", json.RawMessage(body), chatTimeout)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.body()
+	if err != nil {
+		return nil, err
+	}
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		return nil, o.ep.fail(c.shown, c.resp.StatusCode, "malformed response: not a JSON object", nil)
+	}
+	return b, nil
 }

@@ -98,7 +98,7 @@ type ndjsonReader struct {
 }
 
 func newNDJSONReader(r io.Reader, max int) *ndjsonReader {
-	return &ndjsonReader{r: bufio.NewReaderSize(r, 4<<10), max: max}
+	return &ndjsonReader{r: bufio.NewReaderSize(r, 512), max: max}
 }
 
 // Next returns the next non-blank line, trimmed of surrounding white

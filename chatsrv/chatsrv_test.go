@@ -27,7 +27,7 @@ type upstream struct {
 	slow      bool          // stream slowly until the client goes away
 }
 
-func newUpstream(t *testing.T) *upstream {
+func newUpstream(t testing.TB) *upstream {
 	u := &upstream{cancelled: make(chan struct{})}
 	var once sync.Once
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -180,7 +180,9 @@ func (e *endpoint) do(ctx context.Context, method, path, model string, body any,
 		return nil, e.fail(shown, 0, e.baseErr.Error(), e.baseErr)
 	}
 	var rd io.Reader
-	if body != nil {
+	if raw, ok := body.(json.RawMessage); ok {
+		rd = bytes.NewReader(raw) // already encoded (and checked) by the caller
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return nil, e.fail(shown, 0, "encoding the request: "+err.Error(), err)

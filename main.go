@@ -3,8 +3,12 @@
 //
 // Usage:
 //
+//	nodetool serve [flags]        the Editor API for NodeTool's client (127.0.0.1:7777)
+//	nodetool worker [flags]       the Worker API (0.0.0.0:8000)
+//	nodetool chat-server [flags]  OpenAI-compatible chat only (127.0.0.1:8080)
 //	nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
 //	nodetool validate FILE...
+//	nodetool token [--rotate]
 //	nodetool version
 //
 // nodetool run loads a workflow file exported from NodeTool (a full Workflow
@@ -23,10 +27,34 @@
 // per file, OK or every problem found (unsupported node types with their node
 // ids, edges to missing nodes or handles, type mismatches, missing required
 // inputs, invalid property values, cycles). Exit status 1 if any file has a
-// problem.
+// problem. Both take --drop-invalid-edges (drop edges to missing nodes or
+// handles with a warning) and the model provider flags below.
 //
-// Files read: the workflow files named on the command line (at most 64 MiB
-// each). Nothing is written.
+// The servers: worker serves the embedded examples plus --workflow files,
+// --workflows-dir and workflows stored through its API, behind a bearer
+// token (generated at first start, kept in the config dir, shown masked by
+// nodetool token); chat-server serves /v1/models and /v1/chat/completions;
+// serve is the local control plane of the NodeTool app (REST under /api/,
+// the /predict, /chat, /updates and /terminal WebSockets, /v1). Each refuses
+// to listen beyond loopback without an enforced auth provider unless given
+// --insecure, and stops gracefully on SIGINT/SIGTERM within
+// --shutdown-grace. Flags beat environment variables, which beat defaults.
+//
+// Model providers, for /v1 and the workflow nodes that need a model:
+// --provider / NODETOOL_PROVIDER (ollama, openai, anthropic, fake; default
+// ollama), --default-model / NODETOOL_DEFAULT_MODEL, --ollama-url /
+// OLLAMA_API_URL, --openai-base-url / OPENAI_BASE_URL with OPENAI_API_KEY or
+// --openai-api-key-file, and ANTHROPIC_API_KEY or --anthropic-api-key-file
+// with --anthropic-base-url / ANTHROPIC_BASE_URL.
+//
+// Files: run and validate read only the workflow files named (at most 64 MiB
+// each). worker and serve keep their state as plain files in the data dir
+// (--data-dir / NODETOOL_DATA_DIR, default $XDG_DATA_HOME/nodetool or
+// ~/.local/share/nodetool), which one server at a time may hold. The static
+// provider's token (generated when none is given) and the editor's settings
+// and secrets live in the config dir (NODETOOL_CONFIG_DIR, default
+// $XDG_CONFIG_HOME/nodetool or ~/.config/nodetool). chat-server keeps no
+// other state.
 package main
 
 import (

@@ -18,8 +18,8 @@ import (
 	"time"
 )
 
-// The crash test re-runs the test binary as a child (TestCrashChild with
-// crashDirEnv set) that writes records and blobs in a loop, printing
+// The crash test re-runs the test binary as a child (crashChild, through
+// TestMain with crashDirEnv set) that writes records and blobs in a loop, printing
 //
 //	BEGIN <what> <name> <sha256 or ->
 //	ACK <what> <name> <sha256 or ->
@@ -38,21 +38,35 @@ func hashHex(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// TestCrashChild is the child side of TestCrash; it does nothing in a
-// normal test run.
-func TestCrashChild(t *testing.T) {
-	dir := os.Getenv(crashDirEnv)
-	if dir == "" {
-		t.Skip("child of TestCrash only")
+// TestMain runs the crash test's child instead of the tests when the
+// parent asks for it (crashDirEnv set).
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashDirEnv); dir != "" {
+		crashChild(dir)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild is the child side of TestCrash: it writes until it is killed
+// (or for 30 s, in case the parent is gone). A failure ends it with status
+// 2 and a message on stderr, which the parent shows.
+func crashChild(dir string) {
+	fatalf := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "crash child: "+format+"\n", args...)
+		os.Exit(2)
 	}
 	seed, _ := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	chacha := rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8), byte(seed >> 16), byte(seed >> 24)})
 	db, err := Open(dir, Options{})
 	if err != nil {
-		t.Fatalf("Open(%q) = %v", dir, err)
+		fatalf("Open(%q) = %v", dir, err)
 	}
-	assets := bucket(t, db, "assets")
+	assets, err := db.Blobs("assets")
+	if err != nil {
+		fatalf("Blobs = %v", err)
+	}
 	fmt.Println("READY")
 	say := func(verb, what, name, hash string) { fmt.Printf("%s %s %s %s\n", verb, what, name, hash) }
 	deadline := time.Now().Add(30 * time.Second) // in case the parent is gone
@@ -63,14 +77,14 @@ func TestCrashChild(t *testing.T) {
 			data := fmt.Appendf(nil, `{"n":%d,"pad":%q}`, n, strings.Repeat("p", rng.IntN(20000)))
 			say("BEGIN", "record", id, hashHex(data))
 			if err := db.PutRaw("crash", id, data); err != nil {
-				t.Fatalf("PutRaw = %v", err)
+				fatalf("PutRaw = %v", err)
 			}
 			say("ACK", "record", id, hashHex(data))
 		case op < 6:
 			id := fmt.Sprintf("r%d", rng.IntN(20))
 			say("BEGIN", "record", id, "-")
 			if _, err := db.Delete("crash", id); err != nil {
-				t.Fatalf("Delete = %v", err)
+				fatalf("Delete = %v", err)
 			}
 			say("ACK", "record", id, "-")
 		case op < 9:
@@ -79,14 +93,14 @@ func TestCrashChild(t *testing.T) {
 			chacha.Read(data)
 			say("BEGIN", "blob", key, hashHex(data))
 			if _, err := assets.Put(context.Background(), key, bytes.NewReader(data), -1); err != nil {
-				t.Fatalf("Put = %v", err)
+				fatalf("Put = %v", err)
 			}
 			say("ACK", "blob", key, hashHex(data))
 		default:
 			key := fmt.Sprintf("b/%d/blob", rng.IntN(8))
 			say("BEGIN", "blob", key, "-")
 			if err := assets.Delete(key); err != nil && !errors.Is(err, ErrNotFound) {
-				t.Fatalf("Delete = %v", err)
+				fatalf("Delete = %v", err)
 			}
 			say("ACK", "blob", key, "-")
 		}
@@ -94,10 +108,10 @@ func TestCrashChild(t *testing.T) {
 }
 
 func TestCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow")
-	}
 	iterations := 30
+	if testing.Short() {
+		iterations = 5
+	}
 	dir := dataDir(t)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	state := map[string]string{} // "record r3" -> hash; missing = absent
@@ -146,7 +160,7 @@ func TestCrash(t *testing.T) {
 // moment (sometimes during Open) and returns its complete output lines.
 func runCrashChild(t *testing.T, dir string, rng *rand.Rand) []string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, crashSeedEnv+"="+strconv.FormatUint(rng.Uint64(), 10))
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()

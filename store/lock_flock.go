@@ -7,9 +7,6 @@ import (
 	"syscall"
 )
 
-// haveFlock reports whether Open locks the data directory.
-const haveFlock = true
-
 // lockFile takes an exclusive, non-blocking flock(2) on f. The kernel
 // releases it when f is closed or the process dies, even by SIGKILL.
 func lockFile(f *os.File) error {

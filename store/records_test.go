@@ -201,25 +201,6 @@ func TestCorruptRecordSkipped(t *testing.T) {
 	}
 }
 
-func TestOpenLocked(t *testing.T) {
-	if !haveFlock {
-		t.Skip("no flock on this system")
-	}
-	dir := t.TempDir()
-	db := openDB(t, dir, Options{})
-	if db2, err := Open(dir, Options{}); err == nil {
-		db2.Close()
-		t.Fatalf("second Open(%q) = nil, want in use error", dir)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatalf("Close() = %v", err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatalf("second Close() = %v, want nil", err)
-	}
-	openDB(t, dir, Options{})
-}
-
 // TestConcurrentRecords runs many writers on shared and private ids and
 // checks that the index agrees with the disk (as seen after reopening) and
 // every value is one that was written whole.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"nodetool/authn"
 	"nodetool/chatsrv"
@@ -91,70 +90,30 @@ func (pf *providerFlags) build(st *settings, getenv func(string) string) (*provi
 }
 
 func cmdChatServer(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nodetool chat-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.String("host", "127.0.0.1", "address to listen on")
-	fs.Int("port", 8080, "port to listen on")
-	fs.String("auth-provider", "local", "none, local, static or supabase (env AUTH_PROVIDER)")
-	pf := addProviderFlags(fs)
-	maxBody := byteSize(httpapi.DefaultMaxBody)
-	fs.Var(&maxBody, "max-body", "largest request body (e.g. 16MiB)")
-	grace := fs.Duration("shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long running requests may finish")
-	logFormat := fs.String("log-format", "text", "log format: text or json")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without enforced auth")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool chat-server [flags]\n\nServes the OpenAI-compatible chat API (/v1/models, /v1/chat/completions) and /health.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	st := newSettings(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+	c := newServerCmd(serverSpec{
+		name: "chat-server", host: "127.0.0.1", port: 8080, auth: "local",
+		about:   "Serves the OpenAI-compatible chat API (/v1/models, /v1/chat/completions) and /health.",
+		bodyUse: "largest request body", waitFor: "running requests",
+	}, getenv, stderr)
+	s, err := c.parse(args, getenv, nil)
+	if err != nil {
+		if isHelp(err) {
 			return nil
 		}
-		return usageError("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return usageError("chat-server takes no arguments, got %q", strings.Join(fs.Args(), " "))
-	}
-	st.parsed()
-	log, err := newLogger(stderr, *logFormat, *logLevel)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	if err := positive("shutdown-grace", *grace); err != nil {
-		return usageError("%v", err)
-	}
-	host := st.str("host")
-	port, err := st.port("")
-	if err != nil {
-		return usageError("%v", err)
-	}
-	auth, tok, err := serverAuth(getenv, st.str("auth-provider", "AUTH_PROVIDER"), host, *insecure, log)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	set, err := pf.build(st, getenv)
-	if err != nil {
-		return usageError("%v", err)
+		return err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", chatsrv.Health)
-	chatsrv.Register(mux, chatsrv.Deps{Providers: set, Logger: log, MaxBody: int64(maxBody)})
-	handler := serverHandler(auth, mux, log, func(r *http.Request) bool { return r.URL.Path == "/health" })
+	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
+	handler := serverHandler(s.auth, mux, s.log, func(r *http.Request) bool { return r.URL.Path == "/health" })
 
-	ln, err := listen(host, port)
+	ln, err := s.listen()
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return err
 	}
-	printBanner(stdout, banner{what: "chat-server", addr: listenAddr(host, ln), auth: auth, token: tok,
-		lines: []string{providersLine(set)}})
-	if *insecure && !auth.Enforced() && !authn.IsLoopbackHost(host) {
-		log.Warn("listening beyond loopback without authentication (--insecure)", "host", host)
-	}
-	t := httpapi.DefaultTimeouts
-	t.ShutdownGrace = *grace
-	return httpapi.Serve(ctx, ln, handler, t, log)
+	printBanner(stdout, banner{what: "chat-server", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token,
+		lines: []string{providersLine(s.models)}})
+	return s.serve(ctx, ln, handler, "use the model servers behind it")
 }
 
 // providersLine describes the model providers for a banner.

@@ -6,80 +6,40 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"nodetool/authn"
 	"nodetool/chatsrv"
 	"nodetool/engine"
-	"nodetool/httpapi"
 	"nodetool/store"
 	"nodetool/worker"
 	"nodetool/workflows"
 )
 
 func cmdWorker(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nodetool worker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.String("host", "0.0.0.0", "address to listen on")
-	fs.Int("port", 8000, "port to listen on (env PORT)")
+	c := newServerCmd(serverSpec{
+		name: "worker", host: "0.0.0.0", port: 8000, portEnv: "PORT", auth: "static",
+		about:   "Serves the Worker API: workflows (list, sync, run, stream), storage and health.\nWith no --workflow or --workflows-dir, the embedded example workflows are served.",
+		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
+	}, getenv, stderr)
+	fs := c.fs
 	var files paramFlags
 	fs.Var(&files, "workflow", "serve this workflow `file` (repeatable)")
 	workflowsDir := fs.String("workflows-dir", "", "serve every *.json workflow in this `folder`")
 	fs.String("data-dir", "", "where workflows and storage are kept (env NODETOOL_DATA_DIR; default $XDG_DATA_HOME/nodetool or ~/.local/share/nodetool)")
-	fs.String("auth-provider", "static", "none, local, static or supabase (env AUTH_PROVIDER)")
 	privateStorage := fs.Bool("private-storage", false, "require auth for GET and HEAD on /storage/* too")
 	tempTTL := fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
-	maxBody := byteSize(httpapi.DefaultMaxBody)
-	fs.Var(&maxBody, "max-body", "largest JSON request body (e.g. 16MiB)")
 	maxUpload := byteSize(2 << 30)
 	fs.Var(&maxUpload, "max-upload", "largest storage upload (e.g. 2GiB)")
-	grace := fs.Duration("shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long running requests and jobs may finish")
 	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
-	logFormat := fs.String("log-format", "text", "log format: text or json")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	insecure := fs.Bool("insecure", false, "allow listening beyond loopback without enforced auth")
-	pf := addProviderFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool worker [flags]\n\nServes the Worker API: workflows (list, sync, run, stream), storage and health.\nWith no --workflow or --workflows-dir, the embedded example workflows are served.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	st := newSettings(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
+	if err != nil {
+		if isHelp(err) {
 			return nil
 		}
-		return usageError("%v", err)
+		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError("worker takes no arguments, got %q", strings.Join(fs.Args(), " "))
-	}
-	st.parsed()
-
-	log, err := newLogger(stderr, *logFormat, *logLevel)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	host := st.str("host")
-	port, err := st.port("PORT")
-	if err != nil {
-		return usageError("%v", err)
-	}
-	for name, d := range map[string]time.Duration{"temp-ttl": *tempTTL, "shutdown-grace": *grace} {
-		if err := positive(name, d); err != nil {
-			return usageError("%v", err)
-		}
-	}
-	dataDir, err := st.dataDir()
-	if err != nil {
-		return usageError("%v", err)
-	}
-	auth, tok, err := serverAuth(getenv, st.str("auth-provider", "AUTH_PROVIDER"), host, *insecure, log)
-	if err != nil {
-		return usageError("%v", err)
-	}
-
-	set, err := pf.build(st, getenv)
+	dataDir, err := c.st.dataDir()
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -87,7 +47,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return usageError("%v", err)
 	}
-	db, err := store.Open(dataDir, store.Options{TempTTL: *tempTTL, Logger: log})
+	db, err := store.Open(dataDir, store.Options{TempTTL: *tempTTL, Logger: s.log})
 	if err != nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("data dir %s: %v (use --data-dir to pick another)", dataDir, err)}
 	}
@@ -98,31 +58,26 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	}
 
 	reg := engine.NewRegistry()
-	reg.SetModels(set)
+	reg.SetModels(s.models)
 	srv := worker.New(worker.Deps{
-		Registry: reg, Workflows: repo, Store: db, Auth: auth, Logger: log,
-		MaxBody: int64(maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
+		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
+		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
 		NodeTimeout: *nodeTimeout,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
-	chatsrv.Register(mux, chatsrv.Deps{Providers: set, Logger: log, MaxBody: int64(maxBody)})
+	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
 
-	ln, err := listen(host, port)
+	ln, err := s.listen()
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		return err
 	}
 	nFixed, nStored := repo.Len()
 	printBanner(stdout, banner{
-		what: "worker", addr: listenAddr(host, ln), auth: auth, token: tok, dataDir: dataDir,
-		lines: []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(set)},
+		what: "worker", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token, dataDir: dataDir,
+		lines: []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models)},
 	})
-	if *insecure && !auth.Enforced() && !authn.IsLoopbackHost(host) {
-		log.Warn("listening beyond loopback without authentication (--insecure): anyone who can reach this port can run workflows and write storage", "host", host)
-	}
-	t := httpapi.DefaultTimeouts
-	t.ShutdownGrace = *grace
-	return httpapi.Serve(ctx, ln, srv.Handler(mux), t, log)
+	return s.serve(ctx, ln, srv.Handler(mux), "run workflows and write storage")
 }
 
 // loadFixedWorkflows reads the --workflow files and the --workflows-dir

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"nodetool/authn"
+	"nodetool/httpapi"
+	"nodetool/providers"
+)
+
+// serverSpec describes a server command: its name, defaults and help.
+type serverSpec struct {
+	name    string // "worker", "serve", "chat-server"
+	about   string // the help text between the usage line and the flags
+	host    string
+	port    int
+	portEnv string // an environment variable for the port, or ""
+	auth    string // the default auth provider
+	bodyUse string // what --max-body bounds
+	waitFor string // what --shutdown-grace lets finish
+}
+
+// serverCmd holds the flags every server command takes; a command adds its
+// own to fs before parse.
+type serverCmd struct {
+	spec                serverSpec
+	fs                  *flag.FlagSet
+	st                  *settings
+	maxBody             byteSize
+	grace               *time.Duration
+	logFormat, logLevel *string
+	insecure            *bool
+	models              *providerFlags
+}
+
+func newServerCmd(spec serverSpec, getenv func(string) string, stderr io.Writer) *serverCmd {
+	fs := flag.NewFlagSet("nodetool "+spec.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	portUse := "port to listen on"
+	if spec.portEnv != "" {
+		portUse += " (env " + spec.portEnv + ")"
+	}
+	fs.String("host", spec.host, "address to listen on")
+	fs.Int("port", spec.port, portUse)
+	fs.String("auth-provider", spec.auth, "none, local, static or supabase (env AUTH_PROVIDER)")
+	c := &serverCmd{spec: spec, fs: fs, st: newSettings(fs, getenv), maxBody: byteSize(httpapi.DefaultMaxBody)}
+	fs.Var(&c.maxBody, "max-body", spec.bodyUse+" (e.g. 16MiB)")
+	c.grace = fs.Duration("shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long "+spec.waitFor+" may finish")
+	c.logFormat = fs.String("log-format", "text", "log format: text or json")
+	c.logLevel = fs.String("log-level", "info", "log level: debug, info, warn or error")
+	c.insecure = fs.Bool("insecure", false, "allow listening beyond loopback without enforced auth")
+	c.models = addProviderFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: nodetool %s [flags]\n\n%s\n\nFlags:\n", spec.name, spec.about)
+		fs.PrintDefaults()
+	}
+	return c
+}
+
+// serverConf is what a server command's common flags resolve to.
+type serverConf struct {
+	cmd    *serverCmd
+	log    *slog.Logger
+	host   string
+	port   int
+	auth   *authn.Auth
+	token  authn.TokenInfo
+	models *providers.Set
+}
+
+// parse parses args and resolves the common settings: the logger, the
+// address, auth (refusing an exposed listener without it) and the model
+// providers. durations are the command's own duration flags that must be
+// positive. It returns errHelp for -h (the help is printed).
+func (c *serverCmd) parse(args []string, getenv func(string) string, durations map[string]*time.Duration) (*serverConf, error) {
+	if err := c.fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return nil, errHelp
+		}
+		return nil, usageError("%v", err)
+	}
+	if c.fs.NArg() > 0 {
+		return nil, usageError("%s takes no arguments, got %q", c.spec.name, strings.Join(c.fs.Args(), " "))
+	}
+	c.st.parsed()
+	log, err := newLogger(c.fs.Output(), *c.logFormat, *c.logLevel)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	if err := positive("shutdown-grace", *c.grace); err != nil {
+		return nil, usageError("%v", err)
+	}
+	for name, d := range durations {
+		if err := positive(name, *d); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	s := &serverConf{cmd: c, log: log, host: c.st.str("host")}
+	if s.port, err = c.st.port(c.spec.portEnv); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if s.auth, s.token, err = serverAuth(getenv, c.st.str("auth-provider", "AUTH_PROVIDER"), s.host, *c.insecure, log); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if s.models, err = c.models.build(c.st, getenv); err != nil {
+		return nil, usageError("%v", err)
+	}
+	return s, nil
+}
+
+// listen opens the server's listener.
+func (s *serverConf) listen() (net.Listener, error) {
+	ln, err := listen(s.host, s.port)
+	if err != nil {
+		return nil, &exitError{code: 1, msg: err.Error()}
+	}
+	return ln, nil
+}
+
+// serve serves h on ln until ctx ends, then shuts down within
+// --shutdown-grace. exposed says what an open unauthenticated listener
+// lets anyone do, for the warning --insecure earns.
+func (s *serverConf) serve(ctx context.Context, ln net.Listener, h http.Handler, exposed string) error {
+	if *s.cmd.insecure && !s.auth.Enforced() && !authn.IsLoopbackHost(s.host) {
+		s.log.Warn("listening beyond loopback without authentication (--insecure): anyone who can reach this port can "+exposed, "host", s.host)
+	}
+	t := httpapi.DefaultTimeouts
+	t.ShutdownGrace = *s.cmd.grace
+	return httpapi.Serve(ctx, ln, h, t, s.log)
+}

@@ -418,23 +418,5 @@ func anthropicDecoder(r io.Reader) func() (Delta, error) {
 
 // Models lists GET /v1/models (one page of up to 1000).
 func (a *Anthropic) Models(ctx context.Context) ([]Model, error) {
-	ctx, cancel := context.WithTimeout(ctx, modelsTimeout)
-	defer cancel()
-	c, err := a.ep.do(ctx, http.MethodGet, "/v1/models?limit=1000", "", nil, modelsTimeout)
-	if err != nil {
-		return nil, err
-	}
-	var v struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := c.decode(&v); err != nil {
-		return nil, err
-	}
-	models := make([]Model, 0, len(v.Data))
-	for _, m := range v.Data {
-		models = append(models, Model{ID: m.ID, OwnedBy: "anthropic"})
-	}
-	return models, nil
+	return a.ep.listModels(ctx, "/v1/models?limit=1000", "anthropic")
 }

@@ -386,3 +386,27 @@ func excerpt(s string) string {
 		return -1
 	}, s)
 }
+
+// listModels reads a models list in the shape OpenAI and Anthropic share,
+// {"data":[{"id":...}]}, within modelsTimeout.
+func (e *endpoint) listModels(ctx context.Context, path, owner string) ([]Model, error) {
+	ctx, cancel := context.WithTimeout(ctx, modelsTimeout)
+	defer cancel()
+	c, err := e.do(ctx, http.MethodGet, path, "", nil, modelsTimeout)
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := c.decode(&v); err != nil {
+		return nil, err
+	}
+	models := make([]Model, 0, len(v.Data))
+	for _, m := range v.Data {
+		models = append(models, Model{ID: m.ID, OwnedBy: owner})
+	}
+	return models, nil
+}

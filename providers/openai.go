@@ -343,25 +343,7 @@ func openaiDecoder(r io.Reader) func() (Delta, error) {
 
 // Models lists GET /models.
 func (o *OpenAI) Models(ctx context.Context) ([]Model, error) {
-	ctx, cancel := context.WithTimeout(ctx, modelsTimeout)
-	defer cancel()
-	c, err := o.ep.do(ctx, http.MethodGet, "/models", "", nil, modelsTimeout)
-	if err != nil {
-		return nil, err
-	}
-	var v struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := c.decode(&v); err != nil {
-		return nil, err
-	}
-	models := make([]Model, 0, len(v.Data))
-	for _, m := range v.Data {
-		models = append(models, Model{ID: m.ID, OwnedBy: "openai"})
-	}
-	return models, nil
+	return o.ep.listModels(ctx, "/models", "openai")
 }
 
 // Relay sends a chat completion request body unchanged and returns the

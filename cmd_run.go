@@ -55,7 +55,7 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 	fromStdin := fs.Bool("stdin", false, "read a RunJobRequest JSON object from stdin ({\"params\": {...}}, optionally with \"graph\")")
 	jsonl := fs.Bool("jsonl", false, "print every event as one JSON object per line on stdout, instead of progress and result")
 	quiet := fs.Bool("q", false, "do not print progress on stderr")
-	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
+	budgets := addBudgetFlags(fs, 0)
 	pf := addProviderFlags(fs)
 	lenient := fs.Bool("drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
 	st := newSettings(fs, getenv)
@@ -79,6 +79,10 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 	}
 	st.parsed()
 	set, err := pf.build(st, getenv)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	limits, err := budgets.limits(st)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -178,7 +182,7 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 	}
 
 	jobID := newID()
-	opts := engine.RunOptions{JobID: jobID, WorkflowID: wf.ID, Params: values, NodeTimeout: *nodeTimeout}
+	opts := engine.RunOptions{JobID: jobID, WorkflowID: wf.ID, Params: values, Limits: limits}
 	var writeErr error
 	if *jsonl {
 		enc := json.NewEncoder(stdout)

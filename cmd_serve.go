@@ -32,13 +32,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	tempTTL := fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
 	maxUpload := byteSize(2 << 30)
 	fs.Var(&maxUpload, "max-upload", "largest asset upload (e.g. 2GiB)")
-	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
+	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		if isHelp(err) {
 			return nil
 		}
 		return err
+	}
+	limits, err := budgets.limits(c.st)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	dataDir, err := c.st.dataDir()
 	if err != nil {
@@ -70,7 +74,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	reg := engine.NewRegistry()
 	reg.SetModels(s.models)
-	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log, NodeTimeout: *nodeTimeout})
+	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log, Limits: limits})
 	defer jm.Close()
 
 	ln, err := s.listen()
@@ -84,7 +88,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
 		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody),
-		PublicURL: "http://" + addr,
+		PublicURL: "http://" + addr, Limits: limits,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)

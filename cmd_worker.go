@@ -31,13 +31,17 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	tempTTL := fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
 	maxUpload := byteSize(2 << 30)
 	fs.Var(&maxUpload, "max-upload", "largest storage upload (e.g. 2GiB)")
-	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
+	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		if isHelp(err) {
 			return nil
 		}
 		return err
+	}
+	limits, err := budgets.limits(c.st)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	dataDir, err := c.st.dataDir()
 	if err != nil {
@@ -62,7 +66,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
-		NodeTimeout: *nodeTimeout,
+		Limits: limits,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)

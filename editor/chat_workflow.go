@@ -63,6 +63,7 @@ func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*
 	res := plan.Run(ctx, engine.RunOptions{
 		JobID: store.NewID(), WorkflowID: wfID, Params: chatParams(plan.Inputs(), m, history),
 		OnEvent: func(ev engine.Event) { cs.send(ctx, ev) },
+		Limits:  cs.s.d.Limits,
 		Logger:  cs.s.log,
 	})
 	if ctx.Err() != nil {

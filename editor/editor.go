@@ -64,6 +64,10 @@ type Deps struct {
 	SettingsFile string
 	SecretsFile  string
 
+	// Limits are the budgets of the workflow runs the editor starts
+	// itself (REST runs, workflow chat); jobs use the Jobs manager's.
+	Limits engine.Limits
+
 	MaxBody    int64 // JSON bodies, default 16 MiB
 	MaxUpload  int64 // uploads, default 2 GiB
 	MaxMessage int64 // WebSocket messages, default 16 MiB

@@ -333,7 +333,7 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jobID := store.NewID()
-	opts := engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, Params: params, Logger: s.log}
+	opts := engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, Params: params, Limits: s.d.Limits, Logger: s.log}
 	if r.URL.Query().Get("stream") != "true" {
 		res := plan.Run(r.Context(), opts)
 		if res.Status != engine.StatusCompleted {

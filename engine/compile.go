@@ -40,13 +40,14 @@ type Plan struct {
 	nodes    []*planNode
 	byID     map[string]*planNode
 	edges    []*planEdge
-	inputs   map[string][]*planNode // input nodes by name
+	inputs   map[string]*planNode // input nodes by (unique) name
 	reg      *Registry
 	hasCycle bool
 }
 
 type planNode struct {
 	id       string
+	lbl      string // see label
 	node     *Node
 	def      *NodeDef
 	title    string
@@ -124,9 +125,8 @@ func (n *planNode) propType(handle string) (TypeMeta, bool) {
 	return TypeMeta{}, false
 }
 
-func (n *planNode) label() string {
-	return fmt.Sprintf("node %s (%s)", n.id, n.node.Type)
-}
+// label names the node in messages: "node n1 (nodetool.text.Concat)".
+func (n *planNode) label() string { return n.lbl }
 
 // Compile validates g against the registry and returns a runnable plan, or a
 // *ValidationError listing every problem found: unsupported node types,
@@ -146,7 +146,7 @@ type CompileOptions struct {
 
 // CompileWith is Compile with options.
 func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
-	p := &Plan{byID: map[string]*planNode{}, inputs: map[string][]*planNode{}, reg: r}
+	p := &Plan{byID: map[string]*planNode{}, inputs: map[string]*planNode{}, reg: r}
 	var probs []Problem
 	add := func(pr Problem) { probs = append(probs, pr) }
 	// dangling reports an edge to a missing node or handle: a problem, or
@@ -181,7 +181,7 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 			continue
 		}
 		pn := &planNode{
-			id: n.ID, node: n, def: def, title: def.Title,
+			id: n.ID, lbl: fmt.Sprintf("node %s (%s)", n.ID, n.Type), node: n, def: def, title: def.Title,
 			props: make(map[string]any, len(def.Props)), dynProps: pyval.NewDict(0),
 			zipAll: n.SyncMode == "zip_all", bypassed: n.Bypassed(),
 			outEdges: map[string][]*planEdge{}, edgeCount: map[string]int{},
@@ -244,10 +244,13 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 		})
 		if def.Role == RoleInput {
 			name, _ := pn.props["name"].(string)
-			if name == "" {
+			switch {
+			case name == "":
 				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: input nodes need a non-empty name", pn.label())})
-			} else {
-				p.inputs[name] = append(p.inputs[name], pn)
+			case p.inputs[name] != nil:
+				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: another input node (%s) is named %q: input names must be unique", pn.label(), p.inputs[name].id, name)})
+			default:
+				p.inputs[name] = pn
 			}
 		}
 	}
@@ -531,15 +534,13 @@ func markStreaming(p *Plan) {
 func (p *Plan) CheckParams(params *pyval.Dict) []Problem {
 	var probs []Problem
 	params.Range(func(k string, v any) bool {
-		nodes := p.inputs[k]
-		if len(nodes) == 0 {
+		n := p.inputs[k]
+		if n == nil {
 			probs = append(probs, Problem{Message: fmt.Sprintf("unknown param %q: no input node has that name (inputs: %s)", k, p.inputNames())})
 			return true
 		}
-		for _, n := range nodes {
-			if _, err := n.coerceParam(v); err != nil {
-				probs = append(probs, Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("param %q: %v", k, err)})
-			}
+		if _, err := n.coerceParam(v); err != nil {
+			probs = append(probs, Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("param %q: %v", k, err)})
 		}
 		return true
 	})

@@ -15,8 +15,9 @@ import (
 // progress and logs.
 type Ctx struct {
 	context.Context
-	r *run
-	n *planNode
+	r     *run
+	n     *planNode
+	ticks uint32
 }
 
 // NodeID is the id of the running node.
@@ -96,6 +97,11 @@ func (c *Ctx) RunControlled(target string, props *pyval.Dict) (map[string]any, e
 	if err := c.r.emitControl(c.n, &ControlEvent{Target: target, Properties: props, Reply: reply}); err != nil {
 		return nil, err
 	}
+	// The controlled node's work counts against its own budget, not this
+	// node's.
+	clock := c.r.inboxes[c.n].clock
+	clock.pause()
+	defer clock.resume()
 	select {
 	case rep := <-reply:
 		return rep.Outputs, rep.Err

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 )
 
 // delivery is one message into a node's inbox: a value on a handle, the end
@@ -30,6 +31,17 @@ type Inbox struct {
 	seq    uint64
 	// handles in the order edges declared them, for deterministic scans.
 	handles []string
+
+	// ctx is the node's context: the run's, or a child the node-timeout
+	// clock cancels.
+	ctx   context.Context
+	clock *nodeClock
+	// perItem restarts the clock's budget at every value read (nodes that
+	// drain their own inbox).
+	perItem bool
+	// held is the estimated bytes of queued values, bounded by limit.
+	held, limit int64
+	label       string
 }
 
 func newInbox(size int, counts map[string]int, handles []string) *Inbox {
@@ -37,7 +49,7 @@ func newInbox(size int, counts map[string]int, handles []string) *Inbox {
 	for h, c := range counts {
 		open[h] = c
 	}
-	return &Inbox{ch: make(chan delivery, size), open: open, queues: map[string][]queued{}, handles: handles}
+	return &Inbox{ch: make(chan delivery, size), open: open, queues: map[string][]queued{}, handles: handles, limit: DefaultMaxValue}
 }
 
 // Connected reports whether any edge feeds handle.
@@ -66,13 +78,61 @@ func (in *Inbox) allClosed() bool {
 	return true
 }
 
+// pull waits for the next delivery. The node-timeout clock does not run
+// while the node waits.
 func (in *Inbox) pull(ctx context.Context) (delivery, error) {
 	select {
 	case d := <-in.ch:
+		in.received()
+		return d, nil
+	default:
+	}
+	in.clock.pause()
+	select {
+	case d := <-in.ch:
+		in.clock.resume()
+		in.received()
 		return d, nil
 	case <-ctx.Done():
 		return delivery{}, context.Cause(ctx)
 	}
+}
+
+func (in *Inbox) received() {
+	if in.perItem {
+		in.clock.start()
+	}
+}
+
+// hold counts a value the node keeps while it waits for other inputs. What
+// a node holds is bounded like one value: by the max-value budget.
+func (in *Inbox) hold(v any) error {
+	in.held += shallowSize(v) + itemCost
+	if in.held > in.limit {
+		return &LimitError{Limit: LimitValue, Node: in.label, Msg: fmt.Sprintf("the values waiting on its other inputs passed the %s limit of %s", LimitValue, FormatBytes(in.limit))}
+	}
+	return nil
+}
+
+// release uncounts a held value.
+func (in *Inbox) release(v any) { in.held -= shallowSize(v) + itemCost }
+
+// queue keeps a value that arrived on a handle the node is not reading yet.
+func (in *Inbox) queue(d delivery) error {
+	if err := in.hold(d.value); err != nil {
+		return err
+	}
+	in.seq++
+	in.queues[d.handle] = append(in.queues[d.handle], queued{seq: in.seq, value: d.value, ctrl: d.ctrl})
+	return nil
+}
+
+// unqueue takes the oldest queued value of a handle.
+func (in *Inbox) unqueue(h string) queued {
+	q := in.queues[h][0]
+	in.queues[h] = in.queues[h][1:]
+	in.release(q.value)
+	return q
 }
 
 // event returns the next thing that happens on the inbox, in arrival
@@ -80,8 +140,7 @@ func (in *Inbox) pull(ctx context.Context) (delivery, error) {
 // ok is false once every handle has ended and nothing is buffered.
 func (in *Inbox) event(ctx context.Context) (d delivery, ok bool, err error) {
 	if h := in.oldestQueued(); h != "" {
-		q := in.queues[h][0]
-		in.queues[h] = in.queues[h][1:]
+		q := in.unqueue(h)
 		return delivery{handle: h, value: q.value, ctrl: q.ctrl}, true, nil
 	}
 	if in.allClosed() {
@@ -126,9 +185,8 @@ func (in *Inbox) Next(ctx context.Context) (handle string, v any, ok bool, err e
 // on others meanwhile. ok is false when that handle's streams have ended.
 func (in *Inbox) NextOn(ctx context.Context, handle string) (v any, ok bool, err error) {
 	for {
-		if q := in.queues[handle]; len(q) > 0 {
-			in.queues[handle] = q[1:]
-			return q[0].value, true, nil
+		if len(in.queues[handle]) > 0 {
+			return in.unqueue(handle).value, true, nil
 		}
 		if in.open[handle] <= 0 {
 			return nil, false, nil
@@ -143,8 +201,9 @@ func (in *Inbox) NextOn(ctx context.Context, handle string) (v any, ok bool, err
 		case d.handle == handle:
 			return d.value, true, nil
 		default:
-			in.seq++
-			in.queues[d.handle] = append(in.queues[d.handle], queued{seq: in.seq, value: d.value, ctrl: d.ctrl})
+			if err := in.queue(d); err != nil {
+				return nil, false, err
+			}
 		}
 	}
 }

@@ -94,10 +94,13 @@ func registerBuiltin(r *Registry) {
 // reports its configured value once.
 func runOutput(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 	name := in.Str("name")
-	report := func(v any) {
+	report := func(v any) error {
+		if err := ctx.r.addResult(ctx.n, name, v); err != nil {
+			return err
+		}
 		ctx.Post(&OutputUpdate{Type: "output_update", NodeID: ctx.NodeID(), NodeName: name, OutputName: name,
 			Value: v, OutputType: "", Metadata: map[string]any{}, JobID: ctx.JobID(), WorkflowID: ctx.WorkflowID()})
-		ctx.r.addResult(name, v)
+		return nil
 	}
 	got := false
 	for {
@@ -109,13 +112,15 @@ func runOutput(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 			break
 		}
 		got = true
-		report(v)
+		if err := report(v); err != nil {
+			return err
+		}
 		if err := emit("output", v); err != nil {
 			return err
 		}
 	}
 	if !got {
-		report(in.Get("value"))
+		return report(in.Get("value"))
 	}
 	return nil
 }

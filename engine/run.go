@@ -24,8 +24,8 @@ type RunOptions struct {
 	// order they are posted. It may block (the run waits), so a subscriber
 	// that serves a slow network client should buffer.
 	OnEvent func(Event)
-	// NodeTimeout bounds each node invocation (0: none).
-	NodeTimeout time.Duration
+	// Limits are the run's budgets (see Limits for the defaults).
+	Limits Limits
 	// InboxSize is the capacity of each node's input channel (default 16).
 	InboxSize int
 	// Services are handed to nodes through Ctx (model providers, storage).
@@ -79,7 +79,7 @@ func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
 	if opts.InboxSize <= 0 {
 		opts.InboxSize = 16
 	}
-	r := &run{plan: p, opts: opts, results: map[string][]any{}, start: time.Now()}
+	r := &run{plan: p, opts: opts, limits: opts.Limits.withDefaults(), results: map[string][]any{}, start: time.Now()}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.counters = make([]atomic.Int64, len(p.edges)+1)
 	j := &Job{r: r, done: make(chan struct{})}
@@ -96,7 +96,13 @@ func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
 			counts[ControlHandle] = len(n.ctrlIn)
 			handles = append(append([]string{}, n.handles...), ControlHandle)
 		}
-		r.inboxes[n] = newInbox(opts.InboxSize, counts, handles)
+		in := newInbox(opts.InboxSize, counts, handles)
+		in.ctx, in.limit, in.label = r.ctx, r.limits.Value, n.label()
+		if r.limits.Node > 0 {
+			nctx, cancel := context.WithCancelCause(r.ctx)
+			in.ctx, in.clock = nctx, newNodeClock(r.limits.Node, cancel, in.label)
+		}
+		r.inboxes[n] = in
 		if n.def.Role == RoleInput && n.def.StreamingOutput {
 			r.pushes[n] = make(chan delivery, opts.InboxSize)
 		}
@@ -132,24 +138,26 @@ func (j *Job) EndInput(inputName string) error {
 }
 
 func (j *Job) sendInput(name string, d delivery) error {
-	for _, n := range j.r.plan.inputs[name] {
-		ch, ok := j.r.pushes[n]
-		if !ok {
-			return fmt.Errorf("input %q does not stream: its value is set when the run starts", name)
-		}
-		select {
-		case ch <- d:
-		case <-j.r.ctx.Done():
-			return errors.New("the run has ended")
-		}
-		return nil
+	n := j.r.plan.inputs[name]
+	if n == nil {
+		return fmt.Errorf("no input node named %q", name)
 	}
-	return fmt.Errorf("no input node named %q", name)
+	ch, ok := j.r.pushes[n]
+	if !ok {
+		return fmt.Errorf("input %q does not stream: its value is set when the run starts", name)
+	}
+	select {
+	case ch <- d:
+		return nil
+	case <-j.r.ctx.Done():
+		return errors.New("the run has ended")
+	}
 }
 
 type run struct {
 	plan    *Plan
 	opts    RunOptions
+	limits  Limits
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	start   time.Time
@@ -159,6 +167,7 @@ type run struct {
 	evMu     sync.Mutex
 	resMu    sync.Mutex
 	results  map[string][]any
+	held     int64 // estimated bytes of results
 	counters []atomic.Int64
 
 	failMu   sync.Mutex
@@ -167,6 +176,12 @@ type run struct {
 }
 
 func (r *run) execute() *Result {
+	if r.limits.Run > 0 {
+		t := time.AfterFunc(r.limits.Run, func() {
+			r.fail(nil, &LimitError{Limit: LimitRunTimeout, Msg: fmt.Sprintf("the run took over %s, the %s limit", r.limits.Run, LimitRunTimeout)})
+		})
+		defer t.Stop()
+	}
 	r.post(r.jobUpdate(StatusRunning))
 	params := r.opts.Params
 	if probs := r.plan.CheckParams(params); len(probs) > 0 {
@@ -241,16 +256,19 @@ func (r *run) post(ev Event) {
 
 func (r *run) quiet() bool { return r.opts.OnEvent == nil }
 
-// fail records the first node failure and cancels the rest of the run.
+// fail records the first failure (of node n, or of the whole run when n is
+// nil) and cancels the rest of the run.
 func (r *run) fail(n *planNode, err error) {
 	r.failMu.Lock()
-	first := r.failErr == nil
+	first := r.failErr == nil && r.ctx.Err() == nil
 	if first {
 		r.failNode, r.failErr = n, err
 	}
 	r.failMu.Unlock()
 	if first {
-		r.nodeError(n, err.Error())
+		if n != nil {
+			r.nodeError(n, err.Error())
+		}
 		r.cancel(err)
 	}
 }
@@ -282,6 +300,8 @@ func (r *run) nodeUpdate(n *planNode, status string, result, props any) {
 // of all its outgoing edges. A panic in node code fails the node, not the
 // process.
 func (r *run) actor(n *planNode) {
+	in := r.inboxes[n]
+	defer in.clock.close()
 	defer r.closeOutputs(n)
 	defer func() {
 		if p := recover(); p != nil {
@@ -291,11 +311,25 @@ func (r *run) actor(n *planNode) {
 			r.fail(n, fmt.Errorf("internal error in %s", n.label()))
 		}
 	}()
+	err := r.drive(n)
+	if err == nil {
+		return
+	}
+	// A node that ran out of time fails with its budget's error, whatever
+	// its code made of the cancellation.
+	if te := in.clock.expired(); te != nil {
+		err = te
+	}
 	// Once the run is ending, a node's error is a consequence of the
 	// cancellation, not a cause of its own.
-	if err := r.drive(n); err != nil && r.ctx.Err() == nil {
+	if r.ctx.Err() == nil {
 		r.fail(n, err)
 	}
+}
+
+// ctxFor returns what node code sees of the run.
+func (r *run) ctxFor(n *planNode) *Ctx {
+	return &Ctx{Context: r.inboxes[n].ctx, r: r, n: n}
 }
 
 func (r *run) drive(n *planNode) error {
@@ -343,13 +377,17 @@ func (r *run) endEdge(e *planEdge) {
 	}
 }
 
-// emit routes v from a node's output slot to every edge leaving it.
+// emit routes v from a node's output slot to every edge leaving it. A value
+// over the max-value budget fails the node.
 func (r *run) emit(n *planNode, slot string, v any) error {
 	if v == nil {
 		return nil
 	}
 	if slot == ControlHandle || slot == "__control_output__" {
 		return r.emitControl(n, v)
+	}
+	if sz := shallowSize(v); sz > r.limits.Value {
+		return &LimitError{Limit: LimitValue, Node: n.label(), Msg: fmt.Sprintf("its output %q is %s, over the %s limit of %s", slot, FormatBytes(sz), LimitValue, FormatBytes(r.limits.Value))}
 	}
 	edges, ok := n.outEdges[slot]
 	if !ok {
@@ -358,11 +396,10 @@ func (r *run) emit(n *planNode, slot string, v any) error {
 		}
 		return nil
 	}
+	src := r.inboxes[n]
 	for _, e := range edges {
-		select {
-		case r.inboxes[e.dst].ch <- delivery{handle: e.edge.TargetHandle, value: v}:
-		case <-r.ctx.Done():
-			return context.Cause(r.ctx)
+		if err := r.send(src, r.inboxes[e.dst], delivery{handle: e.edge.TargetHandle, value: v}); err != nil {
+			return err
 		}
 		c := r.counters[e.index].Add(1)
 		if !r.quiet() {
@@ -379,21 +416,39 @@ func (r *run) emitControl(n *planNode, v any) error {
 		ev = &ControlEvent{Properties: props}
 	}
 	sent := false
+	src := r.inboxes[n]
 	for _, e := range n.ctrlOut {
 		if ev.Target != "" && e.dst.id != ev.Target {
 			continue
 		}
-		select {
-		case r.inboxes[e.dst].ch <- delivery{handle: ControlHandle, ctrl: ev}:
-			sent = true
-		case <-r.ctx.Done():
-			return context.Cause(r.ctx)
+		if err := r.send(src, r.inboxes[e.dst], delivery{handle: ControlHandle, ctrl: ev}); err != nil {
+			return err
 		}
+		sent = true
 	}
 	if ev.Target != "" && !sent {
 		return fmt.Errorf("%s has no control edge to node %s", n.label(), ev.Target)
 	}
 	return nil
+}
+
+// send delivers d to a node's inbox, waiting while it is full. The
+// sender's node-timeout clock does not run while it waits; a sender whose
+// clock ran out gets its timeout error.
+func (r *run) send(src, dst *Inbox, d delivery) error {
+	select {
+	case dst.ch <- d:
+		return src.clock.expired()
+	default:
+	}
+	src.clock.pause()
+	select {
+	case dst.ch <- d:
+	case <-r.ctx.Done():
+		return context.Cause(r.ctx)
+	}
+	src.clock.resume()
+	return src.clock.expired()
 }
 
 func (r *run) emitter(n *planNode) Emit {
@@ -456,7 +511,7 @@ func (r *run) driveBypass(n *planNode) error {
 	}
 	outs := n.outputs()
 	for {
-		h, v, ok, err := inbox.Next(r.ctx)
+		h, v, ok, err := inbox.Next(inbox.ctx)
 		if err != nil || !ok {
 			return err
 		}
@@ -471,8 +526,12 @@ func (r *run) driveBypass(n *planNode) error {
 func (r *run) driveStreamingInput(n *planNode) error {
 	r.nodeUpdate(n, "running", nil, noProps)
 	in := newInputs(n)
-	ctx := &Ctx{Context: r.ctx, r: r, n: n}
-	if err := n.def.Run(ctx, in, r.inboxes[n], r.emitter(n)); err != nil {
+	inbox := r.inboxes[n]
+	inbox.perItem = true
+	inbox.clock.start()
+	err := n.def.Run(r.ctxFor(n), in, inbox, r.emitter(n))
+	inbox.clock.stop()
+	if err != nil {
 		return err
 	}
 	r.nodeUpdate(n, "completed", streamDone, noProps)
@@ -503,28 +562,42 @@ func (r *run) driveBatches(n *planNode) error {
 
 // arrivals reads the inbox and calls f for each value, turning the values
 // of an aggregated list handle into one list delivered when its streams end.
+// What the node holds meanwhile counts against its max-value budget.
 func (r *run) arrivals(n *planNode, f func(h string, v any) error) error {
 	inbox := r.inboxes[n]
 	agg := map[string][]any{}
 	for {
-		d, ok, err := inbox.event(r.ctx)
+		d, ok, err := inbox.event(inbox.ctx)
 		if err != nil || !ok {
 			return err
 		}
 		if n.aggregate[d.handle] {
 			if d.eos {
 				if !inbox.Open(d.handle) {
-					if err := f(d.handle, append([]any{}, agg[d.handle]...)); err != nil {
+					l := agg[d.handle]
+					delete(agg, d.handle)
+					for _, v := range l {
+						inbox.release(v)
+					}
+					if l == nil {
+						l = []any{}
+					}
+					if err := f(d.handle, l); err != nil {
 						return err
 					}
 				}
 				continue
 			}
-			if l, ok := d.value.([]any); ok {
-				agg[d.handle] = append(agg[d.handle], l...)
-			} else {
-				agg[d.handle] = append(agg[d.handle], d.value)
+			items, ok := d.value.([]any)
+			if !ok {
+				items = []any{d.value}
 			}
+			for _, v := range items {
+				if err := inbox.hold(v); err != nil {
+					return err
+				}
+			}
+			agg[d.handle] = append(agg[d.handle], items...)
 			continue
 		}
 		if d.eos {
@@ -541,6 +614,7 @@ func (r *run) arrivals(n *planNode, f func(h string, v any) error) error {
 // arrive before every input has one are not lost: when the node becomes
 // ready it runs once per value queued on the busiest input.
 func (r *run) onAnyLoop(n *planNode, in *Inputs) error {
+	inbox := r.inboxes[n]
 	pending := map[string][]any{}
 	current := map[string]any{}
 	primed := false
@@ -548,6 +622,9 @@ func (r *run) onAnyLoop(n *planNode, in *Inputs) error {
 		if primed {
 			current[h] = v
 			_, err := r.runBatch(n, in, r.batchOf(n, current), nil)
+			return err
+		}
+		if err := inbox.hold(v); err != nil {
 			return err
 		}
 		pending[h] = append(pending[h], v)
@@ -558,6 +635,9 @@ func (r *run) onAnyLoop(n *planNode, in *Inputs) error {
 		rounds := 0
 		for _, q := range pending {
 			rounds = max(rounds, len(q))
+			for _, v := range q {
+				inbox.release(v)
+			}
 		}
 		for i := range rounds {
 			for hh, q := range pending {
@@ -585,10 +665,14 @@ func (r *run) batchOf(n *planNode, current map[string]any) []batchValue {
 // zipLoop pairs streaming inputs item by item; inputs fed by non-streaming
 // edges keep their first value for every batch.
 func (r *run) zipLoop(n *planNode, in *Inputs) error {
+	inbox := r.inboxes[n]
 	sticky := map[string]any{}
 	queues := map[string][]any{}
 	return r.arrivals(n, func(h string, v any) error {
 		if n.streaming[h] && !n.aggregate[h] {
+			if err := inbox.hold(v); err != nil {
+				return err
+			}
 			queues[h] = append(queues[h], v)
 		} else if _, set := sticky[h]; !set {
 			sticky[h] = v
@@ -611,6 +695,7 @@ func (r *run) zipLoop(n *planNode, in *Inputs) error {
 			}
 			for _, hh := range n.handles {
 				if n.streaming[hh] && !n.aggregate[hh] {
+					inbox.release(queues[hh][0])
 					queues[hh] = queues[hh][1:]
 				}
 			}
@@ -657,22 +742,17 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 			return nil, err
 		}
 	}
-	ctx := &Ctx{Context: r.ctx, r: r, n: n}
-	if r.opts.NodeTimeout > 0 {
-		tctx, cancel := context.WithTimeoutCause(r.ctx, r.opts.NodeTimeout, fmt.Errorf("node timed out after %gs", r.opts.NodeTimeout.Seconds()))
-		defer cancel()
-		ctx.Context = tctx
-	}
-	timedOut := func(err error) error {
-		if err != nil && ctx.Context.Err() != nil && r.ctx.Err() == nil {
-			return context.Cause(ctx.Context)
-		}
-		return err
-	}
+	ctx := r.ctxFor(n)
+	clock := r.inboxes[n].clock
 	if def.Process != nil {
 		r.nodeUpdate(n, "running", nil, noProps)
+		clock.start()
 		out, err := def.Process(ctx, in)
-		if err = timedOut(err); err != nil {
+		clock.stop()
+		if err != nil {
+			return nil, err
+		}
+		if err := clock.expired(); err != nil {
 			return nil, err
 		}
 		result := any(out)
@@ -714,7 +794,13 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 			return r.emit(n, slot, v)
 		}
 	}
-	if err := timedOut(def.Gen(ctx, in, emit)); err != nil {
+	clock.start()
+	err := def.Gen(ctx, in, emit)
+	clock.stop()
+	if err != nil {
+		return nil, err
+	}
+	if err := clock.expired(); err != nil {
 		return nil, err
 	}
 	r.nodeUpdate(n, "completed", streamDone, noProps)
@@ -728,7 +814,7 @@ func (r *run) driveControlled(n *planNode) error {
 	inbox := r.inboxes[n]
 	latest := map[string]any{}
 	for {
-		d, ok, err := inbox.event(r.ctx)
+		d, ok, err := inbox.event(inbox.ctx)
 		if err != nil || !ok {
 			return err
 		}
@@ -768,16 +854,24 @@ func (r *run) driveControlled(n *planNode) error {
 }
 
 // addResult appends a value to the output named name, skipping a value
-// equal to the last one appended (as the original does).
-func (r *run) addResult(name string, v any) {
+// equal to the last one appended (as the original does). Results past the
+// max-results budget fail the output node n.
+func (r *run) addResult(n *planNode, name string, v any) error {
 	if v == nil {
-		return
+		return nil
 	}
 	r.resMu.Lock()
 	defer r.resMu.Unlock()
 	l := r.results[name]
 	if len(l) > 0 && pyval.Equal(l[len(l)-1], v) {
-		return
+		return nil
 	}
+	room := r.limits.Results - r.held
+	size := deepSize(v, room) + itemCost
+	if size > room {
+		return &LimitError{Limit: LimitResults, Node: n.label(), Msg: fmt.Sprintf("the run's results passed the %s limit of %s", LimitResults, FormatBytes(r.limits.Results))}
+	}
+	r.held += size
 	r.results[name] = append(l, v)
+	return nil
 }

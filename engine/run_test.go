@@ -162,16 +162,6 @@ func TestJobCancelMethod(t *testing.T) {
 	waitGoroutines(t, base)
 }
 
-func TestNodeTimeout(t *testing.T) {
-	base := runtime.NumGoroutine()
-	p := compileJSON(t, testNodes(t), sleepGraph)
-	res := p.Run(context.Background(), RunOptions{JobID: "j", NodeTimeout: 50 * time.Millisecond})
-	if res.Status != StatusFailed || res.NodeID != "slow" || !strings.Contains(res.Error, "timed out after 0.05s") {
-		t.Fatalf("result = %+v, want failed in slow with a timeout", res)
-	}
-	waitGoroutines(t, base)
-}
-
 func TestNodeErrorFailsAtOnceAndCancelsTheRest(t *testing.T) {
 	base := runtime.NumGoroutine()
 	src := strings.Replace(sleepGraph, `{"id":"l","type":"nodetool.constant.List","data":{"value":[1,2,3]}}`,

@@ -33,9 +33,10 @@ type Options struct {
 	// (default 4096).
 	RingSize int
 	// Retain is how long a finished job stays in memory (default 10 min).
-	Retain      time.Duration
-	NodeTimeout time.Duration
-	Now         func() time.Time
+	Retain time.Duration
+	// Limits are every job's run budgets.
+	Limits engine.Limits
+	Now    func() time.Time
 }
 
 // Manager owns the running and recently finished jobs.
@@ -174,7 +175,7 @@ func (m *Manager) Start(req Request) *Job {
 	}
 	j.run = plan.Start(m.ctx, engine.RunOptions{
 		JobID: j.ID, WorkflowID: j.WorkflowID, Params: req.Params, OnEvent: j.publish,
-		NodeTimeout: m.o.NodeTimeout, Logger: m.log,
+		Limits: m.o.Limits, Logger: m.log,
 	})
 	m.wg.Add(1)
 	go func() {

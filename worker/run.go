@@ -217,7 +217,7 @@ func lastValues(outputs map[string][]any) map[string]any {
 
 func (s *Server) runOptions(p *prepared, jobID string) engine.RunOptions {
 	return engine.RunOptions{JobID: jobID, WorkflowID: p.entry.Workflow.ID, Params: p.params,
-		NodeTimeout: s.d.NodeTimeout, Logger: s.log}
+		Limits: s.d.Limits, Logger: s.log}
 }
 
 func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {

@@ -31,7 +31,8 @@ type Deps struct {
 	MaxBody        int64 // JSON request bodies; default httpapi.DefaultMaxBody
 	MaxUpload      int64 // storage PUT bodies; default 2 GiB
 	PrivateStorage bool  // /storage/* needs auth too
-	NodeTimeout    time.Duration
+	// Limits are every run's budgets.
+	Limits engine.Limits
 	// StreamWriteTimeout drops a stream client that stops reading; default 30s.
 	StreamWriteTimeout time.Duration
 	// KeepAlive is the interval of SSE keepalive comments; default 15s.

@@ -119,6 +119,12 @@ func (c *Ctx) CheckSize(n int64) error {
 	return nil
 }
 
+// ItemSize estimates what v adds to a list or dict that holds it: the slot
+// plus v's own size (strings and byte strings by length, lists and dicts by
+// item count, without walking into them). A node that builds a value piece
+// by piece sums ItemSize of the pieces and calls CheckSize on the total.
+func ItemSize(v any) int64 { return shallowSize(v) + itemCost }
+
 // CheckItems is CheckSize for a list or dict of n items.
 func (c *Ctx) CheckItems(n int64) error {
 	if n < 0 || n > c.r.limits.Value/itemCost {

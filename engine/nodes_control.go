@@ -38,6 +38,7 @@ func registerControl(r *Registry) {
 		BasicFields: []string{"input_item"},
 		Run: func(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 			items := []any{}
+			var size int64
 			for {
 				v, ok, err := inbox.NextOn(ctx, "input_item")
 				if err != nil {
@@ -45,6 +46,9 @@ func registerControl(r *Registry) {
 				}
 				if !ok {
 					return emit("output", items)
+				}
+				if size += ItemSize(v); size > ctx.MaxValue() {
+					return ctx.CheckSize(size)
 				}
 				items = append(items, v)
 			}

@@ -9,10 +9,6 @@ import (
 	"nodetool/engine/pyval"
 )
 
-// maxListRange bounds list.ListRange, which builds its whole result in
-// memory; list.GenerateSequence streams and has no bound.
-const maxListRange = 10_000_000
-
 // registerLists adds the nodetool.list.* nodes. Unlike the original, no node
 // changes the lists it receives (Append and Extend return new lists), and the
 // set operations (Dedupe, Intersection, Union, Difference) keep first-seen
@@ -50,8 +46,8 @@ func registerLists(r *Registry) {
 			if err != nil {
 				return nil, err
 			}
-			if n > maxListRange {
-				return nil, fmt.Errorf("the range would hold %d numbers, more than the limit of %d; use Generate Sequence to stream them", n, maxListRange)
+			if err := ctx.CheckItems(n); err != nil {
+				return nil, fmt.Errorf("%w; Generate Sequence streams the numbers instead", err)
 			}
 			out := make([]any, 0, n)
 			for i, v := int64(0), start; i < n; i, v = i+1, v+step {

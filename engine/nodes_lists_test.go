@@ -62,8 +62,8 @@ func TestListLengthRangeAndSequence(t *testing.T) {
 	})
 	runErrCases(t, []errCase{
 		{"nodetool.list.ListRange", `{"stop": 5, "step": 0}`, "step must not be 0"},
-		{"nodetool.list.ListRange", `{"stop": 100000000}`, "more than the limit"},
-		{"nodetool.list.ListRange", `{"start": -9223372036854775808, "stop": 9223372036854775807}`, "more than the limit"},
+		{"nodetool.list.ListRange", `{"stop": 100000000}`, "over the max-value limit"},
+		{"nodetool.list.ListRange", `{"start": -9223372036854775808, "stop": 9223372036854775807}`, "over the max-value limit"},
 		{"nodetool.list.GenerateSequence", `{"stop": 5, "step": 0}`, "step must not be 0"},
 	})
 	seq := []struct{ data, want string }{

@@ -771,18 +771,21 @@ func registerTextTransform(r *Registry, textProp Prop) {
 			if utf8.RuneCountInString(pad) != 1 {
 				return nil, fmt.Errorf("pad_character must be a single character, got %q", pad)
 			}
-			need := int(in.Int("length")) - utf8.RuneCountInString(s)
+			need := in.Int("length") - int64(utf8.RuneCountInString(s))
 			if need <= 0 {
 				return Single(s), nil
 			}
+			if err := ctx.CheckSize(int64(len(s)) + need*int64(len(pad))); err != nil {
+				return nil, err
+			}
 			switch in.Str("direction") {
 			case "left":
-				return Single(strings.Repeat(pad, need) + s), nil
+				return Single(strings.Repeat(pad, int(need)) + s), nil
 			case "both":
-				left := need / 2
-				return Single(strings.Repeat(pad, left) + s + strings.Repeat(pad, need-left)), nil
+				left := int(need / 2)
+				return Single(strings.Repeat(pad, left) + s + strings.Repeat(pad, int(need)-left)), nil
 			}
-			return Single(s + strings.Repeat(pad, need)), nil
+			return Single(s + strings.Repeat(pad, int(need))), nil
 		},
 	})
 	addText(r, &NodeDef{

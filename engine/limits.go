@@ -34,7 +34,7 @@ type Limits struct {
 // Default budgets.
 const (
 	DefaultMaxValue   = 64 << 20
-	DefaultMaxResults = 256 << 20
+	DefaultMaxResults = 128 << 20
 	// DefaultRunTimeout is what servers use unless configured; nodetool
 	// run has none.
 	DefaultRunTimeout = 10 * time.Minute
@@ -101,11 +101,13 @@ func FormatBytes(n int64) string {
 	return s + " " + string("KMGTPE"[exp]) + "iB"
 }
 
-// Per-element costs used to size values without walking them: what a list
-// item and a dict entry cost in memory beyond their contents.
+// Costs used to size values without walking them: what a list item and a
+// dict entry cost in memory beyond their contents, and what a number takes
+// (boxed in its interface).
 const (
-	itemCost  = 16
-	entryCost = 48
+	itemCost   = 16
+	entryCost  = 48
+	scalarCost = 8
 )
 
 // CheckSize fails when a value of n bytes would break the run's max-value
@@ -170,7 +172,8 @@ func (c *Ctx) Check() error {
 }
 
 // shallowSize estimates the bytes of v without walking into it: strings
-// and byte strings by their length, lists and dicts by their item count.
+// and byte strings by their length, lists and dicts by their item count,
+// numbers by their box.
 // It is cheap enough for every value a node emits.
 func shallowSize(v any) int64 {
 	switch t := v.(type) {
@@ -182,6 +185,8 @@ func shallowSize(v any) int64 {
 		return int64(len(t)) * itemCost
 	case *pyval.Dict:
 		return int64(t.Len()) * entryCost
+	case int64, float64:
+		return scalarCost
 	}
 	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -47,6 +48,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	configDir, err := authn.ConfigDir(getenv)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if sameDir(dataDir, configDir) {
+		// The data dir stays locked (flock on the folder) while the server
+		// runs, and settings writes lock the config dir the same way.
+		return usageError("the data dir and the config dir are both %s: they must differ (set --data-dir or NODETOOL_CONFIG_DIR)", dataDir)
 	}
 	production := strings.EqualFold(getenv("ENV"), "production")
 	terminal := truthy(getenv("NODETOOL_ENABLE_TERMINAL_WS"))
@@ -104,4 +110,16 @@ func truthy(s string) bool {
 		return true
 	}
 	return false
+}
+
+// sameDir reports whether the paths a and b name one folder.
+func sameDir(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"nodetool/authn"
 	"nodetool/httpapi"
@@ -115,7 +116,7 @@ func (s *Server) notInProduction(w http.ResponseWriter) bool {
 // its own open file). Readers need no lock: files are replaced atomically.
 func (s *Server) lockSettings() (unlock func(), err error) {
 	s.settingsMu.Lock()
-	unlockFolder, err := lockFolder(filepath.Dir(s.d.SecretsFile))
+	unlockFolder, err := store.LockDir(filepath.Dir(s.d.SecretsFile), 10*time.Second)
 	if err != nil {
 		s.settingsMu.Unlock()
 		return nil, err

@@ -44,13 +44,32 @@
 // (ErrNotFound, left out of List) and is deleted by the DB's one
 // goroutine, which sweeps every SweepEvery until Close.
 //
+// # Symlinks
+//
+// The store never writes a symlink, so one found inside the data directory
+// was planted there; it is never followed, not even to a target inside the
+// directory (a link from blobs/assets into records would otherwise publish
+// a private record on public storage). Every access checks, with lstat(2),
+// each folder on the way to its name: a symlink there, or a file where a
+// folder should be, makes the name missing for reads and deletes and a
+// conflict for writes. The last component is looked at with lstat(2) too:
+// a symlink there is not a blob or a record (reads and deletes say
+// ErrNotFound, List and Open leave it out), and a write replaces the link
+// itself, as rename(2) does. Open checks, with fstat(2) on the opened file,
+// that it opened the very file lstat(2) saw, so a swap between the two
+// calls is caught. What remains is a window between the checks of the
+// folders and the operation, open only to a process that can already
+// write in the data directory while the server runs.
+//
 // # Processes
 //
 // A data directory belongs to one process at a time: Open takes an
-// exclusive flock(2) on <dir>/lock and fails if another process holds it,
-// because the record index lives in memory and would go stale, and because
-// Open's clean-up of tmp would break another process's writes in flight.
-// (On systems without flock the lock is not taken.)
+// exclusive flock(2) on the data directory itself (its open descriptor,
+// not a file in it, so there is nothing to delete to get around it) and
+// fails if another process, or another DB of this one, holds it: the
+// record index lives in memory and would go stale, and Open's clean-up of
+// tmp would break another process's writes in flight. (On systems without
+// flock the lock is not taken.)
 //
 // # Case
 //
@@ -80,7 +99,6 @@ const (
 	recordsDir = "records"
 	blobsDir   = "blobs"
 	tmpDir     = "tmp"
-	lockName   = "lock"
 )
 
 // Options configures Open. The zero value is ready to use.
@@ -182,12 +200,12 @@ func (db *DB) init() error {
 	if fi, err := db.root.Stat("."); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		db.log.Warn("store: data dir is accessible by other users", "dir", db.dir, "mode", fi.Mode().Perm().String())
 	}
-	lock, err := db.root.OpenFile(lockName, os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := db.root.Open(".")
 	if err != nil {
-		return fmt.Errorf("store: open lock file: %w", err)
+		return fmt.Errorf("store: open data dir: %w", err)
 	}
 	db.lock = lock
-	if err := lockFile(lock); err != nil {
+	if err := flock(lock, 0); err != nil {
 		return fmt.Errorf("store: data dir %s is in use by another process: %w", db.dir, err)
 	}
 	for _, d := range []string{tmpDir, recordsDir, blobsDir, blobsDir + "/assets", blobsDir + "/temp"} {
@@ -249,6 +267,9 @@ func (db *DB) cleanTmp() error {
 
 // createTemp creates a new, empty file in tmp (protocol step 1).
 func (db *DB) createTemp() (*os.File, string, error) {
+	if err := db.checkDir(tmpDir); err != nil {
+		return nil, "", fmt.Errorf("store: create temp file: %w", err)
+	}
 	for range 10 {
 		name := tmpDir + "/" + rand.Text() + ".tmp"
 		f, err := db.root.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
@@ -329,17 +350,18 @@ func (db *DB) mkdirAll(name string) error {
 	if err := db.mkdirAll(parent(name)); err != nil {
 		return err
 	}
+	// The parents were checked when they became known, but may have been
+	// replaced by a symlink since: mkdir(2) would follow it.
+	if err := db.checkDirs(name); err != nil {
+		return fmt.Errorf("store: create folder: %w", err)
+	}
 	err := db.root.Mkdir(name, 0o700)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("store: create folder: %w", err)
 	}
 	if errors.Is(err, fs.ErrExist) {
-		fi, err := db.root.Stat(name)
-		if err != nil {
+		if err := db.checkDir(name); err != nil {
 			return fmt.Errorf("store: create folder: %w", err)
-		}
-		if !fi.IsDir() {
-			return fmt.Errorf("store: create folder %s: %w", name, errNotDir)
 		}
 	}
 	if err := db.syncDir(parent(name)); err != nil {
@@ -351,7 +373,81 @@ func (db *DB) mkdirAll(name string) error {
 	return nil
 }
 
-var errNotDir = errors.New("not a folder")
+var (
+	errNotDir     = errors.New("not a folder")
+	errSymlink    = errors.New("symlink in the way (symlinks are never followed)")
+	errNotRegular = errors.New("not a regular file")
+	errLocked     = errors.New("locked by another holder")
+)
+
+// checkDirs checks, with lstat(2), every folder on the way to name (each
+// prefix that ends before a "/"), from the top: each must be a folder, not
+// a symlink (errSymlink) or a file (errNotDir). A missing one is
+// fs.ErrNotExist. Checking from the top means that os.Root, which follows
+// symlinks that stay inside it, never meets one on the way to the next
+// check.
+func (db *DB) checkDirs(name string) error {
+	for i := 0; i < len(name); i++ {
+		if name[i] == '/' {
+			if err := db.checkDir(name[:i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkDir checks that dir, whose folders were checked, is a folder and
+// not a symlink.
+func (db *DB) checkDir(dir string) error {
+	fi, err := db.root.Lstat(dir)
+	switch {
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s: %w", dir, errSymlink)
+	case !fi.IsDir():
+		return fmt.Errorf("%s: %w", dir, errNotDir)
+	}
+	return nil
+}
+
+// lstat checks the folders on the way to name and describes name itself,
+// without following it if it is a symlink.
+func (db *DB) lstat(name string) (fs.FileInfo, error) {
+	if err := db.checkDirs(name); err != nil {
+		return nil, err
+	}
+	return db.root.Lstat(name)
+}
+
+// openRegular opens name for reading if it is a regular file reached
+// through real folders only: lstat(2) of every folder and of name, then
+// open(2), then fstat(2) of the open file, which must be the very file
+// lstat saw (a symlink swapped in between is caught here). Anything else
+// at name is errNotRegular.
+func (db *DB) openRegular(name string) (*os.File, fs.FileInfo, error) {
+	seen, err := db.lstat(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !seen.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: %w", name, errNotRegular)
+	}
+	f, err := db.root.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !os.SameFile(seen, fi) {
+		err = fmt.Errorf("%s: %w", name, errNotRegular)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
 
 // forgetDir records that the folder name was removed.
 func (db *DB) forgetDir(name string) {

@@ -380,19 +380,71 @@ var (
 	errLocked     = errors.New("locked by another holder")
 )
 
-// checkDirs checks, with lstat(2), every folder on the way to name (each
-// prefix that ends before a "/"), from the top: each must be a folder, not
-// a symlink (errSymlink) or a file (errNotDir). A missing one is
-// fs.ErrNotExist. Checking from the top means that os.Root, which follows
-// symlinks that stay inside it, never meets one on the way to the next
-// check.
-func (db *DB) checkDirs(name string) error {
-	for i := 0; i < len(name); i++ {
-		if name[i] == '/' {
-			if err := db.checkDir(name[:i]); err != nil {
-				return err
-			}
+// openDir opens the folder dir through real folders only, one component
+// at a time from the data dir: each is looked at with lstat(2) in the
+// folder opened before it, must be a folder (a symlink is errSymlink, a
+// file errNotDir, a missing one fs.ErrNotExist), is opened, and must be
+// the very folder lstat saw (fstat(2)), so a symlink swapped in between is
+// caught. The descriptors held along the way pin each folder: a rename or
+// a swap above them afterwards changes nothing. The caller closes the
+// returned root unless it is db.root (dir ".").
+func (db *DB) openDir(dir string) (*os.Root, error) {
+	cur := db.root
+	if dir == "." {
+		return cur, nil
+	}
+	for i := 0; ; {
+		j := strings.IndexByte(dir[i:], '/')
+		last := j < 0
+		if last {
+			j = len(dir) - i
 		}
+		next, err := openChild(cur, dir[i:i+j])
+		if cur != db.root {
+			cur.Close()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dir[:i+j], err)
+		}
+		cur = next
+		if last {
+			return cur, nil
+		}
+		i += j + 1
+	}
+}
+
+// openChild opens the folder name (one component) of parent, if it is a
+// folder and not a symlink (see openDir).
+func openChild(parent *os.Root, name string) (*os.Root, error) {
+	seen, err := parent.Lstat(name)
+	switch {
+	case err != nil:
+		return nil, err
+	case seen.Mode()&fs.ModeSymlink != 0:
+		return nil, errSymlink
+	case !seen.IsDir():
+		return nil, errNotDir
+	}
+	r, err := parent.OpenRoot(name)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := r.Stat("."); err != nil || !os.SameFile(seen, fi) {
+		r.Close()
+		return nil, errSymlink
+	}
+	return r, nil
+}
+
+// checkDirs checks every folder on the way to name (see openDir).
+func (db *DB) checkDirs(name string) error {
+	r, err := db.openDir(parent(name))
+	if err != nil {
+		return err
+	}
+	if r != db.root {
+		r.Close()
 	}
 	return nil
 }
@@ -412,29 +464,40 @@ func (db *DB) checkDir(dir string) error {
 	return nil
 }
 
-// lstat checks the folders on the way to name and describes name itself,
+// lstat describes name, reached through real folders only (see openDir),
 // without following it if it is a symlink.
 func (db *DB) lstat(name string) (fs.FileInfo, error) {
-	if err := db.checkDirs(name); err != nil {
+	r, err := db.openDir(parent(name))
+	if err != nil {
 		return nil, err
 	}
-	return db.root.Lstat(name)
+	if r != db.root {
+		defer r.Close()
+	}
+	return r.Lstat(base(name))
 }
 
 // openRegular opens name for reading if it is a regular file reached
-// through real folders only: lstat(2) of every folder and of name, then
+// through real folders only (see openDir): lstat(2) of name in its folder,
 // open(2), then fstat(2) of the open file, which must be the very file
-// lstat saw (a symlink swapped in between is caught here). Anything else
-// at name is errNotRegular.
+// lstat saw (a symlink swapped in between is caught). Anything else at
+// name is errNotRegular.
 func (db *DB) openRegular(name string) (*os.File, fs.FileInfo, error) {
-	seen, err := db.lstat(name)
+	r, err := db.openDir(parent(name))
+	if err != nil {
+		return nil, nil, err
+	}
+	if r != db.root {
+		defer r.Close()
+	}
+	seen, err := r.Lstat(base(name))
 	if err != nil {
 		return nil, nil, err
 	}
 	if !seen.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("%s: %w", name, errNotRegular)
 	}
-	f, err := db.root.Open(name)
+	f, err := r.Open(base(name))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -455,6 +518,9 @@ func (db *DB) forgetDir(name string) {
 	delete(db.dirs, name)
 	db.dirsMu.Unlock()
 }
+
+// base returns the last component of name.
+func base(name string) string { return name[strings.LastIndexByte(name, '/')+1:] }
 
 // parent returns the folder holding name ("." at the top).
 func parent(name string) string {

@@ -49,17 +49,19 @@
 // The store never writes a symlink, so one found inside the data directory
 // was planted there; it is never followed, not even to a target inside the
 // directory (a link from blobs/assets into records would otherwise publish
-// a private record on public storage). Every access checks, with lstat(2),
-// each folder on the way to its name: a symlink there, or a file where a
-// folder should be, makes the name missing for reads and deletes and a
-// conflict for writes. The last component is looked at with lstat(2) too:
-// a symlink there is not a blob or a record (reads and deletes say
-// ErrNotFound, List and Open leave it out), and a write replaces the link
-// itself, as rename(2) does. Open checks, with fstat(2) on the opened file,
-// that it opened the very file lstat(2) saw, so a swap between the two
-// calls is caught. What remains is a window between the checks of the
-// folders and the operation, open only to a process that can already
-// write in the data directory while the server runs.
+// a private record on public storage). Every access walks the folders on
+// the way to its name one at a time from the data directory: lstat(2) in
+// the folder opened before, open, fstat(2) to check it opened what lstat
+// saw. A symlink there, or a file where a folder should be, makes the name
+// missing for reads and deletes and a conflict for writes. The last
+// component is looked at with lstat(2) too: a symlink there is not a blob
+// or a record (reads and deletes say ErrNotFound, List leaves it out), and
+// a write replaces the link itself, as rename(2) does. Reads open the file
+// in the pinned folder and check it with fstat(2), so no swap can slip in.
+// Writes and deletes name the path again after the walk (rename(2) across
+// folders needs paths): what remains is that window, open only to a
+// process that can already write in the data directory while the server
+// runs.
 //
 // # Processes
 //

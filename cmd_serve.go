@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,13 +16,14 @@ import (
 	"nodetool/engine"
 	"nodetool/jobs"
 	"nodetool/store"
+	"nodetool/terminal"
 	"nodetool/workflows"
 )
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newServerCmd(serverSpec{
 		name: "serve", host: "127.0.0.1", port: 7777, auth: "local",
-		about:   "Serves the Editor API for NodeTool's web and desktop client: REST routes, the /predict, /chat,\n/updates and /terminal WebSockets, and /v1 chat. The terminal is off unless\nNODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production).",
+		about:   "Serves the Editor API for NodeTool's web and desktop client: REST routes, the /predict, /chat,\n/updates and /terminal WebSockets, and /v1 chat. The terminal is off unless\nNODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supabase); its shell\ngets only PATH, HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.",
 		bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
 	}, getenv, stderr)
 	fs := c.fs
@@ -52,8 +54,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if sameDir(dataDir, configDir) {
+		// The data dir stays locked (flock on the folder) while the server
+		// runs, and settings writes lock the config dir the same way.
+		return usageError("the data dir and the config dir are both %s: they must differ (set --data-dir or NODETOOL_CONFIG_DIR)", dataDir)
+	}
 	production := strings.EqualFold(getenv("ENV"), "production")
-	terminal := truthy(getenv("NODETOOL_ENABLE_TERMINAL_WS"))
+	termOn := truthy(getenv("NODETOOL_ENABLE_TERMINAL_WS"))
+	if termOn && s.auth.Provider() == authn.Supabase {
+		return usageError("NODETOOL_ENABLE_TERMINAL_WS=1 is refused with AUTH_PROVIDER=supabase: every signed-in user would get a shell as this server's user; unset it, or use AUTH_PROVIDER=static or local")
+	}
 
 	examples, _, err := loadFixedWorkflows(nil, "")
 	if err != nil {
@@ -84,7 +94,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := listenAddr(s.host, ln)
 	srv := editor.New(editor.Deps{
 		Registry: reg, Workflows: repo, Store: db, Jobs: jm, Auth: s.auth, Logger: s.log, Examples: exampleFlows, Providers: s.models,
-		CORSOrigins: origins, StaticFolder: *staticFolder, Terminal: terminal, Production: production,
+		CORSOrigins: origins, StaticFolder: *staticFolder, Terminal: termOn, Production: production,
+		TerminalEnv:  terminal.SafeEnv(getenv),
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
 		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody),
@@ -95,7 +106,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	lines := []string{providersLine(s.models)}
-	if terminal && !production {
+	if termOn && !production {
 		lines = append(lines, "terminal:  enabled at /terminal")
 	}
 	printBanner(stdout, banner{what: "serve", addr: addr, auth: s.auth, token: s.token, dataDir: dataDir, lines: lines})
@@ -108,4 +119,16 @@ func truthy(s string) bool {
 		return true
 	}
 	return false
+}
+
+// sameDir reports whether the paths a and b name one folder.
+func sameDir(a, b string) bool {
+	if fa, err := os.Stat(a); err == nil {
+		if fb, err := os.Stat(b); err == nil {
+			return os.SameFile(fa, fb)
+		}
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
 }

@@ -10,17 +10,22 @@
 //   - supabase: requests carry a Supabase access token (a JWT), verified
 //     locally with SUPABASE_JWT_SECRET (HS256, no network) or else by
 //     Supabase itself (GET $SUPABASE_URL/auth/v1/user), with answers cached
-//     for a while. The user is the JWT's sub (local) or Supabase's user id
-//     (remote). The static token is also accepted, as user "1".
+//     for a while: acceptances for CacheTTL, refusals for NegativeTTL. The
+//     calls to Supabase are rate limited, for all clients together and per
+//     client IP, so that forged tokens cannot make this server flood it;
+//     over the limit a token new to the caches is refused with ErrRateLimited
+//     (429) without a call. The user is the JWT's sub (local) or Supabase's
+//     user id (remote). The static token is also accepted, as user "1".
 //
 // Security contract. A request is let through only if its token matches:
 // the static token is compared in constant time (SHA-256 of both, then
 // crypto/subtle); a JWT must be unexpired, with exp checked locally in both
 // Supabase modes. Failures are errors wrapping ErrMissing (no usable
-// credentials) or ErrInvalid (credentials refused, for any reason,
-// including Supabase being unreachable); WriteUnauthorized turns both into
-// 401s with fixed bodies. Tokens are never logged, never stored (the cache
-// holds their SHA-256) and never part of an error message.
+// credentials), ErrInvalid (credentials refused, for any reason,
+// including Supabase being unreachable) or ErrRateLimited (remote mode:
+// too many calls to Supabase just now); WriteUnauthorized turns them into
+// 401s or a 429 with fixed bodies. Tokens are never logged, never stored
+// (the caches hold their SHA-256) and never part of an error message.
 package authn
 
 import (
@@ -76,6 +81,21 @@ type Options struct {
 	// the cache.
 	CacheMax int
 
+	// NegativeTTL is how long a token Supabase refused (a 4xx answer other
+	// than 408 and 429) is refused again without asking. Zero means
+	// DefaultNegativeTTL; a negative value disables it. The refusal cache
+	// has CacheMax entries too.
+	NegativeTTL time.Duration
+
+	// VerifyRate and VerifyIPRate bound the calls to Supabase, in calls
+	// per second (bursts of twice as many): for all clients together, and
+	// for one client IP (an IPv6 client by its /64). Zero means
+	// DefaultVerifyRate and DefaultVerifyIPRate; a negative value disables
+	// that limit. Behind a reverse proxy every client has the proxy's IP,
+	// so raise VerifyIPRate there.
+	VerifyRate   float64
+	VerifyIPRate float64
+
 	// Client makes the remote calls. The default has 5 s connect, TLS and
 	// response-header timeouts and a 10 s overall timeout. Redirects are
 	// never followed, with any client: they would carry SupabaseKey to
@@ -99,7 +119,9 @@ type Auth struct {
 	userURL string // remote Supabase mode
 	apiKey  string
 	client  *http.Client
-	cache   *cache
+	cache   *cache   // accepted tokens
+	refused *cache   // tokens Supabase refused
+	limit   *limiter // calls to Supabase
 
 	log *slog.Logger
 	now func() time.Time
@@ -170,6 +192,19 @@ func New(o Options) (*Auth, error) {
 			max = DefaultCacheMax
 		}
 		a.cache = newCache(ttl, max)
+		negTTL := o.NegativeTTL
+		if negTTL == 0 {
+			negTTL = DefaultNegativeTTL
+		}
+		a.refused = newCache(negTTL, max)
+		rate, ipRate := o.VerifyRate, o.VerifyIPRate
+		if rate == 0 {
+			rate = DefaultVerifyRate
+		}
+		if ipRate == 0 {
+			ipRate = DefaultVerifyIPRate
+		}
+		a.limit = newLimiter(rate, ipRate, a.now())
 	}
 	return a, nil
 }
@@ -194,7 +229,10 @@ func defaultClient() *http.Client {
 // OptionsFromEnv builds Options for provider p from the environment:
 // SUPABASE_URL, SUPABASE_KEY (or SUPABASE_KEY_FILE), SUPABASE_JWT_SECRET (or
 // SUPABASE_JWT_SECRET_FILE), AUTH_CACHE_TTL (whole seconds, 0 disables the
-// cache) and AUTH_CACHE_MAX (entries, 0 disables the cache). For static and
+// cache), AUTH_CACHE_MAX (entries, 0 disables both caches),
+// AUTH_NEGATIVE_CACHE_TTL (whole seconds, 0 disables the cache of refused
+// tokens), AUTH_VERIFY_RATE and AUTH_VERIFY_IP_RATE (calls to Supabase per
+// second, 0 disables the limit). For static and
 // supabase it also resolves the worker token with ResolveToken (which may
 // create deployment.yaml) and returns where it came from; for none and
 // local the TokenInfo is zero. Errors name the variable at fault. The
@@ -226,6 +264,31 @@ func OptionsFromEnv(getenv func(string) string, p Provider) (Options, TokenInfo,
 		o.CacheMax = n
 		if n == 0 {
 			o.CacheMax = -1
+		}
+	}
+	if s := getenv("AUTH_NEGATIVE_CACHE_TTL"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 || n > math.MaxInt64/int64(time.Second) {
+			return Options{}, TokenInfo{}, fmt.Errorf("authn: AUTH_NEGATIVE_CACHE_TTL must be a whole number of seconds, 0 or more (0 disables the cache of refused tokens)")
+		}
+		o.NegativeTTL = time.Duration(n) * time.Second
+		if n == 0 {
+			o.NegativeTTL = -1
+		}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *float64
+	}{{"AUTH_VERIFY_RATE", &o.VerifyRate}, {"AUTH_VERIFY_IP_RATE", &o.VerifyIPRate}} {
+		if s := getenv(v.name); s != "" {
+			n, err := strconv.ParseFloat(s, 64)
+			if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+				return Options{}, TokenInfo{}, fmt.Errorf("authn: %s must be a number of calls per second, 0 or more (0 disables the limit)", v.name)
+			}
+			*v.dst = n
+			if n == 0 {
+				*v.dst = -1
+			}
 		}
 	}
 	var ti TokenInfo

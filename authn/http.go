@@ -19,6 +19,11 @@ var (
 	// ErrInvalid: the credentials were refused: wrong token, bad or expired
 	// JWT, Supabase said no or could not be reached.
 	ErrInvalid = errors.New("authn: invalid token")
+	// ErrRateLimited: remote Supabase mode only: the token is new to the
+	// caches and the calls to Supabase are over their limit (for all
+	// clients or for the client's IP), so it was not checked. Trying again
+	// a second later may succeed.
+	ErrRateLimited = errors.New("authn: too many token checks")
 )
 
 // authError is an ErrMissing or ErrInvalid with a reason for the log.
@@ -32,29 +37,39 @@ func (e *authError) Unwrap() error { return e.kind }
 
 func missing(reason string) error { return &authError{ErrMissing, reason} }
 func invalid(reason string) error { return &authError{ErrInvalid, reason} }
+func limited(reason string) error { return &authError{ErrRateLimited, reason} }
 
 // The 401 bodies, byte for byte what NodeTool clients get from the
 // original (whose JSON encoder does not escape < and >).
 const (
 	bodyMissing = `{"detail":"Authorization header required. Use 'Authorization: Bearer <token>'."}`
 	bodyInvalid = `{"detail":"Invalid authentication token"}`
+	bodyLimited = `{"detail":"Too many authentication attempts; try again in a second"}`
 )
 
 // WriteUnauthorized writes the 401 for err: with errors.Is(err, ErrMissing)
 // the body is {"detail":"Authorization header required. Use 'Authorization:
 // Bearer <token>'."}, for every other error {"detail":"Invalid
-// authentication token"}; both with WWW-Authenticate: Bearer. Nothing from
-// err reaches the client.
+// authentication token"}; both with WWW-Authenticate: Bearer. For
+// ErrRateLimited it writes 429 with Retry-After: 1 instead. Nothing from err
+// reaches the client.
 func WriteUnauthorized(w http.ResponseWriter, err error) {
-	body := bodyInvalid
-	if errors.Is(err, ErrMissing) {
+	body, code := bodyInvalid, http.StatusUnauthorized
+	switch {
+	case errors.Is(err, ErrMissing):
 		body = bodyMissing
+	case errors.Is(err, ErrRateLimited):
+		body, code = bodyLimited, http.StatusTooManyRequests
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("WWW-Authenticate", "Bearer")
+	if code == http.StatusTooManyRequests {
+		h.Set("Retry-After", "1")
+	} else {
+		h.Set("WWW-Authenticate", "Bearer")
+	}
 	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusUnauthorized)
+	w.WriteHeader(code)
 	w.Write([]byte(body))
 }
 
@@ -90,7 +105,7 @@ func (a *Auth) AuthenticateRequest(r *http.Request) (userID string, err error) {
 	if err != nil {
 		return "", err
 	}
-	return a.verify(r.Context(), tok)
+	return a.verify(r.Context(), tok, peerIP(r))
 }
 
 // AuthenticateWebSocket returns the user opening a WebSocket, whose browser
@@ -114,11 +129,19 @@ func (a *Auth) AuthenticateWebSocket(r *http.Request) (userID string, err error)
 			return "", missing("no Authorization header, api_key or token parameter")
 		}
 	}
-	return a.verify(r.Context(), tok)
+	return a.verify(r.Context(), tok, peerIP(r))
 }
 
-// verify checks a presented token.
-func (a *Auth) verify(ctx context.Context, tok string) (string, error) {
+// peerIP is the address of r's peer (proxy headers are not trusted).
+func peerIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// verify checks a presented token, from a client at ip.
+func (a *Auth) verify(ctx context.Context, tok, ip string) (string, error) {
 	if len(tok) > MaxTokenLen {
 		return "", invalid("token too long")
 	}
@@ -135,7 +158,7 @@ func (a *Auth) verify(ctx context.Context, tok string) (string, error) {
 		}
 		return c.Sub, nil
 	}
-	return a.remote(ctx, tok)
+	return a.remote(ctx, tok, ip)
 }
 
 // Require lets through requests that authenticate (AuthenticateRequest),
@@ -164,10 +187,7 @@ func (a *Auth) LogFailure(r *http.Request, err error) {
 	if route == "" {
 		route = r.URL.Path
 	}
-	ip := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(ip); err == nil {
-		ip = host
-	}
+	ip := peerIP(r)
 	a.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failed",
 		slog.Bool("authentication_failed", true),
 		slog.String("reason", err.Error()),

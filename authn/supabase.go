@@ -14,23 +14,47 @@ import (
 const maxSupabaseBody = 1 << 20
 
 // remote verifies a JWT with Supabase (GET /auth/v1/user), through the
-// cache. The token's exp and nbf are checked first, locally, without
-// trusting anything else in it: an expired token costs no network call and
-// never comes out of the cache.
-func (a *Auth) remote(ctx context.Context, tok string) (string, error) {
-	if err := peekJWT(tok, a.now()); err != nil {
+// caches, from a client at ip. The token's exp and nbf are checked first,
+// locally, without trusting anything else in it: an expired token costs no
+// network call and never comes out of the cache. A token Supabase refused
+// a moment ago is refused again without a call; a token new to both caches
+// costs a call only within the rate limits (ErrRateLimited otherwise).
+func (a *Auth) remote(ctx context.Context, tok, ip string) (string, error) {
+	now := a.now()
+	if err := peekJWT(tok, now); err != nil {
 		return "", invalid(err.Error())
 	}
 	key := sha256.Sum256([]byte(tok))
-	if id, ok := a.cache.get(key, a.now()); ok {
+	if id, ok := a.cache.get(key, now); ok {
 		return id, nil
+	}
+	if _, ok := a.refused.get(key, now); ok {
+		return "", invalid("supabase refused this token moments ago")
+	}
+	if !a.limit.allow(ip, now) {
+		return "", limited("calls to supabase are over their rate limit (AUTH_VERIFY_RATE, AUTH_VERIFY_IP_RATE)")
 	}
 	id, err := a.askSupabase(ctx, tok)
 	if err != nil {
+		var re *refusal
+		if errors.As(err, &re) {
+			a.refused.put(key, "", a.now())
+		}
 		return "", invalid(err.Error())
 	}
 	a.cache.put(key, id, a.now())
 	return id, nil
+}
+
+// refusal is Supabase's own answer that a token is not valid: a 4xx status
+// other than 408 and 429 (which say nothing about the token).
+type refusal struct {
+	url    string
+	status int
+}
+
+func (e *refusal) Error() string {
+	return fmt.Sprintf("supabase at %s refused the token (status %d)", e.url, e.status)
 }
 
 // askSupabase asks Supabase Auth who tok belongs to. Any answer but a 200
@@ -65,6 +89,9 @@ func (a *Auth) askSupabase(ctx context.Context, tok string) (string, error) {
 		return "", fmt.Errorf("supabase at %s: reading the answer: %v", a.userURL, err)
 	}
 	if resp.StatusCode != http.StatusOK {
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusRequestTimeout && resp.StatusCode != http.StatusTooManyRequests {
+			return "", &refusal{a.userURL, resp.StatusCode}
+		}
 		return "", fmt.Errorf("supabase at %s refused the token (status %d)", a.userURL, resp.StatusCode)
 	}
 	var user struct {

@@ -56,15 +56,22 @@ func TestSupabaseRemoteCache(t *testing.T) {
 		t.Errorf("Supabase calls after the TTL = %d, want 2", n)
 	}
 
-	// Failures are not cached.
+	// Refusals are cached for DefaultNegativeTTL, then asked again.
 	bad := userJWT(t, "whatever-secret-000000000000000000000000", uuidB, clk.Now())
 	for range 2 {
 		if _, err := authTok(a, bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("AuthenticateRequest(unknown token) = %v, want ErrInvalid", err)
 		}
 	}
+	if n := fake.calls.Load(); n != 3 {
+		t.Errorf("Supabase calls after 2 refused requests = %d, want 3 (refusal cached)", n)
+	}
+	clk.Advance(DefaultNegativeTTL)
+	if _, err := authTok(a, bad); !errors.Is(err, ErrInvalid) {
+		t.Errorf("AuthenticateRequest(unknown token) = %v, want ErrInvalid", err)
+	}
 	if n := fake.calls.Load(); n != 4 {
-		t.Errorf("Supabase calls after 2 refused requests = %d, want 4 (not cached)", n)
+		t.Errorf("Supabase calls after the refusal TTL = %d, want 4", n)
 	}
 
 	// The cache holds hashes, not tokens.
@@ -262,7 +269,10 @@ func TestSupabaseRemoteConcurrent(t *testing.T) {
 	for i := range users {
 		users[i] = fmt.Sprintf("user-%d", i)
 	}
-	a, toks := remoteAuth(t, fake, clk, 0, 4, users...)
+	_, toks := remoteAuth(t, fake, clk, 0, 4, users...)
+	// No rate limit: this test is about the cache.
+	a := mustNew(t, Options{Provider: Supabase, SupabaseURL: fake.URL, SupabaseKey: fake.key, CacheMax: 4, Now: clk.Now,
+		VerifyRate: -1, VerifyIPRate: -1})
 	var wg sync.WaitGroup
 	for g := range 16 {
 		wg.Add(1)

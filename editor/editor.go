@@ -6,9 +6,15 @@
 //
 // Browser safety: when auth is not enforced, the editor answers only
 // requests whose Host is a loopback name and whose Origin (when present) is
-// a loopback origin or one allowed with --cors-origin, so web pages cannot
-// drive it (DNS rebinding, cross-site requests). With enforced auth, any
-// origin may call it with a token.
+// the server's own origin (http://<a loopback name>:<the port the request
+// came in on>) or one allowed with --cors-origin, so web pages cannot drive
+// it (DNS rebinding, cross-site requests, pages served by other local
+// servers). With enforced auth, any origin may call it with a token.
+//
+// Multi-user mode (Supabase auth): each user has their own threads,
+// messages, workflows, jobs, assets, settings, secrets and /api/storage
+// keys, and what is another user's does not exist for the caller (404,
+// exactly as for an id that exists nowhere). The terminal is never offered.
 package editor
 
 import (
@@ -47,14 +53,17 @@ type Deps struct {
 	// Examples are the example workflows offered to users (by id).
 	Examples []*engine.Workflow
 
-	// CORSOrigins are origins allowed besides loopback ones.
+	// CORSOrigins are origins allowed besides the server's own.
 	CORSOrigins []string
 	// StaticFolder, when set, is a built web client served at /.
 	StaticFolder string
 	// Terminal enables /terminal (NODETOOL_ENABLE_TERMINAL_WS); it is
-	// refused in production and unless auth is enforced or the listener
-	// is loopback (LoopbackOnly).
+	// refused in production, with multi-user (Supabase) auth, and unless
+	// auth is enforced or the listener is loopback (LoopbackOnly).
+	// TerminalEnv is the shell's whole environment (see terminal.SafeEnv;
+	// nil: TERM only): never the server's own, which holds secrets.
 	Terminal     bool
+	TerminalEnv  []string
 	Production   bool
 	LoopbackOnly bool
 	// SettingsFile keeps the plain settings of /api/settings (a JSON file,
@@ -168,14 +177,15 @@ func (s *Server) Register(mux *http.ServeMux) {
 }
 
 // Handler wraps mux with the editor's middleware: logging and recovery,
-// security headers, browser safety and CORS, trailing-slash tolerance, JSON
+// security headers, browser safety and CORS, storage keys checked as sent
+// (400, see httpapi.BlobPaths) and trailing-slash tolerance elsewhere, JSON
 // 404/405, and authentication (WebSockets authenticate themselves, so they
 // can close with 1008 as NodeTool's client expects).
 func (s *Server) Handler(mux *http.ServeMux) http.Handler {
 	var h http.Handler = httpapi.JSONErrors(mux)
 	h = httpapi.Protect(s.d.Auth, s.public, h)
-	h = httpapi.TrimSlash(h)
-	h = httpapi.CORS(false, s.allowedOrigin, h)
+	h = httpapi.BlobPaths(h, httpapi.TrimSlash(h), false, "/api/storage/")
+	h = httpapi.CORS(false, s.corsOrigin, h)
 	h = s.browserSafety(h)
 	h = httpapi.SecurityHeaders(h)
 	return httpapi.LogAndRecover(s.log, h)
@@ -197,25 +207,50 @@ func isWebSocket(r *http.Request) bool {
 	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }
 
-// allowedOrigin accepts loopback origins and those given with --cors-origin.
-func (s *Server) allowedOrigin(origin string) bool {
+// allowedOrigin reports whether a page at origin may use the server when
+// auth is not enforced: an origin given with --cors-origin, or the
+// server's own origin as a browser sends it: the scheme r came in with
+// (http), a loopback name (localhost, 127.0.0.1, [::1]...) and the port r
+// came in on. Pages of other local servers (other ports) are refused.
+func (s *Server) allowedOrigin(r *http.Request, origin string) bool {
 	if slices.Contains(s.d.CORSOrigins, origin) {
 		return true
 	}
 	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "app" && u.Scheme != "file") {
+	if err != nil || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || !authn.IsLoopbackHost(u.Hostname()) {
 		return false
 	}
-	if u.Scheme == "file" {
+	scheme, port := "http", "80"
+	if r.TLS != nil {
+		scheme, port = "https", "443"
+	}
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
 		return false
 	}
-	return authn.IsLoopbackHost(u.Hostname())
+	_, own, err := net.SplitHostPort(addr.String())
+	return err == nil && u.Scheme == scheme && port == own
+}
+
+// corsOrigin decides which origins get CORS headers. Without enforced
+// auth, browserSafety has already refused every origin allowedOrigin does
+// not accept, so only those reach it; with enforced auth, a page needs a
+// token as well, which CORS does not give.
+func (s *Server) corsOrigin(origin string) bool {
+	if slices.Contains(s.d.CORSOrigins, origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && authn.IsLoopbackHost(u.Hostname())
 }
 
 // browserSafety refuses, when auth is not enforced, requests that a web
 // page could have made: a Host that is not a loopback name (DNS rebinding)
-// or an Origin that is not allowed (cross-site requests, including
-// WebSocket handshakes, which CORS does not cover).
+// or an Origin that is not allowed (see allowedOrigin: cross-site requests,
+// including WebSocket handshakes, which CORS does not cover).
 func (s *Server) browserSafety(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.d.Auth.Enforced() {
@@ -228,7 +263,7 @@ func (s *Server) browserSafety(next http.Handler) http.Handler {
 				httpapi.Error(w, http.StatusForbidden, "this server answers only to localhost; start it with an AUTH_PROVIDER that enforces tokens to reach it by another name")
 				return
 			}
-			if o := r.Header.Get("Origin"); o != "" && !s.allowedOrigin(o) {
+			if o := r.Header.Get("Origin"); o != "" && !s.allowedOrigin(r, o) {
 				s.log.Warn("refused a cross-origin request", "origin", o, "client", httpapi.ClientIP(r))
 				httpapi.Error(w, http.StatusForbidden, "origin not allowed: add it with --cors-origin")
 				return

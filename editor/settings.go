@@ -1,9 +1,12 @@
 package editor
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"nodetool/authn"
 	"nodetool/httpapi"
@@ -11,10 +14,14 @@ import (
 )
 
 // Settings are the configuration a user may set from the editor: plain
-// settings, shared by every user of the server and kept in
-// Deps.SettingsFile, and secrets (API keys), kept per user in
-// Deps.SecretsFile (mode 0600, plain JSON: an encryption key would have to
-// live beside it). Only the settings of the fixed registry below exist.
+// settings, kept per user in Deps.SettingsFile, and secrets (API keys),
+// kept per user in Deps.SecretsFile (mode 0600, plain JSON: an encryption
+// key would have to live beside it). Only the settings of the fixed
+// registry below exist. They are per user, not shared, because they are
+// what the user's own client uses (model server URLs, a default model):
+// with multi-user auth, one user must not be able to point another's
+// client at a server of their choosing. With local auth there is one user
+// ("1"), so nothing changes there.
 //
 // A secret is never sent back in full, unlike NodeTool's
 // GET /api/settings/secrets/{key}?decrypt=true: the value answered is
@@ -115,7 +122,7 @@ func (s *Server) notInProduction(w http.ResponseWriter) bool {
 // its own open file). Readers need no lock: files are replaced atomically.
 func (s *Server) lockSettings() (unlock func(), err error) {
 	s.settingsMu.Lock()
-	unlockFolder, err := lockFolder(filepath.Dir(s.d.SecretsFile))
+	unlockFolder, err := store.LockDir(filepath.Dir(s.d.SecretsFile), 10*time.Second)
 	if err != nil {
 		s.settingsMu.Unlock()
 		return nil, err
@@ -123,11 +130,52 @@ func (s *Server) lockSettings() (unlock func(), err error) {
 	return func() { unlockFolder(); s.settingsMu.Unlock() }, nil
 }
 
-func (s *Server) readSettings() (map[string]string, secretsFile, error) {
-	plain, secrets := map[string]string{}, secretsFile{}
-	if err := readJSONFile(s.d.SettingsFile, &plain, false); err != nil {
+// settingsFile maps user ids to their plain settings by key.
+type settingsFile map[string]map[string]string
+
+// readSettingsFile reads the settings file. A file of the earlier, shared
+// format (one object of settings) is read as the settings of LocalUser
+// (the only user of local auth, and the static token's user), and is
+// rewritten in the per-user format on the next change.
+func readSettingsFile(path string) (settingsFile, error) {
+	raw := map[string]json.RawMessage{}
+	if err := readJSONFile(path, &raw, false); err != nil {
+		return nil, err
+	}
+	f := settingsFile{}
+	var legacy map[string]string
+	for k, v := range raw {
+		var str string
+		if json.Unmarshal(v, &str) == nil {
+			if legacy == nil {
+				legacy = map[string]string{}
+			}
+			legacy[k] = str
+			continue
+		}
+		var m map[string]string
+		if err := json.Unmarshal(v, &m); err != nil {
+			return nil, fmt.Errorf("editor: read %s: the settings of one user are not an object of strings", path)
+		}
+		f[k] = m
+	}
+	for k, v := range legacy {
+		if _, ok := f[authn.LocalUser][k]; !ok {
+			if f[authn.LocalUser] == nil {
+				f[authn.LocalUser] = map[string]string{}
+			}
+			f[authn.LocalUser][k] = v
+		}
+	}
+	return f, nil
+}
+
+func (s *Server) readSettings() (settingsFile, secretsFile, error) {
+	plain, err := readSettingsFile(s.d.SettingsFile)
+	if err != nil {
 		return nil, nil, err
 	}
+	secrets := secretsFile{}
 	if err := readJSONFile(s.d.SecretsFile, &secrets, true); err != nil {
 		return nil, nil, err
 	}
@@ -152,7 +200,8 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 		Value       *string  `json:"value"`
 		IsSecret    bool     `json:"is_secret"`
 	}
-	mine := secrets[user(r)]
+	u := user(r)
+	mine := secrets[u]
 	out := make([]entry, 0, len(settingsRegistry))
 	for _, st := range settingsRegistry {
 		e := entry{PackageName: "nodetool", EnvVar: st.EnvVar, Group: st.Group, Description: st.Description, IsSecret: st.Secret}
@@ -161,7 +210,7 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 				masked := "****"
 				e.Value = &masked
 			}
-		} else if v, ok := plain[st.EnvVar]; ok {
+		} else if v, ok := plain[u][st.EnvVar]; ok {
 			e.Value = &v
 		}
 		out = append(out, e)
@@ -169,8 +218,8 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"settings": out})
 }
 
-// putSettings merges plain settings into the settings file and the
-// caller's secrets into the secrets file. A null or empty setting removes
+// putSettings merges the caller's plain settings into the settings file
+// and their secrets into the secrets file. A null or empty setting removes
 // it. A secret made only of "*" (the mask GET shows) or null is left as it
 // is; an empty one is removed. Unknown keys, and secrets sent as plain
 // settings or the other way round, are 422.
@@ -214,11 +263,19 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.Settings) > 0 {
+		if plain[u] == nil {
+			plain[u] = map[string]string{}
+		}
 		for k, v := range req.Settings {
 			if v == nil || *v == "" {
-				delete(plain, k)
+				delete(plain[u], k)
 			} else {
-				plain[k] = *v
+				plain[u][k] = *v
+			}
+		}
+		for id, m := range plain {
+			if len(m) == 0 {
+				delete(plain, id)
 			}
 		}
 		if err := writeJSONFile(s.d.SettingsFile, plain); err != nil {

@@ -1,9 +1,14 @@
 package editor
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 
+	"nodetool/authn"
 	"nodetool/httpapi"
 	"nodetool/store"
 )
@@ -16,11 +21,18 @@ import (
 // answers {"key","size"}; DELETE answers 200 null, or 404.
 //
 // Ownership (NodeTool checked none): a key of the assets bucket that
-// belongs to an asset, its content "<id>.<ext>" or its thumbnail
-// "<id>_thumb.jpg", is the asset owner's alone; for anyone else it does not
-// exist (404), and other keys of that asset id are refused (404). Keys that
-// belong to no asset, and temp keys, are open to every authenticated user,
-// as in NodeTool.
+// belongs to one of the caller's assets, its content "<id>.<ext>" or its
+// thumbnail "<id>_thumb.jpg", is theirs; the caller's other keys of that
+// asset id are refused (404).
+//
+// With local auth (one user) every other key, and every temp key, is
+// stored as named. With multi-user (Supabase) auth every key but the
+// caller's own asset keys lives in a space of the caller's own: stored as
+// "users/<user id>/<key>" (see userSpace), in both buckets, so one user
+// never reads, replaces or deletes another's, and another user's asset key
+// is, for the caller, a key of their own space: absent until they put it,
+// exactly like a key that exists nowhere. The static token's user ("1"),
+// the operator, has no space of their own and sees both buckets as stored.
 func (s *Server) registerStorage(mux *http.ServeMux) {
 	assets := s.assetBlobs()
 	temp, err := s.d.Store.Blobs("temp")
@@ -36,34 +48,69 @@ func (s *Server) registerStorage(mux *http.ServeMux) {
 }
 
 // blobKey checks the key of a storage request and whether the caller may
-// use it, answering 400 or 404 itself. a is the asset whose content the key
-// is, if any.
-func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs) (key string, a *asset, ok bool) {
-	key, ok = httpapi.BlobKey(w, r.PathValue("key"))
+// use it, answering 400 or 404 itself, and returns the key as stored (see
+// registerStorage). a is the asset whose content the key is, if any.
+func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs) (stored string, a *asset, ok bool) {
+	key, ok := httpapi.BlobKey(w, r.PathValue("key"))
 	if !ok {
 		return "", nil, false
 	}
+	u := user(r)
+	space := s.userSpace(u)
 	if b.Bucket() != "assets" {
-		return key, nil, true
+		return s.inSpace(w, space, key)
 	}
 	id, ok := assetIDOfKey(key)
 	if !ok {
-		return key, nil, true
+		return s.inSpace(w, space, key)
 	}
 	data, exists := s.d.Store.Get(assetKind, id)
-	if !exists {
+	var rec asset
+	if exists && json.Unmarshal(data, &rec) == nil && rec.UserID == u {
+		switch {
+		case rec.isFolder() || (key != rec.blobKey() && key != thumbKey(id)):
+			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			return "", nil, false
+		case key == rec.blobKey():
+			return key, &rec, true
+		}
 		return key, nil, true
 	}
-	var rec asset
-	if err := json.Unmarshal(data, &rec); err != nil || rec.UserID != user(r) || rec.isFolder() ||
-		(key != rec.blobKey() && key != thumbKey(id)) {
+	if exists && space == "" {
+		// Another user's asset, and the caller has no space of their own
+		// (the operator in multi-user mode: a single user has no others).
 		httpapi.Error(w, http.StatusNotFound, "Not Found")
 		return "", nil, false
 	}
-	if key == rec.blobKey() {
-		return key, &rec, true
+	return s.inSpace(w, space, key)
+}
+
+// userSpace is the prefix of the keys of user: "users/<id>/" in
+// multi-user mode, with a user id that is itself a valid key segment, or
+// else "users/~<hash of the id>/"; "" with local auth and for the static
+// token's user, who have the whole bucket.
+func (s *Server) userSpace(u string) string {
+	if s.d.Auth.Provider() != authn.Supabase || u == authn.LocalUser {
+		return ""
 	}
-	return key, nil, true
+	if _, err := store.ValidateKey("users/" + u + "/x"); err != nil || strings.Contains(u, "/") {
+		sum := sha256.Sum256([]byte(u))
+		u = "~" + hex.EncodeToString(sum[:16])
+	}
+	return "users/" + u + "/"
+}
+
+// inSpace returns key within space, answering 400 when the whole key is
+// then too long.
+func (s *Server) inSpace(w http.ResponseWriter, space, key string) (string, *asset, bool) {
+	if space == "" {
+		return key, nil, true
+	}
+	if len(space)+len(key) > store.MaxKeyLen {
+		httpapi.Error(w, http.StatusBadRequest, "invalid key: key must be at most "+strconv.Itoa(store.MaxKeyLen-len(space))+" bytes")
+		return "", nil, false
+	}
+	return space + key, nil, true
 }
 
 // assetIDOfKey returns the asset id a key is named after: 32 lowercase hex
@@ -110,7 +157,7 @@ func (s *Server) putBlob(b *store.Blobs) http.HandlerFunc {
 			}
 			s.assetsMu.Unlock()
 		}
-		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"key": info.Key, "size": info.Size})
+		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"key": r.PathValue("key"), "size": info.Size})
 	}
 }
 

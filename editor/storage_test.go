@@ -155,14 +155,19 @@ func TestStorageOwnership(t *testing.T) {
 	img := file(t, e.A, "a.png", "image/png", "", "A's image")
 	f := folder(t, e.A, "dir", "")
 	key := "/api/storage/" + img.ID + ".png"
-	// B cannot read, replace or delete A's asset content or thumbnail.
+	// B cannot read, replace or delete A's asset content or thumbnail: for
+	// B they are keys of B's own space, absent until B puts them.
 	for _, k := range []string{key, "/api/storage/" + img.ID + "_thumb.jpg"} {
 		e.B.wantDetail(t, "GET", k, "", 404, "Not Found")
 		if code, _, _ := e.B.do(t, "HEAD", k, ""); code != 404 {
 			t.Errorf("B's HEAD %s = %d", k, code)
 		}
-		e.B.wantDetail(t, "PUT", k, "B's data", 404, "Not Found")
 		e.B.wantDetail(t, "DELETE", k, "", 404, "Not Found")
+		e.B.json(t, "PUT", k, "B's data", 200, nil)
+		if _, body, _ := e.B.do(t, "GET", k, ""); body != "B's data" {
+			t.Errorf("B's GET %s after B's PUT = %q", k, body)
+		}
+		e.B.json(t, "DELETE", k, nil, 200, nil)
 	}
 	// Nor can A use other keys named after the asset or a folder.
 	e.A.wantDetail(t, "PUT", "/api/storage/"+img.ID+".txt", "x", 404, "Not Found")
@@ -178,10 +183,12 @@ func TestStorageOwnership(t *testing.T) {
 	if *a.Size != int64(len("a bigger image")) {
 		t.Errorf("size after PUT = %d", *a.Size)
 	}
-	// Keys of no asset are shared by authenticated users, as in NodeTool.
+	// Keys of no asset are per user in multi-user mode; the operator
+	// (static token) sees them in users/<id>/.
 	e.B.json(t, "PUT", "/api/storage/shared/x.txt", "from B", 200, nil)
-	if _, body, _ := e.A.do(t, "GET", "/api/storage/shared/x.txt", ""); body != "from B" {
-		t.Errorf("shared key = %q", body)
+	e.A.wantDetail(t, "GET", "/api/storage/shared/x.txt", "", 404, "Not Found")
+	if _, body, _ := e.Static.do(t, "GET", "/api/storage/users/user-b/shared/x.txt", ""); body != "from B" {
+		t.Errorf("the operator's view of B's key = %q", body)
 	}
 	// Without credentials: 401 on every method.
 	for _, m := range []string{"GET", "PUT", "DELETE"} {

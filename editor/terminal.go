@@ -1,27 +1,31 @@
 package editor
 
 import (
-	"os"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"nodetool/authn"
 	"nodetool/engine/pyval"
 	"nodetool/terminal"
 )
 
 // terminal serves /terminal: a login shell on a real pseudo-terminal. It is
 // off unless enabled (NODETOOL_ENABLE_TERMINAL_WS=1), never in production,
-// and only with enforced auth or a loopback listener. Frames in: input,
-// resize, ping; out: output, exit, error, pong. The shell ends when the
-// socket closes, and the socket closes when the shell exits.
+// never with multi-user (Supabase) auth, where every signed-in user would
+// get a shell as the server's user (serve refuses to start so), and only
+// with enforced auth or a loopback listener. The shell's environment is
+// Deps.TerminalEnv, never the server's. Frames in: input, resize, ping; out:
+// output, exit, error, pong. The shell ends when the socket closes, and the
+// socket closes when the shell exits.
 func (s *Server) terminal(c *wsConn) {
 	switch {
-	case !s.d.Terminal, s.d.Production, !s.d.Auth.Enforced() && !s.d.LoopbackOnly:
+	case !s.d.Terminal, s.d.Production, s.d.Auth.Provider() == authn.Supabase,
+		!s.d.Auth.Enforced() && !s.d.LoopbackOnly:
 		c.close(closePolicy, "Terminal access disabled")
 		return
 	}
-	sess, err := terminal.Start(terminal.Options{Env: os.Environ()}) // the shell inherits the server's environment
+	sess, err := terminal.Start(terminal.Options{Env: s.d.TerminalEnv})
 	if err != nil {
 		s.log.Warn("terminal failed to start", "err", err)
 		c.close(closeInternalError, "Shell failed to start")

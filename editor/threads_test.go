@@ -189,7 +189,10 @@ func TestMessages(t *testing.T) {
 	// B can neither post into A's thread, nor read its messages.
 	e.B.wantDetail(t, "POST", "/api/messages", `{"thread_id":"`+tid+`","content":"x"}`, 404, "Thread not found")
 	e.B.wantDetail(t, "GET", "/api/messages/"+pm["id"].(string), "", 404, "Message not found")
-	e.B.wantDetail(t, "GET", "/api/messages?thread_id="+tid, "", 404, "Thread not found")
+	// Listing A's thread answers B exactly as a thread that does not exist.
+	if got := e.B.json(t, "GET", "/api/messages?thread_id="+tid, nil, 200, nil); got != `{"messages":[],"next":""}` {
+		t.Errorf("B lists A's thread = %s, want no messages", got)
+	}
 	// A thread that does not exist has no messages; thread_id is required.
 	if got := c.json(t, "GET", "/api/messages?thread_id=0123456789abcdef0123456789abcdef", nil, 200, nil); got != `{"messages":[],"next":""}` {
 		t.Errorf("unknown thread = %s", got)

@@ -80,7 +80,7 @@ type client struct {
 
 func (e *wsEnv) dial(t *testing.T, path string, binary bool, headers ...string) *client {
 	t.Helper()
-	cfg, err := websocket.NewConfig("ws"+strings.TrimPrefix(e.url, "http")+path, "http://127.0.0.1")
+	cfg, err := websocket.NewConfig("ws"+strings.TrimPrefix(e.url, "http")+path, e.url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -515,8 +515,8 @@ func TestBrowserSafety(t *testing.T) {
 		want         int
 	}{
 		{"", "", 200},
-		{"localhost:7777", "http://localhost:3000", 200},
-		{"127.0.0.1", "http://127.0.0.1:5173", 200},
+		{"localhost:7777", "http://localhost:3000", 403}, // another local server's page
+		{"127.0.0.1", "http://127.0.0.1:5173", 403},
 		{"evil.example", "", 403},         // DNS rebinding
 		{"", "https://evil.example", 403}, // a web page calling the API
 		{"localhost", "http://localhost.evil", 403},

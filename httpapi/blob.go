@@ -35,6 +35,39 @@ func BlobKey(w http.ResponseWriter, key string) (string, bool) {
 	return k, true
 }
 
+// BlobPaths sends requests whose path starts with one of prefixes (such as
+// "/api/storage/") to storage and all others to other. What follows the
+// prefix is the key, exactly as the client sent it (percent-decoded); with
+// bucketed it is "<bucket>/<key>". A key that store.ValidateKey refuses
+// (empty, an empty, "." or ".." segment, a trailing "/"...) is answered
+// with 400 "invalid key: <reason>" here, before anything can change it:
+// ServeMux would otherwise answer 307 to the cleaned path (and redirect an
+// empty key to itself forever), and TrimSlash, which storage must not pass
+// through, would drop a trailing "/". A path equal to a prefix without its
+// final "/" has an empty key.
+func BlobPaths(storage, other http.Handler, bucketed bool, prefixes ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		for _, prefix := range prefixes {
+			rest, ok := strings.CutPrefix(p, prefix)
+			if !ok && p != prefix[:len(prefix)-1] {
+				continue
+			}
+			if bucketed {
+				if _, key, found := strings.Cut(rest, "/"); !found || key == "" {
+					Error(w, http.StatusBadRequest, "invalid key: key must not be empty")
+					return
+				}
+			}
+			if _, ok := BlobKey(w, rest); ok {
+				storage.ServeHTTP(w, r)
+			}
+			return
+		}
+		other.ServeHTTP(w, r)
+	})
+}
+
 // ServeBlob answers GET and HEAD for the blob key with http.ServeContent:
 // Content-Type by extension (ContentType), Content-Length, ETag,
 // Last-Modified, single and suffix ranges (206/416) and conditional requests

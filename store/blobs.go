@@ -157,6 +157,10 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, limit int64) (
 	if err := db.mkdirAll(parent(name)); err != nil {
 		return BlobInfo{}, conflict(err)
 	}
+	if err := db.checkDirs(name); err != nil {
+		return BlobInfo{}, conflict(fmt.Errorf("store: put blob: %w", err))
+	}
+	// rename(2) replaces a symlink at name itself, never its target.
 	if err := db.root.Rename(tmp, name); err != nil {
 		return BlobInfo{}, conflict(fmt.Errorf("store: put blob: %w", err))
 	}
@@ -170,7 +174,7 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, limit int64) (
 // conflict turns the errors of a file standing where a folder must be, or
 // a folder where a file must be, into ErrConflict.
 func conflict(err error) error {
-	if errors.Is(err, errNotDir) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) ||
+	if errors.Is(err, errNotDir) || errors.Is(err, errSymlink) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR) ||
 		errors.Is(err, syscall.EEXIST) || errors.Is(err, syscall.ENOTEMPTY) {
 		return fmt.Errorf("%w (%v)", ErrConflict, err)
 	}
@@ -206,10 +210,12 @@ func copyLimited(ctx context.Context, w io.Writer, r io.Reader, limit int64) err
 	}
 }
 
-// notFound maps the errors of a missing file, or of a file standing where
-// a folder is expected, to ErrNotFound.
+// notFound maps the errors of a missing file, of a file standing where a
+// folder is expected, and of a symlink or anything but a regular file
+// (which are never followed or served), to ErrNotFound.
 func (b *Blobs) notFound(key string, err error) error {
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, errNotDir) ||
+		errors.Is(err, errSymlink) || errors.Is(err, errNotRegular) {
 		return fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, ErrNotFound)
 	}
 	return fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, err)
@@ -221,16 +227,11 @@ func (b *Blobs) Open(key string) (Blob, BlobInfo, error) {
 	if _, err := ValidateKey(key); err != nil {
 		return nil, BlobInfo{}, err
 	}
-	f, err := b.db.root.Open(b.name(key))
+	f, fi, err := b.db.openRegular(b.name(key))
 	if err != nil {
 		return nil, BlobInfo{}, b.notFound(key, err)
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, BlobInfo{}, fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, err)
-	}
-	if !fi.Mode().IsRegular() || b.expired(fi) {
+	if b.expired(fi) {
 		f.Close()
 		return nil, BlobInfo{}, b.notFound(key, fs.ErrNotExist)
 	}
@@ -242,7 +243,7 @@ func (b *Blobs) Stat(key string) (BlobInfo, error) {
 	if _, err := ValidateKey(key); err != nil {
 		return BlobInfo{}, err
 	}
-	fi, err := b.db.root.Stat(b.name(key))
+	fi, err := b.db.lstat(b.name(key))
 	if err != nil {
 		return BlobInfo{}, b.notFound(key, err)
 	}
@@ -254,7 +255,10 @@ func (b *Blobs) Stat(key string) (BlobInfo, error) {
 
 // Delete removes the blob key and returns once the removal is durable. A
 // missing blob is ErrNotFound; so is an expired one, which Delete removes
-// all the same. Folders left empty are removed too.
+// all the same. Folders left empty are removed too. Of concurrent Deletes
+// of one key, exactly one succeeds and the others get ErrNotFound; Deletes
+// of other keys, and the pruning of the folders they empty, never make a
+// Delete that removed its blob fail.
 func (b *Blobs) Delete(key string) error {
 	if _, err := ValidateKey(key); err != nil {
 		return err
@@ -264,24 +268,39 @@ func (b *Blobs) Delete(key string) error {
 	mu := db.stripe(b.bucket, key)
 	mu.Lock()
 	defer mu.Unlock()
-	fi, err := db.root.Stat(name)
+	fi, err := b.remove(name)
 	if err != nil {
 		return b.notFound(key, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return b.notFound(key, fs.ErrNotExist)
-	}
-	if err := db.root.Remove(name); err != nil {
-		return b.notFound(key, err)
-	}
-	if err := db.syncDir(parent(name)); err != nil {
-		return err
 	}
 	b.prune(parent(name))
 	if b.expired(fi) {
 		return b.notFound(key, fs.ErrNotExist)
 	}
 	return nil
+}
+
+// remove unlinks the regular file name and fsyncs its folder, holding the
+// tree lock shared so that no pruning removes the folder in between (which
+// would fail the fsync of a removal that happened). The caller holds the
+// name's stripe.
+func (b *Blobs) remove(name string) (fs.FileInfo, error) {
+	db := b.db
+	db.tree.RLock()
+	defer db.tree.RUnlock()
+	fi, err := db.lstat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", name, errNotRegular)
+	}
+	if err := db.root.Remove(name); err != nil {
+		return nil, err
+	}
+	if err := db.syncDir(parent(name)); err != nil {
+		return nil, fmt.Errorf("store: delete blob: %w", err)
+	}
+	return fi, nil
 }
 
 // prune removes dir and its parents up to the bucket folder for as long as
@@ -304,6 +323,9 @@ func (b *Blobs) prune(dir string) {
 func (b *Blobs) List(prefix string) ([]BlobInfo, error) {
 	var out []BlobInfo
 	base := b.dir()
+	if err := b.db.checkDirs(base + "/"); err != nil {
+		return nil, fmt.Errorf("store: list blobs %s: %w", b.bucket, err)
+	}
 	err := fs.WalkDir(b.db.root.FS(), base, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p != base {
@@ -365,26 +387,29 @@ func (db *DB) sweep(every time.Duration) {
 func (b *Blobs) sweepOnce() {
 	db := b.db
 	var expired []string
-	err := fs.WalkDir(db.root.FS(), b.dir(), func(p string, d fs.DirEntry, err error) error {
-		select {
-		case <-db.stop:
-			return fs.SkipAll
-		default:
-		}
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p != b.dir() {
+	err := db.checkDirs(b.dir() + "/")
+	if err == nil {
+		err = fs.WalkDir(db.root.FS(), b.dir(), func(p string, d fs.DirEntry, err error) error {
+			select {
+			case <-db.stop:
+				return fs.SkipAll
+			default:
+			}
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p != b.dir() {
+					return nil
+				}
+				return err
+			}
+			if !d.Type().IsRegular() {
 				return nil
 			}
-			return err
-		}
-		if !d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil && b.expired(fi) {
+				expired = append(expired, p[len(b.dir())+1:])
+			}
 			return nil
-		}
-		if fi, err := d.Info(); err == nil && b.expired(fi) {
-			expired = append(expired, p[len(b.dir())+1:])
-		}
-		return nil
-	})
+		})
+	}
 	if err != nil {
 		db.log.Warn("store: sweep temp blobs", "err", err)
 	}
@@ -405,7 +430,7 @@ func (b *Blobs) removeIfExpired(key string) bool {
 	mu := db.stripe(b.bucket, key)
 	mu.Lock()
 	defer mu.Unlock()
-	fi, err := db.root.Lstat(name)
+	fi, err := db.lstat(name)
 	if err != nil || !fi.Mode().IsRegular() || !b.expired(fi) {
 		return false
 	}

@@ -461,3 +461,68 @@ func TestSweeper(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestBlobConcurrentDelete deletes many keys of one folder at once, each
+// by several goroutines, while other keys are put there: each key is
+// deleted exactly once (nil), every other attempt is ErrNotFound, and no
+// delete fails because another one pruned the folder.
+func TestBlobConcurrentDelete(t *testing.T) {
+	db := openDB(t, dataDir(t), Options{})
+	b := bucket(t, db, "assets")
+	ctx := context.Background()
+	// Few keys per folder, so that the folder is often emptied, and pruned,
+	// while another delete in it has yet to fsync it.
+	const keys, tries = 4, 2
+	for round := range 100 {
+		for i := range keys {
+			key := fmt.Sprintf("d/e/k%d", i)
+			if _, err := b.Put(ctx, key, strings.NewReader("x"), -1); err != nil {
+				t.Fatalf("Put(%q) = %v", key, err)
+			}
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		deleted := map[string]int{}
+		start := make(chan struct{})
+		for i := range keys {
+			key := fmt.Sprintf("d/e/k%d", i)
+			for range tries {
+				wg.Go(func() {
+					<-start
+					err := b.Delete(key)
+					switch {
+					case err == nil:
+						mu.Lock()
+						deleted[key]++
+						mu.Unlock()
+					case !errors.Is(err, ErrNotFound):
+						t.Errorf("round %d: Delete(%q) = %v, want nil or ErrNotFound", round, key, err)
+					}
+				})
+			}
+		}
+		// Puts into the same folder race with the pruning too.
+		wg.Go(func() {
+			<-start
+			for i := range keys {
+				if _, err := b.Put(ctx, fmt.Sprintf("d/e/p%d", i), strings.NewReader("p"), -1); err != nil {
+					t.Errorf("round %d: Put(p%d) = %v", round, i, err)
+				}
+			}
+		})
+		close(start)
+		wg.Wait()
+		for i := range keys {
+			key := fmt.Sprintf("d/e/k%d", i)
+			if deleted[key] != 1 {
+				t.Errorf("round %d: %q deleted %d times, want exactly once", round, key, deleted[key])
+			}
+			if err := b.Delete(fmt.Sprintf("d/e/p%d", i)); err != nil {
+				t.Errorf("round %d: Delete(p%d) = %v", round, i, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(db.Dir(), "blobs/assets/d")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("round %d: folder d left after every key was deleted: %v", round, err)
+		}
+	}
+}

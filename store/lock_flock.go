@@ -3,12 +3,54 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"syscall"
+	"time"
 )
 
-// lockFile takes an exclusive, non-blocking flock(2) on f. The kernel
-// releases it when f is closed or the process dies, even by SIGKILL.
-func lockFile(f *os.File) error {
-	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+// flock takes an exclusive flock(2) on f, an open folder or file, trying
+// again every few milliseconds until wait has passed (wait 0: one try).
+// The kernel releases the lock when f is closed or the process dies, even
+// by SIGKILL. A lock held by another open file, in this process or
+// another, makes it fail with errLocked.
+func flock(f *os.File, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+		if !time.Now().Before(deadline) {
+			return errLocked
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// LockDir takes an exclusive flock(2) on the folder dir itself, creating
+// it (mode 0700) if it is missing, waiting up to wait while another holder
+// has it. The lock is on the folder, not on a file in it, so nothing can
+// be deleted to sidestep it while it is held. It goes with the process if
+// that dies; unlock releases it sooner.
+func LockDir(dir string, wait time.Duration) (unlock func(), err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: create %s: %w", dir, err)
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: lock %s: %w", dir, err)
+	}
+	if err := flock(f, wait); err != nil {
+		f.Close()
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("store: lock %s: another process has held it for %v", dir, wait)
+		}
+		return nil, fmt.Errorf("store: lock %s: %w", dir, err)
+	}
+	return func() { f.Close() }, nil // closing the descriptor releases the flock
 }

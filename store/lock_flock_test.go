@@ -2,7 +2,13 @@
 
 package store
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
 
 // TestOpenLocked: a data directory belongs to one open store at a time.
 func TestOpenLocked(t *testing.T) {
@@ -19,4 +25,71 @@ func TestOpenLocked(t *testing.T) {
 		t.Fatalf("second Close() = %v, want nil", err)
 	}
 	openDB(t, dir, Options{})
+}
+
+// TestLockSurvivesDeletes: the lock is on the data directory itself, so
+// deleting any file in it (such as the lock file of older versions) does
+// not let a second store open it; the lock goes with Close.
+func TestLockSurvivesDeletes(t *testing.T) {
+	dir := t.TempDir()
+	legacy := filepath.Join(dir, "lock")
+	if err := os.WriteFile(legacy, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, dir, Options{})
+	if err := os.Remove(legacy); err != nil {
+		t.Fatalf("Remove(lock) = %v", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			t.Errorf("data dir holds file %q, want none to delete", e.Name())
+		}
+	}
+	db2, err := Open(dir, Options{})
+	if err == nil {
+		db2.Close()
+		t.Fatalf("Open(%q) after deleting the lock file = nil, want in use error", dir)
+	}
+	if !strings.Contains(err.Error(), "in use") {
+		t.Errorf("Open(%q) = %v, want an in use error", dir, err)
+	}
+	db.Close()
+	openDB(t, dir, Options{})
+}
+
+// TestLockDir: LockDir waits for the holder, up to its limit.
+func TestLockDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cfg")
+	unlock, err := LockDir(dir, 0)
+	if err != nil {
+		t.Fatalf("LockDir(%q) = %v", dir, err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("Stat(%q) = %v, %v, want a 0700 folder", dir, fi, err)
+	}
+	if u2, err := LockDir(dir, 20*time.Millisecond); err == nil {
+		u2()
+		t.Fatalf("second LockDir(%q) = nil, want held error", dir)
+	}
+	got := make(chan error, 1)
+	go func() {
+		u2, err := LockDir(dir, time.Minute)
+		if err == nil {
+			u2()
+		}
+		got <- err
+	}()
+	unlock()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("LockDir(%q) after unlock = %v", dir, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("LockDir did not get the lock within 30s of its release")
+	}
 }

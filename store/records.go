@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -55,6 +56,10 @@ func (db *DB) PutRaw(kind, id string, data []byte) error {
 	mu := db.stripe(kind, id)
 	mu.Lock()
 	defer mu.Unlock()
+	if err := db.checkDirs(recordName(kind, id)); err != nil {
+		db.root.Remove(tmp)
+		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
+	}
 	renamed, err := db.commit(tmp, recordName(kind, id))
 	if renamed {
 		// Keep the index in step with the disk, even if the fsync failed.
@@ -100,7 +105,10 @@ func (db *DB) Delete(kind, id string) (bool, error) {
 	// Remove the file even if the index lacks it: it may be a corrupt
 	// record skipped at Open.
 	name := recordName(kind, id)
-	err := db.root.Remove(name)
+	err := db.checkDirs(name)
+	if err == nil {
+		err = db.root.Remove(name) // unlink(2) removes a symlink, never its target
+	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
 	}
@@ -126,6 +134,16 @@ func (db *DB) List(kind string) []Record {
 	db.mu.RUnlock()
 	slices.SortFunc(recs, func(a, b Record) int { return strings.Compare(a.ID, b.ID) })
 	return recs
+}
+
+// readRegular reads the regular file name (see openRegular).
+func (db *DB) readRegular(name string) ([]byte, error) {
+	f, _, err := db.openRegular(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // loadRecords fills the index from records/<kind>/<id>.json. Anything that
@@ -157,7 +175,11 @@ func (db *DB) loadRecords() error {
 				db.log.Warn("store: skipping unexpected entry", "name", name, "type", f.Type().String())
 				continue
 			}
-			data, err := db.root.ReadFile(name)
+			data, err := db.readRegular(name)
+			if errors.Is(err, errNotRegular) || errors.Is(err, fs.ErrNotExist) {
+				db.log.Warn("store: skipping unexpected entry", "name", name, "err", err)
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("store: read record: %w", err)
 			}

@@ -44,13 +44,34 @@
 // (ErrNotFound, left out of List) and is deleted by the DB's one
 // goroutine, which sweeps every SweepEvery until Close.
 //
+// # Symlinks
+//
+// The store never writes a symlink, so one found inside the data directory
+// was planted there; it is never followed, not even to a target inside the
+// directory (a link from blobs/assets into records would otherwise publish
+// a private record on public storage). Every access walks the folders on
+// the way to its name one at a time from the data directory: lstat(2) in
+// the folder opened before, open, fstat(2) to check it opened what lstat
+// saw. A symlink there, or a file where a folder should be, makes the name
+// missing for reads and deletes and a conflict for writes. The last
+// component is looked at with lstat(2) too: a symlink there is not a blob
+// or a record (reads and deletes say ErrNotFound, List leaves it out), and
+// a write replaces the link itself, as rename(2) does. Reads open the file
+// in the pinned folder and check it with fstat(2), so no swap can slip in.
+// Writes and deletes name the path again after the walk (rename(2) across
+// folders needs paths): what remains is that window, open only to a
+// process that can already write in the data directory while the server
+// runs.
+//
 // # Processes
 //
 // A data directory belongs to one process at a time: Open takes an
-// exclusive flock(2) on <dir>/lock and fails if another process holds it,
-// because the record index lives in memory and would go stale, and because
-// Open's clean-up of tmp would break another process's writes in flight.
-// (On systems without flock the lock is not taken.)
+// exclusive flock(2) on the data directory itself (its open descriptor,
+// not a file in it, so there is nothing to delete to get around it) and
+// fails if another process, or another DB of this one, holds it: the
+// record index lives in memory and would go stale, and Open's clean-up of
+// tmp would break another process's writes in flight. (On systems without
+// flock the lock is not taken.)
 //
 // # Case
 //
@@ -80,7 +101,6 @@ const (
 	recordsDir = "records"
 	blobsDir   = "blobs"
 	tmpDir     = "tmp"
-	lockName   = "lock"
 )
 
 // Options configures Open. The zero value is ready to use.
@@ -182,12 +202,12 @@ func (db *DB) init() error {
 	if fi, err := db.root.Stat("."); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		db.log.Warn("store: data dir is accessible by other users", "dir", db.dir, "mode", fi.Mode().Perm().String())
 	}
-	lock, err := db.root.OpenFile(lockName, os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := db.root.Open(".")
 	if err != nil {
-		return fmt.Errorf("store: open lock file: %w", err)
+		return fmt.Errorf("store: open data dir: %w", err)
 	}
 	db.lock = lock
-	if err := lockFile(lock); err != nil {
+	if err := flock(lock, 0); err != nil {
 		return fmt.Errorf("store: data dir %s is in use by another process: %w", db.dir, err)
 	}
 	for _, d := range []string{tmpDir, recordsDir, blobsDir, blobsDir + "/assets", blobsDir + "/temp"} {
@@ -249,6 +269,9 @@ func (db *DB) cleanTmp() error {
 
 // createTemp creates a new, empty file in tmp (protocol step 1).
 func (db *DB) createTemp() (*os.File, string, error) {
+	if err := db.checkDir(tmpDir); err != nil {
+		return nil, "", fmt.Errorf("store: create temp file: %w", err)
+	}
 	for range 10 {
 		name := tmpDir + "/" + rand.Text() + ".tmp"
 		f, err := db.root.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
@@ -329,17 +352,18 @@ func (db *DB) mkdirAll(name string) error {
 	if err := db.mkdirAll(parent(name)); err != nil {
 		return err
 	}
+	// The parents were checked when they became known, but may have been
+	// replaced by a symlink since: mkdir(2) would follow it.
+	if err := db.checkDirs(name); err != nil {
+		return fmt.Errorf("store: create folder: %w", err)
+	}
 	err := db.root.Mkdir(name, 0o700)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("store: create folder: %w", err)
 	}
 	if errors.Is(err, fs.ErrExist) {
-		fi, err := db.root.Stat(name)
-		if err != nil {
+		if err := db.checkDir(name); err != nil {
 			return fmt.Errorf("store: create folder: %w", err)
-		}
-		if !fi.IsDir() {
-			return fmt.Errorf("store: create folder %s: %w", name, errNotDir)
 		}
 	}
 	if err := db.syncDir(parent(name)); err != nil {
@@ -351,7 +375,144 @@ func (db *DB) mkdirAll(name string) error {
 	return nil
 }
 
-var errNotDir = errors.New("not a folder")
+var (
+	errNotDir     = errors.New("not a folder")
+	errSymlink    = errors.New("symlink in the way (symlinks are never followed)")
+	errNotRegular = errors.New("not a regular file")
+	errLocked     = errors.New("locked by another holder")
+)
+
+// openDir opens the folder dir through real folders only, one component
+// at a time from the data dir: each is looked at with lstat(2) in the
+// folder opened before it, must be a folder (a symlink is errSymlink, a
+// file errNotDir, a missing one fs.ErrNotExist), is opened, and must be
+// the very folder lstat saw (fstat(2)), so a symlink swapped in between is
+// caught. The descriptors held along the way pin each folder: a rename or
+// a swap above them afterwards changes nothing. The caller closes the
+// returned root unless it is db.root (dir ".").
+func (db *DB) openDir(dir string) (*os.Root, error) {
+	cur := db.root
+	if dir == "." {
+		return cur, nil
+	}
+	for i := 0; ; {
+		j := strings.IndexByte(dir[i:], '/')
+		last := j < 0
+		if last {
+			j = len(dir) - i
+		}
+		next, err := openChild(cur, dir[i:i+j])
+		if cur != db.root {
+			cur.Close()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dir[:i+j], err)
+		}
+		cur = next
+		if last {
+			return cur, nil
+		}
+		i += j + 1
+	}
+}
+
+// openChild opens the folder name (one component) of parent, if it is a
+// folder and not a symlink (see openDir).
+func openChild(parent *os.Root, name string) (*os.Root, error) {
+	seen, err := parent.Lstat(name)
+	switch {
+	case err != nil:
+		return nil, err
+	case seen.Mode()&fs.ModeSymlink != 0:
+		return nil, errSymlink
+	case !seen.IsDir():
+		return nil, errNotDir
+	}
+	r, err := parent.OpenRoot(name)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := r.Stat("."); err != nil || !os.SameFile(seen, fi) {
+		r.Close()
+		return nil, errSymlink
+	}
+	return r, nil
+}
+
+// checkDirs checks every folder on the way to name (see openDir).
+func (db *DB) checkDirs(name string) error {
+	r, err := db.openDir(parent(name))
+	if err != nil {
+		return err
+	}
+	if r != db.root {
+		r.Close()
+	}
+	return nil
+}
+
+// checkDir checks that dir, whose folders were checked, is a folder and
+// not a symlink.
+func (db *DB) checkDir(dir string) error {
+	fi, err := db.root.Lstat(dir)
+	switch {
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s: %w", dir, errSymlink)
+	case !fi.IsDir():
+		return fmt.Errorf("%s: %w", dir, errNotDir)
+	}
+	return nil
+}
+
+// lstat describes name, reached through real folders only (see openDir),
+// without following it if it is a symlink.
+func (db *DB) lstat(name string) (fs.FileInfo, error) {
+	r, err := db.openDir(parent(name))
+	if err != nil {
+		return nil, err
+	}
+	if r != db.root {
+		defer r.Close()
+	}
+	return r.Lstat(base(name))
+}
+
+// openRegular opens name for reading if it is a regular file reached
+// through real folders only (see openDir): lstat(2) of name in its folder,
+// open(2), then fstat(2) of the open file, which must be the very file
+// lstat saw (a symlink swapped in between is caught). Anything else at
+// name is errNotRegular.
+func (db *DB) openRegular(name string) (*os.File, fs.FileInfo, error) {
+	r, err := db.openDir(parent(name))
+	if err != nil {
+		return nil, nil, err
+	}
+	if r != db.root {
+		defer r.Close()
+	}
+	seen, err := r.Lstat(base(name))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !seen.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s: %w", name, errNotRegular)
+	}
+	f, err := r.Open(base(name))
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !os.SameFile(seen, fi) {
+		err = fmt.Errorf("%s: %w", name, errNotRegular)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
 
 // forgetDir records that the folder name was removed.
 func (db *DB) forgetDir(name string) {
@@ -359,6 +520,9 @@ func (db *DB) forgetDir(name string) {
 	delete(db.dirs, name)
 	db.dirsMu.Unlock()
 }
+
+// base returns the last component of name.
+func base(name string) string { return name[strings.LastIndexByte(name, '/')+1:] }
 
 // parent returns the folder holding name ("." at the top).
 func parent(name string) string {

@@ -17,7 +17,9 @@
 //
 // Security: the shell runs with the privileges of the calling process and
 // the environment the caller passes. Whoever can reach a Session can run any
-// command the server's user can run; gating access is the caller's job.
+// command the server's user can run; gating access is the caller's job. A
+// server's environment holds its secrets (SUPABASE_JWT_SECRET, provider API
+// keys, WORKER_AUTH_TOKEN), so a server passes SafeEnv, never os.Environ.
 package terminal
 
 import (
@@ -53,6 +55,27 @@ type Options struct {
 	// Cols and Rows are the initial window size. Zero means 80 columns
 	// and 24 rows.
 	Cols, Rows uint16
+}
+
+// SafeEnvNames are the only variables SafeEnv passes on to a shell: what a
+// login shell needs to find programs, its home and its locale, and nothing
+// that could hold a secret.
+var SafeEnvNames = []string{
+	"PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "TZ", "TMPDIR",
+	"LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_COLLATE", "LC_MESSAGES", "LC_MONETARY", "LC_NUMERIC", "LC_TIME",
+}
+
+// SafeEnv returns the environment for a shell started on behalf of a
+// client: the variables of SafeEnvNames that getenv (the server's
+// environment) sets, and no other.
+func SafeEnv(getenv func(string) string) []string {
+	var env []string
+	for _, k := range SafeEnvNames {
+		if v := getenv(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 // Default values applied by Start.

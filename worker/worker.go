@@ -112,13 +112,14 @@ func (s *Server) Register(mux *http.ServeMux) {
 }
 
 // Handler wraps mux with the worker's middleware: request logging and
-// panic recovery, security headers, CORS ("*", no credentials), trailing
-// slash tolerance, JSON 404/405, and authentication of every non-public
+// panic recovery, security headers, CORS ("*", no credentials), storage
+// keys checked as sent (400, see httpapi.BlobPaths) and trailing-slash
+// tolerance elsewhere, JSON 404/405, and authentication of every non-public
 // route.
 func (s *Server) Handler(mux *http.ServeMux) http.Handler {
 	var h http.Handler = httpapi.JSONErrors(mux)
 	h = httpapi.Protect(s.d.Auth, s.public, h)
-	h = httpapi.TrimSlash(h)
+	h = httpapi.BlobPaths(h, httpapi.TrimSlash(h), true, "/storage/", "/admin/storage/")
 	h = httpapi.CORS(true, nil, h)
 	h = httpapi.SecurityHeaders(h)
 	return httpapi.LogAndRecover(s.log, h)

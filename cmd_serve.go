@@ -83,7 +83,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		CORSOrigins: origins, StaticFolder: *staticFolder, Terminal: terminal, Production: production,
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
 		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),
-		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody),
+		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
 		PublicURL: "http://" + addr,
 	})
 	mux := http.NewServeMux()

@@ -6,14 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"nodetool/httpapi"
 	"nodetool/store"
 )
-
-// uploadIdle drops an upload that sends nothing for this long.
-const uploadIdle = 60 * time.Second
 
 // assetCreate is AssetCreateRequest, the "json" field of an upload.
 type assetCreate struct {
@@ -97,6 +93,10 @@ func (s *Server) newAsset(user string, data []byte) (*asset, error) {
 func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 	// The file is bounded by MaxUpload (413), the other fields by MaxBody
 	// each; this bounds the whole body, including any fields ignored.
+	if r.ContentLength > s.d.MaxUpload+2*s.d.MaxBody {
+		httpapi.UploadTooLarge(w, s.d.MaxUpload) // at once, without reading the body
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxUpload+2*s.d.MaxBody)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -152,7 +152,7 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 				httpapi.Error(w, http.StatusUnprocessableEntity, "a folder has no content: do not send a file")
 				return
 			}
-			body := httpapi.NewIdleReader(w, part, uploadIdle)
+			body := httpapi.NewIdleReader(w, part, s.d.BodyIdleTimeout)
 			info, err := blobs.Put(r.Context(), a.blobKey(), body, s.d.MaxUpload)
 			if err != nil {
 				if body.Err() != nil {

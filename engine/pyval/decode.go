@@ -100,6 +100,16 @@ func DecodeLimits(data []byte, l Limits) (any, error) {
 	return v, err
 }
 
+// Check reports whether data holds one JSON value within l's depth and
+// value limits, as DecodeLimits would, without building it (so a number too
+// large for a float64, which Decode refuses, passes). The memory it takes (a
+// count of the elements of every container) is within l.MaxBytes. Over a
+// limit the error is a *LimitError.
+func Check(data []byte, l Limits) error {
+	_, _, err := run(data, l, false)
+	return err
+}
+
 // decodeStats are what a decode used of its limits.
 type decodeStats struct {
 	spent int64 // bytes charged to the budget
@@ -109,6 +119,11 @@ type decodeStats struct {
 
 // decode is DecodeLimits, and also returns what the decode used.
 func decode(data []byte, l Limits) (any, decodeStats, error) {
+	return run(data, l, true)
+}
+
+// run checks data within l and, with build, decodes it.
+func run(data []byte, l Limits, build bool) (any, decodeStats, error) {
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = MaxDepth
 	}
@@ -126,7 +141,7 @@ func decode(data []byte, l Limits) (any, decodeStats, error) {
 	d.maxBytes, d.budget = l.MaxBytes, l.MaxBytes
 	err := d.scanDocument()
 	var v any
-	if err == nil {
+	if err == nil && build {
 		d.off = 0
 		v, err = d.value()
 	}

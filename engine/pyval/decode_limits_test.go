@@ -58,19 +58,19 @@ func allocated(f func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// TestDecodeCost decodes 4 MiB documents built to be as costly as JSON
+// TestDecodeCost decodes 2 MiB documents built to be as costly as JSON
 // can be, and checks that each stays within the default budget (ten times
 // its size plus CostFloor) or is refused for the limit it breaks.
 func TestDecodeCost(t *testing.T) {
 	refused := map[string]LimitKind{"deep": LimitDepth, "emptyDicts": LimitMemory}
 	Decode([]byte(`{"warm":["the pool"]}`))
-	for name, body := range hostileBodies(4 << 20) {
+	for name, body := range hostileBodies(2 << 20) {
 		var err error
 		got := allocated(func() { _, err = Decode(body) })
 		t.Logf("%-12s %8d bytes: allocated %10d (%4.1fx), error %v", name, len(body), got, float64(got)/float64(len(body)), err)
 		// Slack for what the budget does not see: a decoder made when the
 		// pool is empty, the error.
-		budget := uint64(CostFactor*len(body) + CostFloor + 32<<10)
+		budget := uint64(raceAllocSlack*float64(CostFactor*len(body)) + CostFloor + 32<<10)
 		if got > budget {
 			t.Errorf("Decode(%s, %d bytes) allocated %d bytes (%.1fx), want at most %d", name, len(body), got, float64(got)/float64(len(body)), budget)
 		}
@@ -332,7 +332,15 @@ func countValues(v any) (items, depth int) {
 func checkLimits(t *testing.T, data []byte) {
 	t.Helper()
 	v, stats, err := decode(data, Limits{})
+	_, huge, hugeErr := decode(data, Limits{MaxBytes: 1 << 40})
+	if cerr := Check(data, Limits{}); (cerr == nil) != (hugeErr == nil) && !strings.Contains(fmt.Sprint(hugeErr), "out of range") {
+		t.Fatalf("Check(%q) = %v, but decoding it gives %v", data, cerr, hugeErr)
+	}
 	if err != nil {
+		var le *LimitError
+		if hugeErr == nil && (!errors.As(err, &le) || le.Kind != LimitMemory || huge.spent <= CostFactor*int64(len(data))+CostFloor) {
+			t.Fatalf("decode(%q) = %v with the default budget, but needs only %d bytes", data, err, huge.spent)
+		}
 		return
 	}
 	spent, items := stats.spent, stats.items

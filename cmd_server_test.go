@@ -69,11 +69,11 @@ func answer(br *bufio.Reader) (int, string, error) {
 // client with the token that sends its body too slowly gets 408.
 func TestServersCutSlowBodies(t *testing.T) {
 	for _, c := range []struct {
-		cmd, route string
+		cmd, route, upload string
 	}{
-		{"worker", "/workflows/upper/run"},
-		{"serve", "/api/workflows"},
-		{"chat-server", "/v1/chat/completions"},
+		{"worker", "/workflows/upper/run", "/admin/storage/assets/stalled.txt"},
+		{"serve", "/api/workflows", "/api/storage/stalled.txt"},
+		{"chat-server", "/v1/chat/completions", ""},
 	} {
 		t.Run(c.cmd, func(t *testing.T) {
 			env := workerEnv(t)
@@ -109,6 +109,40 @@ func TestServersCutSlowBodies(t *testing.T) {
 			br := trickle(t, addr, head+"\r\nAuthorization: Bearer "+env["WORKER_AUTH_TOKEN"])
 			if status, body, err := answer(br); err != nil || status != http.StatusRequestTimeout || !strings.Contains(body, "--body-timeout") {
 				t.Errorf("slow client with the token: %d %q, %v; want 408 naming --body-timeout and the connection closed", status, body, err)
+			}
+
+			if c.upload == "" {
+				return
+			}
+			// An upload that starts, then sends nothing.
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Length: 1000\r\n\r\nthe start",
+				c.upload, addr, env["WORKER_AUTH_TOKEN"])
+			conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+			if status, body, err := answer(bufio.NewReader(conn)); err != nil || status != http.StatusRequestTimeout || !strings.Contains(body, "stalled") {
+				t.Errorf("stalled upload to %s: %d %q, %v; want 408 and the connection closed", c.upload, status, body, err)
+			}
+			if c.cmd != "serve" {
+				return
+			}
+			// An asset upload whose file part starts, then nothing.
+			asset, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer asset.Close()
+			fmt.Fprintf(asset, "POST /api/assets HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
+				"Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n\r\n"+
+				"--XX\r\nContent-Disposition: form-data; name=\"json\"\r\n\r\n{\"name\":\"a.txt\",\"content_type\":\"text/plain\"}\r\n"+
+				"--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nthe start",
+				addr, env["WORKER_AUTH_TOKEN"])
+			asset.SetReadDeadline(time.Now().Add(60 * time.Second))
+			if status, body, err := answer(bufio.NewReader(asset)); err != nil || status != http.StatusRequestTimeout || !strings.Contains(body, "stalled") {
+				t.Errorf("stalled asset upload: %d %q, %v; want 408 and the connection closed", status, body, err)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 
 	"nodetool/httpapi"
 	"nodetool/store"
@@ -192,11 +193,15 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 // multipartError answers a body that could not be read: over the request
-// limit (413), cut short or malformed (400).
+// limit (413), stalled or too slow (408), cut short or malformed (400).
 func (s *Server) multipartError(w http.ResponseWriter, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		httpapi.UploadTooLarge(w, s.d.MaxUpload)
+		return
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		httpapi.Error(w, http.StatusRequestTimeout, "the upload stalled for longer than the body timeout (--body-timeout); nothing was stored")
 		return
 	}
 	httpapi.Error(w, http.StatusBadRequest, "the multipart body could not be read; nothing was stored")

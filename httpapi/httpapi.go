@@ -335,6 +335,8 @@ func (e *errorRewriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // preflights: a request without valid credentials gets the 401 of
 // authn.WriteUnauthorized (and a Warn log line without the token); others go
 // on with the user in their context. Public requests run as the local user.
+// Authentication reads the headers only: under Serve, a refused request's
+// body is never read and its connection is closed with the 401.
 func Protect(auth *authn.Auth, public func(*http.Request) bool, next http.Handler) http.Handler {
 	required := auth.Require(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

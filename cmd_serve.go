@@ -98,7 +98,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		TerminalEnv:  terminal.SafeEnv(getenv),
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
 		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),
-		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody),
+		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
 		PublicURL: "http://" + addr, Limits: limits,
 	})
 	mux := http.NewServeMux()

@@ -35,6 +35,7 @@ type serverCmd struct {
 	fs                  *flag.FlagSet
 	st                  *settings
 	maxBody             byteSize
+	bodyTimeout         *time.Duration
 	grace               *time.Duration
 	logFormat, logLevel *string
 	insecure            *bool
@@ -53,6 +54,7 @@ func newServerCmd(spec serverSpec, getenv func(string) string, stderr io.Writer)
 	fs.String("auth-provider", spec.auth, "none, local, static or supabase (env AUTH_PROVIDER)")
 	c := &serverCmd{spec: spec, fs: fs, st: newSettings(fs, getenv), maxBody: byteSize(httpapi.DefaultMaxBody)}
 	fs.Var(&c.maxBody, "max-body", spec.bodyUse+" (e.g. 16MiB)")
+	c.bodyTimeout = fs.Duration("body-timeout", httpapi.DefaultTimeouts.Body, "how long a request, headers and body, may take to arrive (an upload: how long it may stall); a slower client gets 408")
 	c.grace = fs.Duration("shutdown-grace", 10*time.Second, "on SIGINT/SIGTERM, how long "+spec.waitFor+" may finish")
 	c.logFormat = fs.String("log-format", "text", "log format: text or json")
 	c.logLevel = fs.String("log-level", "info", "log level: debug, info, warn or error")
@@ -98,6 +100,9 @@ func (c *serverCmd) parse(args []string, getenv func(string) string, durations m
 	if err := positive("shutdown-grace", *c.grace); err != nil {
 		return nil, usageError("%v", err)
 	}
+	if err := positive("body-timeout", *c.bodyTimeout); err != nil {
+		return nil, usageError("%v", err)
+	}
 	for name, d := range durations {
 		if err := positive(name, *d); err != nil {
 			return nil, usageError("%v", err)
@@ -134,5 +139,6 @@ func (s *serverConf) serve(ctx context.Context, ln net.Listener, h http.Handler,
 	}
 	t := httpapi.DefaultTimeouts
 	t.ShutdownGrace = *s.cmd.grace
+	t.Body = *s.cmd.bodyTimeout
 	return httpapi.Serve(ctx, ln, h, t, s.log)
 }

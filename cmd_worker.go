@@ -66,7 +66,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
-		Limits: limits,
+		Limits: limits, BodyIdleTimeout: *c.bodyTimeout,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)

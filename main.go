@@ -38,7 +38,13 @@
 // the /predict, /chat, /updates and /terminal WebSockets, /v1). Each refuses
 // to listen beyond loopback without an enforced auth provider unless given
 // --insecure, and stops gracefully on SIGINT/SIGTERM within
-// --shutdown-grace. Flags beat environment variables, which beat defaults.
+// --shutdown-grace. Each wants request headers within 10 s (64 KiB at
+// most) and the whole request within --body-timeout (default 60 s; an upload
+// may take longer but not stall longer; too slow is 408), drops a client
+// that does not take a write within 30 s, and closes idle connections after
+// 120 s. A request refused before its body is read (401, 403, 413) is
+// answered at once and its connection closed. Flags beat environment
+// variables, which beat defaults.
 //
 // Model providers, for /v1 and the workflow nodes that need a model:
 // --provider / NODETOOL_PROVIDER (ollama, openai, anthropic, fake; default

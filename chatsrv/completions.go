@@ -10,9 +10,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 
+	"nodetool/engine/pyval"
 	"nodetool/httpapi"
 	"nodetool/providers"
 )
@@ -306,6 +308,13 @@ type chunk struct {
 }
 
 func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
+	tooLarge := func() {
+		apiError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", fmt.Sprintf("request body too large: the limit is %d bytes (--max-body)", s.d.MaxBody), "")
+	}
+	if r.ContentLength > s.d.MaxBody {
+		tooLarge()
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxBody)
 	buf := bodyPool.Get().(*bytes.Buffer)
 	buf.Reset()
@@ -313,11 +322,25 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		putBody(buf)
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			apiError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", fmt.Sprintf("request body too large: the limit is %d bytes", s.d.MaxBody), "")
+		switch {
+		case errors.As(err, &mbe):
+			tooLarge()
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			apiError(w, http.StatusRequestTimeout, "invalid_request_error", "request_timeout", "the request body did not arrive in time (--body-timeout)", "")
+		default:
+			invalidRequest(w, "could not read the request body", "")
+		}
+		return
+	}
+	// Bounded before encoding/json decodes it (see httpapi.CheckJSON).
+	if err := httpapi.CheckJSON(buf.Bytes()); err != nil {
+		putBody(buf)
+		var le *pyval.LimitError
+		if errors.As(err, &le) && le.Kind != pyval.LimitDepth {
+			apiError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", err.Error(), "")
 			return
 		}
-		invalidRequest(w, "could not read the request body", "")
+		invalidRequest(w, "the body is not valid JSON: "+err.Error(), "")
 		return
 	}
 	// The parsed request copies what it needs: the buffer goes back to

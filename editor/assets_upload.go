@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
+	"os"
 
 	"nodetool/httpapi"
 	"nodetool/store"
 )
-
-// uploadIdle drops an upload that sends nothing for this long.
-const uploadIdle = 60 * time.Second
 
 // assetCreate is AssetCreateRequest, the "json" field of an upload.
 type assetCreate struct {
@@ -97,6 +94,10 @@ func (s *Server) newAsset(user string, data []byte) (*asset, error) {
 func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 	// The file is bounded by MaxUpload (413), the other fields by MaxBody
 	// each; this bounds the whole body, including any fields ignored.
+	if r.ContentLength > s.d.MaxUpload+2*s.d.MaxBody {
+		httpapi.UploadTooLarge(w, s.d.MaxUpload) // at once, without reading the body
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxUpload+2*s.d.MaxBody)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -152,7 +153,7 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 				httpapi.Error(w, http.StatusUnprocessableEntity, "a folder has no content: do not send a file")
 				return
 			}
-			body := httpapi.NewIdleReader(w, part, uploadIdle)
+			body := httpapi.NewIdleReader(w, part, s.d.BodyIdleTimeout)
 			info, err := blobs.Put(r.Context(), a.blobKey(), body, s.d.MaxUpload)
 			if err != nil {
 				if body.Err() != nil {
@@ -192,11 +193,15 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 // multipartError answers a body that could not be read: over the request
-// limit (413), cut short or malformed (400).
+// limit (413), stalled or too slow (408), cut short or malformed (400).
 func (s *Server) multipartError(w http.ResponseWriter, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		httpapi.UploadTooLarge(w, s.d.MaxUpload)
+		return
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		httpapi.Error(w, http.StatusRequestTimeout, "the upload stalled for longer than the body timeout (--body-timeout); nothing was stored")
 		return
 	}
 	httpapi.Error(w, http.StatusBadRequest, "the multipart body could not be read; nothing was stored")

@@ -80,6 +80,10 @@ type Deps struct {
 	MaxBody    int64 // JSON bodies, default 16 MiB
 	MaxUpload  int64 // uploads, default 2 GiB
 	MaxMessage int64 // WebSocket messages, default 16 MiB
+	// BodyIdleTimeout drops an upload that sends nothing for this long;
+	// default 60s. Servers pass their body timeout (httpapi.Timeouts.Body),
+	// which bounds every other request body as a whole.
+	BodyIdleTimeout time.Duration
 	// PublicURL is the base of asset URLs (default http://localhost:7777).
 	PublicURL string
 	Now       func() time.Time
@@ -124,6 +128,9 @@ func New(d Deps) *Server {
 	}
 	if d.MaxMessage <= 0 {
 		d.MaxMessage = 16 << 20
+	}
+	if d.BodyIdleTimeout <= 0 {
+		d.BodyIdleTimeout = 60 * time.Second
 	}
 	if d.PublicURL == "" {
 		d.PublicURL = "http://localhost:7777"

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"nodetool/engine/pyval"
 	"nodetool/httpapi"
 )
 
@@ -47,17 +48,22 @@ type errMalformed struct{ msg string }
 func (e *errMalformed) Error() string { return e.msg }
 
 // fail answers a handler's error: 422 for errInvalid, 400 for
-// errMalformed, 404 for the not-found errors, and 500 for anything else
-// (the cause goes to the log only).
+// errMalformed, 413 or 400 for a body over a decoding limit
+// (httpapi.DecodeError), 404 for the not-found errors, and 500 for anything
+// else (the cause goes to the log only).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var inv *errInvalid
 	var bad *errMalformed
+	var lim *pyval.LimitError
 	switch {
 	case errors.As(err, &inv):
 		httpapi.Error(w, http.StatusUnprocessableEntity, inv.msg)
 		return
 	case errors.As(err, &bad):
 		httpapi.Error(w, http.StatusBadRequest, bad.msg)
+		return
+	case errors.As(err, &lim):
+		httpapi.DecodeError(w, lim)
 		return
 	}
 	for _, nf := range notFoundDetail {
@@ -73,7 +79,20 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // trailing data are 400s; a value of the wrong type is a 422 naming the
 // field. Unknown fields are ignored, as NodeTool's pydantic models ignore
 // them (its clients send whole objects where a request needs a few fields).
+//
+// The body is first checked against the decoding limits (depth, and values
+// for its size: httpapi.CheckJSON), which bound what encoding/json builds.
 func decodeJSON(data []byte, v any) error {
+	if err := httpapi.CheckJSON(data); err != nil {
+		var lim *pyval.LimitError
+		if errors.As(err, &lim) {
+			return lim
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
+			return &errMalformed{"the request body is empty: send a JSON object"}
+		}
+		return &errMalformed{"malformed JSON: " + strings.TrimPrefix(err.Error(), "invalid JSON: ")}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError

@@ -143,7 +143,7 @@ func (s *Server) putBlob(b *store.Blobs) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		info, ok := httpapi.PutBlob(w, r, s.log, b, key, s.d.MaxUpload, uploadIdle)
+		info, ok := httpapi.PutBlob(w, r, s.log, b, key, s.d.MaxUpload, s.d.BodyIdleTimeout)
 		if !ok {
 			return
 		}

@@ -2,6 +2,7 @@ package editor
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -241,7 +242,7 @@ func writeRequestError(w http.ResponseWriter, err error) {
 		httpapi.Error(w, http.StatusUnprocessableEntity, inv.Msg)
 		return
 	}
-	httpapi.Error(w, http.StatusBadRequest, err.Error())
+	httpapi.DecodeError(w, err)
 }
 
 func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
@@ -303,7 +304,7 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	if len(bytes.TrimSpace(body)) > 0 {
 		v, err := pyval.Decode(body)
 		if err != nil {
-			httpapi.Error(w, http.StatusBadRequest, err.Error())
+			httpapi.DecodeError(w, err)
 			return
 		}
 		d, ok := v.(*pyval.Dict)
@@ -354,11 +355,14 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
 	opts.OnEvent = func(ev engine.Event) {
-		enc.Encode(ev)
-		rc.Flush()
+		if enc.Encode(ev) != nil || rc.Flush() != nil {
+			cancel() // the client is gone or stopped reading: stop the run
+		}
 	}
-	res := plan.Run(r.Context(), opts)
+	res := plan.Run(ctx, opts)
 	if res.Status == engine.StatusCompleted {
 		enc.Encode(map[string]string{"type": "job_completed", "job_id": jobID})
 	} else {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -95,11 +96,16 @@ func ServeBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *stor
 
 // PutBlob streams the request body into b under key, at most limit bytes,
 // dropping a client that sends nothing for idle (no deadline when idle is
-// zero). On failure it answers the request itself (413 over the limit, 409
-// for a key that clashes with a folder of keys, 400 for an upload cut
-// short, 500 otherwise) and ok is false; on success the caller answers.
+// zero). On failure it answers the request itself (413 over the limit, at
+// once when Content-Length says so; 409 for a key that clashes with a
+// folder of keys; 408 for an upload that stalled; 400 for an upload cut
+// short; 500 otherwise) and ok is false; on success the caller answers.
 // Nothing is stored unless ok.
 func PutBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *store.Blobs, key string, limit int64, idle time.Duration) (info store.BlobInfo, ok bool) {
+	if r.ContentLength > limit {
+		UploadTooLarge(w, limit) // at once, without reading the body
+		return store.BlobInfo{}, false
+	}
 	body := NewIdleReader(w, r.Body, idle)
 	info, err := b.Put(r.Context(), key, body, limit)
 	if err != nil {
@@ -124,6 +130,8 @@ func BlobPutError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 			msg += ": " + ke.Reason
 		}
 		Error(w, http.StatusBadRequest, msg)
+	case errors.Is(readErr, os.ErrDeadlineExceeded):
+		Error(w, http.StatusRequestTimeout, "the upload stalled for longer than the body timeout (--body-timeout); nothing was stored")
 	case r.Context().Err() != nil || readErr != nil:
 		Error(w, http.StatusBadRequest, "the upload did not complete; nothing was stored")
 	default:
@@ -153,7 +161,9 @@ func DeleteBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *sto
 
 // IdleReader reads a request body, pushing the connection's read deadline
 // forward before each read, so an upload may take as long as it needs but
-// may not stall for longer than its idle timeout.
+// may not stall for longer than its idle timeout. It replaces the whole-body
+// deadline Serve sets (Timeouts.Body) for the request it reads; servers
+// pass that same timeout as idle.
 type IdleReader struct {
 	r    io.Reader
 	rc   *http.ResponseController

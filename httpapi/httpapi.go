@@ -14,12 +14,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
 	"nodetool/authn"
+	"nodetool/engine/pyval"
 )
 
 // DefaultMaxBody bounds JSON request bodies unless a server sets its own.
@@ -51,22 +53,72 @@ func Internal(w http.ResponseWriter, r *http.Request, log *slog.Logger, err erro
 }
 
 // ReadBody reads a request body of at most limit bytes. It answers the
-// request itself (413 too large, 400 unreadable) and returns false when the
-// handler should stop.
+// request itself (413 too large, at once when Content-Length says so; 408
+// when the body does not arrive within the server's body timeout; 400
+// unreadable) and returns false when the handler should stop.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
+		bodyTooLarge(w, limit)
+		return nil, false
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	// The buffer grows as the body arrives (not to a declared length at
+	// once, which a client could send without the body).
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: the limit is %d bytes", limit))
-			return nil, false
+		switch {
+		case errors.As(err, &mbe):
+			bodyTooLarge(w, limit)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			BodyTimeout(w)
+		default:
+			Error(w, http.StatusBadRequest, "could not read the request body")
 		}
-		Error(w, http.StatusBadRequest, "could not read the request body")
 		return nil, false
 	}
 	return data, true
 }
+
+func bodyTooLarge(w http.ResponseWriter, limit int64) {
+	Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: the limit is %d bytes (--max-body)", limit))
+}
+
+// BodyTimeout answers 408 for a request body that did not arrive within
+// the server's body timeout (see Timeouts.Body).
+func BodyTimeout(w http.ResponseWriter) {
+	Error(w, http.StatusRequestTimeout, "the request body did not arrive in time (--body-timeout); nothing was done")
+}
+
+// DecodeError answers a request body that could not be decoded, with err's
+// message (the decoders' messages are safe to show): 413 when it broke a
+// size limit of the decoder (too many values, or too much memory once
+// decoded), 400 otherwise (malformed, or nested too deep).
+func DecodeError(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	var le *pyval.LimitError
+	if errors.As(err, &le) && le.Kind != pyval.LimitDepth {
+		status = http.StatusRequestEntityTooLarge
+	}
+	Error(w, status, err.Error())
+}
+
+// CheckJSON checks, before it is decoded with encoding/json into a struct,
+// that data is one JSON value within pyval's depth limit and with at most
+// one value per structBytesPerValue bytes of input (and at least
+// structMinValues). encoding/json takes up to about 160 bytes per value
+// (a map entry, a string in a slice and the slice's growth), which this
+// keeps within ten times the body's size; request structs hold far fewer
+// values per byte. The error is a *pyval.LimitError (see DecodeError) or a
+// syntax error.
+func CheckJSON(data []byte) error {
+	return pyval.Check(data, pyval.Limits{MaxItems: max(structMinValues, len(data)/structBytesPerValue)})
+}
+
+const (
+	structBytesPerValue = 16
+	structMinValues     = 4096
+)
 
 // Header values shared by every response (net/http never modifies them),
 // so setting them allocates nothing.
@@ -116,6 +168,12 @@ func (s *statusRecorder) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// FlushError flushes and reports a failed write (http.ResponseController
+// prefers it to Flush).
+func (s *statusRecorder) FlushError() error {
+	return http.NewResponseController(s.ResponseWriter).Flush()
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
@@ -261,6 +319,11 @@ func (e *errorRewriter) Flush() {
 	}
 }
 
+// FlushError flushes and reports a failed write.
+func (e *errorRewriter) FlushError() error {
+	return http.NewResponseController(e.ResponseWriter).Flush()
+}
+
 func (e *errorRewriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }
 
 // Hijack hands the connection over (WebSockets).
@@ -272,6 +335,8 @@ func (e *errorRewriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // preflights: a request without valid credentials gets the 401 of
 // authn.WriteUnauthorized (and a Warn log line without the token); others go
 // on with the user in their context. Public requests run as the local user.
+// Authentication reads the headers only: under Serve, a refused request's
+// body is never read and its connection is closed with the 401.
 func Protect(auth *authn.Auth, public func(*http.Request) bool, next http.Handler) http.Handler {
 	required := auth.Require(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

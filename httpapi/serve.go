@@ -12,28 +12,55 @@ import (
 // Timeouts bound what a client may hold open.
 type Timeouts struct {
 	ReadHeader time.Duration // headers must arrive within this (slowloris)
-	Idle       time.Duration // keep-alive connections close after this
+	// Body is how long a request, its headers and its body, may take to
+	// arrive; a streamed upload (IdleReader) may take as long as it needs
+	// but may not stall for longer than this. Zero: no limit.
+	Body time.Duration
+	// Write is how long one write of a response (64 KiB at most, or a
+	// flush) may take: a client that stops reading is dropped. Zero: no
+	// limit.
+	Write time.Duration
+	Idle  time.Duration // keep-alive connections close after this
 	// ShutdownGrace is how long running requests may go on after a
 	// shutdown starts, before they are cancelled.
 	ShutdownGrace time.Duration
 }
 
 // DefaultTimeouts are the timeouts servers use unless configured.
-var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Idle: 120 * time.Second, ShutdownGrace: 10 * time.Second}
+var DefaultTimeouts = Timeouts{
+	ReadHeader: 10 * time.Second, Body: 60 * time.Second, Write: 30 * time.Second,
+	Idle: 120 * time.Second, ShutdownGrace: 10 * time.Second,
+}
+
+// MaxHeaderBytes bounds the request line and headers of a request; more
+// is answered 431.
+const MaxHeaderBytes = 64 << 10
 
 // Serve runs handler on ln until ctx is done, then shuts down gracefully:
 // it stops accepting, lets running requests finish within the grace period,
 // then cancels the contexts of those still running (which ends their jobs
 // and streams) and closes what remains. It returns nil after a clean
-// shutdown. ready, if set, is called once the server accepts connections.
+// shutdown.
+//
+// Every request gets t's deadlines: headers within t.ReadHeader (and at most
+// MaxHeaderBytes of them), the whole request within t.Body (http.Server's
+// ReadTimeout, which net/http lifts once the body is read, so a long run or
+// stream is not cut; an upload's IdleReader pushes it forward instead),
+// each write within t.Write (http.Server's WriteTimeout, pushed forward by
+// guard before every write, so only a client that stops reading is cut),
+// and t.Idle between requests on a kept-alive connection. An error answered
+// before the body was read closes the connection without reading the rest
+// (see guard).
 func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeouts, log *slog.Logger) error {
 	baseCtx, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           guardRequests(t, handler),
 		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Body,
+		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    MaxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

@@ -21,8 +21,9 @@ const (
 )
 
 // DecodeLimits bound what one decode may build. Zero or negative fields take
-// the defaults. The byte bound is the input itself: every declared length is
-// checked against the bytes remaining before anything is allocated.
+// the defaults. Every declared length is checked against the bytes
+// remaining before anything is allocated, and every allocation is charged
+// to a memory budget first.
 type DecodeLimits struct {
 	// MaxDepth is the deepest nesting of arrays and maps accepted; a
 	// top-level array is depth 1. Default 256; values above 10000 count as
@@ -34,6 +35,13 @@ type DecodeLimits struct {
 	// hundred bytes, so callers taking large frames should keep it near the
 	// frame size.
 	MaxItems int
+	// MaxBytes is the memory the decoded value may take, counted as it is
+	// built (arrays, maps and their entries, strings, bytes, boxed numbers
+	// and times). Default pyval.CostFactor (10) times the input's length
+	// plus pyval.CostFloor (64 KiB), as for JSON. MessagePack is denser than
+	// JSON (a small int is one byte, but a 16-byte element of an array), so
+	// arrays of many tiny values reach the budget first.
+	MaxBytes int64
 }
 
 // Unmarshal decodes the single MessagePack value in data with the default
@@ -54,7 +62,11 @@ func UnmarshalLimits(data []byte, l DecodeLimits) (any, error) {
 	if l.MaxItems <= 0 {
 		l.MaxItems = DefaultMaxItems
 	}
-	d := decoder{data: data, maxDepth: l.MaxDepth, maxItems: l.MaxItems, items: l.MaxItems - 1}
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = pyval.CostFactor*int64(len(data)) + pyval.CostFloor
+	}
+	d := decoder{data: data, maxDepth: l.MaxDepth, maxItems: l.MaxItems, items: l.MaxItems - 1,
+		maxBytes: l.MaxBytes, budget: l.MaxBytes}
 	if len(data) == 0 {
 		return nil, fmt.Errorf("msgpack: empty input")
 	}
@@ -75,7 +87,52 @@ type decoder struct {
 	maxDepth int
 	maxItems int
 	items    int // values that may still be produced
+	maxBytes int64
+	budget   int64 // bytes that may still be allocated
 }
+
+// spend charges n bytes to the memory budget before they are allocated;
+// start is the offset of the value they are for.
+func (d *decoder) spend(n int64, start int) error {
+	d.budget -= n
+	if d.budget < 0 {
+		return fmt.Errorf("msgpack: the value at offset %d takes the decoded data over the memory limit of %d bytes (%d times the input's size plus %d KiB)",
+			start, d.maxBytes, pyval.CostFactor, pyval.CostFloor>>10)
+	}
+	return nil
+}
+
+// allocSize is about what the Go allocator takes for an n-byte object.
+func allocSize(n int64) int64 {
+	switch {
+	case n <= 0:
+		return 0
+	case n <= 32:
+		return (n + 7) &^ 7
+	case n <= 128:
+		return (n + 15) &^ 15
+	case n <= 32<<10:
+		return n + n/8
+	}
+	return (n + 8191) &^ 8191
+}
+
+// boxed charges an int64 or float64 stored in an interface: 8 bytes, but
+// nothing for 0..255, which the runtime boxes without allocating.
+func (d *decoder) boxed(v any, start int) (any, error) {
+	if i, ok := v.(int64); ok && i >= 0 && i < 256 {
+		return v, nil
+	}
+	if err := d.spend(8, start); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// emptyArray is the value of every empty array: one boxed []any{} shared
+// by all (an interface's slice header cannot be changed, and appending to
+// it makes a new array).
+var emptyArray any = []any{}
 
 // formatName names the format family member that starts with byte b, for
 // error messages.
@@ -175,7 +232,7 @@ func (d *decoder) value() (any, error) {
 	case b <= 0x7f:
 		return int64(b), nil
 	case b >= 0xe0:
-		return int64(int8(b)), nil
+		return d.boxed(int64(int8(b)), start)
 	case b <= 0x8f:
 		return d.mapValue(int64(b&0x0f), b, start)
 	case b <= 0x9f:
@@ -201,19 +258,22 @@ func (d *decoder) value() (any, error) {
 		if err != nil {
 			return nil, d.short(b, start, n, "bytes")
 		}
+		if err := d.spend(allocSize(n)+24, start); err != nil {
+			return nil, err
+		}
 		return append([]byte{}, p...), nil
 	case 0xca:
 		p, err := d.take(4, b, start)
 		if err != nil {
 			return nil, err
 		}
-		return float64(math.Float32frombits(binary.BigEndian.Uint32(p))), nil
+		return d.boxed(float64(math.Float32frombits(binary.BigEndian.Uint32(p))), start)
 	case 0xcb:
 		p, err := d.take(8, b, start)
 		if err != nil {
 			return nil, err
 		}
-		return math.Float64frombits(binary.BigEndian.Uint64(p)), nil
+		return d.boxed(math.Float64frombits(binary.BigEndian.Uint64(p)), start)
 	case 0xcc, 0xcd, 0xce, 0xcf:
 		p, err := d.take(1<<(b-0xcc), b, start)
 		if err != nil {
@@ -221,33 +281,33 @@ func (d *decoder) value() (any, error) {
 		}
 		u := beUint(p)
 		if u > math.MaxInt64 {
-			return float64(u), nil
+			return d.boxed(float64(u), start)
 		}
-		return int64(u), nil
+		return d.boxed(int64(u), start)
 	case 0xd0:
 		p, err := d.take(1, b, start)
 		if err != nil {
 			return nil, err
 		}
-		return int64(int8(p[0])), nil
+		return d.boxed(int64(int8(p[0])), start)
 	case 0xd1:
 		p, err := d.take(2, b, start)
 		if err != nil {
 			return nil, err
 		}
-		return int64(int16(binary.BigEndian.Uint16(p))), nil
+		return d.boxed(int64(int16(binary.BigEndian.Uint16(p))), start)
 	case 0xd2:
 		p, err := d.take(4, b, start)
 		if err != nil {
 			return nil, err
 		}
-		return int64(int32(binary.BigEndian.Uint32(p))), nil
+		return d.boxed(int64(int32(binary.BigEndian.Uint32(p))), start)
 	case 0xd3:
 		p, err := d.take(8, b, start)
 		if err != nil {
 			return nil, err
 		}
-		return int64(binary.BigEndian.Uint64(p)), nil
+		return d.boxed(int64(binary.BigEndian.Uint64(p)), start)
 	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
 		return d.ext(1<<(b-0xd4), b, start)
 	case 0xc7, 0xc8, 0xc9:
@@ -299,6 +359,12 @@ func (d *decoder) str(n int64, b byte, start int) (any, error) {
 	if !utf8.Valid(p) {
 		return nil, fmt.Errorf("msgpack: %s at offset %d is not valid UTF-8", formatName(b), start)
 	}
+	if n == 0 {
+		return "", nil // boxing "" allocates nothing
+	}
+	if err := d.spend(allocSize(n)+16, start); err != nil {
+		return nil, err
+	}
 	return string(p), nil
 }
 
@@ -329,6 +395,13 @@ func (d *decoder) array(n int64, b byte, start int) (any, error) {
 	if err := d.reserve(n, 1, b, start); err != nil {
 		return nil, err
 	}
+	if n == 0 {
+		d.depth--
+		return emptyArray, nil
+	}
+	if err := d.spend(allocSize(16*n)+24, start); err != nil {
+		return nil, err
+	}
 	out := make([]any, n)
 	for i := range out {
 		v, err := d.value()
@@ -343,6 +416,9 @@ func (d *decoder) array(n int64, b byte, start int) (any, error) {
 
 func (d *decoder) mapValue(n int64, b byte, start int) (any, error) {
 	if err := d.reserve(n, 2, b, start); err != nil {
+		return nil, err
+	}
+	if err := d.spend(pyval.DictCost(int(n)), start); err != nil {
 		return nil, err
 	}
 	m := pyval.NewDict(int(n))
@@ -389,6 +465,9 @@ func (d *decoder) key() (string, error) {
 	if !utf8.Valid(p) {
 		return "", fmt.Errorf("msgpack: map key at offset %d is not valid UTF-8", start)
 	}
+	if err := d.spend(allocSize(n), start); err != nil {
+		return "", err
+	}
 	return string(p), nil
 }
 
@@ -422,6 +501,9 @@ func (d *decoder) ext(n int64, b byte, start int) (any, error) {
 	}
 	if nsec > 999999999 {
 		return nil, fmt.Errorf("msgpack: timestamp at offset %d has %d nanoseconds, more than 999999999", start, nsec)
+	}
+	if err := d.spend(24, start); err != nil {
+		return nil, err
 	}
 	return time.Unix(sec, int64(nsec)).UTC(), nil
 }

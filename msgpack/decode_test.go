@@ -148,7 +148,7 @@ func TestUnmarshalLimits(t *testing.T) {
 			"msgpack: fixmap at offset 768 nests deeper than 256 levels"},
 		{"deep input, shallow limit", nested(h("91"), 4, h("c0")), msgpack.DecodeLimits{MaxDepth: 3},
 			"msgpack: fixarray at offset 3 nests deeper than 3 levels"},
-		{"huge depth limit is capped", nested(h("91"), 10001, h("c0")), msgpack.DecodeLimits{MaxDepth: 1 << 30},
+		{"huge depth limit is capped", nested(h("91"), 10001, h("c0")), msgpack.DecodeLimits{MaxDepth: 1 << 30, MaxBytes: 1 << 30},
 			"msgpack: fixarray at offset 10000 nests deeper than 10000 levels"},
 		{"items at the limit", h("93 01 02 03"), msgpack.DecodeLimits{MaxItems: 4}, ""},
 		{"items over the limit", h("93 01 02 03"), msgpack.DecodeLimits{MaxItems: 3},
@@ -157,6 +157,15 @@ func TestUnmarshalLimits(t *testing.T) {
 			"msgpack: fixmap at offset 1 has 1 entries, over the limit of 4 values per decode"},
 		{"items add up across containers", h("92 92 01 02 92 03 04"), msgpack.DecodeLimits{MaxItems: 6},
 			"msgpack: fixarray at offset 4 has 2 items, over the limit of 6 values per decode"},
+		// Two arrays of two (16 bytes a slot, 24 the header), two small
+		// ints (free) and "a" (8 bytes, 16 the header): 136 bytes.
+		{"memory at the limit", h("92 92 01 02 a1 61"), msgpack.DecodeLimits{MaxBytes: 136}, ""},
+		{"memory over the limit", h("92 92 01 02 a1 61"), msgpack.DecodeLimits{MaxBytes: 135},
+			"msgpack: the value at offset 4 takes the decoded data over the memory limit of 135 bytes (10 times the input's size plus 64 KiB)"},
+		// 8,192 empty maps in 8,195 bytes: the array takes 131,096 bytes,
+		// each map 32, the budget is 147,486.
+		{"memory of many empty maps", cat(h("dc 20 00"), bytes.Repeat(h("80"), 1<<13)), msgpack.DecodeLimits{},
+			"msgpack: the value at offset 515 takes the decoded data over the memory limit of 147486 bytes (10 times the input's size plus 64 KiB)"},
 	}
 	for _, tt := range tests {
 		_, err := msgpack.UnmarshalLimits(tt.in, tt.limits)

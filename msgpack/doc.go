@@ -53,8 +53,10 @@
 // ext, array, map) is checked against the bytes that remain before anything
 // is allocated, counting at least one byte per array element and two per map
 // entry, so a few bytes claiming a 4 GiB array fail at once. DecodeLimits
-// bound the nesting depth and the total number of values; the input length
-// itself is the byte bound, so callers cap frame sizes (for example with the
+// bound the nesting depth, the total number of values and the memory the
+// decoded value takes (by default ten times the input's size plus 64 KiB, as
+// pyval.Decode allows JSON): every allocation is charged to the budget before
+// it is made. Callers still cap frame sizes (for example with the
 // WebSocket's MaxPayloadBytes). Errors name the problem and the byte offset of
 // the value at fault.
 package msgpack

@@ -283,15 +283,14 @@ func (e *encoder) dict(d *pyval.Dict) error {
 	if err := e.enter(); err != nil {
 		return err
 	}
-	keys := d.Keys()
-	if err := e.mapHeader(len(keys)); err != nil {
+	if err := e.mapHeader(d.Len()); err != nil {
 		return err
 	}
-	for _, k := range keys {
+	for i := range d.Len() {
+		k, v := d.At(i)
 		if err := e.string(k); err != nil {
 			return err
 		}
-		v, _ := d.Get(k)
 		if err := e.value(v); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package msgpack_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"nodetool/msgpack"
@@ -26,11 +27,20 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := msgpack.Unmarshal(data)
+		// A tight memory budget refuses what the default accepts only
+		// for its memory, and never half-decodes.
+		small, serr := msgpack.UnmarshalLimits(data, msgpack.DecodeLimits{MaxBytes: 64})
+		if serr != nil && (small != nil || err == nil && !strings.Contains(serr.Error(), "over the memory limit of 64 bytes")) {
+			t.Fatalf("UnmarshalLimits(%x, 64 bytes) = %s, %v; Unmarshal = %v", data, show(small), serr, err)
+		}
 		if err != nil {
 			if v != nil {
 				t.Fatalf("Unmarshal(%x) = %s with error %v, want nil", data, show(v), err)
 			}
 			return
+		}
+		if serr == nil && !same(small, v) {
+			t.Fatalf("UnmarshalLimits(%x, 64 bytes) = %s, Unmarshal = %s", data, show(small), show(v))
 		}
 		enc, err := msgpack.Marshal(v)
 		if err != nil {

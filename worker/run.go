@@ -79,14 +79,15 @@ func (s *Server) deleteWorkflow(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeRequestError answers a body that could not be used: 422 when it is
-// JSON that breaks a rule, 400 when it is not JSON at all.
+// JSON that breaks a rule, 413 when it is too large to decode, 400 when it
+// is not JSON at all (see httpapi.DecodeError).
 func writeRequestError(w http.ResponseWriter, err error) {
 	var inv *workflows.InvalidError
 	if errors.As(err, &inv) {
 		httpapi.Error(w, http.StatusUnprocessableEntity, inv.Msg)
 		return
 	}
-	httpapi.Error(w, http.StatusBadRequest, err.Error())
+	httpapi.DecodeError(w, err)
 }
 
 func (s *Server) writeSaveError(w http.ResponseWriter, r *http.Request, id string, err error) {

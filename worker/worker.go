@@ -38,7 +38,8 @@ type Deps struct {
 	// KeepAlive is the interval of SSE keepalive comments; default 15s.
 	KeepAlive time.Duration
 	// BodyIdleTimeout drops an upload that sends nothing for this long;
-	// default 60s.
+	// default 60s. Servers pass their body timeout (httpapi.Timeouts.Body),
+	// which bounds every other request body as a whole.
 	BodyIdleTimeout time.Duration
 	Now             func() time.Time
 	// JobDone, if set, is told how every run ended (besides the log).

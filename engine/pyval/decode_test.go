@@ -150,48 +150,19 @@ func TestNumber(t *testing.T) {
 	}
 }
 
-func TestDecodeFrom(t *testing.T) {
-	dec := json.NewDecoder(strings.NewReader(`{"b": 1.0, "a": 2} [3]`))
-	dec.UseNumber()
-	var got []string
-	for range 2 {
-		v, err := DecodeFrom(dec)
-		if err != nil {
-			t.Fatalf("DecodeFrom error %v", err)
-		}
-		got = append(got, Repr(v))
-	}
-	if want := "{'b': 1.0, 'a': 2} [3]"; strings.Join(got, " ") != want {
-		t.Errorf("DecodeFrom twice = %s, want %s", strings.Join(got, " "), want)
-	}
-	if _, err := DecodeFrom(dec); err == nil {
-		t.Errorf("DecodeFrom at the end = nil error, want one")
-	}
-}
-
-// FuzzDecode checks that Decode never panics, and that what it accepts
+// FuzzDecode checks that Decode never panics, agrees with encoding/json
+// (referenceDecode), holds every limit at exactly what the input needs
+// (checkLimits), and that what it accepts
 // survives a trip through Dumps (with any options), and a Dict one through
 // MarshalJSON, with its types, key order and values intact.
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{
-		`{"a": 1, "b": 1.0, "c": [1e2, -0, -0.0, 1E-5], "d": "\u00e9\ud83d\ude00", "a": 2}`,
-		`[true, false, null, "", [], {}]`,
-		`"\u0000\u001f\u007f\"\\/\b\f\n\r\t"`,
-		`12345678901234567890`,
-		`-9223372036854775808`,
-		`1e308`,
-		`5e-324`,
-		`"\ud800"`,
-		"\"\xff\"",
-		`[[[[[[1]]]]]]`,
-		`{"k": {"k": {"k": []}}}`,
-		`1 2`,
-		`[1,]`,
-	} {
+	for _, s := range decodeSeeds {
 		f.Add([]byte(s))
 	}
 	opts := []DumpOptions{{Indent: -1}, {Indent: -1, EnsureASCII: true}, {Indent: 2, SortKeys: true}, {Indent: 0, EnsureASCII: true}}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkAgainstReference(t, data)
+		checkLimits(t, data)
 		v, err := Decode(data)
 		if err != nil {
 			return

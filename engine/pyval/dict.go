@@ -11,21 +11,40 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"hash/maphash"
 	"math"
 	"reflect"
 )
 
 // Dict is an insertion-ordered map with string keys. The zero value is not
 // usable; call NewDict. A Dict is not safe for concurrent mutation; the engine
-// copies values before a node may change them.
+// copies values before a node may change them. Concurrent reads are safe.
+//
+// Entries are kept in one slice, in order. Small dicts (most of them) are
+// searched linearly; above linearMax keys a hash index of entry positions
+// is kept beside them. This costs 32 bytes per entry and 32 for the dict,
+// a fraction of a Go map's, which matters because request bodies become
+// dicts (see Decode's memory budget).
 type Dict struct {
-	keys []string
-	m    map[string]any
+	entries []entry
+	index   *dictIndex // nil while len(entries) <= linearMax
 }
+
+type entry struct {
+	k string
+	v any
+}
+
+// linearMax is the most keys a dict searches without an index.
+const linearMax = 8
 
 // NewDict returns an empty dict with room for n keys.
 func NewDict(n int) *Dict {
-	return &Dict{keys: make([]string, 0, n), m: make(map[string]any, n)}
+	d := &Dict{}
+	if n > 0 {
+		d.entries = make([]entry, 0, n)
+	}
+	return d
 }
 
 // DictOf builds a dict from alternating key, value arguments. It panics on an
@@ -46,7 +65,20 @@ func (d *Dict) Len() int {
 	if d == nil {
 		return 0
 	}
-	return len(d.keys)
+	return len(d.entries)
+}
+
+// find returns the position of k, or -1.
+func (d *Dict) find(k string) int {
+	if d.index != nil {
+		return d.index.find(d.entries, k)
+	}
+	for i := range d.entries {
+		if d.entries[i].k == k {
+			return i
+		}
+	}
+	return -1
 }
 
 // Get returns the value stored under k.
@@ -54,8 +86,10 @@ func (d *Dict) Get(k string) (any, bool) {
 	if d == nil {
 		return nil, false
 	}
-	v, ok := d.m[k]
-	return v, ok
+	if i := d.find(k); i >= 0 {
+		return d.entries[i].v, true
+	}
+	return nil, false
 }
 
 // Has reports whether k is present.
@@ -67,10 +101,17 @@ func (d *Dict) Has(k string) bool {
 // Set stores v under k. A new key goes to the end; an existing key keeps its
 // position, as in Python.
 func (d *Dict) Set(k string, v any) {
-	if _, ok := d.m[k]; !ok {
-		d.keys = append(d.keys, k)
+	if i := d.find(k); i >= 0 {
+		d.entries[i].v = v
+		return
 	}
-	d.m[k] = v
+	d.entries = append(d.entries, entry{k, v})
+	switch {
+	case d.index != nil:
+		d.index.add(d.entries, len(d.entries)-1)
+	case len(d.entries) > linearMax:
+		d.index = newDictIndex(d.entries, max(2*len(d.entries), cap(d.entries)))
+	}
 }
 
 // Delete removes k if present. A nil dict has no keys, as Get and Len
@@ -79,25 +120,34 @@ func (d *Dict) Delete(k string) {
 	if d == nil {
 		return
 	}
-	if _, ok := d.m[k]; !ok {
+	i := d.find(k)
+	if i < 0 {
 		return
 	}
-	delete(d.m, k)
-	for i, key := range d.keys {
-		if key == k {
-			d.keys = append(d.keys[:i:i], d.keys[i+1:]...)
-			break
-		}
+	// A new array, so a Range in progress goes on over the old one.
+	d.entries = append(d.entries[:i:i], d.entries[i+1:]...)
+	d.index = nil
+	if len(d.entries) > linearMax {
+		d.index = newDictIndex(d.entries, len(d.entries))
 	}
 }
 
-// Keys returns the keys in insertion order. The caller must not modify the
-// returned slice.
+// Keys returns the keys in insertion order, in a new slice.
 func (d *Dict) Keys() []string {
-	if d == nil {
+	if d == nil || len(d.entries) == 0 {
 		return nil
 	}
-	return d.keys
+	keys := make([]string, len(d.entries))
+	for i := range d.entries {
+		keys[i] = d.entries[i].k
+	}
+	return keys
+}
+
+// At returns the i-th entry in insertion order, 0 <= i < Len().
+func (d *Dict) At(i int) (string, any) {
+	e := &d.entries[i]
+	return e.k, e.v
 }
 
 // Range calls f for each entry in order until f returns false.
@@ -105,8 +155,8 @@ func (d *Dict) Range(f func(k string, v any) bool) {
 	if d == nil {
 		return
 	}
-	for _, k := range d.keys {
-		if !f(k, d.m[k]) {
+	for _, e := range d.entries {
+		if !f(e.k, e.v) {
 			return
 		}
 	}
@@ -114,9 +164,84 @@ func (d *Dict) Range(f func(k string, v any) bool) {
 
 // Copy returns a shallow copy.
 func (d *Dict) Copy() *Dict {
-	c := NewDict(d.Len())
-	d.Range(func(k string, v any) bool { c.Set(k, v); return true })
+	if d == nil {
+		return NewDict(0)
+	}
+	c := &Dict{}
+	if len(d.entries) > 0 {
+		c.entries = append(make([]entry, 0, len(d.entries)), d.entries...)
+	}
+	if d.index != nil {
+		c.index = d.index.clone()
+	}
 	return c
+}
+
+// dictIndex maps keys to entry positions: an open-addressing hash table of
+// positions plus one (0 marks a free slot), at most half full.
+type dictIndex struct {
+	slots []int32
+}
+
+var hashSeed = maphash.MakeSeed()
+
+// newDictIndex indexes entries, with room for that many keys in all.
+func newDictIndex(entries []entry, room int) *dictIndex {
+	x := &dictIndex{}
+	x.rebuild(entries, room)
+	return x
+}
+
+func (x *dictIndex) rebuild(entries []entry, room int) {
+	x.slots = make([]int32, indexSize(room))
+	for i := range entries {
+		x.put(entries, i)
+	}
+}
+
+// indexSize is the number of slots that holds room keys at most half full.
+func indexSize(room int) int {
+	n := 16
+	for n < 2*room {
+		n <<= 1
+	}
+	return n
+}
+
+func (x *dictIndex) find(entries []entry, k string) int {
+	mask := uint64(len(x.slots) - 1)
+	for h := maphash.String(hashSeed, k) & mask; ; h = (h + 1) & mask {
+		p := x.slots[h]
+		if p == 0 {
+			return -1
+		}
+		if entries[p-1].k == k {
+			return int(p - 1)
+		}
+	}
+}
+
+// add indexes entries[i], a new key, growing the table when it would be
+// more than half full.
+func (x *dictIndex) add(entries []entry, i int) {
+	if 2*len(entries) > len(x.slots) {
+		x.rebuild(entries, 2*len(entries))
+		return
+	}
+	x.put(entries, i)
+}
+
+func (x *dictIndex) put(entries []entry, i int) {
+	mask := uint64(len(x.slots) - 1)
+	h := maphash.String(hashSeed, entries[i].k) & mask
+	for x.slots[h] != 0 {
+		h = (h + 1) & mask
+	}
+	x.slots[h] = int32(i + 1)
+}
+
+func (x *dictIndex) clone() *dictIndex {
+	return &dictIndex{slots: append([]int32(nil), x.slots...)}
 }
 
 // Str returns the string stored under k, or "" when it is missing or not a string.
@@ -167,11 +292,12 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		if t == nil {
 			return append(b, "null"...), nil
 		}
-		if raw, ok := t.m["data"].([]byte); ok && t.Str("type") != "" {
+		if raw, ok := t.dataBytes(); ok && t.Str("type") != "" {
 			t = withDataURI(t, raw)
 		}
 		b = append(b, '{')
-		for i, k := range t.keys {
+		for i, e := range t.entries {
+			k := e.k
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -180,7 +306,7 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 				return nil, err
 			}
 			b = append(append(b, kb...), ':')
-			if b, err = appendJSON(b, t.m[k]); err != nil {
+			if b, err = appendJSON(b, e.v); err != nil {
 				return nil, err
 			}
 		}
@@ -191,6 +317,13 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, vb...), nil
+}
+
+// dataBytes returns the value of "data" when it is raw bytes.
+func (d *Dict) dataBytes() ([]byte, bool) {
+	v, _ := d.Get("data")
+	raw, ok := v.([]byte)
+	return raw, ok
 }
 
 // withDataURI returns a copy of an asset reference whose content is raw

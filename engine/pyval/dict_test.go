@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -268,5 +269,58 @@ func TestAssetBytesBecomeDataURIsInJSON(t *testing.T) {
 	}
 	if raw, _ := img.Get("data"); raw == nil {
 		t.Fatal("the original dict was changed")
+	}
+}
+
+// TestDictAgainstMap runs the same sets, gets and deletes on a Dict and on
+// a Go map with a key order list, across the size where the dict starts
+// keeping an index, and compares them after every step.
+func TestDictAgainstMap(t *testing.T) {
+	d := NewDict(0)
+	m := map[string]int{}
+	var order []string
+	check := func(step string) {
+		t.Helper()
+		if d.Len() != len(order) || !slices.Equal(d.Keys(), order) {
+			t.Fatalf("after %s: keys %v, want %v", step, d.Keys(), order)
+		}
+		for i, k := range order {
+			v, ok := d.Get(k)
+			if !ok || v != m[k] {
+				t.Fatalf("after %s: Get(%q) = %v, %v, want %d", step, k, v, ok, m[k])
+			}
+			if kk, vv := d.At(i); kk != k || vv != m[k] {
+				t.Fatalf("after %s: At(%d) = %q, %v, want %q, %d", step, i, kk, vv, k, m[k])
+			}
+		}
+		if _, ok := d.Get("absent"); ok {
+			t.Fatalf("after %s: Get(absent) found a value", step)
+		}
+	}
+	for i := range 300 {
+		k := strconv.Itoa(i * 7 % 101) // repeats from 101 on
+		if _, ok := m[k]; !ok {
+			order = append(order, k)
+		}
+		m[k] = i
+		d.Set(k, i)
+		check("Set " + k)
+		if i%5 == 4 {
+			del := order[(i/5)%len(order)]
+			delete(m, del)
+			order = slices.DeleteFunc(order, func(s string) bool { return s == del })
+			d.Delete(del)
+			check("Delete " + del)
+		}
+	}
+	c := d.Copy()
+	c.Set("new", 0)
+	check("Copy and Set on the copy")
+	for len(order) > 0 {
+		k := order[0]
+		order = order[1:]
+		delete(m, k)
+		d.Delete(k)
+		check("Delete " + k)
 	}
 }

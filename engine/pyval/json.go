@@ -74,7 +74,6 @@ func dump(b *strings.Builder, v any, o DumpOptions, level int) {
 		}
 		keys := t.Keys()
 		if o.SortKeys {
-			keys = append([]string(nil), keys...)
 			sortStrings(keys)
 		}
 		b.WriteByte('{')

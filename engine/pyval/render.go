@@ -59,13 +59,13 @@ func writeRepr(b *strings.Builder, v any) {
 		b.WriteByte(']')
 	case *Dict:
 		b.WriteByte('{')
-		for i, k := range t.Keys() {
+		for i := range t.Len() {
 			if i > 0 {
 				b.WriteString(", ")
 			}
+			k, e := t.At(i)
 			writeQuoted(b, k)
 			b.WriteString(": ")
-			e, _ := t.Get(k)
 			writeRepr(b, e)
 		}
 		b.WriteByte('}')
@@ -254,8 +254,8 @@ func Equal(a, b any) bool {
 		if !ok || u.Len() != t.Len() {
 			return false
 		}
-		for _, k := range t.Keys() {
-			x, _ := t.Get(k)
+		for i := range t.Len() {
+			k, x := t.At(i)
 			y, ok := u.Get(k)
 			if !ok || !Equal(x, y) {
 				return false

@@ -477,12 +477,12 @@ func TestDictQueryEvaluator(t *testing.T) {
 		{"age>18and city=='Berlin'", true},
 	}
 	for _, c := range cases {
-		q, err := parseDictQuery(c.query)
+		q, err := parseDictQuery(nil, c.query)
 		if err != nil {
 			t.Errorf("parseDictQuery(%q) error %v", c.query, err)
 			continue
 		}
-		got, err := q.match(row)
+		got, err := q.match(nil, row)
 		if err != nil || got != c.want {
 			t.Errorf("query(%q) = %v, %v, want %v", c.query, got, err, c.want)
 		}
@@ -519,9 +519,9 @@ func TestDictQueryEvaluator(t *testing.T) {
 		{"[1, 2", "the query ends too early"},
 	}
 	for _, c := range errs {
-		q, err := parseDictQuery(c.query)
+		q, err := parseDictQuery(nil, c.query)
 		if err == nil {
-			_, err = q.match(row)
+			_, err = q.match(nil, row)
 		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("query(%q) error %v, want %q", c.query, err, c.want)

@@ -204,7 +204,7 @@ func TestValidateJSONSchemaMatchesPython(t *testing.T) {
 		{`{"a": 1}`, `{"properties": {"a": false}}`, false},
 	}
 	for _, c := range cases {
-		got, err := validateJSONSchema(mustJSON(t, c.data), mustJSON(t, c.schema))
+		got, err := validateJSONSchema(nil, mustJSON(t, c.data), mustJSON(t, c.schema))
 		if err != nil {
 			t.Errorf("validate(%s, %s) error %v", c.data, c.schema, err)
 			continue

@@ -718,14 +718,14 @@ func TestClassifyAnswer(t *testing.T) {
 		{`[1, 2]`, "Other"},
 	}
 	for _, c := range cases {
-		if got := classifyAnswer(c.raw, cats); got != c.want {
+		if got, _ := classifyAnswer(nil, c.raw, cats); got != c.want {
 			t.Errorf("classifyAnswer(%q) = %q, want %q", c.raw, got, c.want)
 		}
 	}
-	if got := classifyAnswer("zzz", []string{"alpha", "beta"}); got != "alpha" {
+	if got, _ := classifyAnswer(nil, "zzz", []string{"alpha", "beta"}); got != "alpha" {
 		t.Errorf("classifyAnswer without a fallback category = %q, want the first", got)
 	}
-	if got := classifyAnswer("unknwn", []string{"alpha", "Unknown"}); got != "Unknown" {
+	if got, _ := classifyAnswer(nil, "unknwn", []string{"alpha", "Unknown"}); got != "Unknown" {
 		t.Errorf("classifyAnswer(unknwn) = %q", got)
 	}
 }
@@ -750,7 +750,7 @@ func TestSimilarityMatchesDifflib(t *testing.T) {
 		{"ﬁnance", "finance", 0.7692307692307693},
 	}
 	for _, c := range cases {
-		if got := similarity(c.a, c.b); fmt.Sprint(got) != fmt.Sprint(c.want) {
+		if got, _ := similarity(nil, c.a, c.b); fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("similarity(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
@@ -859,7 +859,7 @@ func TestParseMarkdownTable(t *testing.T) {
 		{"", `[]`},
 	}
 	for _, c := range cases {
-		rows := parseMarkdownTable(c.text, cols)
+		rows, _ := parseMarkdownTable(nil, c.text, cols)
 		list := make([]any, len(rows))
 		for i, r := range rows {
 			list[i] = r

@@ -28,9 +28,14 @@ const (
 )
 
 // decodeJSONBounded is pyval.Decode for a node: the same values and
-// errors, within the node's max-value budget and polling its context.
+// errors, within the node's max-value budget and polling its context (nil
+// in tests: the default budget).
 func decodeJSONBounded(ctx *Ctx, data []byte) (any, error) {
-	d := &boundedDecoder{ctx: ctx, dec: json.NewDecoder(bytes.NewReader(data)), limit: ctx.MaxValue()}
+	limit := int64(DefaultMaxValue)
+	if ctx != nil {
+		limit = ctx.MaxValue()
+	}
+	d := &boundedDecoder{ctx: ctx, dec: json.NewDecoder(bytes.NewReader(data)), limit: limit}
 	d.dec.UseNumber()
 	v, err := d.value(0)
 	if err != nil {
@@ -50,7 +55,7 @@ func parseJSONText(ctx *Ctx, s string) (any, error) {
 	}
 	v, err := decodeJSONBounded(ctx, []byte(s))
 	if err != nil {
-		if IsLimit(err) || ctx.Err() != nil {
+		if IsLimit(err) || ctx != nil && ctx.Err() != nil {
 			return nil, err
 		}
 		msg := err.Error()
@@ -72,9 +77,12 @@ type boundedDecoder struct {
 func (d *boundedDecoder) charge(n int64) error {
 	d.cost += n
 	if d.cost > d.limit {
+		if d.ctx == nil {
+			return errors.New("the parsed JSON would be over the max-value limit")
+		}
 		return d.ctx.CheckSize(-1)
 	}
-	return d.ctx.Tick()
+	return nodeTick(d.ctx)
 }
 
 func (d *boundedDecoder) value(depth int) (any, error) {

@@ -611,7 +611,10 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 			fail()
 		}
 	}
-	if str, ok := inst.(string); ok {
+	if str, ok := inst.(string); ok && (d.Has("minLength") || d.Has("maxLength") || d.Has("pattern")) {
+		if err := v.checkBeforeSearch(str); err != nil {
+			return res, err
+		}
 		n := int64(utf8.RuneCountInString(str))
 		if x, ok := get("minLength"); ok && float64(n) < schemaNumber(x) {
 			fail()
@@ -796,8 +799,8 @@ func multipleOf(inst, div any) bool {
 
 type subValidate func(x, schema any) (evalResult, error)
 
-// checkBeforeSearch polls the node's context before a regular expression
-// runs over a long text (a step that costs more than most).
+// checkBeforeSearch polls the node's context before a step that reads a
+// long text (a regular expression, a length), which costs more than most.
 func (v *schemaValidator) checkBeforeSearch(s string) error {
 	if v.ctx != nil && len(s) > 1<<12 {
 		return v.ctx.Check()

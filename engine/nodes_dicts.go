@@ -332,7 +332,7 @@ func dictKeyList(d *pyval.Dict) string {
 			keys = append(keys, fmt.Sprintf("and %d more", d.Len()-10))
 			break
 		}
-		keys = append(keys, strconv.Quote(k))
+		keys = append(keys, truncateForMessage(strconv.Quote(k), 100))
 	}
 	return strings.Join(keys, ", ")
 }

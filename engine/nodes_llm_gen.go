@@ -118,7 +118,11 @@ func structuredProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 func classifierProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 	var cats []string
 	for _, c := range in.List("categories") {
-		cats = append(cats, pyval.Str(c))
+		s, err := strBounded(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		cats = append(cats, s)
 	}
 	if len(cats) < 2 {
 		return nil, fmt.Errorf("Classifier needs at least 2 categories, got %d: list the categories to choose from", len(cats))

@@ -34,8 +34,16 @@ type jsonPath struct {
 	steps []jpStep
 }
 
+// jpEval is one evaluation of a path: ctx (nil when unbounded) is polled
+// for every value visited and bounds what the evaluation builds.
+type jpEval struct {
+	ctx *Ctx
+}
+
+func (e *jpEval) tick() error { return nodeTick(e.ctx) }
+
 type jpStep interface {
-	apply(v any, emit func(any))
+	apply(e *jpEval, v any, emit func(any) error) error
 }
 
 // jpFields selects dict keys (or every value with wildcard). A numeric key
@@ -46,34 +54,40 @@ type jpFields struct {
 	numeric  bool
 }
 
-func (s jpFields) apply(v any, emit func(any)) {
+func (s jpFields) apply(e *jpEval, v any, emit func(any) error) error {
+	var err error
 	switch t := v.(type) {
 	case *pyval.Dict:
 		if s.wildcard {
-			t.Range(func(_ string, x any) bool { emit(x); return true })
-			return
+			t.Range(func(_ string, x any) bool { err = emit(x); return err == nil })
+			return err
 		}
 		for _, n := range s.names {
 			if x, ok := t.Get(n); ok {
-				emit(x)
+				if err := emit(x); err != nil {
+					return err
+				}
 			}
 		}
 	case []any:
 		if s.numeric {
 			for _, n := range s.names {
 				if i, err := strconv.Atoi(n); err == nil {
-					jpIndex{idx: []int{i}}.apply(t, emit)
+					if err := (jpIndex{idx: []int{i}}).apply(e, t, emit); err != nil {
+						return err
+					}
 				}
 			}
 		}
 	}
+	return nil
 }
 
 // jpIndex selects list items by index (negative from the end). Like
 // jsonpath-ng, indexing a string gives its character.
 type jpIndex struct{ idx []int }
 
-func (s jpIndex) apply(v any, emit func(any)) {
+func (s jpIndex) apply(e *jpEval, v any, emit func(any) error) error {
 	switch t := v.(type) {
 	case []any:
 		for _, i := range s.idx {
@@ -81,20 +95,52 @@ func (s jpIndex) apply(v any, emit func(any)) {
 				i += len(t)
 			}
 			if i >= 0 && i < len(t) {
-				emit(t[i])
+				if err := emit(t[i]); err != nil {
+					return err
+				}
 			}
 		}
 	case string:
+		if jpASCII(t) {
+			for _, i := range s.idx {
+				if i < 0 {
+					i += len(t)
+				}
+				if i >= 0 && i < len(t) {
+					if err := emit(t[i : i+1]); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}
+		if e.ctx != nil {
+			if err := e.ctx.CheckSize(4 * int64(len(t))); err != nil {
+				return err
+			}
+		}
 		rs := []rune(t)
 		for _, i := range s.idx {
 			if i < 0 {
 				i += len(rs)
 			}
 			if i >= 0 && i < len(rs) {
-				emit(string(rs[i]))
+				if err := emit(string(rs[i])); err != nil {
+					return err
+				}
 			}
 		}
 	}
+	return nil
+}
+
+func jpASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // jpSlice selects a Python slice of a list; [*] is the full slice. A
@@ -104,63 +150,103 @@ type jpSlice struct {
 	step       int
 }
 
-func (s jpSlice) apply(v any, emit func(any)) {
+func (s jpSlice) apply(e *jpEval, v any, emit func(any) error) error {
 	if v == nil {
-		return
+		return nil
 	}
 	list, ok := v.([]any)
 	if !ok {
 		list = []any{v}
 	}
 	lo, hi := pySliceIndices(len(list), s.start, s.end, s.step)
-	for i := lo; (s.step > 0 && i < hi) || (s.step < 0 && i > hi); i += s.step {
-		emit(list[i])
+	// Counted, so a huge step cannot overflow the position.
+	n, _ := listRangeLen(int64(lo), int64(hi), int64(s.step))
+	for i, k := lo, int64(0); k < n; i, k = i+s.step, k+1 {
+		if err := emit(list[i]); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // jpDescend applies a step to a node and to every node below it, depth
 // first (dict values in order, list items in order).
 type jpDescend struct{ step jpStep }
 
-func (s jpDescend) apply(v any, emit func(any)) {
-	s.step.apply(v, emit)
+func (s jpDescend) apply(e *jpEval, v any, emit func(any) error) error {
+	if err := e.tick(); err != nil {
+		return err
+	}
+	if err := s.step.apply(e, v, emit); err != nil {
+		return err
+	}
+	var err error
 	switch t := v.(type) {
 	case []any:
 		for _, x := range t {
-			s.apply(x, emit)
+			if err := s.apply(e, x, emit); err != nil {
+				return err
+			}
 		}
 	case *pyval.Dict:
-		t.Range(func(_ string, x any) bool { s.apply(x, emit); return true })
+		t.Range(func(_ string, x any) bool { err = s.apply(e, x, emit); return err == nil })
 	}
+	return err
 }
 
 // jpKeyOrIndex is one step of a dotted path as lib.json's GetJSONPath*
 // nodes read it: a dict key, or a list index when the step is all digits.
 type jpKeyOrIndex struct{ key string }
 
-func (s jpKeyOrIndex) apply(v any, emit func(any)) {
+func (s jpKeyOrIndex) apply(e *jpEval, v any, emit func(any) error) error {
 	switch t := v.(type) {
 	case *pyval.Dict:
 		if x, ok := t.Get(s.key); ok {
-			emit(x)
+			return emit(x)
 		}
 	case []any:
 		if s.key == "" || strings.Trim(s.key, "0123456789") != "" {
-			return
+			return nil
 		}
 		if i, err := strconv.Atoi(s.key); err == nil && i < len(t) {
-			emit(t[i])
+			return emit(t[i])
 		}
 	}
+	return nil
 }
 
-// find returns every value the path selects, in order.
+// find returns every value the path selects, in order, without bounds;
+// nodes use findAll.
 func (p *jsonPath) find(data any) []any {
+	out, _ := p.findAll(nil, data)
+	return out
+}
+
+// findAll returns every value the path selects, in order. With a ctx, the
+// values selected at each step count against its max-value budget (as a
+// list of them would) and every value visited polls it, so a path that
+// selects or visits without end stops with the node's budget error.
+func (p *jsonPath) findAll(ctx *Ctx, data any) ([]any, error) {
+	e := &jpEval{ctx: ctx}
 	cur := []any{data}
 	for _, st := range p.steps {
 		var next []any
+		emit := func(x any) error {
+			if ctx != nil {
+				if err := ctx.Tick(); err != nil {
+					return err
+				}
+				if err := ctx.CheckItems(int64(len(next)) + 1); err != nil {
+					return err
+				}
+			}
+			next = append(next, x)
+			return nil
+		}
 		for _, v := range cur {
-			st.apply(v, func(x any) { next = append(next, x) })
+			if err := st.apply(e, v, emit); err != nil {
+				return nil, err
+			}
 		}
 		cur = next
 		if len(cur) == 0 {
@@ -170,7 +256,7 @@ func (p *jsonPath) find(data any) []any {
 	if cur == nil {
 		cur = []any{}
 	}
-	return cur
+	return cur, nil
 }
 
 // parseDottedPath reads a lib.json path such as "a.b.0": the text split on
@@ -185,8 +271,8 @@ func parseDottedPath(path string) *jsonPath {
 
 // lookupPath resolves a lib.json GetJSONPath* path: a JSONPath expression
 // when it starts with "$", otherwise a dotted path. found is false when
-// nothing (or null) is there.
-func lookupPath(data any, path string) (v any, found bool, err error) {
+// nothing (or null) is there. ctx (nil in tests) bounds the evaluation.
+func lookupPath(ctx *Ctx, data any, path string) (v any, found bool, err error) {
 	var p *jsonPath
 	if strings.HasPrefix(strings.TrimSpace(path), "$") {
 		if p, err = parseJSONPath(path); err != nil {
@@ -195,7 +281,10 @@ func lookupPath(data any, path string) (v any, found bool, err error) {
 	} else {
 		p = parseDottedPath(path)
 	}
-	res := p.find(data)
+	res, err := p.findAll(ctx, data)
+	if err != nil {
+		return nil, false, err
+	}
 	if len(res) == 0 || res[0] == nil {
 		return nil, false, nil
 	}

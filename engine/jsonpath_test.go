@@ -122,7 +122,7 @@ func TestLookupPathDotted(t *testing.T) {
 		{"$.l[-1].x", `'y'`, true},
 	}
 	for _, c := range cases {
-		v, found, err := lookupPath(data, c.path)
+		v, found, err := lookupPath(nil, data, c.path)
 		if err != nil || found != c.found || reprOf(v) != c.want {
 			t.Errorf("lookupPath(%q) = %s, %v, %v; want %s, %v", c.path, reprOf(v), found, err, c.want, c.found)
 		}

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"nodetool/engine/pyval"
 )
@@ -35,13 +36,27 @@ func schemaErrf(format string, a ...any) error {
 	return &schemaError{msg: fmt.Sprintf(format, a...)}
 }
 
-// validateJSONSchema reports whether data is valid under schema.
-func validateJSONSchema(data, schema any) (bool, error) {
-	v := &schemaValidator{root: schema, regexes: map[string]*pyRegex{}}
-	if err := v.check(schema, "#"); err != nil {
+// validateJSONSchema reports whether data is valid under schema. ctx (nil
+// in tests) is polled on every step and sizes the validator's memo.
+//
+// The work is polynomial: the result of validating one instance node (by
+// identity) against one subschema reached through $ref or an applicator
+// (allOf, anyOf, oneOf, not, if/then/else, dependentSchemas), or against
+// any subschema when the instance is a list or dict, is computed once and
+// remembered. A schema whose anyOf/$ref alternatives double at every level
+// therefore costs a step per level, not 2^levels, and an instance that
+// holds one dict many times costs a step per distinct dict. The memo is
+// bounded by the max-value budget (it starts over when full), and every
+// step polls ctx, so what is left is bounded by the node-timeout budget.
+func validateJSONSchema(ctx *Ctx, data, schema any) (bool, error) {
+	v := newSchemaValidator(ctx, schema)
+	if err := v.check(schema, "#", 0); err != nil {
 		return false, err
 	}
-	res, err := v.validate(data, schema, 0)
+	if err := v.findAnnotationKeywords(); err != nil {
+		return false, err
+	}
+	res, err := v.eval(data, schema, 0, true)
 	if err != nil {
 		return false, err
 	}
@@ -49,21 +64,130 @@ func validateJSONSchema(data, schema any) (bool, error) {
 }
 
 type schemaValidator struct {
+	ctx     *Ctx
 	root    any
 	regexes map[string]*pyRegex
+	checked map[*pyval.Dict]bool // subschemas check has accepted
+	refs    map[string]any       // resolved $refs
+	// annotate is set when the schema uses unevaluatedProperties or
+	// unevaluatedItems, the only keywords that read annotations.
+	annotate bool
+
+	memo      map[schemaMemoKey]evalResult
+	memoCost  int64 // estimated bytes the memo holds
+	memoLimit int64
+	steps     int64 // validation steps taken, for tests
 }
 
-// evalResult is the outcome of validating one instance against one schema,
-// with the annotations unevaluatedProperties and unevaluatedItems need.
-type evalResult struct {
-	ok    bool
-	props map[string]bool // object properties evaluated
-	items int             // array items evaluated from the start
-	all   bool            // every array item evaluated
+func newSchemaValidator(ctx *Ctx, schema any) *schemaValidator {
+	limit := int64(DefaultMaxValue)
+	if ctx != nil {
+		limit = ctx.MaxValue()
+	}
+	return &schemaValidator{ctx: ctx, root: schema, regexes: map[string]*pyRegex{}, checked: map[*pyval.Dict]bool{},
+		refs: map[string]any{}, memo: map[schemaMemoKey]evalResult{}, memoLimit: limit}
 }
 
-func (r *evalResult) merge(o evalResult) {
+// schemaMemoKey is one subschema and one instance node: lists and dicts
+// (and strings) by identity, other scalars by value.
+type schemaMemoKey struct {
+	schema *pyval.Dict
+	inst   any
+}
+
+type stringKey struct {
+	p *byte
+	n int
+}
+
+// instanceKey identifies an instance node for the memo.
+func instanceKey(inst any) any {
+	if k, ok := keyOf(inst); ok {
+		return k
+	}
+	if s, ok := inst.(string); ok {
+		return stringKey{unsafe.StringData(s), len(s)}
+	}
+	return inst
+}
+
+// Estimated bytes of a memo entry and of one annotated property in it.
+const (
+	schemaMemoEntry = 128
+	schemaMemoProp  = 64
+)
+
+// maxSchemaNesting bounds how deeply subschemas nest, as JSON text nests.
+const maxSchemaNesting = pyval.MaxDepth
+
+// eval validates inst against s, through the memo when memoize is set.
+func (v *schemaValidator) eval(inst, s any, depth int, memoize bool) (evalResult, error) {
+	d, isDict := s.(*pyval.Dict)
+	if !memoize || !isDict {
+		return v.validate(inst, s, depth)
+	}
+	key := schemaMemoKey{d, instanceKey(inst)}
+	if r, ok := v.memo[key]; ok {
+		return r, nil
+	}
+	r, err := v.validate(inst, s, depth)
+	if err != nil {
+		return r, err
+	}
+	cost := schemaMemoEntry + schemaMemoProp*int64(len(r.props))
+	if v.memoCost+cost > v.memoLimit {
+		v.memo, v.memoCost = map[schemaMemoKey]evalResult{}, 0
+	}
+	if cost <= v.memoLimit {
+		v.memo[key] = r
+		v.memoCost += cost
+	}
+	return r, nil
+}
+
+// findAnnotationKeywords sets annotate when unevaluatedProperties or
+// unevaluatedItems appears anywhere in the schema document (a $ref may
+// reach a subschema outside the schema keywords).
+func (v *schemaValidator) findAnnotationKeywords() error {
+	seen := map[containerKey]bool{}
+	var walk func(x any) error
+	walk = func(x any) error {
+		k, ok := keyOf(x)
+		if !ok || seen[k] || v.annotate {
+			return nil
+		}
+		seen[k] = true
+		if err := nodeTick(v.ctx); err != nil {
+			return err
+		}
+		switch t := x.(type) {
+		case []any:
+			for _, e := range t {
+				if err := walk(e); err != nil {
+					return err
+				}
+			}
+		case *pyval.Dict:
+			if t.Has("unevaluatedProperties") || t.Has("unevaluatedItems") {
+				v.annotate = true
+				return nil
+			}
+			var err error
+			t.Range(func(_ string, e any) bool { err = walk(e); return err == nil })
+			return err
+		}
+		return nil
+	}
+	return walk(v.root)
+}
+
+// merge adds o's annotations to r, polling the node's context for each
+// property copied.
+func (v *schemaValidator) merge(r *evalResult, o evalResult) error {
 	for k := range o.props {
+		if err := nodeTick(v.ctx); err != nil {
+			return err
+		}
 		if r.props == nil {
 			r.props = map[string]bool{}
 		}
@@ -73,6 +197,16 @@ func (r *evalResult) merge(o evalResult) {
 		r.items = o.items
 	}
 	r.all = r.all || o.all
+	return nil
+}
+
+// evalResult is the outcome of validating one instance against one schema,
+// with the annotations unevaluatedProperties and unevaluatedItems need.
+type evalResult struct {
+	ok    bool
+	props map[string]bool // object properties evaluated
+	items int             // array items evaluated from the start
+	all   bool            // every array item evaluated
 }
 
 var schemaTypes = map[string]bool{"null": true, "boolean": true, "object": true, "array": true, "number": true, "integer": true, "string": true}
@@ -114,15 +248,28 @@ func isJSONNumber(v any) bool {
 }
 
 // check validates the schema's own shape (the metaschema check), walking
-// every subschema.
-func (v *schemaValidator) check(s any, at string) error {
+// every subschema once (a subschema that appears in several places is
+// checked where it is first met).
+func (v *schemaValidator) check(s any, at string, depth int) error {
 	if _, ok := s.(bool); ok {
 		return nil
 	}
 	d, ok := s.(*pyval.Dict)
 	if !ok {
-		return schemaErrf("%s must be an object or a boolean, not %s", at, pyval.TypeName(s))
+		return schemaErrf("%s must be an object or a boolean, not %s", truncateForMessage(at, 200), pyval.TypeName(s))
 	}
+	if v.checked[d] {
+		return nil
+	}
+	if depth > maxSchemaNesting {
+		return schemaErrf("subschemas nest deeper than %d levels", maxSchemaNesting)
+	}
+	if err := nodeTick(v.ctx); err != nil {
+		return err
+	}
+	v.checked[d] = true
+	at = truncateForMessage(at, 200)
+
 	for _, k := range unsupportedKeywords {
 		if d.Has(k) {
 			return schemaErrf("%s: %s is not supported", at, k)
@@ -135,7 +282,7 @@ func (v *schemaValidator) check(s any, at string) error {
 		}
 		for _, n := range names {
 			if s, isStr := n.(string); !isStr || !schemaTypes[s] {
-				return schemaErrf("%s/type: %s is not a JSON Schema type (null, boolean, object, array, number, integer, string)", at, pyval.Repr(n))
+				return schemaErrf("%s/type: %s is not a JSON Schema type (null, boolean, object, array, number, integer, string)", at, listShortRepr(n))
 			}
 		}
 	}
@@ -182,14 +329,14 @@ func (v *schemaValidator) check(s any, at string) error {
 	for _, k := range countKeywords {
 		if x, ok := d.Get(k); ok {
 			if f, _ := pyval.AsNumber(x); !isJSONInteger(x) || f < 0 {
-				return schemaErrf("%s/%s must be a non-negative integer, not %s", at, k, pyval.Repr(x))
+				return schemaErrf("%s/%s must be a non-negative integer, not %s", at, k, listShortRepr(x))
 			}
 		}
 	}
 	for _, k := range numberKeywords {
 		if x, ok := d.Get(k); ok {
 			if !isJSONNumber(x) {
-				return schemaErrf("%s/%s must be a number, not %s", at, k, pyval.Repr(x))
+				return schemaErrf("%s/%s must be a number, not %s", at, k, listShortRepr(x))
 			}
 			if f, _ := pyval.AsNumber(x); k == "multipleOf" && f <= 0 {
 				return schemaErrf("%s/multipleOf must be greater than 0", at)
@@ -217,7 +364,7 @@ func (v *schemaValidator) check(s any, at string) error {
 					return schemaErrf("%s/items must be a schema (object or boolean); use prefixItems for a list of schemas", at)
 				}
 			}
-			if err := v.check(x, at+"/"+k); err != nil {
+			if err := v.check(x, at+"/"+k, depth+1); err != nil {
 				return err
 			}
 		}
@@ -229,7 +376,7 @@ func (v *schemaValidator) check(s any, at string) error {
 				return schemaErrf("%s/%s must be a non-empty array of schemas", at, k)
 			}
 			for i, sub := range l {
-				if err := v.check(sub, fmt.Sprintf("%s/%s/%d", at, k, i)); err != nil {
+				if err := v.check(sub, fmt.Sprintf("%s/%s/%d", at, k, i), depth+1); err != nil {
 					return err
 				}
 			}
@@ -248,7 +395,7 @@ func (v *schemaValidator) check(s any, at string) error {
 					}
 				}
 				sub, _ := m.Get(name)
-				if err := v.check(sub, at+"/"+k+"/"+name); err != nil {
+				if err := v.check(sub, at+"/"+k+"/"+name, depth+1); err != nil {
 					return err
 				}
 			}
@@ -271,80 +418,51 @@ func (v *schemaValidator) regex(p string) (*pyRegex, error) {
 
 // resolve follows a same-document $ref.
 func (v *schemaValidator) resolve(ref string) (any, error) {
+	if target, ok := v.refs[ref]; ok {
+		return target, nil
+	}
+	shown := truncateForMessage(ref, 200)
 	if !strings.HasPrefix(ref, "#") {
-		return nil, schemaErrf("cannot resolve $ref %q: only references within the schema (starting with #) are supported", ref)
+		return nil, schemaErrf("cannot resolve $ref %q: only references within the schema (starting with #) are supported", shown)
 	}
 	frag, err := url.PathUnescape(ref[1:])
 	if err != nil {
-		return nil, schemaErrf("bad $ref %q", ref)
+		return nil, schemaErrf("bad $ref %q", shown)
 	}
 	cur := v.root
 	if frag == "" {
 		return cur, nil
 	}
 	if !strings.HasPrefix(frag, "/") {
-		return nil, schemaErrf("cannot resolve $ref %q: anchors are not supported, use a JSON pointer such as #/$defs/name", ref)
+		return nil, schemaErrf("cannot resolve $ref %q: anchors are not supported, use a JSON pointer such as #/$defs/name", shown)
 	}
 	for _, tok := range strings.Split(frag[1:], "/") {
+		if err := nodeTick(v.ctx); err != nil {
+			return nil, err
+		}
 		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
 		switch t := cur.(type) {
 		case *pyval.Dict:
 			x, ok := t.Get(tok)
 			if !ok {
-				return nil, schemaErrf("cannot resolve $ref %q: %q not found", ref, tok)
+				return nil, schemaErrf("cannot resolve $ref %q: %q not found", shown, truncateForMessage(tok, 200))
 			}
 			cur = x
 		case []any:
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(t) {
-				return nil, schemaErrf("cannot resolve $ref %q: %q not found", ref, tok)
+				return nil, schemaErrf("cannot resolve $ref %q: %q not found", shown, truncateForMessage(tok, 200))
 			}
 			cur = t[i]
 		default:
-			return nil, schemaErrf("cannot resolve $ref %q", ref)
+			return nil, schemaErrf("cannot resolve $ref %q", shown)
 		}
 	}
-	if err := v.check(cur, ref); err != nil {
+	if err := v.check(cur, shown, 0); err != nil {
 		return nil, err
 	}
+	v.refs[ref] = cur
 	return cur, nil
-}
-
-// jsonEqual is jsonschema's equality: numbers by value, but booleans only
-// equal booleans; lists and objects element-wise.
-func jsonEqual(a, b any) bool {
-	_, ab := a.(bool)
-	_, bb := b.(bool)
-	if ab || bb {
-		return ab && bb && a == b
-	}
-	switch x := a.(type) {
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !jsonEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case *pyval.Dict:
-		y, ok := b.(*pyval.Dict)
-		if !ok || x.Len() != y.Len() {
-			return false
-		}
-		for _, k := range x.Keys() {
-			xv, _ := x.Get(k)
-			yv, ok := y.Get(k)
-			if !ok || !jsonEqual(xv, yv) {
-				return false
-			}
-		}
-		return true
-	}
-	return pyval.Equal(a, b)
 }
 
 // jsonType reports whether instance has the JSON Schema type name.
@@ -400,13 +518,24 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 	if depth > maxSchemaDepth {
 		return evalResult{}, schemaErrf("$ref nesting deeper than %d levels (a reference cycle?)", maxSchemaDepth)
 	}
+	v.steps++
+	if err := nodeTick(v.ctx); err != nil {
+		return evalResult{}, err
+	}
 	if b, ok := s.(bool); ok {
 		return evalResult{ok: b}, nil
 	}
 	d := s.(*pyval.Dict)
 	res := evalResult{ok: true}
 	fail := func() { res.ok = false }
-	sub := func(x, schema any) (evalResult, error) { return v.validate(x, schema, depth+1) }
+	// sub validates a part of the instance (an item, a property): through
+	// the memo when it is a list or dict. app validates the instance
+	// itself against another subschema, always through the memo.
+	sub := func(x, schema any) (evalResult, error) {
+		_, container := keyOf(x)
+		return v.eval(x, schema, depth+1, container)
+	}
+	app := func(x, schema any) (evalResult, error) { return v.eval(x, schema, depth+1, true) }
 	get := func(k string) (any, bool) { return d.Get(k) }
 
 	if r, ok := get("$ref"); ok {
@@ -414,14 +543,16 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 		if err != nil {
 			return res, err
 		}
-		rr, err := sub(inst, target)
+		rr, err := app(inst, target)
 		if err != nil {
 			return res, err
 		}
 		if !rr.ok {
 			fail()
 		}
-		res.merge(rr)
+		if err := v.merge(&res, rr); err != nil {
+			return res, err
+		}
 	}
 	if t, ok := get("type"); ok {
 		names := []any{t}
@@ -441,7 +572,11 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 	if e, ok := get("enum"); ok {
 		found := false
 		for _, x := range e.([]any) {
-			if jsonEqual(inst, x) {
+			eq, err := valueEqual(v.ctx, inst, x, true)
+			if err != nil {
+				return res, err
+			}
+			if eq {
 				found = true
 				break
 			}
@@ -450,8 +585,14 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 			fail()
 		}
 	}
-	if c, ok := get("const"); ok && !jsonEqual(inst, c) {
-		fail()
+	if c, ok := get("const"); ok {
+		eq, err := valueEqual(v.ctx, inst, c, true)
+		if err != nil {
+			return res, err
+		}
+		if !eq {
+			fail()
+		}
 	}
 	if isJSONNumber(inst) {
 		if x, ok := get("minimum"); ok && numCmp(inst, x) < 0 {
@@ -470,7 +611,10 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 			fail()
 		}
 	}
-	if str, ok := inst.(string); ok {
+	if str, ok := inst.(string); ok && (d.Has("minLength") || d.Has("maxLength") || d.Has("pattern")) {
+		if err := v.checkBeforeSearch(str); err != nil {
+			return res, err
+		}
 		n := int64(utf8.RuneCountInString(str))
 		if x, ok := get("minLength"); ok && float64(n) < schemaNumber(x) {
 			fail()
@@ -483,44 +627,51 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 			if err != nil {
 				return res, err
 			}
+			if err := v.checkBeforeSearch(str); err != nil {
+				return res, err
+			}
 			if re.search(str) == nil {
 				fail()
 			}
 		}
 	}
 	if arr, ok := inst.([]any); ok {
-		if err := v.validateArray(arr, d, &res, sub); err != nil {
+		if err := v.validateArray(arr, d, &res, sub, app); err != nil {
 			return res, err
 		}
 	}
 	if obj, ok := inst.(*pyval.Dict); ok {
-		if err := v.validateObject(obj, d, &res, sub); err != nil {
+		if err := v.validateObject(obj, d, &res, sub, app); err != nil {
 			return res, err
 		}
 	}
 	// Applicators: annotations of passing subschemas count as evaluated.
 	if l, ok := get("allOf"); ok {
 		for _, schema := range l.([]any) {
-			r, err := sub(inst, schema)
+			r, err := app(inst, schema)
 			if err != nil {
 				return res, err
 			}
 			if !r.ok {
 				fail()
 			}
-			res.merge(r)
+			if err := v.merge(&res, r); err != nil {
+				return res, err
+			}
 		}
 	}
 	if l, ok := get("anyOf"); ok {
 		passed := false
 		for _, schema := range l.([]any) {
-			r, err := sub(inst, schema)
+			r, err := app(inst, schema)
 			if err != nil {
 				return res, err
 			}
 			if r.ok {
 				passed = true
-				res.merge(r)
+				if err := v.merge(&res, r); err != nil {
+					return res, err
+				}
 			}
 		}
 		if !passed {
@@ -530,13 +681,15 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 	if l, ok := get("oneOf"); ok {
 		n := 0
 		for _, schema := range l.([]any) {
-			r, err := sub(inst, schema)
+			r, err := app(inst, schema)
 			if err != nil {
 				return res, err
 			}
 			if r.ok {
 				n++
-				res.merge(r)
+				if err := v.merge(&res, r); err != nil {
+					return res, err
+				}
 			}
 		}
 		if n != 1 {
@@ -544,7 +697,7 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 		}
 	}
 	if x, ok := get("not"); ok {
-		r, err := sub(inst, x)
+		r, err := app(inst, x)
 		if err != nil {
 			return res, err
 		}
@@ -553,24 +706,28 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 		}
 	}
 	if x, ok := get("if"); ok {
-		r, err := sub(inst, x)
+		r, err := app(inst, x)
 		if err != nil {
 			return res, err
 		}
 		branch := "else"
 		if r.ok {
 			branch = "then"
-			res.merge(r)
+			if err := v.merge(&res, r); err != nil {
+				return res, err
+			}
 		}
 		if y, ok := get(branch); ok {
-			br, err := sub(inst, y)
+			br, err := app(inst, y)
 			if err != nil {
 				return res, err
 			}
 			if !br.ok {
 				fail()
 			}
-			res.merge(br)
+			if err := v.merge(&res, br); err != nil {
+				return res, err
+			}
 		}
 	}
 	// unevaluated* look at everything evaluated above.
@@ -642,7 +799,16 @@ func multipleOf(inst, div any) bool {
 
 type subValidate func(x, schema any) (evalResult, error)
 
-func (v *schemaValidator) validateArray(arr []any, d *pyval.Dict, res *evalResult, sub subValidate) error {
+// checkBeforeSearch polls the node's context before a step that reads a
+// long text (a regular expression, a length), which costs more than most.
+func (v *schemaValidator) checkBeforeSearch(s string) error {
+	if v.ctx != nil && len(s) > 1<<12 {
+		return v.ctx.Check()
+	}
+	return nil
+}
+
+func (v *schemaValidator) validateArray(arr []any, d *pyval.Dict, res *evalResult, sub, app subValidate) error {
 	fail := func() { res.ok = false }
 	n := float64(len(arr))
 	if x, ok := d.Get("minItems"); ok && n < schemaNumber(x) {
@@ -652,13 +818,15 @@ func (v *schemaValidator) validateArray(arr []any, d *pyval.Dict, res *evalResul
 		fail()
 	}
 	if x, ok := d.Get("uniqueItems"); ok && x == true {
-	outer:
-		for i := range arr {
-			for j := i + 1; j < len(arr); j++ {
-				if jsonEqual(arr[i], arr[j]) {
-					fail()
-					break outer
-				}
+		seen := newValueSet(v.ctx, true)
+		for _, item := range arr {
+			added, err := seen.add(item)
+			if err != nil {
+				return err
+			}
+			if !added {
+				fail()
+				break
 			}
 		}
 	}
@@ -721,9 +889,12 @@ func (v *schemaValidator) validateArray(arr []any, d *pyval.Dict, res *evalResul
 	return nil
 }
 
-func (v *schemaValidator) validateObject(obj *pyval.Dict, d *pyval.Dict, res *evalResult, sub subValidate) error {
+func (v *schemaValidator) validateObject(obj *pyval.Dict, d *pyval.Dict, res *evalResult, sub, app subValidate) error {
 	fail := func() { res.ok = false }
 	mark := func(k string) {
+		if !v.annotate {
+			return
+		}
 		if res.props == nil {
 			res.props = map[string]bool{}
 		}
@@ -764,14 +935,16 @@ func (v *schemaValidator) validateObject(obj *pyval.Dict, d *pyval.Dict, res *ev
 				continue
 			}
 			schema, _ := deps.Get(k)
-			r, err := sub(obj, schema)
+			r, err := app(obj, schema)
 			if err != nil {
 				return err
 			}
 			if !r.ok {
 				fail()
 			}
-			res.merge(r)
+			if err := v.merge(res, r); err != nil {
+				return err
+			}
 		}
 	}
 	matched := map[string]bool{}
@@ -803,6 +976,9 @@ func (v *schemaValidator) validateObject(obj *pyval.Dict, d *pyval.Dict, res *ev
 			}
 			schema, _ := pats.Get(p)
 			for _, k := range obj.Keys() {
+				if err := v.checkBeforeSearch(k); err != nil {
+					return err
+				}
 				if re.search(k) == nil {
 					continue
 				}
@@ -836,8 +1012,7 @@ func (v *schemaValidator) validateObject(obj *pyval.Dict, d *pyval.Dict, res *ev
 		}
 	}
 	if x, ok := d.Get("propertyNames"); ok {
-		keys := obj.Keys()
-		sort.Strings(keys)
+		keys := slices.Sorted(slices.Values(obj.Keys())) // a copy: the dict is shared
 		for _, k := range keys {
 			r, err := sub(k, x)
 			if err != nil {

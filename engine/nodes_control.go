@@ -79,13 +79,15 @@ func registerControl(r *Registry) {
 // races its condition: when the condition is wired, each value waits for
 // it. A streamed condition pairs with values one to one (the last one is
 // reused once the condition stream ends); a one-shot condition applies to
-// every value.
+// every value. What waits for its pair (values, or streamed conditions)
+// is bounded by the max-value budget, like what waits in the inbox.
 func runIf(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 	condWired := inbox.Connected("condition")
 	condStream := condWired && ctx.n.streaming["condition"]
 	condSeen := false
 	var conds []bool
 	var values []any
+	var held int64 // estimated bytes of conds and values
 	gotValue := false
 
 	route := func(cond bool, v any) error {
@@ -100,6 +102,7 @@ func runIf(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 			switch {
 			case condStream && len(conds) > 0:
 				cond, conds = conds[0], conds[1:]
+				held -= itemCost
 				if err := in.Set("condition", cond); err != nil {
 					return err
 				}
@@ -108,6 +111,7 @@ func runIf(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 			}
 			v := values[0]
 			values = values[1:]
+			held -= ItemSize(v)
 			if err := route(cond, v); err != nil {
 				return err
 			}
@@ -127,12 +131,20 @@ func runIf(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 			if err := in.Set("condition", v); err != nil {
 				return err
 			}
-			if condStream {
+			// A streamed condition waits for its value; once no value
+			// can come, there is nothing to pair it with.
+			if condStream && (len(values) > 0 || inbox.Open("value")) {
+				if held += itemCost; held > ctx.MaxValue() {
+					return heldError(ctx)
+				}
 				conds = append(conds, in.Bool("condition"))
 			}
 			condSeen = true
 		case "value":
 			gotValue = true
+			if held += ItemSize(v); held > ctx.MaxValue() {
+				return heldError(ctx)
+			}
 			values = append(values, v)
 		}
 		if err := flush(); err != nil {

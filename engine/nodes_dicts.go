@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -43,7 +44,7 @@ func registerDicts(r *Registry) {
 		Outputs: Out("output", "dict[str, any]"),
 		Layout:  "small",
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(dictMerge(in.Dict("dictionary"), in.Dict("new_pairs"))), nil
+			return dictMerge(ctx, in.Dict("dictionary"), in.Dict("new_pairs"))
 		},
 	})
 	r.Add(&NodeDef{
@@ -70,8 +71,11 @@ func registerDicts(r *Registry) {
 			if strings.TrimSpace(src) == "" {
 				return nil, fmt.Errorf("json_string is empty; give a JSON object such as {\"key\": \"value\"}")
 			}
-			v, err := pyval.Decode([]byte(src))
+			v, err := decodeJSONBounded(ctx, []byte(src))
 			if err != nil {
+				if IsLimit(err) || ctx.Err() != nil {
+					return nil, err
+				}
 				return nil, fmt.Errorf("json_string is not valid JSON: %v", err)
 			}
 			d, ok := v.(*pyval.Dict)
@@ -90,9 +94,16 @@ func registerDicts(r *Registry) {
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			keys, values := in.List("keys"), in.List("values")
 			n := min(len(keys), len(values))
+			if err := checkEntries(ctx, int64(n)); err != nil {
+				return nil, err
+			}
 			out := pyval.NewDict(n)
 			for i := range n {
-				out.Set(pyval.Str(keys[i]), values[i])
+				k, err := strBounded(ctx, keys[i])
+				if err != nil {
+					return nil, err
+				}
+				out.Set(k, values[i])
 			}
 			return Single(out), nil
 		},
@@ -107,7 +118,7 @@ func registerDicts(r *Registry) {
 		Outputs: Out("output", "dict[str, any]"),
 		Layout:  "small",
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(dictMerge(in.Dict("dict_a"), in.Dict("dict_b"))), nil
+			return dictMerge(ctx, in.Dict("dict_a"), in.Dict("dict_b"))
 		},
 	})
 	r.Add(&NodeDef{
@@ -187,7 +198,11 @@ func registerDicts(r *Registry) {
 		Outputs:     Out("output", "str"),
 		Layout:      "small",
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(pyval.Dumps(in.Dict("dictionary"), pyval.DumpOptions{Indent: -1, EnsureASCII: true})), nil
+			s, err := dumpsBounded(ctx, in.Dict("dictionary"), pyval.DumpOptions{Indent: -1, EnsureASCII: true})
+			if err != nil {
+				return nil, err
+			}
+			return Single(s), nil
 		},
 	})
 	r.Add(&NodeDef{
@@ -198,7 +213,11 @@ func registerDicts(r *Registry) {
 		Outputs:     Out("output", "str"),
 		Layout:      "small",
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(dictToYAML(in.Dict("dictionary"))), nil
+			s, err := dictToYAML(ctx, in.Dict("dictionary"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(s), nil
 		},
 	})
 	r.Add(&NodeDef{
@@ -219,22 +238,52 @@ func registerDicts(r *Registry) {
 			if in.Str("folder") != "" {
 				return nil, fmt.Errorf("writing files is not supported by this engine: leave folder empty to get the JSON text as the output")
 			}
-			return Single(pyval.Dumps(in.Get("data"), pyval.DumpOptions{Indent: max(int(in.Int("indent")), 0), EnsureASCII: true})), nil
+			s, err := dumpsBounded(ctx, in.Get("data"), pyval.DumpOptions{Indent: jsonIndent(in.Int("indent")), EnsureASCII: true})
+			if err != nil {
+				return nil, err
+			}
+			return Single(s), nil
 		},
 	})
 	registerDictFilters(r)
 }
 
 // dictMerge returns a new dict with the pairs of a, then those of b.
-func dictMerge(a, b *pyval.Dict) *pyval.Dict {
+func dictMerge(ctx *Ctx, a, b *pyval.Dict) (map[string]any, error) {
+	if err := checkEntries(ctx, int64(a.Len())+int64(b.Len())); err != nil {
+		return nil, err
+	}
 	out := a.Copy()
 	b.Range(func(k string, v any) bool { out.Set(k, v); return true })
-	return out
+	return Single(out), nil
+}
+
+// jsonIndent is an indent property as Python's json.dumps takes it: a
+// negative indent counts as 0. Indents past the int range stay huge (the
+// size check refuses them).
+func jsonIndent(n int64) int {
+	return int(min(max(n, 0), math.MaxInt32))
 }
 
 func reduceDictionaries(ctx *Ctx, in *Inputs) (map[string]any, error) {
 	keyField, valueField := in.Str("key_field"), in.Str("value_field")
 	list := in.List("dictionaries")
+	// The result has an entry per record and, without a value field, a
+	// copy of each record: size it before building it.
+	entries := int64(len(list))
+	if valueField == "" {
+		for _, item := range list {
+			if d, ok := item.(*pyval.Dict); ok {
+				entries += int64(d.Len())
+			}
+			if entries > ctx.MaxValue()/entryCost {
+				break
+			}
+		}
+	}
+	if err := checkEntries(ctx, entries); err != nil {
+		return nil, err
+	}
 	out := pyval.NewDict(len(list))
 	for i, item := range list {
 		d, ok := item.(*pyval.Dict)
@@ -255,7 +304,10 @@ func reduceDictionaries(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			rest.Delete(keyField)
 			value = rest
 		}
-		key := pyval.Str(kv)
+		key, err := strBounded(ctx, kv)
+		if err != nil {
+			return nil, err
+		}
 		if out.Has(key) {
 			switch in.Str("conflict_resolution") {
 			case "first":
@@ -280,7 +332,7 @@ func dictKeyList(d *pyval.Dict) string {
 			keys = append(keys, fmt.Sprintf("and %d more", d.Len()-10))
 			break
 		}
-		keys = append(keys, strconv.Quote(k))
+		keys = append(keys, truncateForMessage(strconv.Quote(k), 100))
 	}
 	return strings.Join(keys, ", ")
 }
@@ -305,7 +357,7 @@ func registerDictFilters(r *Registry) {
 				if !ok {
 					return false, nil
 				}
-				return dictValueMatches(v, in.Str("filter_type"), in.Str("criteria")), nil
+				return dictValueMatches(ctx, v, in.Str("filter_type"), in.Str("criteria"))
 			})
 		},
 	})
@@ -385,10 +437,14 @@ func registerDictFilters(r *Registry) {
 				if reErr != nil {
 					return false, reErr
 				}
-				if in.Bool("full_match") {
-					return re.fullMatch(pyval.Str(v)), nil
+				s, err := strBounded(ctx, v)
+				if err != nil {
+					return false, err
 				}
-				return re.search(pyval.Str(v)) != nil, nil
+				if in.Bool("full_match") {
+					return re.fullMatch(s), nil
+				}
+				return re.search(s) != nil, nil
 			})
 		},
 	})
@@ -413,12 +469,12 @@ func registerDictFilters(r *Registry) {
 				}
 				if !compiled || cond != cached {
 					cached, compiled = cond, true
-					q, qErr = parseDictQuery(cond)
+					q, qErr = parseDictQuery(ctx, cond)
 				}
 				if qErr != nil {
 					return false, qErr
 				}
-				return q.match(d)
+				return q.match(ctx, d)
 			})
 		},
 	})
@@ -442,6 +498,7 @@ func runDictFilter(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit, config []strin
 		return true
 	}
 	var pending []any
+	var held int64
 	lastErr := ""
 	flush := func() error {
 		for _, v := range pending {
@@ -451,6 +508,9 @@ func runDictFilter(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit, config []strin
 				continue
 			}
 			pass, err := keep(d)
+			if err != nil && (IsLimit(err) || ctx.Err() != nil) {
+				return err
+			}
 			if err != nil {
 				// One message per distinct problem: a bad setting fails
 				// every item the same way.
@@ -466,7 +526,7 @@ func runDictFilter(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit, config []strin
 				}
 			}
 		}
-		pending = pending[:0]
+		pending, held = pending[:0], 0
 		return nil
 	}
 	for {
@@ -478,6 +538,11 @@ func runDictFilter(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit, config []strin
 			break
 		}
 		if h == "value" {
+			// Dicts wait here for the filter's settings: bounded like
+			// what waits in the inbox.
+			if held += ItemSize(v); held > ctx.MaxValue() {
+				return heldError(ctx)
+			}
 			pending = append(pending, v)
 		} else {
 			if err := in.Set(h, v); err != nil {
@@ -494,20 +559,30 @@ func runDictFilter(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit, config []strin
 	return flush()
 }
 
-func dictValueMatches(v any, filterType, criteria string) bool {
-	s := pyval.Str(v)
+func dictValueMatches(ctx *Ctx, v any, filterType, criteria string) (bool, error) {
 	switch filterType {
-	case "contains":
-		return strings.Contains(s, criteria)
-	case "starts_with":
-		return strings.HasPrefix(s, criteria)
-	case "ends_with":
-		return strings.HasSuffix(s, criteria)
-	case "equals":
-		return s == criteria
+	case "contains", "starts_with", "ends_with", "equals":
+		s, err := strBounded(ctx, v)
+		if err != nil {
+			return false, err
+		}
+		switch filterType {
+		case "contains":
+			return strings.Contains(s, criteria), nil
+		case "starts_with":
+			return strings.HasPrefix(s, criteria), nil
+		case "ends_with":
+			return strings.HasSuffix(s, criteria), nil
+		}
+		return s == criteria, nil
 	case "type_is":
-		return pyval.TypeName(v) == criteria
+		return pyval.TypeName(v) == criteria, nil
 	}
+	return dictLengthMatches(v, filterType, criteria), nil
+}
+
+// dictLengthMatches applies the length tests of FilterDictByValue.
+func dictLengthMatches(v any, filterType, criteria string) bool {
 	// The length tests: like Python's int(), surrounding space and _
 	// between digits are allowed; other criteria match nothing.
 	want, err := strconv.ParseInt(strings.TrimSpace(criteria), 10, 64)

@@ -35,9 +35,10 @@ type (
 	queryName struct{ name string }
 	queryList struct{ items []queryNode }
 	queryNot  struct{ x queryNode }
+	// queryBool is a chain of and (or of or): a and b and c.
 	queryBool struct {
-		and  bool
-		l, r queryNode
+		and bool
+		xs  []queryNode
 	}
 	queryCompare struct {
 		operands []queryNode
@@ -52,10 +53,27 @@ type queryToken struct {
 	pos  int
 }
 
-func queryTokenize(src string) ([]queryToken, error) {
+// queryTokenCost is what a token and its share of the parsed query hold.
+const queryTokenCost = 96
+
+// maxQueryDepth bounds the nesting of parentheses, brackets, not and ~, as
+// Python's parser bounds nested parentheses.
+const maxQueryDepth = 200
+
+func queryTokenize(ctx *Ctx, src string) ([]queryToken, error) {
 	var toks []queryToken
+	limit := int64(DefaultMaxValue)
+	if ctx != nil {
+		limit = ctx.MaxValue()
+	}
 	i := 0
 	for i < len(src) {
+		if int64(len(toks)+1)*queryTokenCost > limit {
+			if ctx != nil {
+				return nil, ctx.CheckSize(-1)
+			}
+			return nil, fmt.Errorf("the query has too many tokens")
+		}
 		c := src[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
@@ -178,14 +196,20 @@ func queryString(s string) (string, int, error) {
 }
 
 type queryParser struct {
-	toks []queryToken
-	i    int
+	toks  []queryToken
+	i     int
+	depth int
 }
 
-func parseDictQuery(src string) (*dictQuery, error) {
-	toks, err := queryTokenize(src)
+// parseDictQuery parses a query; ctx (nil in tests) bounds what the
+// parsed query may hold by its max-value budget.
+func parseDictQuery(ctx *Ctx, src string) (*dictQuery, error) {
+	toks, err := queryTokenize(ctx, src)
 	if err != nil {
-		return nil, fmt.Errorf("query %q: %v", src, err)
+		if IsLimit(err) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("query %q: %v", truncateForMessage(src, 200), err)
 	}
 	p := &queryParser{toks: toks}
 	root, err := p.or()
@@ -193,9 +217,9 @@ func parseDictQuery(src string) (*dictQuery, error) {
 		err = p.unexpected()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("query %q: %v", src, err)
+		return nil, fmt.Errorf("query %q: %v", truncateForMessage(src, 200), err)
 	}
-	return &dictQuery{src: src, root: root}, nil
+	return &dictQuery{src: truncateForMessage(src, 200), root: root}, nil
 }
 
 func (p *queryParser) peek() queryToken { return p.toks[p.i] }
@@ -220,7 +244,7 @@ func (p *queryParser) unexpected() error {
 	case "eof":
 		return fmt.Errorf("the query ends too early")
 	case "num", "str":
-		return fmt.Errorf("unexpected %s at position %d", pyval.Repr(t.val), t.pos)
+		return fmt.Errorf("unexpected %s at position %d", truncateForMessage(pyval.Repr(t.val), 200), t.pos)
 	}
 	if t.text == "+" || t.text == "-" {
 		return fmt.Errorf("arithmetic (%s) is not supported in queries (position %d)", t.text, t.pos)
@@ -233,30 +257,55 @@ func (p *queryParser) unexpected() error {
 
 func (p *queryParser) or() (queryNode, error) {
 	l, err := p.and()
-	for err == nil && (p.is("or") || p.is("|")) {
-		p.next()
-		var r queryNode
-		if r, err = p.and(); err == nil {
-			l = queryBool{and: false, l: l, r: r}
-		}
+	if err != nil || !(p.is("or") || p.is("|")) {
+		return l, err
 	}
-	return l, err
+	b := queryBool{and: false, xs: []queryNode{l}}
+	for p.is("or") || p.is("|") {
+		p.next()
+		r, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		b.xs = append(b.xs, r)
+	}
+	return b, nil
 }
 
 func (p *queryParser) and() (queryNode, error) {
 	l, err := p.not()
-	for err == nil && (p.is("and") || p.is("&")) {
-		p.next()
-		var r queryNode
-		if r, err = p.not(); err == nil {
-			l = queryBool{and: true, l: l, r: r}
-		}
+	if err != nil || !(p.is("and") || p.is("&")) {
+		return l, err
 	}
-	return l, err
+	b := queryBool{and: true, xs: []queryNode{l}}
+	for p.is("and") || p.is("&") {
+		p.next()
+		r, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		b.xs = append(b.xs, r)
+	}
+	return b, nil
 }
+
+// enter counts one more level of nesting; leave undoes it.
+func (p *queryParser) enter() error {
+	p.depth++
+	if p.depth > maxQueryDepth {
+		return fmt.Errorf("the query nests deeper than %d levels (position %d)", maxQueryDepth, p.peek().pos)
+	}
+	return nil
+}
+
+func (p *queryParser) leave() { p.depth-- }
 
 func (p *queryParser) not() (queryNode, error) {
 	if p.is("not") {
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		p.next()
 		x, err := p.not()
 		return queryNot{x}, err
@@ -313,6 +362,10 @@ func (p *queryParser) comparison() (queryNode, error) {
 func (p *queryParser) unary() (queryNode, error) {
 	switch {
 	case p.is("~"):
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		defer p.leave()
 		p.next()
 		x, err := p.unary()
 		return queryNot{x}, err
@@ -361,6 +414,12 @@ func (p *queryParser) atom() (queryNode, error) {
 		}
 		return queryName{t.text}, nil
 	case "op":
+		if t.text == "(" || t.text == "[" {
+			if err := p.enter(); err != nil {
+				return nil, err
+			}
+			defer p.leave()
+		}
 		switch t.text {
 		case "(":
 			p.next()
@@ -421,9 +480,13 @@ func (p *queryParser) items(first queryNode, closing string) (queryNode, error) 
 }
 
 // match evaluates the query against row; the result must be true or false.
-func (q *dictQuery) match(row *pyval.Dict) (bool, error) {
-	v, err := queryEval(q.root, row)
+// ctx (nil in tests) is polled while values are compared.
+func (q *dictQuery) match(ctx *Ctx, row *pyval.Dict) (bool, error) {
+	v, err := queryEval(ctx, q.root, row)
 	if err != nil {
+		if IsLimit(err) || ctx != nil && ctx.Err() != nil {
+			return false, err
+		}
 		return false, fmt.Errorf("query %q: %v", q.src, err)
 	}
 	b, ok := v.(bool)
@@ -433,7 +496,7 @@ func (q *dictQuery) match(row *pyval.Dict) (bool, error) {
 	return b, nil
 }
 
-func queryEval(n queryNode, row *pyval.Dict) (any, error) {
+func queryEval(ctx *Ctx, n queryNode, row *pyval.Dict) (any, error) {
 	switch t := n.(type) {
 	case queryLit:
 		return t.v, nil
@@ -446,7 +509,7 @@ func queryEval(n queryNode, row *pyval.Dict) (any, error) {
 	case queryList:
 		out := make([]any, len(t.items))
 		for i, x := range t.items {
-			v, err := queryEval(x, row)
+			v, err := queryEval(ctx, x, row)
 			if err != nil {
 				return nil, err
 			}
@@ -454,7 +517,7 @@ func queryEval(n queryNode, row *pyval.Dict) (any, error) {
 		}
 		return out, nil
 	case queryNot:
-		v, err := queryEval(t.x, row)
+		v, err := queryEval(ctx, t.x, row)
 		if err != nil {
 			return nil, err
 		}
@@ -468,9 +531,10 @@ func queryEval(n queryNode, row *pyval.Dict) (any, error) {
 		if t.and {
 			op = "and"
 		}
-		var sides [2]bool
-		for i, x := range []queryNode{t.l, t.r} {
-			v, err := queryEval(x, row)
+		// Every side is evaluated, as pandas does.
+		result := t.and
+		for _, x := range t.xs {
+			v, err := queryEval(ctx, x, row)
 			if err != nil {
 				return nil, err
 			}
@@ -478,25 +542,26 @@ func queryEval(n queryNode, row *pyval.Dict) (any, error) {
 			if !ok {
 				return nil, fmt.Errorf("'%s' needs true or false on both sides, got %s %s", op, listArticle(pyval.TypeName(v)), pyval.TypeName(v))
 			}
-			sides[i] = b
+			if t.and {
+				result = result && b
+			} else {
+				result = result || b
+			}
 		}
-		if t.and {
-			return sides[0] && sides[1], nil
-		}
-		return sides[0] || sides[1], nil
+		return result, nil
 	case queryCompare:
-		left, err := queryEval(t.operands[0], row)
+		left, err := queryEval(ctx, t.operands[0], row)
 		if err != nil {
 			return nil, err
 		}
 		result := true
 		for i, op := range t.ops {
-			right, err := queryEval(t.operands[i+1], row)
+			right, err := queryEval(ctx, t.operands[i+1], row)
 			if err != nil {
 				return nil, err
 			}
 			_, fromKey := t.operands[i+1].(queryName)
-			ok, err := queryCompareValues(op, left, right, fromKey)
+			ok, err := queryCompareValues(ctx, op, left, right, fromKey)
 			if err != nil {
 				return nil, err
 			}
@@ -511,13 +576,17 @@ func queryEval(n queryNode, row *pyval.Dict) (any, error) {
 // queryCompareValues applies one comparison the way pandas does on a one-row
 // column. rightIsKey tells whether right is a column, where "in" means
 // equality with its one value.
-func queryCompareValues(op string, left, right any, rightIsKey bool) (bool, error) {
+func queryCompareValues(ctx *Ctx, op string, left, right any, rightIsKey bool) (bool, error) {
 	if op == "in" || op == "not in" {
 		var found bool
 		switch r := right.(type) {
 		case []any:
 			for _, item := range r {
-				if pyval.Equal(left, item) {
+				eq, err := valueEqual(ctx, left, item, false)
+				if err != nil {
+					return false, err
+				}
+				if eq {
 					found = true
 					break
 				}
@@ -526,7 +595,11 @@ func queryCompareValues(op string, left, right any, rightIsKey bool) (bool, erro
 			if !rightIsKey {
 				return false, fmt.Errorf("'%s' needs a list on its right, like x in [1, 2], got %s %s", op, listArticle(pyval.TypeName(right)), pyval.TypeName(right))
 			}
-			found = pyval.Equal(left, right)
+			eq, err := valueEqual(ctx, left, right, false)
+			if err != nil {
+				return false, err
+			}
+			found = eq
 		}
 		return found == (op == "in"), nil
 	}
@@ -534,10 +607,9 @@ func queryCompareValues(op string, left, right any, rightIsKey bool) (bool, erro
 		return op == "!=", nil
 	}
 	switch op {
-	case "==":
-		return pyval.Equal(left, right), nil
-	case "!=":
-		return !pyval.Equal(left, right), nil
+	case "==", "!=":
+		eq, err := valueEqual(ctx, left, right, false)
+		return eq == (op == "=="), err
 	}
 	_, ln := pyval.AsNumber(left)
 	_, rn := pyval.AsNumber(right)

@@ -477,12 +477,12 @@ func TestDictQueryEvaluator(t *testing.T) {
 		{"age>18and city=='Berlin'", true},
 	}
 	for _, c := range cases {
-		q, err := parseDictQuery(c.query)
+		q, err := parseDictQuery(nil, c.query)
 		if err != nil {
 			t.Errorf("parseDictQuery(%q) error %v", c.query, err)
 			continue
 		}
-		got, err := q.match(row)
+		got, err := q.match(nil, row)
 		if err != nil || got != c.want {
 			t.Errorf("query(%q) = %v, %v, want %v", c.query, got, err, c.want)
 		}
@@ -519,12 +519,130 @@ func TestDictQueryEvaluator(t *testing.T) {
 		{"[1, 2", "the query ends too early"},
 	}
 	for _, c := range errs {
-		q, err := parseDictQuery(c.query)
+		q, err := parseDictQuery(nil, c.query)
 		if err == nil {
-			_, err = q.match(row)
+			_, err = q.match(nil, row)
 		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("query(%q) error %v, want %q", c.query, err, c.want)
 		}
 	}
+}
+
+// Writers measure their text before writing it: a dict that holds one
+// small dict 2^40 times, or a huge indent, is refused with the budget
+// error; ordinary dicts are written as before (the tests above).
+func TestDictWritersCheckSizeFirst(t *testing.T) {
+	for _, c := range []struct{ typ, in string }{
+		{"nodetool.dictionary.ToJSON", "dictionary"},
+		{"nodetool.dictionary.ToYAML", "dictionary"},
+		{"nodetool.dictionary.SaveJSON", "data"},
+	} {
+		t.Run(c.typ, func(t *testing.T) {
+			g := &graph{}
+			g.node("n", c.typ, "").edge(g.sharedDict("d", 40), "output", "n", c.in)
+			wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+		})
+	}
+	g := &graph{}
+	g.node("d", "nodetool.constant.Dict", `{"value":{"a":[1,{"b":2}]}}`)
+	g.node("n", "nodetool.dictionary.SaveJSON", `{"indent":1000000000000000}`).edge("d", "output", "n", "data")
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+
+	// YAML's indentation grows with depth: 300 nested dicts write
+	// 300*299 spaces, over a 64 KiB budget; 100 write 9,900.
+	nested := func(n int) string { return strings.Repeat(`{"a":`, n) + "1" + strings.Repeat("}", n) }
+	g = &graph{}
+	g.node("n", "nodetool.dictionary.ToYAML", `{"dictionary":`+nested(300)+`}`)
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+	g = &graph{}
+	g.node("n", "nodetool.dictionary.ToYAML", `{"dictionary":`+nested(100)+`}`)
+	wantCompleted(t, g.output("n", "r").run(t, nil, smallLimits))
+}
+
+func TestDictBuildersCheckSizeFirst(t *testing.T) {
+	// Two dicts of 800 keys (38,400 bytes each) fit; their union does not.
+	dicts := func(g *graph) {
+		g.node("k1", "nodetool.list.ListRange", `{"start":0,"stop":800}`)
+		g.node("k2", "nodetool.list.ListRange", `{"start":800,"stop":1600}`)
+		g.node("z1", "nodetool.dictionary.Zip", "").edge("k1", "output", "z1", "keys").edge("k1", "output", "z1", "values")
+		g.node("z2", "nodetool.dictionary.Zip", "").edge("k2", "output", "z2", "keys").edge("k2", "output", "z2", "values")
+	}
+	for _, c := range []struct{ typ, a, b string }{
+		{"nodetool.dictionary.Combine", "dict_a", "dict_b"},
+		{"nodetool.dictionary.Update", "dictionary", "new_pairs"},
+	} {
+		g := &graph{}
+		dicts(g)
+		g.node("n", c.typ, "").edge("z1", "output", "n", c.a).edge("z2", "output", "n", c.b)
+		wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+	}
+
+	// A key that is a dict holding one dict 2^40 times: its text form is
+	// refused, not written.
+	g := &graph{}
+	d := g.sharedDict("d", 40)
+	g.node("keys", "nodetool.list.Append", `{"values":[]}`).edge(d, "output", "keys", "value")
+	g.node("n", "nodetool.dictionary.Zip", `{"values":[1]}`).edge("keys", "output", "n", "keys")
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+
+	// ReduceDictionaries copies every record: 1,024 references to one
+	// dict of 800 keys would be 800,000 entries.
+	g = &graph{}
+	dicts(g)
+	top := g.sharedList("l", "z1", 10)
+	g.node("flat", "nodetool.list.Flatten", `{"max_depth":9}`).edge(top, "output", "flat", "values")
+	g.node("n", "nodetool.dictionary.ReduceDictionaries", `{"key_field":"0"}`).edge("flat", "output", "n", "dictionaries")
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+
+	// ParseJSON counts what it builds: 20,000 empty dicts are 60 KB of
+	// text and about 3.5 MB of dicts.
+	g = &graph{}
+	g.node("n", "nodetool.dictionary.ParseJSON", fmt.Sprintf(`{"json_string":%q}`, `{"a":[`+strings.Repeat("{},", 20000)+`{}]}`))
+	wantValueLimit(t, g.output("n", "r").run(t, nil, Limits{Value: 1 << 20}), "n")
+}
+
+// A dict filter's text tests stringify the value under the key within the
+// budget, and the dicts waiting for the filter's settings are bounded.
+func TestDictFiltersBounded(t *testing.T) {
+	g := &graph{}
+	g.nodeDyn("row", "nodetool.dictionary.MakeDictionary", "", `{"v":null}`).edge(g.sharedDict("d", 40), "output", "row", "v")
+	g.node("f", "nodetool.dictionary.FilterDictByValue", `{"key":"v","filter_type":"contains","criteria":"x"}`).edge("row", "output", "f", "value")
+	wantValueLimit(t, g.output("f", "r").run(t, nil, smallLimits), "f")
+
+	// The criteria arrive only once the stream of dicts has ended, so every
+	// dict waits: 3,000 of them are over 64 KiB.
+	g = &graph{}
+	g.node("r", "nodetool.list.ListRange", `{"start":0,"stop":3000}`)
+	g.node("each", "nodetool.control.ForEach", "").edge("r", "output", "each", "input_list")
+	g.nodeDyn("row", "nodetool.dictionary.MakeDictionary", "", `{"n":null}`).edge("each", "output", "row", "n")
+	g.node("all", "nodetool.control.Collect", "").edge("each", "output", "all", "input_item")
+	g.node("crit", "lib.json.StringifyJSON", `{"indent":0}`).edge("all", "output", "crit", "data")
+	g.node("f", "nodetool.dictionary.FilterDictByValue", `{"key":"n","filter_type":"equals"}`).
+		edge("row", "output", "f", "value").edge("crit", "output", "f", "criteria")
+	wantValueLimit(t, g.output("f", "r").run(t, nil, smallLimits), "f")
+}
+
+func TestDictQueryBounds(t *testing.T) {
+	deep := strings.Repeat("(", maxQueryDepth+1) + "a > 1" + strings.Repeat(")", maxQueryDepth+1)
+	if _, err := parseDictQuery(nil, deep); err == nil || !strings.Contains(err.Error(), "nests deeper than 200 levels") {
+		t.Errorf("parseDictQuery(%d parentheses) error %v", maxQueryDepth+1, err)
+	}
+	if _, err := parseDictQuery(nil, strings.Repeat("not ", maxQueryDepth+1)+"a"); err == nil || !strings.Contains(err.Error(), "nests deeper") {
+		t.Errorf("parseDictQuery(%d nots) error %v", maxQueryDepth+1, err)
+	}
+	// A long chain of or is one level, evaluated in a loop.
+	long := strings.Repeat("a == 2 or ", 100000) + "a == 1"
+	q, err := parseDictQuery(nil, long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := q.match(nil, pyval.DictOf("a", int64(1))); !ok || err != nil {
+		t.Errorf("100,001 alternatives = %v, %v; want true", ok, err)
+	}
+	// What a parsed query holds counts against max-value.
+	g := &graph{}
+	g.node("d", "nodetool.constant.Dict", `{"value":{"a":1}}`)
+	g.node("f", "nodetool.dictionary.FilterDictByQuery", fmt.Sprintf(`{"condition":%q}`, long)).edge("d", "output", "f", "value")
+	wantValueLimit(t, g.output("f", "r").run(t, nil, smallLimits), "f")
 }

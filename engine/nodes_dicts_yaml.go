@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"nodetool/engine/pyval"
 )
@@ -18,11 +19,19 @@ import (
 // emitter step by step for the values the engine has (None, bool, int,
 // float, str, list, dict). PyYAML's anchors for a list or dict object that
 // appears twice are not reproduced: every occurrence is written out.
-func dictToYAML(d *pyval.Dict) string {
-	e := &dictYAMLEmitter{indent: -1, whitespace: true, indention: true}
+//
+// The text is bounded by the node's max-value budget: the emitter stops
+// with the budget error as soon as it would pass it, so neither deep
+// indentation nor a value that repeats one big dict many times can make it
+// build more.
+func dictToYAML(ctx *Ctx, d *pyval.Dict) (string, error) {
+	e := &dictYAMLEmitter{indent: -1, whitespace: true, indention: true, ctx: ctx, limit: ctx.MaxValue()}
 	e.node(d, false, false)
 	e.writeIndent() // document end
-	return e.b.String()
+	if e.err != nil {
+		return "", e.err
+	}
+	return e.b.String(), nil
 }
 
 const (
@@ -41,6 +50,19 @@ type dictYAMLEmitter struct {
 	indention  bool
 	mappingCtx bool
 	simpleKey  bool
+
+	ctx   *Ctx
+	limit int64 // the most bytes the text may have
+	err   error // why the emitter stopped
+}
+
+// fits reports whether n more bytes keep the text within its limit, and
+// stops the emitter when they do not.
+func (e *dictYAMLEmitter) fits(n int) bool {
+	if e.err == nil && int64(e.b.Len())+int64(n) > e.limit {
+		e.err = e.ctx.CheckSize(-1)
+	}
+	return e.err == nil
 }
 
 func (e *dictYAMLEmitter) increaseIndent(flow, indentless bool) {
@@ -61,6 +83,12 @@ func (e *dictYAMLEmitter) popIndent() {
 }
 
 func (e *dictYAMLEmitter) node(v any, mapping, simpleKey bool) {
+	if e.err == nil {
+		e.err = e.ctx.Tick()
+	}
+	if e.err != nil {
+		return
+	}
 	e.mappingCtx, e.simpleKey = mapping, simpleKey
 	switch t := v.(type) {
 	case []any:
@@ -70,6 +98,9 @@ func (e *dictYAMLEmitter) node(v any, mapping, simpleKey bool) {
 		}
 		e.increaseIndent(false, e.mappingCtx && !e.indention)
 		for _, item := range t {
+			if e.err != nil {
+				return
+			}
 			e.writeIndent()
 			e.writeIndicator("-", true, false, true)
 			e.node(item, false, false)
@@ -84,6 +115,10 @@ func (e *dictYAMLEmitter) node(v any, mapping, simpleKey bool) {
 		slices.Sort(keys)
 		e.increaseIndent(false, false)
 		for _, k := range keys {
+			// A key is written at least as long as it is.
+			if !e.fits(len(k)) {
+				return
+			}
 			e.writeIndent()
 			val, _ := t.Get(k)
 			if a := dictYAMLAnalyze([]rune(k)); len(a.scalar) < 128 && !a.empty && !a.multiline {
@@ -100,6 +135,11 @@ func (e *dictYAMLEmitter) node(v any, mapping, simpleKey bool) {
 		e.popIndent()
 	default:
 		text, implicit := dictYAMLScalar(v)
+		// A scalar is written at least as long as it is (escapes and
+		// folding only add): check before taking it apart.
+		if !e.fits(len(text)) {
+			return
+		}
 		a := dictYAMLAnalyze([]rune(text))
 		style := a.style(implicit, e.simpleKey)
 		e.increaseIndent(true, false)
@@ -302,6 +342,9 @@ func (a dictYAMLAnalysis) style(implicit, simpleKey bool) byte {
 }
 
 func (e *dictYAMLEmitter) write(s []rune) {
+	if !e.fits(len(s)) {
+		return
+	}
 	e.column += len(s)
 	e.b.WriteString(string(s))
 }
@@ -320,13 +363,16 @@ func (e *dictYAMLEmitter) writeIndent() {
 	if !e.indention || e.column > indent || (e.column == indent && !e.whitespace) {
 		e.writeLineBreak('\n')
 	}
-	if e.column < indent {
+	if e.column < indent && e.fits(indent-e.column) {
 		e.whitespace = true
 		e.write([]rune(strings.Repeat(" ", indent-e.column)))
 	}
 }
 
 func (e *dictYAMLEmitter) writeLineBreak(br rune) {
+	if !e.fits(utf8.RuneLen(br)) {
+		return
+	}
 	e.whitespace, e.indention = true, true
 	e.column = 0
 	e.b.WriteRune(br)

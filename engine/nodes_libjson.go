@@ -22,7 +22,7 @@ func registerJSONLib(r *Registry) {
 		Props:       []Prop{P("json_string", "str", `""`, "The JSON text of an object.")},
 		Outputs:     Out("output", "dict"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			v, err := decodeJSONText(in.Str("json_string"))
+			v, err := parseJSONText(ctx, in.Str("json_string"))
 			if err != nil {
 				return nil, err
 			}
@@ -38,7 +38,7 @@ func registerJSONLib(r *Registry) {
 		Props:       []Prop{P("json_string", "str", `""`, "The JSON text of an array.")},
 		Outputs:     Out("output", "list"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			v, err := decodeJSONText(in.Str("json_string"))
+			v, err := parseJSONText(ctx, in.Str("json_string"))
 			if err != nil {
 				return nil, err
 			}
@@ -57,8 +57,12 @@ func registerJSONLib(r *Registry) {
 		},
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			indent := max(int(in.Int("indent")), 0) // Python treats a negative indent as 0
-			return Single(pyval.Dumps(in.Get("data"), pyval.DumpOptions{Indent: indent, EnsureASCII: true})), nil
+			// Python treats a negative indent as 0.
+			s, err := dumpsBounded(ctx, in.Get("data"), pyval.DumpOptions{Indent: jsonIndent(in.Int("indent")), EnsureASCII: true})
+			if err != nil {
+				return nil, err
+			}
+			return Single(s), nil
 		},
 	})
 	pathProps := func(typ, def, desc string) []Prop {
@@ -68,7 +72,7 @@ func registerJSONLib(r *Registry) {
 			P("default", typ, def, desc),
 		}
 	}
-	getPath := func(typ, def, desc string, conv func(any) (any, error)) {
+	getPath := func(typ, def, desc string, conv func(*Ctx, any) (any, error)) {
 		name := map[string]string{"str": "Str", "int": "Int", "float": "Float", "bool": "Bool", "list": "List", "dict": "Dict"}[typ]
 		addText(r, &NodeDef{
 			Type:        "lib.json.GetJSONPath" + name,
@@ -77,25 +81,32 @@ func registerJSONLib(r *Registry) {
 			Props:       pathProps(typ, def, desc),
 			Outputs:     Out("output", typ),
 			Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-				v, found, err := lookupPath(in.Get("data"), in.Str("path"))
+				v, found, err := lookupPath(ctx, in.Get("data"), in.Str("path"))
 				if err != nil {
 					return nil, err
 				}
 				if !found {
-					return Single(pyval.Clone(in.Get("default"))), nil
+					def, err := cloneBounded(ctx, in.Get("default"))
+					if err != nil {
+						return nil, err
+					}
+					return Single(def), nil
 				}
-				out, err := conv(v)
+				out, err := conv(ctx, v)
 				if err != nil {
-					return nil, fmt.Errorf("the value at %q %v", in.Str("path"), err)
+					if IsLimit(err) || ctx.Err() != nil {
+						return nil, err
+					}
+					return nil, fmt.Errorf("the value at %q %v", truncateForMessage(in.Str("path"), 200), err)
 				}
 				return Single(out), nil
 			},
 		})
 	}
-	getPath("str", `""`, "The text returned when the path is not found.", func(v any) (any, error) { return pyval.Str(v), nil })
-	getPath("int", `0`, "The integer returned when the path is not found.", pyInt)
-	getPath("float", `0.0`, "The number returned when the path is not found.", pyFloat)
-	getPath("bool", `false`, "The boolean returned when the path is not found.", func(v any) (any, error) { return pyval.Truthy(v), nil })
+	getPath("str", `""`, "The text returned when the path is not found.", func(ctx *Ctx, v any) (any, error) { return strBounded(ctx, v) })
+	getPath("int", `0`, "The integer returned when the path is not found.", func(_ *Ctx, v any) (any, error) { return pyInt(v) })
+	getPath("float", `0.0`, "The number returned when the path is not found.", func(_ *Ctx, v any) (any, error) { return pyFloat(v) })
+	getPath("bool", `false`, "The boolean returned when the path is not found.", func(_ *Ctx, v any) (any, error) { return pyval.Truthy(v), nil })
 	getPath("list", `[]`, "The list returned when the path is not found.", pyList)
 	getPath("dict", `{}`, "The dictionary returned when the path is not found.", pyDict)
 
@@ -112,7 +123,7 @@ func registerJSONLib(r *Registry) {
 			if schema == nil {
 				schema = pyval.NewDict(0)
 			}
-			ok, err := validateJSONSchema(in.Get("data"), schema)
+			ok, err := validateJSONSchema(ctx, in.Get("data"), schema)
 			return Single(ok), err
 		},
 	})
@@ -133,7 +144,12 @@ func registerJSONLib(r *Registry) {
 				if !ok {
 					return nil, fmt.Errorf("array items must be objects, got %s", pyval.TypeName(item))
 				}
-				if v, _ := d.Get(key); pyval.Equal(v, want) {
+				v, _ := d.Get(key)
+				eq, err := valueEqual(ctx, v, want, false)
+				if err != nil {
+					return nil, err
+				}
+				if eq {
 					out = append(out, item)
 				}
 			}
@@ -150,22 +166,16 @@ func registerJSONLib(r *Registry) {
 		},
 		Outputs: Out("output", "dict"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			res := in.Str("template")
-			if vals := in.Dict("values"); vals != nil {
-				vals.Range(func(k string, v any) bool {
-					js := pyval.Dumps(v, pyval.DumpOptions{Indent: -1, EnsureASCII: true})
-					res = strings.ReplaceAll(res, `"$`+k+`"`, js)
-					repl := js
-					if _, isStr := v.(string); isStr {
-						repl = js[1 : len(js)-1]
-					}
-					res = strings.ReplaceAll(res, "$"+k, repl)
-					return true
-				})
-			}
-			v, err := decodeJSONText(res)
+			res, err := fillJSONTemplate(ctx, in.Str("template"), in.Dict("values"))
 			if err != nil {
-				return nil, fmt.Errorf("the filled-in template is not valid JSON (%v): %s", err, res)
+				return nil, err
+			}
+			v, err := parseJSONText(ctx, res)
+			if err != nil {
+				if IsLimit(err) || ctx.Err() != nil {
+					return nil, err
+				}
+				return nil, fmt.Errorf("the filled-in template is not valid JSON (%v): %s", err, truncateForMessage(res, 1000))
 			}
 			if _, ok := v.(*pyval.Dict); !ok {
 				return nil, fmt.Errorf("the filled-in template must be a JSON object, got %s", jsonKind(v))
@@ -173,6 +183,48 @@ func registerJSONLib(r *Registry) {
 			return Single(v), nil
 		},
 	})
+}
+
+// fillJSONTemplate replaces the $name placeholders of a JSON template: for
+// each value in order, "$name" (quoted) by its JSON, then $name by its JSON
+// (a string's without the quotes). The text each replacement makes is
+// sized before it is built.
+func fillJSONTemplate(ctx *Ctx, res string, vals *pyval.Dict) (string, error) {
+	var err error
+	replace := func(old, repl string) bool {
+		if err = ctx.Check(); err != nil {
+			return false
+		}
+		n := int64(strings.Count(res, old))
+		if n == 0 {
+			return true
+		}
+		grow := int64(len(repl)) - int64(len(old))
+		if grow > 0 && n > (ctx.MaxValue()-int64(len(res)))/grow {
+			err = ctx.CheckSize(-1)
+			return false
+		}
+		if err = ctx.CheckSize(int64(len(res)) + n*grow); err != nil {
+			return false
+		}
+		res = strings.ReplaceAll(res, old, repl)
+		return true
+	}
+	vals.Range(func(k string, v any) bool {
+		var js string
+		if js, err = dumpsBounded(ctx, v, pyval.DumpOptions{Indent: -1, EnsureASCII: true}); err != nil {
+			return false
+		}
+		if !replace(`"$`+k+`"`, js) {
+			return false
+		}
+		repl := js
+		if _, isStr := v.(string); isStr {
+			repl = js[1 : len(js)-1]
+		}
+		return replace("$"+k, repl)
+	})
+	return res, err
 }
 
 // jsonKind names a decoded JSON value's kind for error messages.
@@ -254,14 +306,18 @@ func pyFloat(v any) (any, error) {
 
 // pyList converts like Python's list(): a list is copied, a dict gives its
 // keys, a text its characters.
-func pyList(v any) (any, error) {
+func pyList(ctx *Ctx, v any) (any, error) {
 	switch t := v.(type) {
 	case []any:
 		return append([]any{}, t...), nil
 	case *pyval.Dict:
 		return stringsToList(t.Keys()), nil
 	case string:
-		out := make([]any, 0, utf8.RuneCountInString(t))
+		n := int64(utf8.RuneCountInString(t))
+		if err := ctx.CheckSize(n*itemCost + int64(len(t))); err != nil {
+			return nil, err
+		}
+		out := make([]any, 0, n)
 		for _, r := range t {
 			out = append(out, string(r))
 		}
@@ -273,7 +329,7 @@ func pyList(v any) (any, error) {
 // pyDict converts like Python's dict(): a dict is copied; a list must hold
 // [key, value] pairs (keys that are not text are written as JSON writes
 // them).
-func pyDict(v any) (any, error) {
+func pyDict(ctx *Ctx, v any) (any, error) {
 	switch t := v.(type) {
 	case *pyval.Dict:
 		return t.Copy(), nil
@@ -283,6 +339,9 @@ func pyDict(v any) (any, error) {
 		}
 		return nil, fmt.Errorf("is a string, which cannot be converted to a dictionary")
 	case []any:
+		if err := checkEntries(ctx, int64(len(t))); err != nil {
+			return nil, err
+		}
 		d := pyval.NewDict(len(t))
 		for i, item := range t {
 			var pair []any
@@ -290,10 +349,16 @@ func pyDict(v any) (any, error) {
 			case []any:
 				pair = p
 			case string:
+				if n := utf8.RuneCountInString(p); n != 2 {
+					return nil, fmt.Errorf("cannot be converted to a dictionary: item %d has %d elements, not 2", i, n)
+				}
 				for _, r := range p {
 					pair = append(pair, string(r))
 				}
 			case *pyval.Dict:
+				if p.Len() != 2 {
+					return nil, fmt.Errorf("cannot be converted to a dictionary: item %d has %d elements, not 2", i, p.Len())
+				}
 				pair = stringsToList(p.Keys())
 			default:
 				return nil, fmt.Errorf("cannot be converted to a dictionary: item %d is %s, not a [key, value] pair", i, jsonKind(item))

@@ -1,6 +1,14 @@
 package engine
 
-import "testing"
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"nodetool/engine/pyval"
+)
 
 func TestLibJSONParse(t *testing.T) {
 	runTxtCases(t, []txtCase{
@@ -204,7 +212,7 @@ func TestValidateJSONSchemaMatchesPython(t *testing.T) {
 		{`{"a": 1}`, `{"properties": {"a": false}}`, false},
 	}
 	for _, c := range cases {
-		got, err := validateJSONSchema(mustJSON(t, c.data), mustJSON(t, c.schema))
+		got, err := validateJSONSchema(nil, mustJSON(t, c.data), mustJSON(t, c.schema))
 		if err != nil {
 			t.Errorf("validate(%s, %s) error %v", c.data, c.schema, err)
 			continue
@@ -219,4 +227,161 @@ func TestLibJSONLoadAssetsNotRegistered(t *testing.T) {
 	if _, ok := testReg.Lookup("lib.json.LoadJSONAssets"); ok {
 		t.Errorf("Lookup(lib.json.LoadJSONAssets) found a node, want it unregistered (needs asset storage)")
 	}
+}
+
+// doublingSchema is a schema of levels definitions, each an anyOf (or
+// allOf, oneOf) of two $refs to the next, the last one "type": "integer":
+// validating without memoization takes 2^levels steps.
+func doublingSchema(levels int, keyword string) string {
+	var defs []string
+	for i := range levels {
+		defs = append(defs, fmt.Sprintf(`"l%d": {%q: [{"$ref": "#/$defs/l%d"}, {"$ref": "#/$defs/l%d"}]}`, i, keyword, i+1, i+1))
+	}
+	defs = append(defs, fmt.Sprintf(`"l%d": {"type": "integer"}`, levels))
+	return `{"$ref": "#/$defs/l0", "$defs": {` + strings.Join(defs, ", ") + `}}`
+}
+
+// Validation is polynomial: the 22- and 40-level doubling schemas of the
+// report (11.9 s and "never" before) take a few steps per level.
+func TestValidateJSONSchemaDoublingSchemas(t *testing.T) {
+	for _, levels := range []int{22, 40} {
+		for _, keyword := range []string{"anyOf", "allOf", "oneOf"} {
+			for _, data := range []string{`1`, `"x"`, `{"a": [1, 2]}`} {
+				v := newSchemaValidator(nil, mustJSON(t, doublingSchema(levels, keyword)))
+				if err := v.check(v.root, "#", 0); err != nil {
+					t.Fatal(err)
+				}
+				res, err := v.eval(mustJSON(t, data), v.root, 0, true)
+				if err != nil {
+					t.Fatalf("%d levels of %s: %v", levels, keyword, err)
+				}
+				want := data == `1` && keyword != "oneOf" // oneOf: both branches pass
+				if res.ok != want {
+					t.Errorf("%d levels of %s on %s = %v, want %v", levels, keyword, data, res.ok, want)
+				}
+				if v.steps > int64(4*levels+4) {
+					t.Errorf("%d levels of %s on %s took %d steps, want at most %d", levels, keyword, data, v.steps, 4*levels+4)
+				}
+			}
+		}
+	}
+	// The node completes too, with a node-timeout far below what 2^40
+	// steps would take.
+	g := &graph{}
+	g.node("v", "lib.json.ValidateJSON", `{"data": 7, "json_schema": `+doublingSchema(40, "anyOf")+`}`)
+	lim := smallLimits
+	lim.Node = 5 * time.Second
+	res := g.output("v", "ok").run(t, nil, lim)
+	wantCompleted(t, res)
+	if got := res.Outputs["ok"]; len(got) != 1 || got[0] != true {
+		t.Errorf("ValidateJSON = %s, want [True]", reprOf(got))
+	}
+}
+
+// An instance that holds one dict 2^40 times is validated a dict at a
+// time; a self-referencing schema fails on its depth bound; a schema that
+// nests too deeply is refused.
+func TestValidateJSONSchemaSharedInstanceAndCycles(t *testing.T) {
+	g := &graph{}
+	d := g.sharedDict("d", 40)
+	g.node("v", "lib.json.ValidateJSON", `{"json_schema": {"$ref": "#/$defs/n", "$defs": {"n": {"type": "object",
+		"properties": {"x": {"type": "string"}}, "additionalProperties": {"$ref": "#/$defs/n"}}}}}`).edge(d, "output", "v", "data")
+	res := g.output("v", "ok").run(t, nil, smallLimits)
+	wantCompleted(t, res)
+	if got := res.Outputs["ok"]; len(got) != 1 || got[0] != true {
+		t.Errorf("ValidateJSON = %s, want [True]", reprOf(got))
+	}
+
+	for _, schema := range []string{`{"$ref": "#"}`, `{"anyOf": [{"$ref": "#/$defs/a"}], "$defs": {"a": {"allOf": [{"$ref": "#"}]}}}`} {
+		if _, err := validateJSONSchema(nil, int64(1), mustJSON(t, schema)); err == nil || !strings.Contains(err.Error(), "a reference cycle") {
+			t.Errorf("validate(%s) error %v, want the depth bound", schema, err)
+		}
+	}
+	deep := any(pyval.DictOf("type", "integer"))
+	for range maxSchemaNesting + 1 {
+		deep = pyval.DictOf("not", deep)
+	}
+	if _, err := validateJSONSchema(nil, int64(1), deep); err == nil || !strings.Contains(err.Error(), "nest deeper than") {
+		t.Errorf("validate(%d nested nots) error %v, want the nesting bound", maxSchemaNesting+1, err)
+	}
+}
+
+// A validation that takes long (200,000 items against 300 alternatives
+// each) polls its context: the node-timeout budget stops it and no
+// goroutine keeps working after the run ends.
+func TestValidateJSONSchemaIsCancellable(t *testing.T) {
+	var alts []string
+	for i := 2; i < 302; i++ {
+		alts = append(alts, fmt.Sprintf(`{"multipleOf": %d}`, i))
+	}
+	base := runtime.NumGoroutine()
+	g := &graph{}
+	g.node("r", "nodetool.list.ListRange", `{"start": 0, "stop": 200000}`)
+	g.node("v", "lib.json.ValidateJSON", `{"json_schema": {"items": {"anyOf": [`+strings.Join(alts, ", ")+`]}}}`).edge("r", "output", "v", "data")
+	res := g.output("v", "ok").run(t, nil, Limits{Node: 100 * time.Millisecond})
+	wantLimit(t, res, LimitNodeTimeout, "v")
+	waitGoroutines(t, base)
+}
+
+// uniqueItems hashes: 200,000 distinct items are checked in a pass.
+func TestValidateJSONSchemaUniqueItems(t *testing.T) {
+	g := &graph{}
+	g.node("r", "nodetool.list.ListRange", `{"start": 0, "stop": 200000}`)
+	g.node("v", "lib.json.ValidateJSON", `{"json_schema": {"uniqueItems": true}}`).edge("r", "output", "v", "data")
+	lim := Limits{Node: time.Minute}
+	res := g.output("v", "ok").run(t, nil, lim)
+	wantCompleted(t, res)
+	if got := res.Outputs["ok"]; len(got) != 1 || got[0] != true {
+		t.Errorf("ValidateJSON = %s, want [True]", reprOf(got))
+	}
+	runTxtCases(t, []txtCase{
+		{"lib.json.ValidateJSON", `{"data":[1, true, 1.0],"json_schema":{"uniqueItems":true}}`, `False`},
+		{"lib.json.ValidateJSON", `{"data":[1, true, {"a": [1]}, {"a": [true]}],"json_schema":{"uniqueItems":true}}`, `True`},
+		{"lib.json.ValidateJSON", `{"data":[{"a": 1, "b": 2}, {"b": 2, "a": 1.0}],"json_schema":{"uniqueItems":true}}`, `False`},
+	})
+}
+
+// The lib.json writers and parsers size their work.
+func TestLibJSONNodesCheckSizeFirst(t *testing.T) {
+	g := &graph{}
+	g.node("n", "lib.json.StringifyJSON", "").edge(g.sharedDict("d", 40), "output", "n", "data")
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+	g = &graph{}
+	g.node("n", "lib.json.StringifyJSON", `{"data": [1], "indent": 1000000000000000}`)
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+
+	for _, typ := range []string{"lib.json.ParseList", "lib.json.ParseDict"} {
+		g = &graph{}
+		text := "[" + strings.Repeat("{},", 20000) + "{}]"
+		if typ == "lib.json.ParseDict" {
+			text = `{"a": ` + text + `}`
+		}
+		g.node("n", typ, fmt.Sprintf(`{"json_string": %q}`, text))
+		wantValueLimit(t, g.output("n", "r").run(t, nil, Limits{Value: 1 << 20}), "n")
+	}
+
+	// 1,000 placeholders for a 1,000-byte text: a megabyte of result.
+	g = &graph{}
+	g.node("n", "lib.json.JSONTemplate", fmt.Sprintf(`{"template": %q, "values": {"a": %q}}`,
+		`{"k": "`+strings.Repeat("$a", 1000)+`"}`, strings.Repeat("x", 1000)))
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+
+	// A JSONPath that selects every node of a dict holding one dict 2^40
+	// times, and a path whose value's text would be that big.
+	for _, node := range []string{"all", "str"} {
+		g = &graph{}
+		d := g.sharedDict("d", 40)
+		typ := map[string]string{"all": "lib.json.GetJSONPathList", "str": "lib.json.GetJSONPathStr"}[node]
+		path := map[string]string{"all": "$..*", "str": "$.a"}[node]
+		g.node(node, typ, fmt.Sprintf(`{"path": %q}`, path)).edge(d, "output", node, "data")
+		wantValueLimit(t, g.output(node, "r").run(t, nil, smallLimits), node)
+	}
+
+	runTxtCases(t, []txtCase{
+		// A huge slice step takes one item, not a position past the end.
+		{"lib.json.GetJSONPathInt", `{"data": {"a": [[1, 2, 3]]}, "path": "$.a[0][1::9223372036854775807]"}`, `2`},
+		{"lib.json.GetJSONPathInt", `{"data": {"a": [[1, 2, 3]]}, "path": "$.a[0][::-9223372036854775807]"}`, `3`},
+		{"lib.json.GetJSONPathStr", `{"data": {"s": "héllo"}, "path": "$.s[1]"}`, `'é'`},
+		{"lib.json.GetJSONPathStr", `{"data": {"s": "hello"}, "path": "$.s[-1]"}`, `'o'`},
+	})
 }

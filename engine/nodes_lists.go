@@ -114,7 +114,7 @@ func registerLists(r *Registry) {
 					i, ok = int64(f), f == math.Trunc(f)
 				}
 				if !ok {
-					return nil, fmt.Errorf("indices must be whole numbers, got %s", pyval.Repr(ix))
+					return nil, fmt.Errorf("indices must be whole numbers, got %s", listShortRepr(ix))
 				}
 				v, err := listAt(list, i)
 				if err != nil {
@@ -145,6 +145,9 @@ func registerLists(r *Registry) {
 		Outputs:     Out("output", "list[any]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			list := in.List("values")
+			if err := ctx.CheckItems(int64(len(list)) + 1); err != nil {
+				return nil, err
+			}
 			out := make([]any, len(list), len(list)+1)
 			copy(out, list)
 			return Single(append(out, in.Get("value"))), nil
@@ -157,6 +160,9 @@ func registerLists(r *Registry) {
 		Outputs:     Out("output", "list[any]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			a, b := in.List("values"), in.List("other_values")
+			if err := ctx.CheckItems(int64(len(a)) + int64(len(b))); err != nil {
+				return nil, err
+			}
 			out := make([]any, 0, len(a)+len(b))
 			return Single(append(append(out, a...), b...)), nil
 		},
@@ -167,7 +173,11 @@ func registerLists(r *Registry) {
 		Props:       []Prop{values("The list to clean up.")},
 		Outputs:     Out("output", "list[any]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(listDistinct(in.List("values"))), nil
+			out, err := listDistinct(ctx, in.List("values"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(out), nil
 		},
 	})
 	r.Add(&NodeDef{
@@ -201,8 +211,11 @@ func registerLists(r *Registry) {
 		},
 		Outputs: Out("output", "list[any]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			out, err := pyval.Sort(in.List("values"), in.Str("order") == "descending")
+			out, err := valueSort(ctx, in.List("values"), in.Str("order") == "descending")
 			if err != nil {
+				if IsLimit(err) || ctx.Err() != nil {
+					return nil, err
+				}
 				return nil, fmt.Errorf("cannot sort the list: %v; sort only items of one kind (numbers, text or lists)", err)
 			}
 			if out == nil {
@@ -217,12 +230,9 @@ func registerLists(r *Registry) {
 		Props:       []Prop{list1, list2},
 		Outputs:     Out("output", "list[any]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			other := newListValueSet(in.List("list2"))
-			out := []any{}
-			for _, v := range listDistinct(in.List("list1")) {
-				if other.has(v) {
-					out = append(out, v)
-				}
+			out, err := listFilterBySet(ctx, in.List("list1"), in.List("list2"), true)
+			if err != nil {
+				return nil, err
 			}
 			return Single(out), nil
 		},
@@ -233,7 +243,11 @@ func registerLists(r *Registry) {
 		Props:       []Prop{list1, list2},
 		Outputs:     Out("output", "list[any]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(listDistinct(slices.Concat(in.List("list1"), in.List("list2")))), nil
+			out, err := listDistinct(ctx, in.List("list1"), in.List("list2"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(out), nil
 		},
 	})
 	r.Add(&NodeDef{
@@ -242,12 +256,9 @@ func registerLists(r *Registry) {
 		Props:       []Prop{list1, list2},
 		Outputs:     Out("output", "list[any]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			other := newListValueSet(in.List("list2"))
-			out := []any{}
-			for _, v := range listDistinct(in.List("list1")) {
-				if !other.has(v) {
-					out = append(out, v)
-				}
+			out, err := listFilterBySet(ctx, in.List("list1"), in.List("list2"), false)
+			if err != nil {
+				return nil, err
 			}
 			return Single(out), nil
 		},
@@ -263,7 +274,15 @@ func registerLists(r *Registry) {
 				return nil, fmt.Errorf("chunk_size must be at least 1, got %d", size)
 			}
 			list := in.List("values")
-			out := []any{}
+			chunks := int64(len(list)) / size
+			if int64(len(list))%size != 0 {
+				chunks++
+			}
+			// Every item moves into a chunk, and every chunk is a list.
+			if err := ctx.CheckSize(int64(len(list))*itemCost + chunks*2*itemCost); err != nil {
+				return nil, err
+			}
+			out := make([]any, 0, chunks)
 			for i := 0; i < len(list); {
 				end := len(list)
 				if int64(end-i) > size {
@@ -288,7 +307,19 @@ func registerLists(r *Registry) {
 			if depth < -1 {
 				return nil, fmt.Errorf("max_depth must be -1 (no limit) or at least 0, got %d", depth)
 			}
-			return Single(listFlatten([]any{}, in.List("values"), 0, depth)), nil
+			list := in.List("values")
+			n, err := listFlatLen(ctx, list, 0, depth, ctx.MaxValue()/itemCost)
+			if err != nil {
+				return nil, err
+			}
+			if err := ctx.CheckItems(n); err != nil {
+				return nil, err
+			}
+			out, err := listFlatten(ctx, make([]any, 0, n), list, 0, depth)
+			if err != nil {
+				return nil, err
+			}
+			return Single(out), nil
 		},
 	})
 	aggregate := func(class, desc string, f func([]any) (any, error)) {
@@ -387,94 +418,122 @@ func listSlice(list []any, start, stop *int64, step int64) ([]any, error) {
 		}
 		return v
 	}
-	out := []any{}
+	var b, e int64
 	if step > 0 {
-		b, e := adjust(start, 0, 0, n), adjust(stop, n, 0, n)
-		for i := b; i < e; i += step {
-			out = append(out, list[i])
-		}
-		return out, nil
+		b, e = adjust(start, 0, 0, n), adjust(stop, n, 0, n)
+	} else {
+		b, e = adjust(start, n-1, -1, n-1), adjust(stop, -1, -1, n-1)
 	}
-	b, e := adjust(start, n-1, -1, n-1), adjust(stop, -1, -1, n-1)
-	for i := b; i > e; i += step {
+	// Counted, so a huge step cannot overflow the position.
+	count, _ := listRangeLen(b, e, step)
+	out := make([]any, 0, count)
+	for i, k := b, int64(0); k < count; i, k = i+step, k+1 {
 		out = append(out, list[i])
 	}
 	return out, nil
 }
 
-// listValueSet holds values for membership tests with Python's ==. Numbers and
-// strings are hashed; lists and dicts are compared one by one.
-type listValueSet struct {
-	keys   map[string]bool
-	others []any
-}
-
-func newListValueSet(values []any) *listValueSet {
-	s := &listValueSet{keys: map[string]bool{}}
-	for _, v := range values {
-		s.add(v)
+// listDistinct returns the items of the lists without repeats, keeping the
+// first of each, in order.
+func listDistinct(ctx *Ctx, lists ...[]any) ([]any, error) {
+	var total int64
+	for _, l := range lists {
+		total += int64(len(l))
 	}
-	return s
-}
-
-// listValueKey is a key equal for values Python's == calls equal, or false for
-// lists and dicts.
-func listValueKey(v any) (string, bool) {
-	switch t := v.(type) {
-	case nil:
-		return "none", true
-	case string:
-		return "s" + t, true
-	case bool, int64, float64:
-		f, _ := pyval.AsNumber(t)
-		if i, ok := t.(int64); ok {
-			return fmt.Sprintf("n%d", i), true
-		}
-		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
-			return fmt.Sprintf("n%d", int64(f)), true
-		}
-		return "f" + pyval.FormatFloat(f), true
+	if err := ctx.CheckItems(total); err != nil {
+		return nil, err
 	}
-	return "", false
-}
-
-func (s *listValueSet) has(v any) bool {
-	if k, ok := listValueKey(v); ok {
-		return s.keys[k]
-	}
-	return slices.ContainsFunc(s.others, func(o any) bool { return pyval.Equal(o, v) })
-}
-
-func (s *listValueSet) add(v any) {
-	if k, ok := listValueKey(v); ok {
-		s.keys[k] = true
-		return
-	}
-	s.others = append(s.others, v)
-}
-
-// listDistinct returns the values without repeats, keeping the first of each.
-func listDistinct(values []any) []any {
-	seen := newListValueSet(nil)
+	seen := newValueSet(ctx, false)
 	out := []any{}
-	for _, v := range values {
-		if !seen.has(v) {
-			seen.add(v)
+	for _, l := range lists {
+		for _, v := range l {
+			added, err := seen.add(v)
+			if err != nil {
+				return nil, err
+			}
+			if added {
+				out = append(out, v)
+			}
+		}
+	}
+	return out, nil
+}
+
+// listFilterBySet returns the distinct items of list1 that are (keep) or
+// are not (!keep) in list2, in the order of list1.
+func listFilterBySet(ctx *Ctx, list1, list2 []any, keep bool) ([]any, error) {
+	other := newValueSet(ctx, false)
+	for _, v := range list2 {
+		if _, err := other.add(v); err != nil {
+			return nil, err
+		}
+	}
+	distinct, err := listDistinct(ctx, list1)
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, v := range distinct {
+		in, err := other.has(v)
+		if err != nil {
+			return nil, err
+		}
+		if in == keep {
 			out = append(out, v)
 		}
 	}
-	return out
+	return out, nil
 }
 
-func listFlatten(out, list []any, depth, maxDepth int64) []any {
+// listShortRepr is Python's repr of a scalar, or the type of a list or dict,
+// for error messages.
+func listShortRepr(v any) string {
+	switch v.(type) {
+	case []any, *pyval.Dict:
+		return listArticle(pyval.TypeName(v)) + " " + pyval.TypeName(v)
+	}
+	return truncateForMessage(pyval.Repr(v), 200)
+}
+
+// listFlatLen counts the items listFlatten would produce, polling ctx and
+// stopping once the count passes max.
+func listFlatLen(ctx *Ctx, list []any, depth, maxDepth, max int64) (int64, error) {
+	var n int64
 	for _, v := range list {
+		if err := ctx.Tick(); err != nil {
+			return 0, err
+		}
 		if sub, ok := v.([]any); ok && (maxDepth == -1 || depth < maxDepth) {
-			out = listFlatten(out, sub, depth+1, maxDepth)
+			k, err := listFlatLen(ctx, sub, depth+1, maxDepth, max-n)
+			if err != nil {
+				return 0, err
+			}
+			n += k
+		} else {
+			n++
+		}
+		if n > max {
+			return n, nil
+		}
+	}
+	return n, nil
+}
+
+func listFlatten(ctx *Ctx, out, list []any, depth, maxDepth int64) ([]any, error) {
+	for _, v := range list {
+		if err := ctx.Tick(); err != nil {
+			return nil, err
+		}
+		if sub, ok := v.([]any); ok && (maxDepth == -1 || depth < maxDepth) {
+			var err error
+			if out, err = listFlatten(ctx, out, sub, depth+1, maxDepth); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		out = append(out, v)
 	}
-	return out
+	return out, nil
 }
 
 // listCheckNumbers checks that a list is non-empty and holds only numbers.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"nodetool/engine/pyval"
 )
@@ -308,4 +309,100 @@ func TestListAggregates(t *testing.T) {
 	if err != nil || reprOf(sum) != "3" {
 		t.Errorf("listFold([True, True, 1]) = %v, %v, want 3", reprOf(sum), err)
 	}
+}
+
+// Nodes that build a list check its size before building it.
+func TestListNodesCheckSizeFirst(t *testing.T) {
+	// 3,000 numbers take 48,000 bytes: under the 64 KiB budget, twice
+	// that is over.
+	cases := []struct{ name, typ, data, in1, in2 string }{
+		{"Extend", "nodetool.list.Extend", "", "values", "other_values"},
+		{"Union", "nodetool.list.Union", "", "list1", "list2"},
+		{"Chunk of one", "nodetool.list.Chunk", `{"chunk_size":1}`, "values", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := &graph{}
+			g.node("r", "nodetool.list.ListRange", `{"start":0,"stop":3000}`)
+			g.node("n", c.typ, c.data).edge("r", "output", "n", c.in1)
+			if c.in2 != "" {
+				g.node("r2", "nodetool.list.ListRange", `{"start":3000,"stop":6000}`).edge("r2", "output", "n", c.in2)
+			}
+			wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+		})
+	}
+	g := &graph{}
+	g.node("r", "nodetool.list.ListRange", `{"start":0,"stop":4096}`) // exactly 64 KiB
+	g.node("n", "nodetool.list.Append", `{"value":1}`).edge("r", "output", "n", "values")
+	wantValueLimit(t, g.output("n", "r").run(t, nil, smallLimits), "n")
+
+	g = &graph{}
+	g.node("r", "nodetool.list.ListRange", `{"start":0,"stop":3000}`)
+	g.node("n", "nodetool.list.Chunk", `{"chunk_size":1000}`).edge("r", "output", "n", "values")
+	wantCompleted(t, g.output("n", "r").run(t, nil, smallLimits))
+}
+
+// Flatten counts what it would build: a list that holds one list 2^40
+// times is refused after the budget's worth of items, not built.
+func TestListFlattenSharedSublists(t *testing.T) {
+	g := &graph{}
+	g.node("leaf", "nodetool.list.ListRange", `{"start":0,"stop":10}`)
+	top := g.sharedList("l", "leaf", 40)
+	g.node("flat", "nodetool.list.Flatten", "").edge(top, "output", "flat", "values")
+	wantValueLimit(t, g.output("flat", "r").run(t, nil, smallLimits), "flat")
+
+	g = &graph{}
+	g.node("leaf", "nodetool.list.ListRange", `{"start":0,"stop":10}`)
+	top = g.sharedList("l", "leaf", 8)
+	g.node("flat", "nodetool.list.Flatten", "").edge(top, "output", "flat", "values")
+	res := g.output("flat", "r").run(t, nil, smallLimits)
+	wantCompleted(t, res)
+	if got := len(res.Outputs["r"][0].([]any)); got != 10<<8 {
+		t.Errorf("Flatten gave %d items, want %d", got, 10<<8)
+	}
+}
+
+// Set operations and sorting compare a list or dict with itself at once,
+// however large it is written out; comparing two large equal values polls
+// the node's context, so the node-timeout budget stops it.
+func TestListSetOperationsOnSharedValues(t *testing.T) {
+	g := &graph{}
+	d := g.sharedDict("d", 60)
+	two := g.pair("two", d, d)
+	g.node("dedupe", "nodetool.list.Dedupe", "").edge(two, "output", "dedupe", "values")
+	g.node("union", "nodetool.list.Union", "").edge(two, "output", "union", "list1").edge(two, "output", "union", "list2")
+	g.node("inter", "nodetool.list.Intersection", "").edge(two, "output", "inter", "list1").edge(two, "output", "inter", "list2")
+	g.node("sort", "nodetool.list.Sort", "").edge(g.pair("lists", two, two), "output", "sort", "values")
+	// The results are counted: recording the values themselves would
+	// walk them.
+	for _, name := range []string{"dedupe", "union", "inter", "sort"} {
+		g.node(name+"_len", "nodetool.list.Length", "").edge(name, "output", name+"_len", "values").output(name+"_len", name)
+	}
+	res := g.run(t, nil, smallLimits)
+	wantCompleted(t, res)
+	for name, want := range map[string]int64{"dedupe": 1, "union": 1, "inter": 1, "sort": 2} {
+		if got := res.Outputs[name]; len(got) != 1 || got[0] != want {
+			t.Errorf("%s gave %s items, want %d", name, reprOf(got), want)
+		}
+	}
+
+	for _, typ := range []string{"nodetool.list.Dedupe", "nodetool.list.Sort"} {
+		t.Run(typ, func(t *testing.T) {
+			g := &graph{}
+			a := g.sharedList("a", g.sharedDict("da", 2), 60)
+			b := g.sharedList("b", g.sharedDict("db", 2), 60)
+			g.node("n", typ, "").edge(g.pair("ab", a, b), "output", "n", "values")
+			lim := smallLimits
+			lim.Node = 100 * time.Millisecond
+			wantLimit(t, g.output("n", "r").run(t, nil, lim), LimitNodeTimeout, "n")
+		})
+	}
+}
+
+// A huge step takes one item, not a position past the end of the list.
+func TestListSliceHugeStep(t *testing.T) {
+	runListCases(t, []listCase{
+		{"nodetool.list.Slice", `{"values": [1, 2, 3], "start": 1, "step": 9223372036854775807}`, "[2]"},
+		{"nodetool.list.Slice", `{"values": [1, 2, 3], "start": -1, "step": -9223372036854775808}`, "[3]"},
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"nodetool/engine/pyval"
 	"nodetool/providers"
@@ -244,7 +245,10 @@ type turn struct {
 
 // streamTurn streams one completion, handing every delta to onDelta as it
 // arrives, and assembles the text and tool calls. The stream is closed
-// (and the upstream request ended) when it returns, also on error.
+// (and the upstream request ended) when it returns, also on error. What it
+// assembles (text, tool calls and their arguments) is bounded by the
+// node's max-value budget: a model that never stops talking fails the node
+// with the budget error instead of filling memory.
 func streamTurn(ctx *Ctx, p providers.Provider, req *providers.Request, onDelta func(providers.Delta) error) (turn, error) {
 	s, err := p.Stream(ctx, req)
 	if err != nil {
@@ -253,6 +257,7 @@ func streamTurn(ctx *Ctx, p providers.Provider, req *providers.Request, onDelta 
 	defer s.Close()
 	var text strings.Builder
 	calls := map[int]*providers.ToolCall{}
+	var size int64 // bytes assembled so far
 	for {
 		if ctx.Err() != nil {
 			return turn{}, context.Cause(ctx)
@@ -263,6 +268,16 @@ func streamTurn(ctx *Ctx, p providers.Provider, req *providers.Request, onDelta 
 		}
 		if err != nil {
 			return turn{}, modelErr(ctx, err)
+		}
+		size += int64(len(d.Content))
+		for _, tc := range d.ToolCalls {
+			size += int64(len(tc.ID) + len(tc.Name) + len(tc.Arguments))
+			if calls[tc.Index] == nil {
+				size += entryCost
+			}
+		}
+		if size > ctx.MaxValue() {
+			return turn{}, ctx.CheckSize(size)
 		}
 		text.WriteString(d.Content)
 		for _, tc := range d.ToolCalls {
@@ -476,7 +491,11 @@ func historyMessages(ctx *Ctx, list []any) ([]providers.Message, error) {
 			case string:
 				tc.Arguments = a
 			default:
-				tc.Arguments = jsonText(a)
+				text, err := jsonTextBounded(ctx, a)
+				if err != nil {
+					return nil, err
+				}
+				tc.Arguments = text
 			}
 			m.ToolCalls = append(m.ToolCalls, tc)
 		}
@@ -564,8 +583,9 @@ var jsonFence = regexp.MustCompile("(?i)```json\\s*([\\s\\S]*?)\\s*```")
 
 // parseJSONObject finds the JSON object in a model's answer: inside a
 // ```json fence, else the whole text, else from the first { to the last }.
-// It returns nil when none of them is an object.
-func parseJSONObject(raw string) *pyval.Dict {
+// It returns nil when none of them is an object, and an error only when
+// the node must stop (its budgets).
+func parseJSONObject(ctx *Ctx, raw string) (*pyval.Dict, error) {
 	raw = strings.TrimSpace(raw)
 	var candidates []string
 	if m := jsonFence.FindStringSubmatch(raw); m != nil {
@@ -576,22 +596,47 @@ func parseJSONObject(raw string) *pyval.Dict {
 		candidates = append(candidates, raw[i:j+1])
 	}
 	for _, c := range candidates {
-		if v, err := pyval.Decode([]byte(c)); err == nil {
-			if d, ok := v.(*pyval.Dict); ok {
-				return d
-			}
+		v, err := decodeJSONBounded(ctx, []byte(c))
+		if err != nil && (IsLimit(err) || ctx.Err() != nil) {
+			return nil, err
+		}
+		if d, ok := v.(*pyval.Dict); ok && err == nil {
+			return d, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-// preview shortens a model's answer for an error message.
+// preview shortens a model's answer for an error message: white space
+// collapsed, at most 200 characters. It reads only what it shows.
 func preview(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
+	var b strings.Builder
+	n, space, more := 0, false, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if n == 200 {
+			more = true
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+			if n++; n == 200 {
+				more = true
+				break
+			}
+		}
+		b.WriteRune(r)
+		n++
 	}
-	return fmt.Sprintf("%q", s)
+	out := b.String()
+	if more {
+		out += "…"
+	}
+	return fmt.Sprintf("%q", out)
 }
 
 // structuredFields picks the declared outputs from a model's JSON object,
@@ -622,7 +667,7 @@ func structuredFields(ctx *Ctx, node string, obj *pyval.Dict, outs []Output) (ma
 		}
 	}
 	if len(extra) > 0 {
-		ctx.Log("warning", fmt.Sprintf("%s: dropped fields the node has no output for: %s", node, strings.Join(extra, ", ")))
+		ctx.Log("warning", fmt.Sprintf("%s: dropped fields the node has no output for: %s", node, truncateForMessage(strings.Join(extra[:min(len(extra), 50)], ", "), 1000)))
 	}
 	return res, nil
 }
@@ -631,5 +676,5 @@ func keyList(d *pyval.Dict) string {
 	if d.Len() == 0 {
 		return "nothing"
 	}
-	return strings.Join(d.Keys(), ", ")
+	return truncateForMessage(strings.Join(d.Keys()[:min(d.Len(), 50)], ", "), 1000)
 }

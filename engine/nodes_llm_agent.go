@@ -56,6 +56,19 @@ func agentGen(ctx *Ctx, in *Inputs, emit Emit) error {
 
 	nodeID := ctx.NodeID()
 	last := ""
+	// added bounds what the agent adds to the conversation over its turns
+	// (answers, tool calls, tool results) by the max-value budget.
+	var added int64
+	grow := func(m providers.Message) error {
+		added += int64(len(m.Content)) + entryCost
+		for _, c := range m.ToolCalls {
+			added += int64(len(c.ID)+len(c.Name)+len(c.Arguments)) + entryCost
+		}
+		if added > ctx.MaxValue() {
+			return ctx.CheckSize(added)
+		}
+		return nil
+	}
 	for n := 1; ; n++ {
 		if n > agentMaxTurns {
 			ctx.Log("warning", fmt.Sprintf("stopped after %d model turns: the model kept calling tools", agentMaxTurns))
@@ -100,13 +113,21 @@ func agentGen(ctx *Ctx, in *Inputs, emit Emit) error {
 				t.calls[i].ID = fmt.Sprintf("call_%d_%d", n, i)
 			}
 		}
-		req.Messages = append(req.Messages, providers.Message{Role: "assistant", Content: t.text, ToolCalls: t.calls})
+		asked := providers.Message{Role: "assistant", Content: t.text, ToolCalls: t.calls}
+		if err := grow(asked); err != nil {
+			return err
+		}
+		req.Messages = append(req.Messages, asked)
 		for _, call := range t.calls {
 			content, err := tools.call(ctx, call)
 			if err != nil {
 				return err
 			}
-			req.Messages = append(req.Messages, providers.Message{Role: "tool", ToolCallID: call.ID, Name: call.Name, Content: content})
+			answer := providers.Message{Role: "tool", ToolCallID: call.ID, Name: call.Name, Content: content}
+			if err := grow(answer); err != nil {
+				return err
+			}
+			req.Messages = append(req.Messages, answer)
 		}
 	}
 
@@ -116,7 +137,10 @@ func agentGen(ctx *Ctx, in *Inputs, emit Emit) error {
 	if strings.TrimSpace(last) == "" {
 		return errors.New("Agent did not return structured output text")
 	}
-	obj := parseJSONObject(last)
+	obj, err := parseJSONObject(ctx, last)
+	if err != nil {
+		return err
+	}
 	if obj == nil {
 		return fmt.Errorf("Agent did not return a valid structured JSON object; it answered %s", preview(last))
 	}
@@ -241,31 +265,34 @@ func (ts *controlTools) call(ctx *Ctx, call providers.ToolCall) (string, error) 
 		return jsonText(pyval.DictOf("status", "error", "error",
 			fmt.Sprintf("there is no tool named %q; the tools are: %s", call.Name, ts.names()))), nil
 	}
-	result := func(status string, args *pyval.Dict, key string, v any) string {
-		return jsonText(pyval.DictOf("status", status, "event_type", "run", "target_node_id", t.node.ID,
+	result := func(status string, args *pyval.Dict, key string, v any) (string, error) {
+		return jsonTextBounded(ctx, pyval.DictOf("status", status, "event_type", "run", "target_node_id", t.node.ID,
 			"properties", args, key, v))
 	}
 	args := pyval.NewDict(0)
 	if strings.TrimSpace(call.Arguments) != "" {
-		v, err := pyval.Decode([]byte(call.Arguments))
+		v, err := decodeJSONBounded(ctx, []byte(call.Arguments))
+		if err != nil && (IsLimit(err) || ctx.Err() != nil) {
+			return "", err
+		}
 		d, ok := v.(*pyval.Dict)
 		if err != nil || !ok {
-			return result("error", args, "error", "the arguments must be a JSON object of property values"), nil
+			return result("error", args, "error", "the arguments must be a JSON object of property values")
 		}
 		args = d
 	}
 	msg := fmt.Sprintf("Running %s", t.node.Title)
 	if args.Len() > 0 {
-		msg += " with " + strings.Join(args.Keys(), ", ")
+		msg += " with " + truncateForMessage(strings.Join(args.Keys()[:min(args.Len(), 50)], ", "), 1000)
 	}
 	ctx.Post(&ToolCallUpdate{Type: "tool_call_update", NodeID: ctx.NodeID(), ToolCallID: call.ID, Name: t.name,
 		Args: args, Message: &msg, JobID: ctx.JobID(), WorkflowID: ctx.WorkflowID()})
 	if ts.calls >= agentMaxControlCalls {
 		return result("max_calls_reached", args, "error",
-			fmt.Sprintf("the limit of %d node runs per agent run is reached; answer with what you have", agentMaxControlCalls)), nil
+			fmt.Sprintf("the limit of %d node runs per agent run is reached; answer with what you have", agentMaxControlCalls))
 	}
 	if problems := checkProps(t.node.Def, args); len(problems) > 0 {
-		return result("error", args, "error", strings.Join(problems, "; ")), nil
+		return result("error", args, "error", truncateForMessage(strings.Join(problems, "; "), 4096))
 	}
 	ts.calls++
 	out, err := ctx.RunControlled(t.node.ID, args)
@@ -276,7 +303,7 @@ func (ts *controlTools) call(ctx *Ctx, call providers.ToolCall) (string, error) 
 	for _, k := range sortedKeys(out) {
 		res.Set(k, out[k])
 	}
-	return result("completed", args, "result", res), nil
+	return result("completed", args, "result", res)
 }
 
 // checkProps lists what is wrong with property values for a node:
@@ -369,8 +396,12 @@ func controlAgentGen(ctx *Ctx, in *Inputs, emit Emit) error {
 		info.Set(cn.ID, pyval.DictOf("node_id", cn.ID, "node_type", cn.Type, "node_title", cn.Title, "properties", props))
 	}
 	schema := pyval.DictOf("type", "object", "properties", settable, "additionalProperties", false)
+	infoText, err := dumpsBounded(ctx, info, pyval.DumpOptions{Indent: 2})
+	if err != nil {
+		return err
+	}
 	user := "These are the nodes you control, keyed by node id, with each property's current value, type, description and default:\n\n```json\n" +
-		pyval.Dumps(info, pyval.DumpOptions{Indent: 2}) + "\n```\n\n" +
+		infoText + "\n```\n\n" +
 		"Your answer is one JSON object of property values, matching this schema:\n<JSON_SCHEMA>\n" +
 		pyval.Dumps(schema, pyval.DumpOptions{Indent: 2}) + "\n</JSON_SCHEMA>\n\n" +
 		"Leave out properties that should keep their current value. Write only the JSON object."
@@ -381,7 +412,10 @@ func controlAgentGen(ctx *Ctx, in *Inputs, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	obj := parseJSONObject(raw)
+	obj, err := parseJSONObject(ctx, raw)
+	if err != nil {
+		return err
+	}
 	if obj == nil {
 		return fmt.Errorf("Control Agent: the model did not answer with a JSON object; it answered %s", preview(raw))
 	}

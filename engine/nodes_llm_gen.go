@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"nodetool/engine/pyval"
 	"nodetool/providers"
@@ -62,7 +64,10 @@ func extractorProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj := parseJSONObject(raw)
+	obj, err := parseJSONObject(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
 	if obj == nil {
 		return nil, fmt.Errorf("Extractor: the model did not answer with a JSON object; it answered %s", preview(raw))
 	}
@@ -97,7 +102,10 @@ func structuredProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj := parseJSONObject(raw)
+	obj, err := parseJSONObject(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
 	if obj == nil {
 		return nil, fmt.Errorf("Structured Output Generator: the model did not answer with a JSON object; it answered %s", preview(raw))
 	}
@@ -110,7 +118,11 @@ func structuredProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 func classifierProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 	var cats []string
 	for _, c := range in.List("categories") {
-		cats = append(cats, pyval.Str(c))
+		s, err := strBounded(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		cats = append(cats, s)
 	}
 	if len(cats) < 2 {
 		return nil, fmt.Errorf("Classifier needs at least 2 categories, got %d: list the categories to choose from", len(cats))
@@ -144,17 +156,32 @@ func classifierProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	return Single(classifyAnswer(raw, cats)), nil
+	c, err := classifyAnswer(ctx, raw, cats)
+	if err != nil {
+		return nil, err
+	}
+	return Single(c), nil
 }
 
 // classifyAnswer maps a model's answer onto a category, trying in order:
 // the answer as JSON {"category": ...} (case-insensitive), the same for
 // the text from its first { to its last }, a category named in the
 // answer, the most similar category (ratio at least 0.5), a category
-// named "other" or "unknown", the first category.
-func classifyAnswer(raw string, cats []string) string {
+// named "other" or "unknown", the first category. ctx (nil in tests) is
+// polled as it goes and bounds what it parses.
+func classifyAnswer(ctx *Ctx, raw string, cats []string) (string, error) {
+	var stop error // the node must stop
 	fromJSON := func(s string) (string, bool) {
-		v, err := pyval.Decode([]byte(s))
+		var v any
+		var err error
+		if ctx != nil {
+			v, err = decodeJSONBounded(ctx, []byte(s))
+			if err != nil && (IsLimit(err) || ctx.Err() != nil) {
+				stop = err
+			}
+		} else {
+			v, err = pyval.Decode([]byte(s))
+		}
 		if err != nil {
 			return "", false
 		}
@@ -175,37 +202,51 @@ func classifyAnswer(raw string, cats []string) string {
 		}
 		return "", false
 	}
-	if c, ok := fromJSON(raw); ok {
-		return c
+	if c, ok := fromJSON(raw); ok || stop != nil {
+		return c, stop
 	}
 	if i, j := strings.Index(raw, "{"), strings.LastIndex(raw, "}"); i >= 0 && i < j {
-		if c, ok := fromJSON(raw[i : j+1]); ok {
-			return c
+		if c, ok := fromJSON(raw[i : j+1]); ok || stop != nil {
+			return c, stop
 		}
+	}
+	check := func() error {
+		if ctx == nil {
+			return nil
+		}
+		return ctx.Check()
 	}
 	lowered := pyLower(raw)
 	for _, c := range cats {
+		if err := check(); err != nil {
+			return "", err
+		}
 		if strings.Contains(lowered, pyLower(c)) {
-			return c
+			return c, nil
 		}
 	}
 	best, bestScore := "", 0.0
+	a := pyStrip(lowered)
 	for _, c := range cats {
-		if score := similarity(pyStrip(lowered), pyStrip(pyLower(c))); score > bestScore {
+		score, err := similarity(ctx, a, pyStrip(pyLower(c)))
+		if err != nil {
+			return "", err
+		}
+		if score > bestScore {
 			best, bestScore = c, score
 		}
 	}
 	if best != "" && bestScore >= 0.5 {
-		return best
+		return best, nil
 	}
 	for _, fallback := range []string{"other", "unknown"} {
 		for _, c := range cats {
 			if pyLower(pyStrip(c)) == fallback {
-				return c
+				return c, nil
 			}
 		}
 	}
-	return cats[0]
+	return cats[0], nil
 }
 
 // similarity is the ratio of Python's difflib.SequenceMatcher(None, a, b):
@@ -214,11 +255,26 @@ func classifyAnswer(raw string, cats []string) string {
 // (earliest on ties) and recursing on both sides. As in difflib, when b
 // has 200 characters or more, characters making up over 1% of it (plus
 // one) do not start matches.
-func similarity(a, b string) float64 {
-	ar, br := []rune(a), []rune(b)
-	if len(ar)+len(br) == 0 {
-		return 1
+//
+// Only scores of 0.5 and more matter to classifyAnswer, and the ratio is
+// at most 2*min/(len a + len b): when one text is over three times as long
+// as the other, the ratio is under 0.5 and is reported as 0 without
+// matching (the work is quadratic in the lengths). ctx (nil in tests) is
+// polled as the matching goes.
+func similarity(ctx *Ctx, a, b string) (float64, error) {
+	na, nb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	if na+nb == 0 {
+		return 1, nil
 	}
+	if 2*float64(min(na, nb))/float64(na+nb) < 0.5 {
+		return 0, nil
+	}
+	if ctx != nil {
+		if err := ctx.CheckSize(4 * int64(na+nb)); err != nil {
+			return 0, err
+		}
+	}
+	ar, br := []rune(a), []rune(b)
 	b2j := map[rune][]int{}
 	for j, r := range br {
 		b2j[r] = append(b2j[r], j)
@@ -231,10 +287,14 @@ func similarity(a, b string) float64 {
 			}
 		}
 	}
+	var stop error
 	longest := func(alo, ahi, blo, bhi int) (int, int, int) {
 		bi, bj, size := alo, blo, 0
 		j2len := map[int]int{}
 		for i := alo; i < ahi; i++ {
+			if stop = nodeTick(ctx); stop != nil {
+				return 0, 0, 0
+			}
 			next := map[int]int{}
 			for _, j := range b2j[ar[i]] {
 				if j < blo {
@@ -265,6 +325,9 @@ func similarity(a, b string) float64 {
 		q := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
 		i, j, k := longest(q[0], q[1], q[2], q[3])
+		if stop != nil {
+			return 0, stop
+		}
 		if k == 0 {
 			continue
 		}
@@ -276,7 +339,7 @@ func similarity(a, b string) float64 {
 			queue = append(queue, [4]int{i + k, q[1], j + k, q[3]})
 		}
 	}
-	return 2 * float64(matched) / float64(len(ar)+len(br))
+	return 2 * float64(matched) / float64(len(ar)+len(br)), nil
 }
 
 // listSystemPrompt asks for items between <LIST_ITEM> tags.
@@ -308,21 +371,17 @@ func listGeneratorGen(ctx *Ctx, in *Inputs, emit Emit) error {
 	maxTokens := int(in.Int("max_tokens"))
 	req := &providers.Request{Model: model, MaxTokens: &maxTokens,
 		Messages: []providers.Message{systemMessage(listSystemPrompt), {Role: "user", Content: prompt}}}
-	var items []string
-	var buf, all strings.Builder
-	if _, err := streamTurn(ctx, p, req, func(d providers.Delta) error {
-		all.WriteString(d.Content)
-		buf.WriteString(d.Content)
-		rest, found := takeListItems(buf.String())
-		items = append(items, found...)
-		buf.Reset()
-		buf.WriteString(rest)
+	var sc listItemScanner
+	t, err := streamTurn(ctx, p, req, func(d providers.Delta) error {
+		sc.add(d.Content)
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
+	items := sc.items
 	if len(items) == 0 {
-		return fmt.Errorf("ListGenerator found no <LIST_ITEM> tags in the model's answer (it answered %s): ask for a list, or use a model that follows the format", preview(all.String()))
+		return fmt.Errorf("ListGenerator found no <LIST_ITEM> tags in the model's answer (it answered %s): ask for a list, or use a model that follows the format", preview(t.text))
 	}
 	for i, item := range items {
 		if err := emit("item", item); err != nil {
@@ -339,29 +398,61 @@ func listGeneratorGen(ctx *Ctx, in *Inputs, emit Emit) error {
 // buf and returns what is left to wait for more text: an open item, or
 // nothing when only stray text remains.
 func takeListItems(buf string) (string, []string) {
-	const open, closing = "<LIST_ITEM>", "</LIST_ITEM>"
-	var items []string
+	sc := listItemScanner{buf: []byte(buf)}
+	sc.scan()
+	return string(sc.buf), sc.items
+}
+
+var (
+	listItemOpen  = []byte("<LIST_ITEM>")
+	listItemClose = []byte("</LIST_ITEM>")
+)
+
+// listItemScanner takes <LIST_ITEM> items out of text that arrives in
+// pieces. It keeps only what may still become an item, and remembers how
+// much of an open item it has searched for the closing tag, so every byte
+// is looked at a bounded number of times however small the pieces.
+type listItemScanner struct {
+	buf      []byte // text not taken yet: an open item, or a possible tag start
+	searched int    // bytes of an open item in buf searched for the closing tag
+	items    []string
+}
+
+func (sc *listItemScanner) add(s string) {
+	sc.buf = append(sc.buf, s...)
+	sc.scan()
+}
+
+func (sc *listItemScanner) scan() {
 	for {
-		start := strings.Index(buf, open)
+		start := bytes.Index(sc.buf, listItemOpen)
 		if start < 0 {
 			break
 		}
-		end := strings.Index(buf[start:], closing)
-		if end < 0 {
-			return buf[start:], items
+		if start > 0 {
+			sc.buf, sc.searched = sc.buf[start:], 0
 		}
-		item := strings.ReplaceAll(buf[start+len(open):start+end], "**", "")
-		items = append(items, strings.Join(pySplitWhitespace(item), " "))
-		buf = buf[start+end+len(closing):]
+		from := max(len(listItemOpen), sc.searched-len(listItemClose)+1)
+		end := bytes.Index(sc.buf[from:], listItemClose)
+		if end < 0 {
+			sc.searched = len(sc.buf)
+			return
+		}
+		end += from
+		item := strings.ReplaceAll(string(sc.buf[len(listItemOpen):end]), "**", "")
+		sc.items = append(sc.items, strings.Join(pySplitWhitespace(item), " "))
+		sc.buf, sc.searched = sc.buf[end+len(listItemClose):], 0
 	}
-	if strings.Contains(buf, closing) {
-		return "", items
+	if bytes.Contains(sc.buf, listItemClose) {
+		sc.buf = sc.buf[:0]
+		return
 	}
 	// Keep a tail that may be the start of an opening tag.
-	if i := strings.LastIndexByte(buf, '<'); i >= 0 && strings.HasPrefix(open, buf[i:]) {
-		return buf[i:], items
+	if i := bytes.LastIndexByte(sc.buf, '<'); i >= 0 && bytes.HasPrefix(listItemOpen, sc.buf[i:]) {
+		sc.buf = sc.buf[i:]
+		return
 	}
-	return "", items
+	sc.buf = sc.buf[:0]
 }
 
 // column is one column of a DataGenerator's record_type.
@@ -412,7 +503,10 @@ func dataGeneratorGen(ctx *Ctx, in *Inputs, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	rows := parseMarkdownTable(t.text, cols)
+	rows, err := parseMarkdownTable(ctx, t.text, cols)
+	if err != nil {
+		return err
+	}
 	if len(rows) == 0 {
 		ctx.Log("warning", "DataGenerator found no table rows in the model's answer: "+preview(t.text))
 	}
@@ -432,7 +526,9 @@ func dataGeneratorGen(ctx *Ctx, in *Inputs, emit Emit) error {
 	}
 	colDefs := make([]any, len(cols))
 	for i, c := range cols {
-		colDefs[i] = pyval.Clone(c.def)
+		if colDefs[i], err = cloneBounded(ctx, c.def); err != nil {
+			return err
+		}
 	}
 	return emit("dataframe", pyval.DictOf("type", "dataframe", "uri", "", "asset_id", nil, "data", data,
 		"metadata", nil, "columns", colDefs))
@@ -442,29 +538,30 @@ func dataGeneratorGen(ctx *Ctx, in *Inputs, emit Emit) error {
 // (its lines starting with |; all non-blank lines when there are none):
 // the first line names the columns, the second is the separator, each
 // further line with as many cells as there are names is a row. Cells are
-// converted by their column's data_type.
-func parseMarkdownTable(text string, cols []column) []*pyval.Dict {
-	var lines, table []string
-	for _, l := range strings.Split(text, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	for _, l := range lines {
-		if strings.HasPrefix(l, "|") {
-			table = append(table, l)
-		} else if len(table) > 0 {
+// converted by their column's data_type. ctx (nil in tests) is polled for
+// every line, and the rows count against its max-value budget.
+func parseMarkdownTable(ctx *Ctx, text string, cols []column) ([]*pyval.Dict, error) {
+	table := markdownTableText(text)
+	var lines []string // the first three lines of the table
+	rest := ""         // the table after its third line
+	for line, after := range nonBlankLines(table) {
+		lines = append(lines, line)
+		if len(lines) == 3 {
+			rest = after
 			break
 		}
 	}
-	if len(table) == 0 {
-		table = lines
+	if len(lines) < 3 {
+		return nil, nil
 	}
-	if len(table) < 3 {
-		return nil
+	nh := strings.Count(strings.Trim(lines[0], "|"), "|") + 1
+	if ctx != nil {
+		if err := ctx.CheckSize(int64(nh) * itemCost); err != nil {
+			return nil, err
+		}
 	}
 	var headers []string
-	for _, h := range strings.Split(strings.Trim(table[0], "|"), "|") {
+	for _, h := range strings.Split(strings.Trim(lines[0], "|"), "|") {
 		if h = strings.TrimSpace(h); h != "" {
 			headers = append(headers, h)
 		}
@@ -475,25 +572,26 @@ func parseMarkdownTable(text string, cols []column) []*pyval.Dict {
 			types[c.name] = strings.ToLower(c.dataType)
 		}
 	}
+	// A row is a dict with an entry per header, and a list of its cells in
+	// the dataframe.
+	rowCost := int64(decodedDict) + int64(len(headers))*(decodedEntry+itemCost)
+	var size int64
 	var rows []*pyval.Dict
-	for _, line := range table[2:] {
+	addRow := func(line string) error {
+		if ctx != nil {
+			if err := ctx.Tick(); err != nil {
+				return err
+			}
+		}
 		if strings.HasPrefix(line, "-") {
-			continue
+			return nil
 		}
-		raw := strings.Split(strings.Trim(line, "|"), "|")
-		var cells []string
-		sep := true
-		for _, v := range raw {
-			v = strings.TrimSpace(v)
-			if v != "" || len(raw) == len(headers) {
-				cells = append(cells, v)
-			}
-			if strings.Trim(v, "-: ") != "" {
-				sep = false
-			}
-		}
+		cells, sep := markdownCells(line, len(headers))
 		if len(cells) != len(headers) || sep {
-			continue
+			return nil
+		}
+		if size += rowCost; ctx != nil && size > ctx.MaxValue() {
+			return ctx.CheckSize(size)
 		}
 		row := pyval.NewDict(len(headers))
 		for i, h := range headers {
@@ -501,8 +599,88 @@ func parseMarkdownTable(text string, cols []column) []*pyval.Dict {
 			row.Set(h, tableCell(cells[i], t, known))
 		}
 		rows = append(rows, row)
+		return nil
 	}
-	return rows
+	if err := addRow(lines[2]); err != nil {
+		return nil, err
+	}
+	for line := range nonBlankLines(rest) {
+		if err := addRow(line); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// markdownTableText is the part of text that holds its first table: from
+// the first line starting with | to the first non-blank line after it that
+// does not, or all of text when no line starts with |.
+func markdownTableText(text string) string {
+	start, end := -1, len(text)
+	for off := 0; off < len(text); {
+		nl := strings.IndexByte(text[off:], '\n')
+		next := len(text)
+		if nl >= 0 {
+			next = off + nl + 1
+		}
+		line := strings.TrimSpace(text[off:next])
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "|"):
+			if start < 0 {
+				start = off
+			}
+		case start >= 0:
+			end = off
+			next = len(text)
+		}
+		off = next
+	}
+	if start < 0 {
+		return text
+	}
+	return text[start:end]
+}
+
+// nonBlankLines yields the trimmed non-blank lines of text, each with the
+// text after it.
+func nonBlankLines(text string) func(yield func(line, after string) bool) {
+	return func(yield func(string, string) bool) {
+		for text != "" {
+			line, after, _ := strings.Cut(text, "\n")
+			text = after
+			if line = strings.TrimSpace(line); line != "" && !yield(line, text) {
+				return
+			}
+		}
+	}
+}
+
+// markdownCells splits a table line into its cells: all of them when the
+// line has one per header, else the non-blank ones (at most one more than
+// there are headers: such a line is no row). sep reports a separator line
+// (cells of -, : and spaces only).
+func markdownCells(line string, headers int) (cells []string, sep bool) {
+	raw := strings.Trim(line, "|")
+	all := strings.Count(raw, "|")+1 == headers
+	sep = true
+	for {
+		field, after, found := strings.Cut(raw, "|")
+		raw = after
+		v := strings.TrimSpace(field)
+		if v != "" || all {
+			if cells = append(cells, v); len(cells) > headers {
+				return cells, false
+			}
+		}
+		if strings.Trim(v, "-: ") != "" {
+			sep = false
+		}
+		if !found {
+			break
+		}
+	}
+	return cells, sep
 }
 
 // tableCell converts a table cell by its column's data type: int, float
@@ -603,8 +781,15 @@ func chartProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 		"and \"layout\" the titles, axis labels and legend. Pick the kind of chart that shows the data best " +
 		"(bar for comparing categories, scatter for relations and trends, pie for shares of a whole, histogram or box " +
 		"for distributions), use the data's own values, label the axes, and write nothing but the JSON object."
-	user := "Columns:\n" + pyval.Dumps(cols, pyval.DumpOptions{Indent: 2}) + "\n\nRows:\n" +
-		pyval.Dumps(rows, pyval.DumpOptions{Indent: 2}) + "\n\nThe chart: " + in.Str("prompt")
+	colsText, err := dumpsBounded(ctx, cols, pyval.DumpOptions{Indent: 2})
+	if err != nil {
+		return nil, err
+	}
+	rowsText, err := dumpsBounded(ctx, rows, pyval.DumpOptions{Indent: 2})
+	if err != nil {
+		return nil, err
+	}
+	user := "Columns:\n" + colsText + "\n\nRows:\n" + rowsText + "\n\nThe chart: " + in.Str("prompt")
 	maxTokens := int(in.Int("max_tokens"))
 	raw, err := chat(ctx, p, &providers.Request{Model: model, MaxTokens: &maxTokens,
 		Messages: []providers.Message{systemMessage(system), {Role: "user", Content: user}},
@@ -613,7 +798,10 @@ func chartProcess(ctx *Ctx, in *Inputs) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := parseJSONObject(raw)
+	cfg, err := parseJSONObject(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
 	if cfg == nil {
 		return nil, fmt.Errorf("ChartGenerator: the model did not answer with a JSON object; it answered %s", preview(raw))
 	}

@@ -718,14 +718,14 @@ func TestClassifyAnswer(t *testing.T) {
 		{`[1, 2]`, "Other"},
 	}
 	for _, c := range cases {
-		if got := classifyAnswer(c.raw, cats); got != c.want {
+		if got, _ := classifyAnswer(nil, c.raw, cats); got != c.want {
 			t.Errorf("classifyAnswer(%q) = %q, want %q", c.raw, got, c.want)
 		}
 	}
-	if got := classifyAnswer("zzz", []string{"alpha", "beta"}); got != "alpha" {
+	if got, _ := classifyAnswer(nil, "zzz", []string{"alpha", "beta"}); got != "alpha" {
 		t.Errorf("classifyAnswer without a fallback category = %q, want the first", got)
 	}
-	if got := classifyAnswer("unknwn", []string{"alpha", "Unknown"}); got != "Unknown" {
+	if got, _ := classifyAnswer(nil, "unknwn", []string{"alpha", "Unknown"}); got != "Unknown" {
 		t.Errorf("classifyAnswer(unknwn) = %q", got)
 	}
 }
@@ -750,7 +750,7 @@ func TestSimilarityMatchesDifflib(t *testing.T) {
 		{"ﬁnance", "finance", 0.7692307692307693},
 	}
 	for _, c := range cases {
-		if got := similarity(c.a, c.b); fmt.Sprint(got) != fmt.Sprint(c.want) {
+		if got, _ := similarity(nil, c.a, c.b); fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("similarity(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
@@ -859,7 +859,7 @@ func TestParseMarkdownTable(t *testing.T) {
 		{"", `[]`},
 	}
 	for _, c := range cases {
-		rows := parseMarkdownTable(c.text, cols)
+		rows, _ := parseMarkdownTable(nil, c.text, cols)
 		list := make([]any, len(rows))
 		for i, r := range rows {
 			list[i] = r
@@ -1076,5 +1076,134 @@ func TestStreamingInputNodesAreNotTools(t *testing.T) {
 		if _, err := fakeModelReg.Compile(&w.Graph); err == nil || !strings.Contains(err.Error(), "node col (nodetool.control.Collect) cannot be controlled") {
 			t.Errorf("%s: Compile = %v, want the control edge refused", typ, err)
 		}
+	}
+}
+
+// llmRunLimits runs a workflow on reg within lim.
+func llmRunLimits(t *testing.T, reg *Registry, src string, lim Limits) *Result {
+	t.Helper()
+	return compileJSON(t, reg, src).Run(context.Background(), RunOptions{JobID: "job", Limits: lim})
+}
+
+// endlessStream answers every request with a stream that never ends: one
+// event after another, each built by next, until the client goes away.
+func endlessStream(next func(i int) string) func(n int, body map[string]any, w http.ResponseWriter, r *http.Request) {
+	return func(n int, body map[string]any, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 0; r.Context().Err() == nil; i++ {
+			if _, err := fmt.Fprintf(w, "data: %s\n\n", next(i)); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+		}
+	}
+}
+
+// What a streamed answer assembles (text, tool calls and their arguments)
+// is bounded by max-value: a model that never stops fails the node.
+func TestLLMStreamedAnswerIsBounded(t *testing.T) {
+	// The fake echoes the text back: 70,000 bytes are over 64 KiB.
+	res := llmRunLimits(t, fakeModelReg, llmGraph(t, "nodetool.agents.Summarizer", `{"text":"`+strings.Repeat("a", 70000)+`"}`, ""), smallLimits)
+	wantValueLimit(t, res, "n")
+	res = llmRunLimits(t, fakeModelReg, llmGraph(t, "nodetool.agents.Summarizer", `{"text":"`+strings.Repeat("a", 60000)+`"}`, ""), smallLimits)
+	wantCompleted(t, res)
+
+	piece := strings.Repeat("blah ", 200)
+	text := newChatServer(t, endlessStream(func(int) string { return chunkEvent(`{"content":`+quoteJSON(piece)+`}`, "null") }))
+	for _, typ := range []string{"nodetool.agents.Summarizer", "nodetool.agents.Agent", "nodetool.generators.ListGenerator", "nodetool.generators.DataGenerator"} {
+		t.Run(typ, func(t *testing.T) {
+			data := `{"prompt":"x","text":"x","columns":` + vegColumns + `}`
+			if typ != "nodetool.generators.DataGenerator" {
+				data = `{"prompt":"x","text":"x"}`
+			}
+			wantValueLimit(t, llmRunLimits(t, text.reg(t), llmGraph(t, typ, data, ""), smallLimits), "n")
+		})
+	}
+
+	// Tool-call arguments that never end.
+	args := newChatServer(t, endlessStream(func(i int) string {
+		if i == 0 {
+			return chunkEvent(`{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"to_uppercase","arguments":""}}]}`, "null")
+		}
+		return chunkEvent(`{"tool_calls":[{"index":0,"function":{"arguments":`+quoteJSON(piece)+`}}]}`, "null")
+	}))
+	wantValueLimit(t, llmRunLimits(t, args.reg(t), agentToolGraph, smallLimits), "agent")
+
+	// Tool calls at ever new indexes, with no arguments at all.
+	calls := newChatServer(t, endlessStream(func(i int) string {
+		return chunkEvent(fmt.Sprintf(`{"tool_calls":[{"index":%d,"id":"c%d","type":"function","function":{"name":"to_uppercase","arguments":""}}]}`, i, i), "null")
+	}))
+	wantValueLimit(t, llmRunLimits(t, calls.reg(t), agentToolGraph, smallLimits), "agent")
+}
+
+// The conversation an agent builds over its turns is bounded by max-value:
+// here each turn adds a 20,000-byte argument and a 40,000-byte result.
+func TestAgentConversationIsBounded(t *testing.T) {
+	long := strings.Repeat("a", 20000)
+	srv := newChatServer(t, func(n int, body map[string]any, w http.ResponseWriter, r *http.Request) {
+		sse(w, toolStream(fmt.Sprintf("call_%d", n), "to_uppercase", `{"text":"`+long+`"}`)...)
+	})
+	res := llmRunLimits(t, srv.reg(t), agentToolGraph, smallLimits)
+	wantValueLimit(t, res, "agent")
+	if n := len(srv.requests()); n != 2 {
+		t.Errorf("%d model turns, want 2: the second one's tool result passes the budget", n)
+	}
+}
+
+// ListGenerator takes items out of text arriving in pieces of any size,
+// looking at each byte a bounded number of times.
+func TestListItemScannerPieces(t *testing.T) {
+	text := "intro <LIST_ITEM>**One** item</LIST_ITEM>\n<LIST_IT no\n<LIST_ITEM> two\n lines </LIST_ITEM> stray </LIST_ITEM><LIST_ITEM>open"
+	_, want := takeListItems(text)
+	for size := 1; size <= len(text); size++ {
+		var sc listItemScanner
+		for i := 0; i < len(text); i += size {
+			sc.add(text[i:min(i+size, len(text))])
+		}
+		if strings.Join(sc.items, "|") != strings.Join(want, "|") {
+			t.Errorf("pieces of %d: items %q, want %q", size, sc.items, want)
+		}
+	}
+	// A 200,000-byte item arriving a byte at a time: what the scanner
+	// keeps is the open item, searched from where it left off.
+	var sc listItemScanner
+	sc.add("<LIST_ITEM>")
+	for range 200000 {
+		sc.add("x")
+		if sc.searched != len(sc.buf) {
+			t.Fatalf("searched %d of %d bytes", sc.searched, len(sc.buf))
+		}
+	}
+	sc.add("</LIST_ITEM>")
+	if len(sc.items) != 1 || len(sc.items[0]) != 200000 || len(sc.buf) != 0 {
+		t.Errorf("items %d, buffered %d", len(sc.items), len(sc.buf))
+	}
+}
+
+// DataGenerator's rows count against max-value: 2,000 rows of four cells
+// are 36,000 bytes of text but over a megabyte of records.
+func TestDataGeneratorRowsAreBounded(t *testing.T) {
+	table := "| name | count | weight | fresh |\n|---|---|---|---|\n" + strings.Repeat("| a | 1 | 2 | yes |\n", 2000)
+	srv := newChatServer(t, func(n int, body map[string]any, w http.ResponseWriter, r *http.Request) {
+		sse(w, textStream(table)...)
+	})
+	res := llmRunLimits(t, srv.reg(t), llmGraph(t, "nodetool.generators.DataGenerator", `{"prompt":"x","columns":`+vegColumns+`}`, ""), smallLimits)
+	wantValueLimit(t, res, "n")
+	// A line of 30,000 pipes is no row, and costs no cell list.
+	rows, err := parseMarkdownTable(nil, "| a | b |\n|---|---|\n"+strings.Repeat("|", 30000)+"\n| 1 | x |", []column{{name: "a", dataType: "int"}})
+	if err != nil || len(rows) != 1 {
+		t.Errorf("parseMarkdownTable = %d rows, %v; want 1", len(rows), err)
+	}
+}
+
+// Scores under 0.5 do not matter to the classifier; texts of very
+// different lengths cannot reach it and are not matched.
+func TestSimilaritySkipsHopelessPairs(t *testing.T) {
+	if got, err := similarity(nil, strings.Repeat("positive ", 100000), "positive"); got != 0 || err != nil {
+		t.Errorf("similarity(900,000 bytes, 8 bytes) = %v, %v; want 0", got, err)
+	}
+	long := strings.Repeat("sports ", 100000)
+	if got, err := classifyAnswer(nil, long+"politics", []string{"Politics", "Other"}); got != "Politics" || err != nil {
+		t.Errorf("classifyAnswer(long) = %q, %v", got, err)
 	}
 }

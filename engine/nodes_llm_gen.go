@@ -574,7 +574,7 @@ func parseMarkdownTable(ctx *Ctx, text string, cols []column) ([]*pyval.Dict, er
 	}
 	// A row is a dict with an entry per header, and a list of its cells in
 	// the dataframe.
-	rowCost := int64(decodedDict) + int64(len(headers))*(decodedEntry+itemCost)
+	rowCost := entryCost + int64(len(headers))*(entryCost+itemCost)
 	var size int64
 	var rows []*pyval.Dict
 	addRow := func(line string) error {

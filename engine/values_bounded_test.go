@@ -253,10 +253,10 @@ func TestDecodeJSONBoundedMatchesDecode(t *testing.T) {
 	if _, err := decodeJSONBounded(nil, []byte(deep)); err == nil || !strings.Contains(err.Error(), "nesting deeper") {
 		t.Errorf("decodeJSONBounded(too deep) error %v", err)
 	}
-	// Three bytes of text, 176 estimated bytes of dict: a budget of
-	// 64 MiB holds about 380,000 of them, not 22 million.
-	bomb := "[" + strings.Repeat("{},", 400000) + "{}]"
+	// Three bytes of text, several times that of dict: 22 million of them
+	// do not fit a 64 MiB budget.
+	bomb := "[" + strings.Repeat("{},", 22_000_000) + "{}]"
 	if _, err := decodeJSONBounded(nil, []byte(bomb)); err == nil || !strings.Contains(err.Error(), "max-value") {
-		t.Errorf("decodeJSONBounded(400,000 empty dicts) error %v, want the max-value budget", err)
+		t.Errorf("decodeJSONBounded(22 million empty dicts) error %v, want the max-value budget", err)
 	}
 }

@@ -247,6 +247,44 @@ func describe(v any) string {
 // fits is run-time assignability (engine §2.4), with the lenient numeric
 // rules: an int fits a float, an integral float fits an int.
 func fits(v any, t TypeMeta) bool {
+	var f fitter
+	return f.fits(v, &t)
+}
+
+// fitter checks a value against a type. Values may share structure (one
+// dict held a million times by a list), so a container already found to fit
+// an element type is not walked again: the check costs the value's distinct
+// containers, not its references.
+type fitter struct {
+	ok map[fitKey]bool
+}
+
+type fitKey struct {
+	c containerKey
+	t *TypeMeta // the element type it fits: a node of the type's tree
+}
+
+// elem checks an element of a container against et, skipping a container
+// already found to fit et.
+func (f *fitter) elem(e any, et *TypeMeta) bool {
+	c, container := keyOf(e)
+	k := fitKey{c, et}
+	if container && f.ok[k] {
+		return true
+	}
+	if !f.fits(e, et) {
+		return false
+	}
+	if container {
+		if f.ok == nil {
+			f.ok = map[fitKey]bool{}
+		}
+		f.ok[k] = true
+	}
+	return true
+}
+
+func (f *fitter) fits(v any, t *TypeMeta) bool {
 	if v == nil {
 		return t.Optional || t.Type == "any" || t.Type == "none"
 	}
@@ -288,12 +326,12 @@ func fits(v any, t TypeMeta) bool {
 		if !ok {
 			return false
 		}
-		if t.Type == "tuple" {
+		if t.Type == "tuple" || len(t.TypeArgs) == 0 || t.TypeArgs[0].Type == "any" {
 			return true
 		}
-		et := elem(t)
+		et := &t.TypeArgs[0]
 		for _, e := range l {
-			if !fits(e, et) {
+			if !f.elem(e, et) {
 				return false
 			}
 		}
@@ -303,18 +341,19 @@ func fits(v any, t TypeMeta) bool {
 		if !ok {
 			return false
 		}
-		if len(t.TypeArgs) == 2 {
+		if len(t.TypeArgs) == 2 && t.TypeArgs[1].Type != "any" {
+			et := &t.TypeArgs[1]
 			ok := true
 			d.Range(func(_ string, e any) bool {
-				ok = fits(e, t.TypeArgs[1])
+				ok = f.elem(e, et)
 				return ok
 			})
 			return ok
 		}
 		return true
 	case "union":
-		for _, m := range t.TypeArgs {
-			if fits(v, m) {
+		for i := range t.TypeArgs {
+			if f.fits(v, &t.TypeArgs[i]) {
 				return true
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"nodetool/authn"
 	"nodetool/chatsrv"
 	"nodetool/engine"
+	"nodetool/jobs"
 	"nodetool/store"
 	"nodetool/worker"
 	"nodetool/workflows"
@@ -32,11 +33,16 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	maxUpload := byteSize(2 << 30)
 	fs.Var(&maxUpload, "max-upload", "largest storage upload (e.g. 2GiB)")
 	nodeTimeout := fs.Duration("node-timeout", 0, "fail a node that runs longer than this (0: no limit)")
+	limits := addJobLimitFlags(fs)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		if isHelp(err) {
 			return nil
 		}
+		return err
+	}
+	maxJobs, maxJobsPerUser, err := limits.resolve(s.auth)
+	if err != nil {
 		return err
 	}
 	dataDir, err := c.st.dataDir()
@@ -62,7 +68,8 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
-		NodeTimeout: *nodeTimeout,
+		Run:     engine.RunOptions{NodeTimeout: *nodeTimeout}, // the run budgets of every worker run go here too
+		Limiter: jobs.NewLimiter(maxJobs, maxJobsPerUser),
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)

@@ -14,7 +14,10 @@ import (
 // off unless enabled (NODETOOL_ENABLE_TERMINAL_WS=1), never in production,
 // and only with enforced auth or a loopback listener. Frames in: input,
 // resize, ping; out: output, exit, error, pong. The shell ends when the
-// socket closes, and the socket closes when the shell exits.
+// socket closes, and the socket closes when the shell exits. Shell output
+// counts as activity, so a socket is closed as idle only when neither side
+// spoke for the idle timeout; the handler returns once its goroutines have
+// ended.
 func (s *Server) terminal(c *wsConn) {
 	switch {
 	case !s.d.Terminal, s.d.Production, !s.d.Auth.Enforced() && !s.d.LoopbackOnly:
@@ -30,10 +33,14 @@ func (s *Server) terminal(c *wsConn) {
 	s.log.Info("terminal opened", "pid", sess.Pid(), "user", c.user)
 	var once sync.Once
 	end := func() { once.Do(func() { sess.Close() }) }
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	defer end()
 
 	done := make(chan struct{})
+	wg.Add(2)
 	go func() { // shell output to the socket
+		defer wg.Done()
 		defer close(done)
 		buf := make([]byte, 4096)
 		var carry []byte
@@ -52,6 +59,7 @@ func (s *Server) terminal(c *wsConn) {
 					}
 				}
 				carry = append([]byte(nil), chunk[cut:]...)
+				c.touch()
 				if c.send(map[string]any{"type": "output", "data": string(toValidUTF8(chunk[:cut]))}) != nil {
 					return
 				}
@@ -62,6 +70,7 @@ func (s *Server) terminal(c *wsConn) {
 		}
 	}()
 	go func() { // the shell's exit ends the session
+		defer wg.Done()
 		code, _ := sess.Wait()
 		end()
 		<-done

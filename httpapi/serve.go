@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -25,8 +26,15 @@ var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Idle: 120 * time.Se
 // it stops accepting, lets running requests finish within the grace period,
 // then cancels the contexts of those still running (which ends their jobs
 // and streams) and closes what remains. It returns nil after a clean
-// shutdown. ready, if set, is called once the server accepts connections.
-func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeouts, log *slog.Logger) error {
+// shutdown.
+//
+// Every request's context derives from the server's base context, which
+// Serve cancels at the latest when it returns. onShutdown hooks are for
+// what http.Server.Shutdown does not track (hijacked WebSocket sessions and
+// the jobs they start): when the shutdown begins each hook is called, in
+// its own goroutine, with a context that ends after the grace period, and
+// Serve returns only once every hook has returned.
+func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeouts, log *slog.Logger, onShutdown ...func(context.Context)) error {
 	baseCtx, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
 	srv := &http.Server{
@@ -47,7 +55,14 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeout
 	log.Info("shutting down", "grace", t.ShutdownGrace.String())
 	graceCtx, cancel := context.WithTimeout(context.Background(), t.ShutdownGrace)
 	defer cancel()
+	var hooks sync.WaitGroup
+	for _, h := range onShutdown {
+		hooks.Go(func() { h(graceCtx) })
+	}
 	err := srv.Shutdown(graceCtx)
+	// The hooks' sessions end on their own terms (a bounded time after the
+	// grace) before the base context is cancelled.
+	hooks.Wait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		// Requests still running after the grace period (streams, long
 		// jobs): cancel them, give them a moment to write their last

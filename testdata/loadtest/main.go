@@ -136,7 +136,7 @@ func workerLoad(bin string, conc int, dur time.Duration, streams int) error {
 	os.WriteFile(filepath.Join(wfDir, "upper.json"), []byte(upperWorkflow), 0o600)
 	os.WriteFile(filepath.Join(wfDir, "waits.json"), []byte(waitsWorkflow), 0o600)
 	srv, err := startNodetool(bin, []string{"WORKER_AUTH_TOKEN=" + token}, "worker", "--host", "127.0.0.1", "--port", "0",
-		"--workflows-dir", wfDir, "--log-level", "warn")
+		"--workflows-dir", wfDir, "--log-level", "warn", "--max-jobs", fmt.Sprint(max(streams, conc)))
 	if err != nil {
 		return err
 	}

@@ -260,6 +260,9 @@ func (c *wsConn) receive() (inFrame, error) {
 		fr, err := c.ws.NewFrameReader()
 		if err != nil {
 			c.readErr.Store(true)
+			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() && !closed {
+				c.close(closeNormal, "keepalive timeout: nothing received for "+(2*c.keepAlive).String())
+			}
 			return inFrame{}, err
 		}
 		typ := fr.PayloadType()

@@ -357,6 +357,7 @@ func (j *Job) end(res *engine.Result) {
 	j.run = nil
 	j.mu.Unlock()
 	m.save(j)
+	m.sweepIfDue()
 	m.broadcast(j, res.Status, res.Error)
 	m.log.Info("job finished", "job_id", j.ID, "workflow_id", j.WorkflowID, "status", res.Status, "error", res.Error)
 
@@ -371,7 +372,6 @@ func (j *Job) end(res *engine.Result) {
 	j.mu.Unlock()
 	j.release()
 	m.retire(j)
-	m.sweepIfDue()
 }
 
 // release gives the job's limiter slot back, once: at its final update,

@@ -37,7 +37,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	retention := fs.Duration("job-retention", jobs.DefaultRetention, "how long the record of a finished job is kept")
 	maxRecords := fs.Int("max-job-records", jobs.DefaultMaxRecords, "most job records kept (the oldest finished ones go first)")
 	idleTimeout := fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
-	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL, "job-retention": retention, "ws-idle-timeout": idleTimeout})
+	keepAlive := fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
+	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL, "job-retention": retention,
+		"ws-idle-timeout": idleTimeout, "ws-keepalive": keepAlive})
 	if err != nil {
 		if isHelp(err) {
 			return nil
@@ -97,7 +99,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
 		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody),
-		PublicURL: "http://" + addr, IdleTimeout: *idleTimeout,
+		PublicURL: "http://" + addr, IdleTimeout: *idleTimeout, KeepAlive: *keepAlive,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)

@@ -58,9 +58,13 @@ type Options struct {
 	RingBytes int64
 	// Retain is how long a finished job stays in memory for reconnects
 	// and get_status (default 1 min); MaxFinished bounds how many
-	// finished jobs stay (default 256).
-	Retain      time.Duration
-	MaxFinished int
+	// finished jobs stay (default 256), and FinishedBytes the estimated
+	// size of their final updates (default 64 MiB): past it, the oldest
+	// lose their result (a reconnect then gets the final status without
+	// the outputs).
+	Retain        time.Duration
+	MaxFinished   int
+	FinishedBytes int64
 	// Retention is how long a finished job's record is kept (default
 	// 30 days); MaxRecords bounds the records kept (default 5000; the
 	// oldest finished ones go first). MaxParams bounds the bytes of a
@@ -78,6 +82,7 @@ const (
 	DefaultRingBytes   = 8 << 20
 	DefaultRetain      = time.Minute
 	DefaultMaxFinished = 256
+	DefaultFinishedMem = 64 << 20
 	DefaultRetention   = 30 * 24 * time.Hour
 	DefaultMaxRecords  = 5000
 	DefaultMaxParams   = 4 << 10
@@ -94,11 +99,12 @@ type Manager struct {
 	ctx    context.Context // cancelled by Shutdown (after the grace) and Close
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	draining bool
-	jobs     map[string]*Job
-	finished []retired // finished jobs still in memory, oldest first
-	janitor  *time.Timer
+	mu            sync.Mutex
+	draining      bool
+	jobs          map[string]*Job
+	finished      []retired // finished jobs still in memory, oldest first
+	finishedBytes int64     // the estimated size of their final updates
+	janitor       *time.Timer
 	// lifecycle subscribers (the /updates sockets), by user.
 	watchers map[*Watcher]struct{}
 	wg       sync.WaitGroup
@@ -107,8 +113,9 @@ type Manager struct {
 }
 
 type retired struct {
-	j  *Job
-	at time.Time
+	j    *Job
+	at   time.Time
+	size int64 // of the final update; 0 once its result is dropped
 }
 
 // New returns a manager. It loads the job records (see records.go). Call
@@ -128,6 +135,9 @@ func New(o Options) *Manager {
 	}
 	if o.MaxFinished <= 0 {
 		o.MaxFinished = DefaultMaxFinished
+	}
+	if o.FinishedBytes <= 0 {
+		o.FinishedBytes = DefaultFinishedMem
 	}
 	if o.Retention <= 0 {
 		o.Retention = DefaultRetention
@@ -386,6 +396,20 @@ func (j *Job) release() {
 	}
 }
 
+// dropResult replaces the final update kept for reconnects by one without
+// the outputs (the subscribers still reading have their own reference).
+func (j *Job) dropResult() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.final != nil && j.final.Result != nil {
+		f := *j.final
+		f.Result = nil
+		msg := "the job's outputs are no longer held in memory"
+		f.Message = &msg
+		j.final = &f
+	}
+}
+
 // freeLocked drops what only a running job or a reading subscriber needs:
 // the events, the node and edge states, the run. The final update stays.
 // The caller holds j.mu; the job has ended.
@@ -397,22 +421,36 @@ func (j *Job) freeLocked() {
 }
 
 // retire keeps a finished job in memory for Retain, and at most
-// MaxFinished of them.
+// MaxFinished of them, within FinishedBytes.
 func (m *Manager) retire(j *Job) {
+	j.mu.Lock()
+	size := eventSize(j.final)
+	j.mu.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.finished = append(m.finished, retired{j: j, at: m.o.Now()})
+	m.finished = append(m.finished, retired{j: j, at: m.o.Now(), size: size})
+	m.finishedBytes += size
 	m.pruneLocked()
 }
 
-// pruneLocked drops finished jobs past their time or over the count, and
-// arms the janitor for the next one. The caller holds m.mu.
+// pruneLocked drops finished jobs past their time or over the count,
+// drops the results of the oldest while their final updates are over
+// FinishedBytes, and arms the janitor for the next one. The caller holds
+// m.mu.
 func (m *Manager) pruneLocked() {
 	now := m.o.Now()
 	for len(m.finished) > 0 && (len(m.finished) > m.o.MaxFinished || !now.Before(m.finished[0].at.Add(m.o.Retain))) {
 		delete(m.jobs, m.finished[0].j.ID)
+		m.finishedBytes -= m.finished[0].size
 		m.finished[0] = retired{}
 		m.finished = m.finished[1:]
+	}
+	for i := 0; i < len(m.finished) && m.finishedBytes > m.o.FinishedBytes; i++ {
+		if r := &m.finished[i]; r.size > 0 {
+			r.j.dropResult()
+			m.finishedBytes -= r.size
+			r.size = 0
+		}
 	}
 	if len(m.finished) > 0 && m.janitor == nil && !m.draining {
 		m.janitor = time.AfterFunc(m.finished[0].at.Add(m.o.Retain).Sub(now), func() {

@@ -384,3 +384,22 @@ func TestSizeOf(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishedResultsBounded: past FinishedBytes, the oldest finished
+// jobs lose their outputs; their status stays.
+func TestFinishedResultsBounded(t *testing.T) {
+	m, _ := newManager(t, Options{FinishedBytes: 100 << 10})
+	var jobs []*Job
+	for range 2 {
+		j, s := start(t, m, Request{UserID: "u", Graph: graph(t, upper), Params: pyval.DictOf("text", strings.Repeat("a", 60<<10))})
+		drain(t, s)
+		s.Close()
+		jobs = append(jobs, j)
+	}
+	for i, wantResult := range []bool{false, true} {
+		ju := last(drain(t, jobs[i].Reconnect()))
+		if ju.Status != "completed" || (ju.Result != nil) != wantResult {
+			t.Errorf("reconnect to job %d: status %s, result kept %v; want completed, %v", i, ju.Status, ju.Result != nil, wantResult)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"encoding/json"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -156,18 +157,37 @@ func (m *Manager) loadRecords() {
 	}
 	now := m.o.Now()
 	recs := m.o.Store.List("jobs")
+	var freed int64
 	for i := range recs {
+		// The params are measured first, not copied: old versions kept
+		// params of any size.
+		var probe struct {
+			ID     string     `json:"id"`
+			Params paramsSize `json:"params"`
+		}
 		var s stored
-		err := json.Unmarshal(recs[i].Data, &s)
+		err := json.Unmarshal(recs[i].Data, &probe)
+		if err == nil && int(probe.Params) <= m.o.MaxParams {
+			err = json.Unmarshal(recs[i].Data, &s)
+		} else if err == nil {
+			var small struct {
+				Record
+				ParamsOmitted *omittedParams `json:"params_omitted"`
+			}
+			err = json.Unmarshal(recs[i].Data, &small)
+			s = stored{Record: small.Record, ParamsOmitted: small.ParamsOmitted}
+		}
+		size := len(recs[i].Data)
 		recs[i].Data = nil // let big legacy records go as soon as they are read
 		if err != nil || s.ID != recs[i].ID {
 			m.log.Warn("skipping an unreadable job record", "job_id", recs[i].ID)
 			continue
 		}
 		rewrite := false
-		if len(s.Params) > m.o.MaxParams {
-			s.ParamsOmitted = &omittedParams{Bytes: int64(len(s.Params)), Limit: m.o.MaxParams}
+		if int(probe.Params) > m.o.MaxParams {
+			s.ParamsOmitted = &omittedParams{Bytes: int64(probe.Params), Limit: m.o.MaxParams}
 			s.Params, rewrite = nil, true
+			freed += int64(size)
 		}
 		if s.Error != nil && len(*s.Error) > maxRecordError {
 			e := truncate(*s.Error, maxRecordError)
@@ -192,6 +212,20 @@ func (m *Manager) loadRecords() {
 	}
 	m.rec.lastSweep = now
 	m.sweep()
+	if freed > 16<<20 {
+		// Old records were rewritten without their params: give that
+		// memory back now rather than over the next minutes.
+		m.log.Info("job records rewritten without their big params", "bytes", freed)
+		debug.FreeOSMemory()
+	}
+}
+
+// paramsSize is the size of a JSON value, measured without keeping it.
+type paramsSize int
+
+func (p *paramsSize) UnmarshalJSON(b []byte) error {
+	*p = paramsSize(len(b))
+	return nil
 }
 
 // sweepIfDue sweeps when the last sweep is sweepEvery old or the records

@@ -370,6 +370,7 @@ func (j *Job) end(res *engine.Result) {
 	m.sweepIfDue()
 	m.broadcast(j, res.Status, res.Error)
 	m.log.Info("job finished", "job_id", j.ID, "workflow_id", j.WorkflowID, "status", res.Status, "error", res.Error)
+	m.retire(j)
 
 	close(j.done)
 	j.mu.Lock()
@@ -381,7 +382,6 @@ func (j *Job) end(res *engine.Result) {
 	}
 	j.mu.Unlock()
 	j.release()
-	m.retire(j)
 }
 
 // release gives the job's limiter slot back, once: at its final update,

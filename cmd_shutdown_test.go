@@ -148,6 +148,8 @@ func TestServeShutdown(t *testing.T) {
 	u := dialSock(t, s.url, "/updates")
 	u.next(func(m map[string]any) bool { return m["type"] == "system_stats" })
 	c := dialSock(t, s.url, "/ws/chat")
+	c.send(map[string]any{"type": "ping"})
+	c.next(func(m map[string]any) bool { return m["type"] == "pong" })
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- s.shutdown(t) }()

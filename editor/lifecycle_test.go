@@ -219,8 +219,13 @@ func TestShutdownClosesSockets(t *testing.T) {
 		ids = append(ids, p.next(isReply).Str("job_id"))
 	}
 	short, long := ids[0], ids[1]
+	// Each socket is going (its handler runs) before the shutdown begins:
+	// one whose handshake races the shutdown is closed with 1001 at once.
 	u := env.live(t, "/updates", false)
+	u.next(isFrame("system_stats"))
 	chat := env.live(t, "/chat", true)
+	chat.send(map[string]any{"type": "ping"})
+	chat.next(isFrame("pong"))
 
 	grace := make(chan struct{})
 	ended := make(chan struct{})

@@ -40,15 +40,13 @@ type Limiter struct {
 	mu    sync.Mutex
 	n     int
 	users map[string]int
-	idle  chan struct{} // closed while n == 0
+	idle  chan struct{} // made by wait while n > 0, closed when n drops to 0
 }
 
 // NewLimiter returns a limiter of max runs on the server and perUser runs
 // per user (0: no limit).
 func NewLimiter(max, perUser int) *Limiter {
-	idle := make(chan struct{})
-	close(idle)
-	return &Limiter{max: max, perUser: perUser, users: map[string]int{}, idle: idle}
+	return &Limiter{max: max, perUser: perUser, users: map[string]int{}}
 }
 
 // Acquire counts a run of user, or returns a *LimitError when a limit is
@@ -61,9 +59,6 @@ func (l *Limiter) Acquire(user string) error {
 	}
 	if l.perUser > 0 && l.users[user] >= l.perUser {
 		return &LimitError{Limit: l.perUser, PerUser: true}
-	}
-	if l.n == 0 {
-		l.idle = make(chan struct{})
 	}
 	l.n++
 	l.users[user]++
@@ -80,8 +75,9 @@ func (l *Limiter) Release(user string) {
 		l.users[user] = c - 1
 	}
 	l.n--
-	if l.n == 0 {
+	if l.n == 0 && l.idle != nil {
 		close(l.idle)
+		l.idle = nil
 	}
 }
 
@@ -100,6 +96,13 @@ func (l *Limiter) Running(user string) int {
 // false).
 func (l *Limiter) wait(ctx context.Context) bool {
 	l.mu.Lock()
+	if l.n == 0 {
+		l.mu.Unlock()
+		return true
+	}
+	if l.idle == nil {
+		l.idle = make(chan struct{})
+	}
 	idle := l.idle
 	l.mu.Unlock()
 	select {

@@ -403,3 +403,16 @@ func TestFinishedResultsBounded(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLimiter is what admission adds to every run (the worker's hot
+// path): one Acquire and one Release.
+func BenchmarkLimiter(b *testing.B) {
+	l := NewLimiter(64, 16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := l.Acquire("1"); err == nil {
+				l.Release("1")
+			}
+		}
+	})
+}

@@ -21,6 +21,7 @@ import (
 type closeInfo struct {
 	code   int
 	reason string
+	after  int // frames received after the close frame
 }
 
 // liveClient reads a socket in the background as a browser does: it
@@ -51,6 +52,17 @@ func (e *wsEnv) live(t *testing.T, path string, chatPong bool, headers ...string
 				ci := closeInfo{code: 1005}
 				if len(b) >= 2 {
 					ci = closeInfo{code: int(binary.BigEndian.Uint16(b)), reason: string(b[2:])}
+				}
+				// Anything the server sends after its close frame
+				// (until it closes the connection) is a bug.
+				c.ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+				for {
+					fr, err := c.ws.NewFrameReader()
+					if err != nil {
+						break
+					}
+					io.Copy(io.Discard, fr)
+					ci.after++
 				}
 				c.closed <- ci
 				return
@@ -261,8 +273,8 @@ func TestShutdownClosesSockets(t *testing.T) {
 	p.next(jobStatus(long, "cancelled"))
 	u.next(jobStatus(long, "cancelled"))
 	for name, c := range map[string]*liveClient{"/predict": p, "/updates": u, "/chat": chat} {
-		if ci := c.closeFrame(); ci.code != closeGoingAway {
-			t.Errorf("%s closed with %d %q, want 1001", name, ci.code, ci.reason)
+		if ci := c.closeFrame(); ci.code != closeGoingAway || ci.after != 0 {
+			t.Errorf("%s closed with %d %q and %d frames after, want 1001 and nothing after", name, ci.code, ci.reason, ci.after)
 		}
 	}
 	select {

@@ -35,7 +35,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	maxUpload := byteSize(2 << 30)
 	fs.Var(&maxUpload, "max-upload", "largest asset upload (e.g. 2GiB)")
 	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
-	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
+	jobLimit := addJobLimitFlags(fs)
+	retention := fs.Duration("job-retention", jobs.DefaultRetention, "how long the record of a finished job is kept")
+	maxRecords := fs.Int("max-job-records", jobs.DefaultMaxRecords, "most job records kept (the oldest finished ones go first)")
+	idleTimeout := fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
+	keepAlive := fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
+	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL, "job-retention": retention,
+		"ws-idle-timeout": idleTimeout, "ws-keepalive": keepAlive})
 	if err != nil {
 		if isHelp(err) {
 			return nil
@@ -49,6 +55,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	dataDir, err := c.st.dataDir()
 	if err != nil {
 		return usageError("%v", err)
+	}
+	maxJobs, maxJobsPerUser, err := jobLimit.resolve(s.auth)
+	if err != nil {
+		return err
+	}
+	if *maxRecords < 1 {
+		return usageError("--max-job-records must be at least 1, got %d", *maxRecords)
 	}
 	configDir, err := authn.ConfigDir(getenv)
 	if err != nil {
@@ -84,7 +97,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	reg := engine.NewRegistry()
 	reg.SetModels(s.models)
-	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log, Limits: limits})
+	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
+		Run:     engine.RunOptions{Limits: limits},
+		MaxJobs: maxJobs, MaxJobsPerUser: maxJobsPerUser, Retention: *retention, MaxRecords: *maxRecords})
 	defer jm.Close()
 
 	ln, err := s.listen()
@@ -99,7 +114,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
 		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
-		PublicURL: "http://" + addr, Limits: limits,
+		PublicURL: "http://" + addr, IdleTimeout: *idleTimeout, KeepAlive: *keepAlive,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
@@ -110,7 +125,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		lines = append(lines, "terminal:  enabled at /terminal")
 	}
 	printBanner(stdout, banner{what: "serve", addr: addr, auth: s.auth, token: s.token, dataDir: dataDir, lines: lines})
-	return s.serve(ctx, ln, srv.Handler(mux), "edit and run workflows, read files and use the model servers")
+	return s.serve(ctx, ln, srv.Handler(mux), "edit and run workflows, read files and use the model servers", srv.Shutdown)
 }
 
 func truthy(s string) bool {

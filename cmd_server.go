@@ -131,14 +131,42 @@ func (s *serverConf) listen() (net.Listener, error) {
 }
 
 // serve serves h on ln until ctx ends, then shuts down within
-// --shutdown-grace. exposed says what an open unauthenticated listener
-// lets anyone do, for the warning --insecure earns.
-func (s *serverConf) serve(ctx context.Context, ln net.Listener, h http.Handler, exposed string) error {
+// --shutdown-grace (onShutdown: see httpapi.Serve). exposed says what an
+// open unauthenticated listener lets anyone do, for the warning --insecure
+// earns.
+func (s *serverConf) serve(ctx context.Context, ln net.Listener, h http.Handler, exposed string, onShutdown ...func(context.Context)) error {
 	if *s.cmd.insecure && !s.auth.Enforced() && !authn.IsLoopbackHost(s.host) {
 		s.log.Warn("listening beyond loopback without authentication (--insecure): anyone who can reach this port can "+exposed, "host", s.host)
 	}
 	t := httpapi.DefaultTimeouts
 	t.ShutdownGrace = *s.cmd.grace
 	t.Body = *s.cmd.bodyTimeout
-	return httpapi.Serve(ctx, ln, h, t, s.log)
+	return httpapi.Serve(ctx, ln, h, t, s.log, onShutdown...)
+}
+
+// jobLimits are the --max-jobs flags of the servers that run workflows.
+type jobLimits struct {
+	max, perUser *int
+}
+
+func addJobLimitFlags(fs *flag.FlagSet) jobLimits {
+	return jobLimits{
+		max:     fs.Int("max-jobs", 64, "most workflow runs going on at once; more are refused (429 or a WebSocket error), never queued"),
+		perUser: fs.Int("max-jobs-per-user", 16, "most workflow runs of one user at once, with AUTH_PROVIDER=supabase (ignored otherwise)"),
+	}
+}
+
+// resolve checks the limits and returns them; the per-user limit applies
+// only when auth tells users apart (supabase).
+func (l jobLimits) resolve(auth *authn.Auth) (max, perUser int, err error) {
+	if *l.max < 1 {
+		return 0, 0, usageError("--max-jobs must be at least 1, got %d", *l.max)
+	}
+	if *l.perUser < 1 {
+		return 0, 0, usageError("--max-jobs-per-user must be at least 1, got %d", *l.perUser)
+	}
+	if auth.Provider() != authn.Supabase {
+		return *l.max, 0, nil
+	}
+	return *l.max, *l.perUser, nil
 }

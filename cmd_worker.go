@@ -11,6 +11,7 @@ import (
 	"nodetool/authn"
 	"nodetool/chatsrv"
 	"nodetool/engine"
+	"nodetool/jobs"
 	"nodetool/store"
 	"nodetool/worker"
 	"nodetool/workflows"
@@ -32,6 +33,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	maxUpload := byteSize(2 << 30)
 	fs.Var(&maxUpload, "max-upload", "largest storage upload (e.g. 2GiB)")
 	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
+	jobLimit := addJobLimitFlags(fs)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		if isHelp(err) {
@@ -42,6 +44,10 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	limits, err := budgets.limits(c.st)
 	if err != nil {
 		return usageError("%v", err)
+	}
+	maxJobs, maxJobsPerUser, err := jobLimit.resolve(s.auth)
+	if err != nil {
+		return err
 	}
 	dataDir, err := c.st.dataDir()
 	if err != nil {
@@ -66,7 +72,9 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
-		Limits: limits, BodyIdleTimeout: *c.bodyTimeout,
+		Run:             engine.RunOptions{Limits: limits},
+		Limiter:         jobs.NewLimiter(maxJobs, maxJobsPerUser),
+		BodyIdleTimeout: *c.bodyTimeout,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)

@@ -249,7 +249,7 @@ func TestWorkerManyStreamsEndOnShutdown(t *testing.T) {
 	 {"id":"out","type":"nodetool.output.Output","data":{"name":"chunks"}}],
 	 "edges":[{"id":"e1","source":"mic","sourceHandle":"chunk","target":"col","targetHandle":"input_item"},
 	 {"id":"e2","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`), 0o600)
-	s := startServer(t, env, "worker", "--host", "127.0.0.1", "--port", "0", "--workflow", wf, "--shutdown-grace", "300ms", "--log-level", "warn")
+	s := startServer(t, env, "worker", "--host", "127.0.0.1", "--port", "0", "--workflow", wf, "--shutdown-grace", "300ms", "--log-level", "warn", "--max-jobs", "1000")
 
 	const n = 1000
 	tr := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: 0}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"nodetool/engine/pyval"
@@ -34,23 +35,39 @@ import (
 // stores) are saved but not used: this server has neither. Every message
 // the chat produces is saved before it is sent, and sent with its id.
 // One generation runs at a time per socket: a new message cancels the
-// running one (the client gets generation_stopped) and its generation
-// starts once the old one has ended. Replies use the format of the
+// running one (the client gets generation_stopped, unless it already got
+// that generation's last frame) and its generation starts once the old one
+// has ended. Replies use the format of the
 // client's last frame (MessagePack for binary, JSON for text), MessagePack
 // until the client sends one. The server sends {"type":"ping","ts":...}
 // every ChatHeartbeat; clients need not answer. Closing the socket cancels
-// the generation and any wait for a tool result.
+// the generation and any wait for a tool result. The socket is busy (never
+// closed as idle) while a generation runs or waits; at a server shutdown,
+// new messages get an error frame, and the running generation may finish
+// within the grace.
 func (s *Server) chat(c *wsConn) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.r.Context())
 	cs := &chatSession{s: s, c: c, queue: make(chan *chatTurn, maxQueuedTurns),
 		pending: map[string]chan toolReply{}}
+	c.setBusy(func() bool { return cs.active.Load() > 0 })
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { // the worker: turns one at a time, until the queue closes
 		defer wg.Done()
 		for t := range cs.queue {
-			cs.turn(t)
+			final := cs.turn(t)
+			// The turn's last frame and its end are one step for
+			// stopCurrent: a client that got the last frame never
+			// hears generation_stopped for it.
+			cs.turnMu.Lock()
+			if final != nil && t.ctx.Err() == nil {
+				cs.c.send(final)
+			}
 			close(t.done)
+			cs.turnMu.Unlock()
+			t.cancel()
+			cs.active.Add(-1)
+			s.hub.turns.done()
 		}
 	}()
 	go func() { // the heartbeat, until the socket's context ends
@@ -74,11 +91,13 @@ type chatSession struct {
 	s *Server
 	c *wsConn
 
-	queue chan *chatTurn // read loop -> worker
-	cur   *chatTurn      // the last turn queued; read loop only
+	queue  chan *chatTurn // read loop -> worker
+	cur    *chatTurn      // the last turn queued; read loop only
+	active atomic.Int32   // turns queued or running
 
-	// turnMu is held while a generation sends a frame and while a turn is
-	// cancelled, so no frame of a cancelled turn follows generation_stopped.
+	// turnMu is held while a generation sends a frame, while a turn sends
+	// its last frame and ends, and while a turn is cancelled, so no frame of
+	// a cancelled turn follows generation_stopped.
 	turnMu sync.Mutex
 
 	mu      sync.Mutex
@@ -124,9 +143,7 @@ func (cs *chatSession) heartbeat(ctx context.Context) {
 
 func unixSeconds() float64 { return float64(time.Now().UnixMicro()) / 1e6 }
 
-func (cs *chatSession) sendError(msg string) {
-	cs.c.send(map[string]any{"type": "error", "message": msg})
-}
+func (cs *chatSession) sendError(msg string) { cs.c.send(errorFrame(msg)) }
 
 // readLoop reads the client's frames until the socket closes; ctx is the
 // socket's, the parent of every turn's.
@@ -197,16 +214,24 @@ func (cs *chatSession) enqueue(parent context.Context, d *pyval.Dict) {
 		cs.sendError(err.Error())
 		return
 	}
+	if !cs.s.hub.accepting() {
+		cs.sendError("the server is shutting down: the message was not answered; send it again once the server is back")
+		return
+	}
 	if cs.stopCurrent() {
 		cs.c.send(map[string]any{"type": "generation_stopped", "message": "Generation stopped by user"})
 	}
 	ctx, cancel := context.WithCancel(parent)
 	t := &chatTurn{msg: m, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	cs.active.Add(1)
+	cs.s.hub.turns.add()
 	select {
 	case cs.queue <- t:
 		cs.cur = t
 	default:
 		cancel()
+		cs.active.Add(-1)
+		cs.s.hub.turns.done()
 		cs.sendError("too many messages waiting: wait for the generation to stop before sending more")
 	}
 }
@@ -319,35 +344,33 @@ func (cs *chatSession) awaitTool(ctx context.Context, ch chan toolReply) (result
 
 // turn saves a chat message to its thread and, unless the turn was
 // cancelled meanwhile, answers it. The message is saved even then: the
-// client sent it.
-func (cs *chatSession) turn(t *chatTurn) {
-	defer t.cancel()
+// client sent it. It returns the turn's last frame, for the worker to send
+// (nil when there is none to send).
+func (cs *chatSession) turn(t *chatTurn) any {
 	m, err := cs.s.saveIncoming(cs.c.user, t.msg)
 	if err != nil {
 		if errors.Is(err, errThreadNotFound) {
-			cs.sendError("Thread not found")
-			return
+			return errorFrame("Thread not found")
 		}
 		var inv *errInvalid
 		if errors.As(err, &inv) {
-			cs.sendError(inv.msg)
-			return
+			return errorFrame(inv.msg)
 		}
 		cs.s.log.Error("chat: saving a message", "err", err, "user", cs.c.user)
-		cs.sendError("internal server error")
-		return
+		return errorFrame("internal server error")
 	}
 	if t.ctx.Err() != nil {
-		return
+		return nil
 	}
 	history := cs.s.chatHistory(cs.c.user, *m.ThreadID)
 	if m.WorkflowID != nil && *m.WorkflowID != "" {
-		cs.workflowChat(t.ctx, m, history)
-		return
+		return cs.workflowChat(t.ctx, m, history)
 	}
 	// Agent and help modes are answered as regular chat.
-	cs.regularChat(t.ctx, m, history)
+	return cs.regularChat(t.ctx, m, history)
 }
+
+func errorFrame(msg string) map[string]any { return map[string]any{"type": "error", "message": msg} }
 
 // send sends a frame of a generation: nothing once the turn is cancelled.
 // It reports whether the generation should go on.

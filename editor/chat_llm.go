@@ -44,17 +44,16 @@ func chunk(text string, thinking bool) chunkFrame {
 // client, and the tool message with its result; then the done marker and
 // the final assistant message. A provider that cannot be reached or fails
 // gives an error frame (error_type connection_error), the done marker and
-// an assistant message with the error.
-func (cs *chatSession) regularChat(ctx context.Context, m *message, history []*message) {
+// an assistant message with the error. It returns the last frame, unsent
+// (nil when the turn ended early).
+func (cs *chatSession) regularChat(ctx context.Context, m *message, history []*message) any {
 	set := cs.s.d.Providers
 	if set == nil {
-		cs.send(ctx, map[string]any{"type": "error", "message": "No model providers are configured on this server: start nodetool serve with --provider (ollama, openai, anthropic or fake) and --default-model"})
-		return
+		return errorFrame("No model providers are configured on this server: start nodetool serve with --provider (ollama, openai, anthropic or fake) and --default-model")
 	}
 	p, model, err := set.Route(deref(m.Provider), deref(m.Model))
 	if err != nil {
-		cs.send(ctx, map[string]any{"type": "error", "message": err.Error()})
-		return
+		return errorFrame(err.Error())
 	}
 	reply := chatReply(m, "assistant")
 	if name := deref(m.Provider); name == "" || name == "empty" {
@@ -77,12 +76,11 @@ func (cs *chatSession) regularChat(ctx context.Context, m *message, history []*m
 		}
 		text, calls, err := cs.streamRound(ctx, p, req, &full)
 		if ctx.Err() != nil || errors.Is(err, errSocketGone) {
-			return
+			return nil
 		}
 		if err != nil {
 			cs.s.log.Warn("chat: the model failed", "provider", p.Name(), "model", model, "err", err)
-			cs.providerFailed(ctx, reply, err)
-			return
+			return cs.providerFailed(ctx, reply, err)
 		}
 		if len(calls) == 0 {
 			break
@@ -91,18 +89,18 @@ func (cs *chatSession) regularChat(ctx context.Context, m *message, history []*m
 		for _, tc := range calls {
 			result, ok := cs.callUITool(ctx, reply, tc, tools)
 			if !ok {
-				return
+				return nil
 			}
 			msgs = append(msgs, providers.Message{Role: "tool", ToolCallID: tc.ID, Name: tc.Name, Content: result})
 		}
 	}
 	if !cs.send(ctx, doneMarker) {
-		return
+		return nil
 	}
 	if full.Len() > 0 {
 		reply.Content, _ = json.Marshal(full.String())
 	}
-	cs.saveAndSend(ctx, reply)
+	return cs.save(ctx, reply)
 }
 
 // streamRound streams one model call to the client and returns its text
@@ -160,15 +158,16 @@ func (cs *chatSession) streamRound(ctx context.Context, p providers.Provider, re
 	return text.String(), out, nil
 }
 
-// providerFailed reports a model that could not answer.
-func (cs *chatSession) providerFailed(ctx context.Context, reply *message, err error) {
+// providerFailed reports a model that could not answer; it returns the
+// last frame, unsent.
+func (cs *chatSession) providerFailed(ctx context.Context, reply *message, err error) any {
 	msg := err.Error()
 	if !cs.send(ctx, map[string]any{"type": "error", "message": msg, "error_type": "connection_error"}) ||
 		!cs.send(ctx, doneMarker) {
-		return
+		return nil
 	}
 	reply.Content, _ = json.Marshal("I encountered a connection error: " + msg + ". Please check that the model server is running and try again.")
-	cs.saveAndSend(ctx, reply)
+	return cs.save(ctx, reply)
 }
 
 // wireToolCall is a ToolCall of NodeTool's Message.

@@ -251,11 +251,18 @@ func chatReply(m *message, role string) *message {
 // saveAndSend saves a message the chat produced, then sends it (with its
 // id). A message whose thread is gone is still sent.
 func (cs *chatSession) saveAndSend(ctx context.Context, m *message) bool {
+	f := cs.save(ctx, m)
+	return f != nil && cs.send(ctx, f)
+}
+
+// save saves a message the chat produced and returns it as a frame to
+// send, or nil when the turn was cancelled.
+func (cs *chatSession) save(ctx context.Context, m *message) any {
 	if ctx.Err() != nil {
-		return false
+		return nil
 	}
 	if err := cs.s.saveChat(cs.c.user, m); err != nil && !errors.Is(err, errThreadNotFound) {
 		cs.s.log.Error("chat: saving a message", "err", err, "user", cs.c.user)
 	}
-	return cs.send(ctx, presentMessage(m))
+	return presentMessage(m)
 }

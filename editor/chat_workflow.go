@@ -30,8 +30,11 @@ var chatTextInputs = map[string]bool{"text": true, "prompt": true, "message": tr
 // whose content is parts built from the outputs (outputParts). A run that
 // fails gives an error frame, the done marker and an assistant message
 // with the error. The run is not a job of the jobs API: it belongs to the
-// socket and ends with it.
-func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*message) {
+// socket and ends with it; it is a run of the job manager all the same
+// (its limits, run options and shutdown). A run over a limit gets an error
+// frame naming the limit. It returns the last frame, unsent (nil when the
+// turn ended early).
+func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*message) any {
 	wfID := *m.WorkflowID
 	var graph *engine.Graph
 	if g := bytes.TrimSpace(m.Graph); len(g) > 0 && string(g) != "null" {
@@ -40,14 +43,12 @@ func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*
 			graph, err = engine.GraphFromValue(gv)
 		}
 		if err != nil {
-			cs.send(ctx, map[string]any{"type": "error", "message": "invalid graph: " + err.Error()})
-			return
+			return errorFrame("invalid graph: " + err.Error())
 		}
 	} else {
 		e, err := cs.s.d.Workflows.Get(cs.c.user, wfID)
 		if err != nil {
-			cs.send(ctx, map[string]any{"type": "error", "message": "Workflow not found"})
-			return
+			return errorFrame("Workflow not found")
 		}
 		graph = &e.Workflow.Graph
 	}
@@ -57,24 +58,23 @@ func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*
 
 	plan, err := cs.s.d.Registry.Compile(graph)
 	if err != nil {
-		cs.workflowFailed(ctx, reply, err.Error())
-		return
+		return cs.workflowFailed(ctx, reply, err.Error())
 	}
-	res := plan.Run(ctx, engine.RunOptions{
+	res, err := cs.s.d.Jobs.Run(ctx, cs.c.user, plan, engine.RunOptions{
 		JobID: store.NewID(), WorkflowID: wfID, Params: chatParams(plan.Inputs(), m, history),
 		OnEvent: func(ev engine.Event) { cs.send(ctx, ev) },
-		Limits:  cs.s.d.Limits,
-		Logger:  cs.s.log,
 	})
+	if err != nil {
+		return errorFrame(err.Error())
+	}
 	if ctx.Err() != nil {
-		return
+		return nil
 	}
 	if res.Status != engine.StatusCompleted {
-		cs.workflowFailed(ctx, reply, res.Error)
-		return
+		return cs.workflowFailed(ctx, reply, res.Error)
 	}
 	if !cs.send(ctx, doneMarker) {
-		return
+		return nil
 	}
 	parts := outputParts(plan.OutputNames(), res.Outputs)
 	content, err := valueJSON(parts)
@@ -83,20 +83,20 @@ func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*
 		content, _ = json.Marshal([]any{map[string]any{"type": "text", "text": "The workflow's output cannot be shown."}})
 	}
 	reply.Content = content
-	cs.saveAndSend(ctx, reply)
+	return cs.save(ctx, reply)
 }
 
 // workflowFailed reports a workflow run that failed (the engine already
 // sent its job_update). The error frame carries the reason as "message",
 // like every chat error, and as "error", where NodeTool puts it for
-// workflow failures.
-func (cs *chatSession) workflowFailed(ctx context.Context, reply *message, reason string) {
+// workflow failures. It returns the last frame, unsent.
+func (cs *chatSession) workflowFailed(ctx context.Context, reply *message, reason string) any {
 	msg := "Workflow failed: " + reason
 	if !cs.send(ctx, map[string]any{"type": "error", "message": msg, "error": reason}) || !cs.send(ctx, doneMarker) {
-		return
+		return nil
 	}
 	reply.Content, _ = json.Marshal([]any{map[string]any{"type": "text", "text": msg}})
-	cs.saveAndSend(ctx, reply)
+	return cs.save(ctx, reply)
 }
 
 // chatParams maps the conversation onto the workflow's inputs:

@@ -73,10 +73,6 @@ type Deps struct {
 	SettingsFile string
 	SecretsFile  string
 
-	// Limits are the budgets of the workflow runs the editor starts
-	// itself (REST runs, workflow chat); jobs use the Jobs manager's.
-	Limits engine.Limits
-
 	MaxBody    int64 // JSON bodies, default 16 MiB
 	MaxUpload  int64 // uploads, default 2 GiB
 	MaxMessage int64 // WebSocket messages, default 16 MiB
@@ -94,6 +90,12 @@ type Deps struct {
 	// ChatToolTimeout is how long /chat waits for the client's answer to
 	// a UI tool call (default 60 s).
 	ChatToolTimeout time.Duration
+	// KeepAlive is the interval of the ping frames every socket gets; a
+	// peer silent for twice as long is gone (default 30 s). IdleTimeout
+	// closes a socket that is not busy and got no message for that long
+	// (default 10 min; negative: never). See ws.go for what busy means.
+	KeepAlive   time.Duration
+	IdleTimeout time.Duration
 }
 
 // Server is the Editor API.
@@ -113,6 +115,9 @@ type Server struct {
 	// idMu guards lastMessageID, the last message id given (messageID).
 	idMu          sync.Mutex
 	lastMessageID string
+
+	// hub tracks the WebSocket sessions (see Shutdown).
+	hub hub
 }
 
 // New returns an editor over d.
@@ -146,6 +151,12 @@ func New(d Deps) *Server {
 	}
 	if d.ChatToolTimeout <= 0 {
 		d.ChatToolTimeout = 60 * time.Second
+	}
+	if d.KeepAlive <= 0 {
+		d.KeepAlive = defaultKeepAlive
+	}
+	if d.IdleTimeout == 0 {
+		d.IdleTimeout = defaultIdleTimeout
 	}
 	return &Server{d: d, log: d.Logger}
 }

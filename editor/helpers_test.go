@@ -97,6 +97,7 @@ func newTestEditor(t *testing.T, o testOptions) *testEditor {
 		s.Register(mux)
 		srv := httptest.NewServer(s.Handler(mux))
 		t.Cleanup(srv.Close)
+		t.Cleanup(func() { shutdownNow(s) })
 		return srv.URL
 	}
 	local := start(authn.Options{Provider: authn.Local})

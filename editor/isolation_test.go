@@ -32,7 +32,11 @@ func TestNotYoursIsNotFound(t *testing.T) {
 	e.A.json(t, "POST", "/api/messages", map[string]any{"thread_id": th.ID, "content": "hi"}, 200, &msg)
 	img := file(t, e.A, "a.png", "image/png", "", "A's image")
 	dir := folder(t, e.A, "dir", "")
-	job := e.Deps.Jobs.Start(jobs.Request{UserID: "user-a", WorkflowID: wf.ID, Graph: &engine.Graph{}})
+	job, sub, err := e.Deps.Jobs.Start(jobs.Request{UserID: "user-a", WorkflowID: wf.ID, Graph: &engine.Graph{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.Close()
 	e.A.json(t, "PUT", "/api/settings/secrets/HF_TOKEN", `{"value":"hf_0123456789abcdef"}`, 200, nil)
 
 	const none = "0123456789abcdef0123456789abcdef" // an id of nothing, the same length

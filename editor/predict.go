@@ -15,12 +15,20 @@ import (
 // one reply per command, and the events of the jobs this socket follows.
 // Jobs belong to the user, not to the socket: they outlive it, and another
 // socket can reconnect to them. A malformed frame is answered with an error
-// and the socket stays open.
+// and the socket stays open. The socket is busy (never closed as idle)
+// while it follows a running job; at a server shutdown it sends the last
+// events of the jobs it follows (which end within the grace) before its
+// close frame.
 func (s *Server) predict(c *wsConn) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.r.Context())
 	defer cancel()
-	p := &predictSession{s: s, c: c, ctx: ctx, cancel: cancel, streams: map[string]*followed{}}
+	p := &predictSession{s: s, c: c, ctx: ctx, cancel: cancel, streams: map[string]*followed{}, drained: make(chan struct{}, 1)}
 	defer p.stopAll()
+	c.setBusy(p.following)
+	c.setOnShutdown(func() {
+		p.waitStreams(drainWait)
+		c.close(closeGoingAway, "server shutting down")
+	})
 	for {
 		v, _, err := c.read(true)
 		switch {
@@ -57,7 +65,33 @@ type predictSession struct {
 
 	mu      sync.Mutex
 	streams map[string]*followed
+	drained chan struct{} // signalled when streams becomes empty
 	wg      sync.WaitGroup
+}
+
+// drainWait bounds how long a /predict socket may take, at a shutdown, to
+// send the last events of its jobs.
+const drainWait = 5 * time.Second
+
+// following reports whether the socket follows a job (until the job's
+// last event is sent).
+func (p *predictSession) following() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.streams) > 0
+}
+
+// waitStreams waits until the socket follows no job, at most d.
+func (p *predictSession) waitStreams(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for p.following() {
+		select {
+		case <-p.drained:
+		case <-t.C:
+			return
+		}
+	}
 }
 
 func (p *predictSession) reply(v map[string]any) { p.c.send(v) }
@@ -136,9 +170,16 @@ func (p *predictSession) runJob(data *pyval.Dict) {
 		params = d
 	}
 	// A user_id in the payload is ignored: the job is the caller's.
-	j := p.s.d.Jobs.Start(jobs.Request{UserID: p.c.user, WorkflowID: wfID, Graph: graph, Params: params})
+	j, sub, err := p.s.d.Jobs.Start(jobs.Request{UserID: p.c.user, WorkflowID: wfID, Graph: graph, Params: params})
+	if err != nil {
+		// Over a limit or shutting down: the message says which (and the
+		// flag that sets the limit); nothing was started.
+		p.reply(map[string]any{"error": err.Error(), "workflow_id": wfID})
+		p.failed(wfID, wfID, err.Error())
+		return
+	}
 	p.reply(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": j.ID})
-	p.follow(j, j.Subscribe())
+	p.follow(j, sub)
 }
 
 // follow streams a job's events to the socket until the job ends, the
@@ -160,6 +201,12 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 			p.mu.Lock()
 			if p.streams[j.ID] == f {
 				delete(p.streams, j.ID)
+			}
+			if len(p.streams) == 0 {
+				select {
+				case p.drained <- struct{}{}:
+				default:
+				}
 			}
 			p.mu.Unlock()
 		}()

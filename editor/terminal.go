@@ -17,7 +17,9 @@ import (
 // with enforced auth or a loopback listener. The shell's environment is
 // Deps.TerminalEnv, never the server's. Frames in: input, resize, ping; out:
 // output, exit, error, pong. The shell ends when the socket closes, and the
-// socket closes when the shell exits.
+// socket closes when the shell exits. Shell output counts as activity, so a
+// socket is closed as idle only when neither side spoke for the idle
+// timeout; the handler returns once its goroutines have ended.
 func (s *Server) terminal(c *wsConn) {
 	switch {
 	case !s.d.Terminal, s.d.Production, s.d.Auth.Provider() == authn.Supabase,
@@ -34,10 +36,14 @@ func (s *Server) terminal(c *wsConn) {
 	s.log.Info("terminal opened", "pid", sess.Pid(), "user", c.user)
 	var once sync.Once
 	end := func() { once.Do(func() { sess.Close() }) }
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	defer end()
 
 	done := make(chan struct{})
+	wg.Add(2)
 	go func() { // shell output to the socket
+		defer wg.Done()
 		defer close(done)
 		buf := make([]byte, 4096)
 		var carry []byte
@@ -56,6 +62,7 @@ func (s *Server) terminal(c *wsConn) {
 					}
 				}
 				carry = append([]byte(nil), chunk[cut:]...)
+				c.touch()
 				if c.send(map[string]any{"type": "output", "data": string(toValidUTF8(chunk[:cut]))}) != nil {
 					return
 				}
@@ -66,6 +73,7 @@ func (s *Server) terminal(c *wsConn) {
 		}
 	}()
 	go func() { // the shell's exit ends the session
+		defer wg.Done()
 		code, _ := sess.Wait()
 		end()
 		<-done

@@ -14,12 +14,20 @@ import (
 // updates serves /updates: a system_stats frame about every second, and
 // the lifecycle job_updates (running, completed, failed, cancelled) of the
 // user's jobs. What the client sends is ignored; a client that cannot keep
-// up with job updates is dropped.
+// up with job updates is dropped. The socket is busy (never closed as
+// idle) while the user has a running job; at a server shutdown it sends
+// the job updates it still holds, then its close frame.
 func (s *Server) updates(c *wsConn) {
 	c.setBinary(false) // always JSON, as the original
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(c.r.Context())
 	defer cancel()
+	readerDone := make(chan struct{})
+	defer func() { // the reader ends once the close frame is answered (or closeWait)
+		c.close(closeNormal, "")
+		<-readerDone
+	}()
 	go func() {
+		defer close(readerDone)
 		defer cancel()
 		for {
 			if _, _, err := c.read(false); readFailed(err) {
@@ -27,6 +35,13 @@ func (s *Server) updates(c *wsConn) {
 			}
 		}
 	}()
+	c.setBusy(func() bool { return s.d.Jobs.Running(c.user) > 0 })
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer close(stopped)
+	c.setOnShutdown(func() {
+		close(stop)
+		<-stopped
+	})
 	w := s.d.Jobs.Watch(c.user)
 	defer s.d.Jobs.Unwatch(w)
 	tick := time.NewTicker(s.d.StatsInterval)
@@ -36,6 +51,19 @@ func (s *Server) updates(c *wsConn) {
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-stop:
+			for {
+				select {
+				case ju, ok := <-w.C:
+					if ok && c.send(ju) == nil {
+						continue
+					}
+				default:
+				}
+				break
+			}
+			c.close(closeGoingAway, "server shutting down")
 			return
 		case ju, ok := <-w.C:
 			if !ok {

@@ -13,6 +13,7 @@ import (
 	"nodetool/engine"
 	"nodetool/engine/pyval"
 	"nodetool/httpapi"
+	"nodetool/jobs"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -333,8 +334,14 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 		httpapi.Error(w, http.StatusUnprocessableEntity, probs[0].Message)
 		return
 	}
+	release, err := s.d.Jobs.Admit(user(r))
+	if err != nil {
+		writeAdmitError(w, err)
+		return
+	}
+	defer release()
 	jobID := store.NewID()
-	opts := engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, Params: params, Limits: s.d.Limits, Logger: s.log}
+	opts := s.d.Jobs.RunOptions(engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, Params: params})
 	if r.URL.Query().Get("stream") != "true" {
 		res := plan.Run(r.Context(), opts)
 		if res.Status != engine.StatusCompleted {
@@ -369,4 +376,16 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 		enc.Encode(map[string]string{"type": "job_failed", "job_id": jobID, "error": res.Error})
 	}
 	rc.Flush()
+}
+
+// writeAdmitError answers a run the job manager refused: 429 with
+// Retry-After over a job limit (the message names the flag), 503 while the
+// server shuts down.
+func writeAdmitError(w http.ResponseWriter, err error) {
+	if errors.Is(err, jobs.ErrBusy) {
+		w.Header().Set("Retry-After", "1")
+		httpapi.Error(w, http.StatusTooManyRequests, err.Error())
+		return
+	}
+	httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
 }

@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/websocket"
@@ -21,21 +23,60 @@ import (
 // WebSocket close codes.
 const (
 	closeNormal        = 1000
+	closeGoingAway     = 1001
 	closePolicy        = 1008
 	closeTooBig        = 1009
 	closeInternalError = 1011
 )
 
+// Socket timing. Every socket is kept alive and watched the same way:
+//
+//   - keepalive: the server sends a ping control frame every KeepAlive
+//     (default 30 s); any frame from the peer (a pong, a data frame)
+//     proves it alive. A peer that sends nothing for 2×KeepAlive is gone:
+//     the socket is closed. Every read has this deadline, so no socket
+//     waits on a silent peer for longer.
+//   - idle: a socket that is not busy and on which the client sent no
+//     message for IdleTimeout (default 10 min) is closed with 1000 "idle
+//     timeout" (checked at each keepalive, so within IdleTimeout +
+//     KeepAlive). Pongs keep a socket alive but not active. Busy means:
+//     /predict follows a running job; /chat has a generation running or
+//     waiting (and an open NodeTool chat answers the server's 25 s
+//     heartbeat with a "pong" message, which counts as a message);
+//     /updates belongs to a user with a running job; /terminal is active
+//     while the shell prints output too.
+//   - writes: each frame must be written within writeWait, or the peer is
+//     taken as stuck and the socket closed.
+//   - closing: after its close frame the server waits closeWait for the
+//     peer's, then closes the connection.
+const (
+	defaultKeepAlive   = 30 * time.Second
+	defaultIdleTimeout = 10 * time.Minute
+	writeWait          = 30 * time.Second
+	closeWait          = 2 * time.Second
+)
+
 // wsConn is one editor WebSocket: frames in and out in MessagePack (binary)
-// or JSON (text), writes serialised, with a bounded message size.
+// or JSON (text), writes serialised, with a bounded message size, kept
+// alive and closed when idle (see the socket timing above).
 type wsConn struct {
 	ws   *websocket.Conn
 	user string
 	r    *http.Request
 
-	mu     sync.Mutex // serialises writes and guards binary
-	binary bool       // reply format
-	closed bool
+	keepAlive, idleTimeout time.Duration
+	maxMessage             int64
+	lastActive             atomic.Int64 // unix nanoseconds of the last sign of use
+	readErr                atomic.Bool  // a read failed: the connection is unusable
+	peerClosed             atomic.Bool  // the peer sent its close frame
+
+	mu         sync.Mutex // serialises writes and guards what follows
+	binary     bool       // reply format
+	closed     bool       // the close frame is sent (or the connection is broken)
+	closeBy    time.Time  // once closed, reads end by then
+	busy       func() bool
+	onShutdown func()
+	timer      *time.Timer // the keepalive
 }
 
 // errTooBig is a client message over the size limit.
@@ -67,7 +108,9 @@ type inFrame struct {
 // websocket wraps a socket handler: it upgrades (browser safety already
 // checked the Origin), authenticates with the Authorization header or the
 // api_key/token query parameter, and on failure completes the upgrade then
-// closes with 1008, as NodeTool's client expects.
+// closes with 1008, as NodeTool's client expects. The session is tracked by
+// the server's hub until it has ended, and its context (the request's)
+// derives from the server's base context.
 func (s *Server) websocket(h func(c *wsConn)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, authErr := s.d.Auth.AuthenticateWebSocket(r)
@@ -75,7 +118,9 @@ func (s *Server) websocket(h func(c *wsConn)) http.Handler {
 			Handshake: func(*websocket.Config, *http.Request) error { return nil },
 			Handler: func(ws *websocket.Conn) {
 				ws.MaxPayloadBytes = int(s.d.MaxMessage)
-				c := &wsConn{ws: ws, user: user, r: r, binary: true}
+				c := &wsConn{ws: ws, user: user, r: r, binary: true, keepAlive: s.d.KeepAlive,
+					idleTimeout: s.d.IdleTimeout, maxMessage: s.d.MaxMessage}
+				c.touch()
 				if authErr != nil {
 					s.d.Auth.LogFailure(r, authErr)
 					reason := "Invalid authentication"
@@ -83,9 +128,19 @@ func (s *Server) websocket(h func(c *wsConn)) http.Handler {
 						reason = "Missing authentication"
 					}
 					c.close(closePolicy, reason)
+					c.finish()
 					return
 				}
-				defer c.close(closeNormal, "")
+				if !s.hub.add(c) {
+					c.close(closeGoingAway, "server shutting down")
+					c.finish()
+					return
+				}
+				defer s.hub.remove(c)
+				defer c.finish()
+				c.mu.Lock()
+				c.timer = time.AfterFunc(c.keepAlive, c.tick)
+				c.mu.Unlock()
 				h(c)
 			},
 		}
@@ -93,15 +148,80 @@ func (s *Server) websocket(h func(c *wsConn)) http.Handler {
 	})
 }
 
-// read returns the next frame decoded into a value (MessagePack for binary
-// frames, JSON for text frames), and sets the reply format to the frame's
-// when follow is set.
+// touch records a sign of use (see the socket timing).
+func (c *wsConn) touch() { c.lastActive.Store(time.Now().UnixNano()) }
+
+// setBusy sets what keeps the socket from being idle.
+func (c *wsConn) setBusy(f func() bool) {
+	c.mu.Lock()
+	c.busy = f
+	c.mu.Unlock()
+}
+
+// setOnShutdown sets how the socket ends at a server shutdown (by default:
+// close 1001 at once). f must end with c.close.
+func (c *wsConn) setOnShutdown(f func()) {
+	c.mu.Lock()
+	c.onShutdown = f
+	c.mu.Unlock()
+}
+
+// shutdown ends the socket for a server shutdown.
+func (c *wsConn) shutdown() {
+	c.mu.Lock()
+	f := c.onShutdown
+	c.mu.Unlock()
+	if f == nil {
+		c.close(closeGoingAway, "server shutting down")
+		return
+	}
+	f()
+}
+
+// tick is the keepalive: it closes an idle socket or pings the peer, then
+// comes again after KeepAlive.
+func (c *wsConn) tick() {
+	c.mu.Lock()
+	closed, busy := c.closed, c.busy
+	c.mu.Unlock()
+	if closed {
+		return
+	}
+	idle := time.Since(time.Unix(0, c.lastActive.Load()))
+	if c.idleTimeout > 0 && idle >= c.idleTimeout && (busy == nil || !busy()) {
+		c.close(closeNormal, "idle timeout: no activity for "+c.idleTimeout.String())
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := frameCodec.Send(c.ws, outFrame{typ: websocket.PingFrame}); err != nil {
+		c.brokenLocked()
+		return
+	}
+	c.timer.Reset(c.keepAlive)
+}
+
+// brokenLocked gives up on a connection that cannot be written: no close
+// frame, and the reader stops at once. The caller holds c.mu.
+func (c *wsConn) brokenLocked() {
+	c.closed = true
+	c.closeBy = time.Now()
+	c.ws.SetReadDeadline(c.closeBy)
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+}
+
+// read returns the next message decoded into a value (MessagePack for
+// binary frames, JSON for text frames), and sets the reply format to the
+// frame's when follow is set.
 func (c *wsConn) read(follow bool) (any, bool, error) {
-	var in inFrame
-	if err := frameCodec.Receive(c.ws, &in); err != nil {
-		if errors.Is(err, websocket.ErrFrameTooLarge) {
-			return nil, false, errTooBig
-		}
+	in, err := c.receive()
+	if err != nil {
 		return nil, false, err
 	}
 	if follow {
@@ -110,7 +230,6 @@ func (c *wsConn) read(follow bool) (any, bool, error) {
 		c.mu.Unlock()
 	}
 	var v any
-	var err error
 	if in.binary {
 		v, err = msgpack.Unmarshal(in.data)
 	} else {
@@ -120,6 +239,72 @@ func (c *wsConn) read(follow bool) (any, bool, error) {
 		return nil, in.binary, &decodeError{err}
 	}
 	return v, in.binary, nil
+}
+
+// receive returns the payload of the next data frame. Control frames are
+// handled on the way (a ping is answered, a pong is taken as liveness); a
+// close frame or a failed read is an error (io.EOF for a close frame).
+// Every read has a deadline: 2×KeepAlive while open (a peer that sends
+// nothing, not even a pong, is gone), closeBy once our close frame is sent
+// (data frames are then discarded until the peer's close frame). A data
+// frame over the message limit is discarded and reported as errTooBig.
+func (c *wsConn) receive() (inFrame, error) {
+	for {
+		c.mu.Lock()
+		closed, deadline := c.closed, c.closeBy
+		c.mu.Unlock()
+		if !closed {
+			deadline = time.Now().Add(2 * c.keepAlive)
+		}
+		c.ws.SetReadDeadline(deadline)
+		fr, err := c.ws.NewFrameReader()
+		if err != nil {
+			c.readErr.Store(true)
+			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() && !closed {
+				c.close(closeNormal, "keepalive timeout: nothing received for "+(2*c.keepAlive).String())
+			}
+			return inFrame{}, err
+		}
+		typ := fr.PayloadType()
+		header := 0
+		if h, ok := fr.HeaderReader().(interface{ Len() int }); ok {
+			header = h.Len()
+		}
+		size := int64(fr.Len() - header)
+		if typ == websocket.PingFrame {
+			// HandleFrame answers with a pong: give it a fresh deadline.
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+		}
+		data, err := c.ws.HandleFrame(fr)
+		if err != nil {
+			if typ == websocket.CloseFrame {
+				c.peerClosed.Store(true)
+			}
+			c.readErr.Store(true)
+			return inFrame{}, err
+		}
+		if data == nil {
+			continue // ping or pong
+		}
+		if closed || size > c.maxMessage {
+			if _, err := io.Copy(io.Discard, data); err != nil {
+				c.readErr.Store(true)
+				return inFrame{}, err
+			}
+			if closed {
+				continue
+			}
+			c.touch()
+			return inFrame{}, errTooBig
+		}
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(data, buf); err != nil {
+			c.readErr.Store(true)
+			return inFrame{}, err
+		}
+		c.touch()
+		return inFrame{data: buf, binary: data.PayloadType() == websocket.BinaryFrame}, nil
+	}
 }
 
 // decodeError is a frame that arrived but could not be decoded; the
@@ -142,7 +327,8 @@ func (c *wsConn) setBinary(b bool) {
 	c.mu.Unlock()
 }
 
-// send writes v in the current reply format.
+// send writes v in the current reply format. A frame that cannot be
+// written within writeWait breaks the connection.
 func (c *wsConn) send(v any) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -161,22 +347,53 @@ func (c *wsConn) send(v any) error {
 	if err != nil {
 		return err
 	}
-	c.ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	return frameCodec.Send(c.ws, f)
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := frameCodec.Send(c.ws, f); err != nil {
+		c.brokenLocked()
+		return err
+	}
+	return nil
 }
 
-// close ends the socket with a close code and reason.
+// close sends a close frame with a code and reason, once; the peer then
+// has closeWait to answer with its own before reads end. It does not wait:
+// the socket's reader sees the end.
 func (c *wsConn) close(code int, reason string) {
+	// A writer stuck on a peer that does not read lets go soon.
+	c.ws.SetWriteDeadline(time.Now().Add(closeWait))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return
 	}
 	c.closed = true
-	c.ws.SetWriteDeadline(time.Now().Add(2 * time.Second))
-	if code != closeNormal || reason != "" {
-		writeCloseFrame(c.ws, code, reason)
+	c.closeBy = time.Now().Add(closeWait)
+	if c.timer != nil {
+		c.timer.Stop()
 	}
+	writeCloseFrame(c.ws, code, reason)
+	if c.readErr.Load() {
+		c.closeBy = time.Now()
+	}
+	c.ws.SetReadDeadline(c.closeBy)
+}
+
+// finish ends the connection when the handler has returned (and with it
+// every reader): a close frame 1000 if none was sent, a wait for the
+// peer's close frame (at most closeWait), then the connection is closed.
+func (c *wsConn) finish() {
+	c.close(closeNormal, "")
+	if !c.readErr.Load() {
+		for {
+			if _, err := c.receive(); err != nil {
+				break
+			}
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Close would write a second close frame: make that write fail.
+	c.ws.SetWriteDeadline(time.Unix(1, 0))
 	c.ws.Close()
 }
 
@@ -188,6 +405,130 @@ func writeCloseFrame(ws *websocket.Conn, code int, reason string) {
 		reason = reason[:120]
 	}
 	frameCodec.Send(ws, outFrame{data: append([]byte{byte(code >> 8), byte(code)}, reason...), typ: websocket.CloseFrame})
+}
+
+// hub tracks the editor's WebSocket sessions for the server's run, which
+// owns it through the Server: a shutdown tells every session to go away
+// and waits until all have ended, because http.Server.Shutdown does not
+// wait for hijacked connections. It also counts the chat generations a
+// shutdown lets finish.
+type hub struct {
+	mu      sync.Mutex
+	conns   map[*wsConn]struct{}
+	closing bool
+	wg      sync.WaitGroup // sessions, and their shutdown hooks
+	turns   inflight       // chat generations
+}
+
+// add tracks a session, unless a shutdown has begun.
+func (h *hub) add(c *wsConn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return false
+	}
+	if h.conns == nil {
+		h.conns = map[*wsConn]struct{}{}
+	}
+	h.conns[c] = struct{}{}
+	h.wg.Add(1)
+	return true
+}
+
+// remove ends the tracking of a session that has ended.
+func (h *hub) remove(c *wsConn) {
+	h.mu.Lock()
+	delete(h.conns, c)
+	h.mu.Unlock()
+	h.wg.Done()
+}
+
+// stopAccepting refuses new sessions and chat generations.
+func (h *hub) stopAccepting() {
+	h.mu.Lock()
+	h.closing = true
+	h.mu.Unlock()
+}
+
+// accepting reports whether new work may start.
+func (h *hub) accepting() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.closing
+}
+
+// goAway ends every session (each by its shutdown hook, concurrently) and
+// waits for all of them to end.
+func (h *hub) goAway() {
+	h.mu.Lock()
+	h.closing = true
+	for c := range h.conns {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			c.shutdown()
+		}()
+	}
+	h.mu.Unlock()
+	h.wg.Wait()
+}
+
+// inflight counts work a shutdown waits for.
+type inflight struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed when n drops to 0
+}
+
+func (f *inflight) add() {
+	f.mu.Lock()
+	if f.n == 0 {
+		f.zero = make(chan struct{})
+	}
+	f.n++
+	f.mu.Unlock()
+}
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	f.n--
+	if f.n == 0 {
+		close(f.zero)
+	}
+	f.mu.Unlock()
+}
+
+// wait returns when nothing is in flight or ctx is done.
+func (f *inflight) wait(ctx context.Context) {
+	f.mu.Lock()
+	if f.n == 0 {
+		f.mu.Unlock()
+		return
+	}
+	zero := f.zero
+	f.mu.Unlock()
+	select {
+	case <-zero:
+	case <-ctx.Done():
+	}
+}
+
+// Shutdown ends the editor's work for a server shutdown (call it with a
+// context that ends after the shutdown grace; httpapi.Serve does). No new
+// socket, job or chat message is accepted from then on; running jobs and
+// chat generations may finish until ctx is done, then they are cancelled
+// (a cancelled job ends with job_update cancelled); then each socket sends
+// what it still has to say (a /predict socket, the last events of the
+// jobs it follows; /updates, the last job updates), and a close frame
+// 1001 (going away). Shutdown returns when every socket has ended: nothing
+// is written to them afterwards.
+func (s *Server) Shutdown(ctx context.Context) {
+	s.hub.stopAccepting()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.d.Jobs.Shutdown(ctx) })
+	wg.Go(func() { s.hub.turns.wait(ctx) })
+	wg.Wait()
+	s.hub.goAway()
 }
 
 // str reads a string field of a decoded frame.

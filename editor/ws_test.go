@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -28,12 +29,13 @@ import (
 type wsEnv struct {
 	url  string // http://127.0.0.1:port
 	jobs *jobs.Manager
+	srv  *Server
 }
 
 type wsOptions struct {
-	auth     authn.Options
-	deps     func(*Deps)
-	ringSize int
+	auth authn.Options
+	deps func(*Deps)
+	jobs jobs.Options // Registry and Store are set by newWSEnv
 }
 
 func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
@@ -55,7 +57,8 @@ func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
 		t.Fatal(err)
 	}
 	reg := engine.NewRegistry()
-	jm := jobs.New(jobs.Options{Registry: reg, Store: db, RingSize: o.ringSize})
+	o.jobs.Registry, o.jobs.Store = reg, db
+	jm := jobs.New(o.jobs)
 	t.Cleanup(jm.Close)
 	d := Deps{Registry: reg, Workflows: repo, Store: db, Jobs: jm, Auth: a, LoopbackOnly: true,
 		StatsInterval: 50 * time.Millisecond, MaxMessage: 64 << 10,
@@ -68,7 +71,15 @@ func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
 	s.Register(mux)
 	srv := httptest.NewServer(s.Handler(mux))
 	t.Cleanup(srv.Close)
-	return &wsEnv{url: srv.URL, jobs: jm}
+	t.Cleanup(func() { shutdownNow(s) }) // sockets and jobs end before the server closes
+	return &wsEnv{url: srv.URL, jobs: jm, srv: s}
+}
+
+// shutdownNow ends the editor's sessions and jobs without a grace.
+func shutdownNow(s *Server) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.Shutdown(ctx)
 }
 
 // client is a test WebSocket client speaking MessagePack or JSON.
@@ -395,7 +406,7 @@ func TestPredictBadFrames(t *testing.T) {
 }
 
 func TestPredictLaggingClient(t *testing.T) {
-	env := newWSEnv(t, wsOptions{ringSize: 8})
+	env := newWSEnv(t, wsOptions{jobs: jobs.Options{RingSize: 8}})
 	c := env.dial(t, "/predict", false)
 	items := make([]any, 5000)
 	for i := range items {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -51,7 +52,14 @@ const MaxHeaderBytes = 64 << 10
 // and t.Idle between requests on a kept-alive connection. An error answered
 // before the body was read closes the connection without reading the rest
 // (see guard).
-func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeouts, log *slog.Logger) error {
+//
+// Every request's context derives from the server's base context, which
+// Serve cancels at the latest when it returns. onShutdown hooks are for
+// what http.Server.Shutdown does not track (hijacked WebSocket sessions and
+// the jobs they start): when the shutdown begins each hook is called, in
+// its own goroutine, with a context that ends after the grace period, and
+// Serve returns only once every hook has returned.
+func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeouts, log *slog.Logger, onShutdown ...func(context.Context)) error {
 	baseCtx, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
 	srv := &http.Server{
@@ -74,7 +82,14 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, t Timeout
 	log.Info("shutting down", "grace", t.ShutdownGrace.String())
 	graceCtx, cancel := context.WithTimeout(context.Background(), t.ShutdownGrace)
 	defer cancel()
+	var hooks sync.WaitGroup
+	for _, h := range onShutdown {
+		hooks.Go(func() { h(graceCtx) })
+	}
 	err := srv.Shutdown(graceCtx)
+	// The hooks' sessions end on their own terms (a bounded time after the
+	// grace) before the base context is cancelled.
+	hooks.Wait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		// Requests still running after the grace period (streams, long
 		// jobs): cancel them, give them a moment to write their last

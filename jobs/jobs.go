@@ -3,8 +3,22 @@
 // bounded ring buffer that any number of subscribers read at their own pace,
 // so a slow or absent client never blocks the run. A subscriber that falls
 // behind the ring is told and brought back up to date from the job's latest
-// node and edge states. Jobs are recorded in the store (kind "jobs") when
-// they start and when they end.
+// node and edge states.
+//
+// Every run the manager starts (background jobs with Start, a chat's
+// workflow runs with Run) gets its options from one place (Options.Run,
+// where the run budgets are set) and is admitted by one Limiter
+// (Options.MaxJobs, Options.MaxJobsPerUser): over a limit a run is refused
+// at once, never queued.
+//
+// Memory is bounded: a job's ring holds at most RingSize events and about
+// RingBytes bytes (events are measured cheaply, see eventSize); a finished
+// job drops its events and run state as soon as no subscriber reads them,
+// keeps only its final update, and leaves memory after Retain (or sooner
+// when more than MaxFinished jobs have finished).
+//
+// Jobs are recorded in the store (kind "jobs") when they start and when
+// they end; see records.go for what a record holds and how long it lives.
 package jobs
 
 import (
@@ -24,56 +38,196 @@ import (
 // ErrNotFound: no such job for this user.
 var ErrNotFound = errors.New("job not found")
 
-// Options configure a Manager.
+// Options configure a Manager. Zero values take the defaults given.
 type Options struct {
 	Registry *engine.Registry
 	Store    *store.DB // nil: jobs are not recorded
 	Logger   *slog.Logger
+	// Run is the base of the options of every run the manager starts: the
+	// per-node timeout and the run budgets (whole-run deadline, value and
+	// accumulation caps) are set here, once, for Start and Run alike.
+	// JobID, WorkflowID, Params and OnEvent are set per run.
+	Run engine.RunOptions
+	// MaxJobs bounds the runs going on at once; MaxJobsPerUser bounds
+	// them per user (0: no limit).
+	MaxJobs, MaxJobsPerUser int
 	// RingSize is how many recent events a job keeps for its subscribers
-	// (default 4096).
-	RingSize int
-	// Retain is how long a finished job stays in memory (default 10 min).
-	Retain time.Duration
-	// Limits are every job's run budgets.
-	Limits engine.Limits
-	Now    func() time.Time
+	// (default 4096); RingBytes bounds their estimated size (default
+	// 8 MiB). The newest event is always kept.
+	RingSize  int
+	RingBytes int64
+	// Retain is how long a finished job stays in memory for reconnects
+	// and get_status (default 1 min); MaxFinished bounds how many
+	// finished jobs stay (default 256), and FinishedBytes the estimated
+	// size of their final updates (default 64 MiB): past it, the oldest
+	// lose their result (a reconnect then gets the final status without
+	// the outputs).
+	Retain        time.Duration
+	MaxFinished   int
+	FinishedBytes int64
+	// Retention is how long a finished job's record is kept (default
+	// 30 days); MaxRecords bounds the records kept (default 5000; the
+	// oldest finished ones go first). MaxParams bounds the bytes of a
+	// run's params kept in its record (default 4 KiB): bigger params are
+	// recorded as omitted.
+	Retention  time.Duration
+	MaxRecords int
+	MaxParams  int
+	Now        func() time.Time
 }
+
+// Defaults of Options.
+const (
+	DefaultRingSize    = 4096
+	DefaultRingBytes   = 8 << 20
+	DefaultRetain      = time.Minute
+	DefaultMaxFinished = 256
+	DefaultFinishedMem = 64 << 20
+	DefaultRetention   = 30 * 24 * time.Hour
+	DefaultMaxRecords  = 5000
+	DefaultMaxParams   = 4 << 10
+)
+
+// cancelWait bounds how long a shutdown waits for cancelled runs to end.
+const cancelWait = 10 * time.Second
 
 // Manager owns the running and recently finished jobs.
 type Manager struct {
 	o      Options
 	log    *slog.Logger
-	ctx    context.Context
+	lim    *Limiter
+	ctx    context.Context // cancelled by Shutdown (after the grace) and Close
 	cancel context.CancelFunc
 
-	mu   sync.Mutex
-	jobs map[string]*Job
+	mu            sync.Mutex
+	draining      bool
+	jobs          map[string]*Job
+	finished      []retired // finished jobs still in memory, oldest first
+	finishedBytes int64     // the estimated size of their final updates
+	janitor       *time.Timer
 	// lifecycle subscribers (the /updates sockets), by user.
 	watchers map[*Watcher]struct{}
 	wg       sync.WaitGroup
+
+	rec records
 }
 
-// New returns a manager. Call Close to cancel every job at shutdown.
+type retired struct {
+	j    *Job
+	at   time.Time
+	size int64 // of the final update; 0 once its result is dropped
+}
+
+// New returns a manager. It loads the job records (see records.go). Call
+// Shutdown to end the jobs at a server shutdown, and Close at the end.
 func New(o Options) *Manager {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.RingSize <= 0 {
-		o.RingSize = 4096
+		o.RingSize = DefaultRingSize
+	}
+	if o.RingBytes <= 0 {
+		o.RingBytes = DefaultRingBytes
 	}
 	if o.Retain <= 0 {
-		o.Retain = 10 * time.Minute
+		o.Retain = DefaultRetain
+	}
+	if o.MaxFinished <= 0 {
+		o.MaxFinished = DefaultMaxFinished
+	}
+	if o.FinishedBytes <= 0 {
+		o.FinishedBytes = DefaultFinishedMem
+	}
+	if o.Retention <= 0 {
+		o.Retention = DefaultRetention
+	}
+	if o.MaxRecords <= 0 {
+		o.MaxRecords = DefaultMaxRecords
+	}
+	if o.MaxParams <= 0 {
+		o.MaxParams = DefaultMaxParams
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Manager{o: o, log: o.Logger, jobs: map[string]*Job{}, watchers: map[*Watcher]struct{}{}}
+	m := &Manager{o: o, log: o.Logger, lim: NewLimiter(o.MaxJobs, o.MaxJobsPerUser),
+		jobs: map[string]*Job{}, watchers: map[*Watcher]struct{}{}}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
+	m.loadRecords()
 	return m
+}
+
+// Running is how many runs of user are going on (of every user when user
+// is "").
+func (m *Manager) Running(user string) int { return m.lim.Running(user) }
+
+// admit counts a new run, or refuses it (shutting down, over a limit).
+func (m *Manager) admit(user string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.draining {
+		return ErrShuttingDown
+	}
+	return m.lim.Acquire(user)
+}
+
+// Admit counts a run that the caller drives itself (a synchronous REST run)
+// under the manager's limits, or refuses it with a *LimitError or
+// ErrShuttingDown. Call release when the run has ended; give the run
+// RunOptions.
+func (m *Manager) Admit(user string) (release func(), err error) {
+	if err := m.admit(user); err != nil {
+		return nil, err
+	}
+	return func() { m.lim.Release(user) }, nil
+}
+
+// RunOptions is the one place a run's options are made: the base options
+// (Options.Run: node timeout, run budgets) with the run's own ids, params
+// and event sink.
+func (m *Manager) RunOptions(o engine.RunOptions) engine.RunOptions {
+	r := m.o.Run
+	r.JobID, r.WorkflowID, r.Params, r.OnEvent = o.JobID, o.WorkflowID, o.Params, o.OnEvent
+	if r.Logger == nil {
+		r.Logger = m.log
+	}
+	return r
+}
+
+// Shutdown ends the jobs for a server shutdown: no new run is admitted,
+// running ones may finish until ctx is done, then the rest are cancelled
+// (they end with job_update cancelled). It returns once every run has
+// ended, or cancelWait after the cancellation if some did not.
+func (m *Manager) Shutdown(ctx context.Context) {
+	m.mu.Lock()
+	m.draining = true
+	m.mu.Unlock()
+	if !m.lim.wait(ctx) {
+		m.log.Info("cancelling the jobs still running after the shutdown grace", "jobs", m.lim.Running(""))
+	}
+	m.cancel()
+	ended := make(chan struct{})
+	go func() {
+		m.wg.Wait()
+		m.lim.wait(context.Background())
+		close(ended)
+	}()
+	select {
+	case <-ended:
+	case <-time.After(cancelWait):
+		m.log.Warn("some jobs did not end after being cancelled", "jobs", m.lim.Running(""))
+	}
 }
 
 // Close cancels every running job and waits for them to end.
 func (m *Manager) Close() {
+	m.mu.Lock()
+	m.draining = true
+	if m.janitor != nil {
+		m.janitor.Stop()
+	}
+	m.mu.Unlock()
 	m.cancel()
 	m.wg.Wait()
 }
@@ -92,12 +246,6 @@ type Record struct {
 	Cost       *float64 `json:"cost"`
 }
 
-// stored is a record as kept in the store, with the run's params.
-type stored struct {
-	Record
-	Params any `json:"params"`
-}
-
 // Request starts a job.
 type Request struct {
 	UserID     string
@@ -113,14 +261,15 @@ type Job struct {
 	WorkflowID string
 	Created    time.Time
 	m          *Manager
-	run        *engine.Job // nil when the graph did not validate
 
 	mu       sync.Mutex
+	run      *engine.Job // nil when the graph did not validate, and once ended
 	status   string
 	errMsg   string
 	finished time.Time
-	ring     []engine.Event // ring[seq % len]
-	next     uint64         // sequence number of the next event
+	params   json.RawMessage // as recorded
+	omitted  *omittedParams  // set when the params were too big to record
+	ring     ring
 	// delivered is the sequence number after the last event any
 	// subscriber read: a reconnect replays from there.
 	delivered uint64
@@ -129,30 +278,39 @@ type Job struct {
 	edges     map[string]*engine.EdgeUpdate
 	edgeIDs   []string
 	notify    map[*Subscriber]struct{}
+	final     *engine.JobUpdate // the job_update that ended the job
+	released  bool              // the limiter slot is given back
+	freed     bool              // events and run state dropped (ended, no subscriber)
 	done      chan struct{}
-	result    *engine.Result
 }
 
-// Start validates and starts a job. A graph that does not validate still
+// Start validates and starts a job, and returns it with a subscriber that
+// reads its events from the first. A graph that does not validate still
 // makes a job, which fails at once with the problems as node errors (as
-// clients expect events, not an error reply).
-func (m *Manager) Start(req Request) *Job {
-	now := m.o.Now()
+// clients expect events, not an error reply). Start refuses a run over a
+// limit (a *LimitError, which matches ErrBusy) or during a shutdown
+// (ErrShuttingDown).
+func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
+	if err := m.admit(req.UserID); err != nil {
+		return nil, nil, err
+	}
 	j := &Job{
-		ID: store.NewID(), UserID: req.UserID, WorkflowID: req.WorkflowID, Created: now, m: m,
-		status: engine.StatusRunning, ring: make([]engine.Event, m.o.RingSize),
+		ID: store.NewID(), UserID: req.UserID, WorkflowID: req.WorkflowID, Created: m.o.Now(), m: m,
+		status: engine.StatusRunning, ring: ring{maxN: m.o.RingSize, maxBytes: m.o.RingBytes},
 		nodes: map[string]*engine.NodeUpdate{}, edges: map[string]*engine.EdgeUpdate{},
 		notify: map[*Subscriber]struct{}{}, done: make(chan struct{}),
 	}
+	j.params, j.omitted = m.recordParams(req.Params)
+	sub := j.Subscribe()
 	m.mu.Lock()
 	m.jobs[j.ID] = j
 	m.mu.Unlock()
-	m.save(j, req.Params)
+	m.save(j)
 	m.broadcast(j, engine.StatusRunning, "")
 
+	m.wg.Add(1)
 	plan, err := m.o.Registry.Compile(req.Graph)
 	if err != nil {
-		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
 			j.publish(&engine.JobUpdate{Type: "job_update", Status: engine.StatusRunning, JobID: j.ID, WorkflowID: j.WorkflowID})
@@ -167,85 +325,151 @@ func (m *Manager) Start(req Request) *Job {
 				}
 			}
 			msg := err.Error()
-			j.finish(&engine.Result{Status: engine.StatusFailed, Error: msg})
 			j.publish(&engine.JobUpdate{Type: "job_update", Status: engine.StatusFailed, JobID: j.ID, WorkflowID: j.WorkflowID, Error: &msg})
-			j.closeOut()
+			j.end(&engine.Result{Status: engine.StatusFailed, Error: msg})
 		}()
-		return j
+		return j, sub, nil
 	}
-	j.run = plan.Start(m.ctx, engine.RunOptions{
-		JobID: j.ID, WorkflowID: j.WorkflowID, Params: req.Params, OnEvent: j.publish,
-		Limits: m.o.Limits, Logger: m.log,
-	})
-	m.wg.Add(1)
+	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, Params: req.Params, OnEvent: j.publish}))
+	j.mu.Lock()
+	if j.finished.IsZero() { // not ended already
+		j.run = run
+	}
+	j.mu.Unlock()
 	go func() {
 		defer m.wg.Done()
-		res := j.run.Wait()
-		j.finish(res)
-		j.closeOut()
+		j.end(run.Wait())
 	}()
-	return j
+	return j, sub, nil
 }
 
-// finish records the job's end, in memory and in the store. The final
-// job_update event was already published by the engine (or the caller).
-func (j *Job) finish(res *engine.Result) {
+// Run runs plan to its end for user, as a run of the manager (admitted by
+// its limits, with its base options, cancelled by a shutdown after the
+// grace) but not as a job: it has no record and no subscribers. o gives the
+// run's ids, params and event sink. It refuses a run as Start does.
+func (m *Manager) Run(ctx context.Context, user string, plan *engine.Plan, o engine.RunOptions) (*engine.Result, error) {
+	if err := m.admit(user); err != nil {
+		return nil, err
+	}
+	defer m.lim.Release(user)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(m.ctx, cancel)
+	defer stop()
+	return plan.Run(ctx, m.RunOptions(o)), nil
+}
+
+// end records the job's end (in memory, in the store, to the watchers),
+// marks it done, wakes its subscribers a last time and lets its memory go.
+func (j *Job) end(res *engine.Result) {
+	m := j.m
 	j.mu.Lock()
-	j.status, j.errMsg, j.finished, j.result = res.Status, res.Error, j.m.o.Now(), res
+	if j.final == nil {
+		// The run ended without its final update (it always posts one;
+		// this keeps subscribers from waiting if it ever did not).
+		ju := &engine.JobUpdate{Type: "job_update", Status: res.Status, JobID: j.ID, WorkflowID: j.WorkflowID}
+		if res.Error != "" {
+			e := res.Error
+			ju.Error = &e
+		}
+		j.final = ju
+	}
+	j.status, j.errMsg, j.finished = res.Status, res.Error, m.o.Now()
+	j.run = nil
 	j.mu.Unlock()
-	j.m.save(j, nil)
-	j.m.broadcast(j, res.Status, res.Error)
-	j.m.log.Info("job finished", "job_id", j.ID, "workflow_id", j.WorkflowID, "status", res.Status, "error", res.Error)
-}
+	m.save(j)
+	m.sweepIfDue()
+	m.broadcast(j, res.Status, res.Error)
+	m.log.Info("job finished", "job_id", j.ID, "workflow_id", j.WorkflowID, "status", res.Status, "error", res.Error)
+	m.retire(j)
 
-// closeOut marks the job done and wakes its subscribers a last time.
-func (j *Job) closeOut() {
 	close(j.done)
 	j.mu.Lock()
 	for s := range j.notify {
 		s.wake()
 	}
+	if len(j.notify) == 0 {
+		j.freeLocked()
+	}
 	j.mu.Unlock()
-	j.m.evictLater(j)
+	j.release()
 }
 
-func (m *Manager) evictLater(j *Job) {
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		t := time.NewTimer(m.o.Retain)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-m.ctx.Done():
-		}
-		m.mu.Lock()
-		delete(m.jobs, j.ID)
-		m.mu.Unlock()
-	}()
+// release gives the job's limiter slot back, once: at its final update,
+// so a client that saw the job end can start another.
+func (j *Job) release() {
+	j.mu.Lock()
+	done := j.released
+	j.released = true
+	j.mu.Unlock()
+	if !done {
+		j.m.lim.Release(j.UserID)
+	}
 }
 
-func (m *Manager) save(j *Job, params *pyval.Dict) {
-	if m.o.Store == nil {
-		return
+// dropResult replaces the final update kept for reconnects by one without
+// the outputs (the subscribers still reading have their own reference).
+func (j *Job) dropResult() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.final != nil && j.final.Result != nil {
+		f := *j.final
+		f.Result = nil
+		msg := "the job's outputs are no longer held in memory"
+		f.Message = &msg
+		j.final = &f
 	}
-	rec := stored{Record: j.Record(), Params: params}
-	if params == nil {
-		if prev, ok := m.o.Store.Get("jobs", j.ID); ok {
-			var old struct {
-				Params json.RawMessage `json:"params"`
-			}
-			if json.Unmarshal(prev, &old) == nil && len(old.Params) > 0 {
-				rec.Params = old.Params
-			}
+}
+
+// freeLocked drops what only a running job or a reading subscriber needs:
+// the events, the node and edge states, the run. The final update stays.
+// The caller holds j.mu; the job has ended.
+func (j *Job) freeLocked() {
+	j.freed = true
+	j.ring.release()
+	j.nodes, j.nodeIDs, j.edges, j.edgeIDs = nil, nil, nil, nil
+	j.run = nil
+}
+
+// retire keeps a finished job in memory for Retain, and at most
+// MaxFinished of them, within FinishedBytes.
+func (m *Manager) retire(j *Job) {
+	j.mu.Lock()
+	size := eventSize(j.final)
+	j.mu.Unlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.finished = append(m.finished, retired{j: j, at: m.o.Now(), size: size})
+	m.finishedBytes += size
+	m.pruneLocked()
+}
+
+// pruneLocked drops finished jobs past their time or over the count,
+// drops the results of the oldest while their final updates are over
+// FinishedBytes, and arms the janitor for the next one. The caller holds
+// m.mu.
+func (m *Manager) pruneLocked() {
+	now := m.o.Now()
+	for len(m.finished) > 0 && (len(m.finished) > m.o.MaxFinished || !now.Before(m.finished[0].at.Add(m.o.Retain))) {
+		delete(m.jobs, m.finished[0].j.ID)
+		m.finishedBytes -= m.finished[0].size
+		m.finished[0] = retired{}
+		m.finished = m.finished[1:]
+	}
+	for i := 0; i < len(m.finished) && m.finishedBytes > m.o.FinishedBytes; i++ {
+		if r := &m.finished[i]; r.size > 0 {
+			r.j.dropResult()
+			m.finishedBytes -= r.size
+			r.size = 0
 		}
 	}
-	data, err := json.Marshal(rec)
-	if err == nil {
-		err = m.o.Store.PutRaw("jobs", j.ID, data)
-	}
-	if err != nil {
-		m.log.Error("cannot record job", "job_id", j.ID, "err", err)
+	if len(m.finished) > 0 && m.janitor == nil && !m.draining {
+		m.janitor = time.AfterFunc(m.finished[0].at.Add(m.o.Retain).Sub(now), func() {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			m.janitor = nil
+			m.pruneLocked()
+		})
 	}
 }
 
@@ -260,7 +484,7 @@ func (j *Job) Record() Record {
 		r.FinishedAt = &f
 	}
 	if j.errMsg != "" {
-		e := j.errMsg
+		e := truncate(j.errMsg, maxRecordError)
 		r.Error = &e
 	}
 	return r
@@ -284,26 +508,35 @@ func (j *Job) Cancel() bool {
 		return false
 	default:
 	}
-	if j.run != nil {
-		j.run.Cancel()
+	j.mu.Lock()
+	run := j.run
+	j.mu.Unlock()
+	if run != nil {
+		run.Cancel()
 	}
 	return true
 }
 
 // Push sends a value into a streaming input of the running job.
 func (j *Job) Push(input string, v any) error {
-	if j.run == nil {
+	j.mu.Lock()
+	run := j.run
+	j.mu.Unlock()
+	if run == nil {
 		return errors.New("the job is not running")
 	}
-	return j.run.Push(input, v)
+	return run.Push(input, v)
 }
 
 // EndInput ends a streaming input of the running job.
 func (j *Job) EndInput(input string) error {
-	if j.run == nil {
+	j.mu.Lock()
+	run := j.run
+	j.mu.Unlock()
+	if run == nil {
 		return errors.New("the job is not running")
 	}
-	return j.run.EndInput(input)
+	return run.EndInput(input)
 }
 
 // Get returns a job of the user (in memory).
@@ -331,82 +564,9 @@ func (m *Manager) InMemory(user string) []*Job {
 	return out
 }
 
-// Stored returns the user's recorded job (from the store), with the
-// in-memory status when the job is still in memory. A recorded job marked
-// running that is not in memory was cut off by a restart: it is reported
-// (and recorded) as failed.
-func (m *Manager) Stored(user, id string) (Record, error) {
-	if j, err := m.Get(user, id); err == nil {
-		return j.Record(), nil
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	if m.o.Store == nil {
-		return Record{}, ErrNotFound
-	}
-	data, ok := m.o.Store.Get("jobs", id)
-	if !ok {
-		return Record{}, ErrNotFound
-	}
-	var r stored
-	if json.Unmarshal(data, &r) != nil || r.UserID != user {
-		return Record{}, ErrNotFound
-	}
-	return m.reconcile(r), nil
-}
-
-// reconcile gives the current state of a recorded job: the in-memory one
-// for a job still in memory, and failed for a job recorded as running that
-// is not (the server stopped while it ran).
-func (m *Manager) reconcile(r stored) Record {
-	m.mu.Lock()
-	j, live := m.jobs[r.ID]
-	m.mu.Unlock()
-	if live {
-		return j.Record()
-	}
-	if r.Status != engine.StatusRunning {
-		return r.Record
-	}
-	r.Status = engine.StatusFailed
-	msg := "the server stopped while the job was running"
-	now := store.Timestamp(m.o.Now())
-	r.Error, r.FinishedAt = &msg, &now
-	data, err := json.Marshal(r)
-	if err == nil {
-		err = m.o.Store.PutRaw("jobs", r.ID, data)
-	}
-	if err != nil {
-		m.log.Error("cannot record job", "job_id", r.ID, "err", err)
-	}
-	return r.Record
-}
-
-// List returns the user's recorded jobs, newest first, optionally for one
-// workflow, with keyset pagination on the (time-ordered) id.
-func (m *Manager) List(user, workflowID string, limit int, after string) ([]Record, string) {
-	if limit <= 0 || limit > 1000 {
-		limit = 100
-	}
-	var out []Record
-	if m.o.Store == nil {
-		return []Record{}, ""
-	}
-	recs := m.o.Store.List("jobs")
-	slices.Reverse(recs)
-	for _, rec := range recs {
-		if after != "" && rec.ID >= after {
-			continue
-		}
-		var r stored
-		if json.Unmarshal(rec.Data, &r) != nil || r.UserID != user || (workflowID != "" && r.WorkflowID != workflowID) {
-			continue
-		}
-		if len(out) == limit {
-			return out, out[len(out)-1].ID
-		}
-		out = append(out, m.reconcile(r))
-	}
-	if out == nil {
-		out = []Record{}
-	}
-	return out, ""
+	return s[:n] + "…"
 }

@@ -52,6 +52,16 @@ func newManager(t *testing.T, o Options) (*Manager, *store.DB) {
 	return m, db
 }
 
+// start starts a job and fails the test if it is refused.
+func start(t *testing.T, m *Manager, req Request) (*Job, *Subscriber) {
+	t.Helper()
+	j, s, err := m.Start(req)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	return j, s
+}
+
 func drain(t *testing.T, s *Subscriber) []engine.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -77,8 +87,8 @@ func last(evs []engine.Event) *engine.JobUpdate {
 func TestJobRunsAndIsRecorded(t *testing.T) {
 	m, _ := newManager(t, Options{})
 	params := pyval.DictOf("text", "job")
-	j := m.Start(Request{UserID: "u1", WorkflowID: "wf", Graph: graph(t, upper), Params: params})
-	evs := drain(t, j.Subscribe())
+	j, sub := start(t, m, Request{UserID: "u1", WorkflowID: "wf", Graph: graph(t, upper), Params: params})
+	evs := drain(t, sub)
 	if first, ok := evs[0].(*engine.JobUpdate); !ok || first.Status != "running" || first.JobID != j.ID {
 		t.Errorf("first event = %#v, want job_update running with the job id", evs[0])
 	}
@@ -104,8 +114,8 @@ func TestJobRunsAndIsRecorded(t *testing.T) {
 
 func TestInvalidGraphFailsAsAJob(t *testing.T) {
 	m, _ := newManager(t, Options{})
-	j := m.Start(Request{UserID: "u", Graph: graph(t, `{"nodes":[{"id":"v","type":"nodetool.video.Trim"}]}`)})
-	evs := drain(t, j.Subscribe())
+	_, sub := start(t, m, Request{UserID: "u", Graph: graph(t, `{"nodes":[{"id":"v","type":"nodetool.video.Trim"}]}`)})
+	evs := drain(t, sub)
 	var nodeErr bool
 	for _, e := range evs {
 		if nu, ok := e.(*engine.NodeUpdate); ok && nu.NodeID == "v" && nu.Status == "error" && strings.Contains(*nu.Error, "unsupported node type") {
@@ -119,8 +129,7 @@ func TestInvalidGraphFailsAsAJob(t *testing.T) {
 
 func TestReconnectReplaysStateThenLive(t *testing.T) {
 	m, _ := newManager(t, Options{})
-	j := m.Start(Request{UserID: "u", WorkflowID: "wf", Graph: graph(t, mic)})
-	first := j.Subscribe()
+	j, first := start(t, m, Request{UserID: "u", WorkflowID: "wf", Graph: graph(t, mic)})
 	if ev, err := first.Next(context.Background()); err != nil || ev.(*engine.JobUpdate).Status != "running" {
 		t.Fatalf("first event %v %v", ev, err)
 	}
@@ -163,8 +172,8 @@ func TestReconnectReplaysStateThenLive(t *testing.T) {
 
 func TestTwoSubscribersBothGetEverything(t *testing.T) {
 	m, _ := newManager(t, Options{})
-	j := m.Start(Request{UserID: "u", Graph: graph(t, mic)})
-	a, b := j.Subscribe(), j.Subscribe()
+	j, a := start(t, m, Request{UserID: "u", Graph: graph(t, mic)})
+	b := j.Subscribe()
 	for _, c := range []string{"1", "2", "3"} {
 		j.Push("mic", pyval.DictOf("type", "chunk", "content", c))
 	}
@@ -190,8 +199,7 @@ func TestLaggingSubscriberIsResyncedAndNeverBlocksTheJob(t *testing.T) {
 	 {"id":"e2","source":"each","sourceHandle":"output","target":"up","targetHandle":"text"},
 	 {"id":"e3","source":"up","sourceHandle":"output","target":"col","targetHandle":"input_item"},
 	 {"id":"e4","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}]}`
-	j := m.Start(Request{UserID: "u", Graph: graph(t, src)})
-	s := j.Subscribe() // never reads until the job is over
+	j, s := start(t, m, Request{UserID: "u", Graph: graph(t, src)}) // s never reads until the job is over
 	select {
 	case <-j.Done():
 	case <-time.After(10 * time.Second):
@@ -213,8 +221,7 @@ func TestCancel(t *testing.T) {
 	m, _ := newManager(t, Options{})
 	base := runtime.NumGoroutine()
 	w := m.Watch("u")
-	j := m.Start(Request{UserID: "u", Graph: graph(t, mic)})
-	s := j.Subscribe()
+	j, s := start(t, m, Request{UserID: "u", Graph: graph(t, mic)})
 	if !j.Cancel() {
 		t.Fatal("Cancel of a running job = false")
 	}
@@ -252,7 +259,8 @@ func TestSlowWatcherIsDropped(t *testing.T) {
 	m, _ := newManager(t, Options{})
 	w := m.Watch("u")
 	for range 100 {
-		j := m.Start(Request{UserID: "u", Graph: graph(t, upper)})
+		j, s := start(t, m, Request{UserID: "u", Graph: graph(t, upper)})
+		s.Close()
 		<-j.Done()
 	}
 	n := 0
@@ -271,7 +279,7 @@ func TestRestartReconcilesRunningJobs(t *testing.T) {
 	}
 	defer db.Close()
 	m1 := New(Options{Registry: engine.NewRegistry(), Store: db})
-	j := m1.Start(Request{UserID: "u", Graph: graph(t, mic)})
+	j, _ := start(t, m1, Request{UserID: "u", Graph: graph(t, mic)})
 	if rec, _ := m1.Stored("u", j.ID); rec.Status != "running" {
 		t.Fatalf("status %s, want running", rec.Status)
 	}

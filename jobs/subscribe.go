@@ -7,30 +7,80 @@ import (
 	"nodetool/engine"
 )
 
+// ring is a job's recent events, oldest first, bounded in count (maxN)
+// and in estimated bytes (maxBytes): past either, the oldest go. The
+// newest event is always kept, whatever its size.
+type ring struct {
+	items    []ringItem // items[head:] are the events first, first+1, ...
+	head     int
+	first    uint64 // sequence number of items[head]
+	bytes    int64
+	maxN     int
+	maxBytes int64
+}
+
+type ringItem struct {
+	ev   engine.Event
+	size int64
+}
+
+// end is the sequence number of the next event.
+func (r *ring) end() uint64 { return r.first + uint64(len(r.items)-r.head) }
+
+// at returns event seq, which must be in [first, end).
+func (r *ring) at(seq uint64) engine.Event { return r.items[r.head+int(seq-r.first)].ev }
+
+func (r *ring) push(ev engine.Event, size int64) {
+	r.items = append(r.items, ringItem{ev: ev, size: size})
+	r.bytes += size
+	for n := len(r.items) - r.head; n > 1 && (n > r.maxN || r.bytes > r.maxBytes); n-- {
+		r.bytes -= r.items[r.head].size
+		r.items[r.head] = ringItem{}
+		r.head++
+		r.first++
+	}
+	if r.head >= 64 && 2*r.head >= len(r.items) { // move the live part down
+		n := copy(r.items, r.items[r.head:])
+		clear(r.items[n:])
+		r.items, r.head = r.items[:n], 0
+	}
+}
+
+// release drops every event; the sequence goes on.
+func (r *ring) release() {
+	r.first = r.end()
+	r.items, r.head, r.bytes = nil, 0, 0
+}
+
 // publish is the run's event subscriber: it appends the event to the ring,
 // keeps the latest state of each node and edge, and wakes subscribers. It
-// never blocks on them.
+// never blocks on them. The final job_update gives the job's limiter slot
+// back.
 func (j *Job) publish(ev engine.Event) {
+	size := eventSize(ev)
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.ring[j.next%uint64(len(j.ring))] = ev
-	j.next++
+	j.ring.push(ev, size)
+	final := false
 	switch e := ev.(type) {
 	case *engine.NodeUpdate:
-		if _, ok := j.nodes[e.NodeID]; !ok {
-			j.nodeIDs = append(j.nodeIDs, e.NodeID)
+		if j.nodes != nil {
+			if _, ok := j.nodes[e.NodeID]; !ok {
+				j.nodeIDs = append(j.nodeIDs, e.NodeID)
+			}
+			j.nodes[e.NodeID] = e
 		}
-		j.nodes[e.NodeID] = e
 	case *engine.EdgeUpdate:
-		if _, ok := j.edges[e.EdgeID]; !ok {
-			j.edgeIDs = append(j.edgeIDs, e.EdgeID)
+		if j.edges != nil {
+			if _, ok := j.edges[e.EdgeID]; !ok {
+				j.edgeIDs = append(j.edgeIDs, e.EdgeID)
+			}
+			j.edges[e.EdgeID] = e
 		}
-		j.edges[e.EdgeID] = e
 	case *engine.JobUpdate:
 		// The status a client sees in the final event is the job's status
 		// from now on, even before the run's bookkeeping catches up.
-		if e.Status != engine.StatusRunning {
-			j.status = e.Status
+		if e.Status != engine.StatusRunning && j.final == nil {
+			j.status, j.final, final = e.Status, e, true
 			if e.Error != nil {
 				j.errMsg = *e.Error
 			}
@@ -38,6 +88,10 @@ func (j *Job) publish(ev engine.Event) {
 	}
 	for s := range j.notify {
 		s.wake()
+	}
+	j.mu.Unlock()
+	if final {
+		j.release()
 	}
 }
 
@@ -56,14 +110,15 @@ func (s *Subscriber) wake() {
 	}
 }
 
-// Subscribe reads the job's events from its start (for the connection that
-// started it).
+// Subscribe reads the job's events from the oldest one still buffered
+// (for a job that has ended and dropped its events: the final update).
 func (j *Job) Subscribe() *Subscriber {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	s := &Subscriber{j: j, wakeCh: make(chan struct{}, 1)}
-	if j.next > uint64(len(j.ring)) {
-		s.next = j.next - uint64(len(j.ring))
+	s := &Subscriber{j: j, wakeCh: make(chan struct{}, 1), next: j.ring.first}
+	if j.freed {
+		s.resync = []engine.Event{j.final}
+		return s
 	}
 	j.notify[s] = struct{}{}
 	return s
@@ -77,24 +132,20 @@ func (j *Job) Subscribe() *Subscriber {
 func (j *Job) Reconnect() *Subscriber {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	next := j.delivered
-	if size := uint64(len(j.ring)); j.next > size && next < j.next-size {
-		next = j.next - size
+	s := &Subscriber{j: j, wakeCh: make(chan struct{}, 1), next: max(j.delivered, j.ring.first)}
+	if j.final != nil {
+		s.resync, s.next = []engine.Event{j.final}, j.ring.end()
+	} else {
+		s.resync = j.stateLocked()
 	}
-	s := &Subscriber{j: j, wakeCh: make(chan struct{}, 1), next: next}
-	select {
-	case <-j.done:
-		s.resync = []engine.Event{j.finalUpdate()}
-		return s
-	default:
+	if !j.freed {
+		j.notify[s] = struct{}{}
 	}
-	s.resync = j.stateLocked()
-	j.notify[s] = struct{}{}
 	return s
 }
 
 // stateLocked is the job's current status and the latest update of every
-// node and edge. The caller holds j.mu.
+// node and edge. The caller holds j.mu; the job has not ended.
 func (j *Job) stateLocked() []engine.Event {
 	out := make([]engine.Event, 0, 1+len(j.nodeIDs)+len(j.edgeIDs))
 	out = append(out, &engine.JobUpdate{Type: "job_update", Status: j.status, JobID: j.ID, WorkflowID: j.WorkflowID})
@@ -107,25 +158,10 @@ func (j *Job) stateLocked() []engine.Event {
 	return out
 }
 
-// finalUpdate is the job_update that ended the job. The caller holds j.mu.
-func (j *Job) finalUpdate() engine.Event {
-	ju := &engine.JobUpdate{Type: "job_update", Status: j.status, JobID: j.ID, WorkflowID: j.WorkflowID}
-	if j.result != nil {
-		if j.result.Status == engine.StatusCompleted {
-			ju.Result = j.result.Outputs
-		}
-		if j.result.Error != "" {
-			e := j.result.Error
-			ju.Error = &e
-		}
-	}
-	return ju
-}
-
 // Lagged is returned (once) by Next when the subscriber fell behind the
 // job's ring buffer and missed events: the events that follow bring it back
-// up to date (the job's status and the latest node and edge states), then
-// live events resume.
+// up to date (the job's status and the latest node and edge states, or the
+// final update of a job that has ended), then live events resume.
 var Lagged = &engine.LogUpdate{Type: "log_update", Content: "events were dropped because the client fell behind; resynchronising", Severity: "warning"}
 
 // Next returns the next event, waiting for one. It returns io.EOF once the
@@ -136,26 +172,25 @@ func (s *Subscriber) Next(ctx context.Context) (engine.Event, error) {
 		j.mu.Lock()
 		if len(s.resync) > 0 {
 			ev := s.resync[0]
+			s.resync[0] = nil
 			s.resync = s.resync[1:]
 			j.mu.Unlock()
 			return ev, nil
 		}
-		size := uint64(len(j.ring))
-		if j.next > size && s.next < j.next-size {
-			// Fell behind: skip to the present and resend the state
-			// (ending with the final update if the job is over).
-			s.next = j.next
-			s.resync = j.stateLocked()
-			select {
-			case <-j.done:
-				s.resync = append(s.resync[1:], j.finalUpdate())
-			default:
+		end := j.ring.end()
+		if s.next < j.ring.first {
+			// Fell behind: skip to the present and resend the state.
+			s.next = end
+			if j.final != nil {
+				s.resync = []engine.Event{j.final}
+			} else {
+				s.resync = j.stateLocked()
 			}
 			j.mu.Unlock()
 			return Lagged, nil
 		}
-		if s.next < j.next {
-			ev := j.ring[s.next%size]
+		if s.next < end {
+			ev := j.ring.at(s.next)
 			s.next++
 			j.delivered = max(j.delivered, s.next)
 			j.mu.Unlock()
@@ -165,7 +200,7 @@ func (s *Subscriber) Next(ctx context.Context) (engine.Event, error) {
 		select {
 		case <-j.done:
 			j.mu.Lock()
-			more := s.next < j.next || len(s.resync) > 0
+			more := s.next < j.ring.end() || len(s.resync) > 0
 			j.mu.Unlock()
 			if !more {
 				return nil, io.EOF
@@ -177,11 +212,20 @@ func (s *Subscriber) Next(ctx context.Context) (engine.Event, error) {
 	}
 }
 
-// Close stops the subscription (the job goes on).
+// Close stops the subscription (the job goes on). The last subscriber of a
+// job that has ended lets its events go.
 func (s *Subscriber) Close() {
-	s.j.mu.Lock()
-	delete(s.j.notify, s)
-	s.j.mu.Unlock()
+	j := s.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	delete(j.notify, s)
+	if len(j.notify) == 0 && !j.freed {
+		select {
+		case <-j.done:
+			j.freeLocked()
+		default:
+		}
+	}
 }
 
 // Watcher receives the lifecycle job_updates (running, completed, failed,

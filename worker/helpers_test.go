@@ -19,6 +19,7 @@ import (
 	"nodetool/authn"
 	"nodetool/engine"
 	"nodetool/httpapi"
+	"nodetool/jobs"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -75,6 +76,7 @@ type envOptions struct {
 	maxBody        int64
 	maxUpload      int64
 	keepAlive      time.Duration
+	limiter        *jobs.Limiter
 }
 
 func newEnv(t *testing.T, o envOptions) *testEnv {
@@ -106,7 +108,7 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 	}
 	jobs := make(chan JobSummary, 2000)
 	s := New(Deps{Registry: engine.NewRegistry(), Workflows: repo, Store: db, Auth: a,
-		MaxBody: o.maxBody, MaxUpload: o.maxUpload, PrivateStorage: o.privateStorage, KeepAlive: o.keepAlive,
+		MaxBody: o.maxBody, MaxUpload: o.maxUpload, PrivateStorage: o.privateStorage, KeepAlive: o.keepAlive, Limiter: o.limiter,
 		JobDone: func(j JobSummary) { jobs <- j }})
 	mux := http.NewServeMux()
 	s.Register(mux)

@@ -216,12 +216,39 @@ func lastValues(outputs map[string][]any) map[string]any {
 	return res
 }
 
+// runOptions is the one place a run's options are made: the base options
+// (Deps.Run: node timeout, run budgets) with the run's own ids and params.
 func (s *Server) runOptions(p *prepared, jobID string) engine.RunOptions {
-	return engine.RunOptions{JobID: jobID, WorkflowID: p.entry.Workflow.ID, Params: p.params,
-		Limits: s.d.Limits, Logger: s.log}
+	o := s.d.Run
+	o.JobID, o.WorkflowID, o.Params = jobID, p.entry.Workflow.ID, p.params
+	if o.Logger == nil {
+		o.Logger = s.log
+	}
+	return o
+}
+
+// retryAfter is the Retry-After of a run refused over a limit, in seconds.
+const retryAfter = "1"
+
+// admit counts a run of the caller, or answers 429 (with Retry-After and
+// the limit's name and flag) when too many are going on. Every admitted
+// run ends with Limiter.Release(user).
+func (s *Server) admit(w http.ResponseWriter, r *http.Request) (user string, ok bool) {
+	user = authn.UserID(r.Context())
+	if err := s.d.Limiter.Acquire(user); err != nil {
+		w.Header().Set("Retry-After", retryAfter)
+		httpapi.Error(w, http.StatusTooManyRequests, err.Error())
+		return "", false
+	}
+	return user, true
 }
 
 func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
+	user, ok := s.admit(w, r)
+	if !ok {
+		return
+	}
+	defer s.d.Limiter.Release(user)
 	p, ok := s.prepare(w, r)
 	if !ok {
 		return
@@ -248,6 +275,11 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 // {"type":"error",...}), then [DONE]. A client that goes away cancels the
 // run.
 func (s *Server) streamWorkflow(w http.ResponseWriter, r *http.Request) {
+	user, ok := s.admit(w, r)
+	if !ok {
+		return
+	}
+	defer s.d.Limiter.Release(user)
 	p, ok := s.prepare(w, r)
 	if !ok {
 		return

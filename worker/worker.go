@@ -15,6 +15,7 @@ import (
 	"nodetool/authn"
 	"nodetool/engine"
 	"nodetool/httpapi"
+	"nodetool/jobs"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -31,8 +32,13 @@ type Deps struct {
 	MaxBody        int64 // JSON request bodies; default httpapi.DefaultMaxBody
 	MaxUpload      int64 // storage PUT bodies; default 2 GiB
 	PrivateStorage bool  // /storage/* needs auth too
-	// Limits are every run's budgets.
-	Limits engine.Limits
+	// Run is the base of the options of every run: the per-node timeout
+	// and the run budgets (whole-run deadline, value and accumulation
+	// caps) are set here, once (see Server.runOptions).
+	Run engine.RunOptions
+	// Limiter bounds the runs going on at once (nil: no limit). A run over
+	// it is refused with 429 and Retry-After before its body is read.
+	Limiter *jobs.Limiter
 	// StreamWriteTimeout drops a stream client that stops reading; default 30s.
 	StreamWriteTimeout time.Duration
 	// KeepAlive is the interval of SSE keepalive comments; default 15s.
@@ -89,6 +95,9 @@ func New(d Deps) *Server {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Limiter == nil {
+		d.Limiter = jobs.NewLimiter(0, 0)
 	}
 	return &Server{d: d, log: d.Logger}
 }

@@ -15,7 +15,7 @@ import (
 // editorLoad opens n /predict sockets at once, each running a small
 // workflow to its end over MessagePack, then measures idle sockets.
 func editorLoad(bin string, n int) error {
-	srv, err := startNodetool(bin, nil, "serve", "--port", "0", "--log-level", "warn")
+	srv, err := startNodetool(bin, nil, "serve", "--port", "0", "--log-level", "warn", "--max-jobs", fmt.Sprint(n))
 	if err != nil {
 		return err
 	}

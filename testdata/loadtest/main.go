@@ -10,11 +10,15 @@
 //     time to first token, time per streamed chunk, and the memory of idle
 //     open streams;
 //   - editor: 1,000 concurrent /predict sockets each running a small
-//     workflow (jobs per second), and the memory of idle sockets.
+//     workflow (jobs per second), and the memory of idle sockets;
+//   - jobs (not by default): the job flood, 300 jobs with 1 MiB params,
+//     and the memory after it and after a restart;
+//   - sockets (not by default): idle sockets closed by the keepalive and
+//     the idle timeout.
 //
 // Usage:
 //
-//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor] [-c 32] [-d 5s] [-n 1000]
+//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,jobs,sockets] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
 package main
 
 import (
@@ -60,6 +64,9 @@ func main() {
 	n := flag.Int("n", 1000, "idle streams and sockets for the memory figures, concurrent /predict jobs")
 	what := flag.String("what", "worker,chat,editor", "which measurements to run")
 	upstream := flag.Bool("upstream", false, "run as the chat measurement's upstream (internal)")
+	floodJobs := flag.Int("jobs", 300, "jobs of the job flood (-what jobs)")
+	floodParams := flag.Int("params", 1<<20, "bytes of params of each job of the job flood")
+	floodBin := flag.String("flood-bin", "", "binary that serves the job flood (default -bin), e.g. an older version, to measure the restart of -bin on its data")
 	flag.Parse()
 	if *upstream {
 		if err := serveUpstream(); err != nil {
@@ -81,6 +88,14 @@ func main() {
 			err = chatLoad(*bin, *conc, *dur, *n)
 		case "editor":
 			err = editorLoad(*bin, *n)
+		case "jobs":
+			fb := *floodBin
+			if fb == "" {
+				fb = *bin
+			}
+			err = jobsLoad(fb, *bin, *floodJobs, *floodParams)
+		case "sockets":
+			err = socketsLoad(*bin, *n/2)
 		default:
 			err = fmt.Errorf("unknown measurement %q", w)
 		}
@@ -136,7 +151,7 @@ func workerLoad(bin string, conc int, dur time.Duration, streams int) error {
 	os.WriteFile(filepath.Join(wfDir, "upper.json"), []byte(upperWorkflow), 0o600)
 	os.WriteFile(filepath.Join(wfDir, "waits.json"), []byte(waitsWorkflow), 0o600)
 	srv, err := startNodetool(bin, []string{"WORKER_AUTH_TOKEN=" + token}, "worker", "--host", "127.0.0.1", "--port", "0",
-		"--workflows-dir", wfDir, "--log-level", "warn")
+		"--workflows-dir", wfDir, "--log-level", "warn", "--max-jobs", fmt.Sprint(max(streams, conc)))
 	if err != nil {
 		return err
 	}

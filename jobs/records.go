@@ -1,0 +1,313 @@
+package jobs
+
+import (
+	"encoding/json"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"nodetool/engine"
+	"nodetool/engine/pyval"
+	"nodetool/store"
+)
+
+// Job records
+//
+// A record (store kind "jobs", one file per job) is written when the job
+// starts and when it ends. It holds the job as the REST API shows it
+// (Record), with an error of at most maxRecordError bytes, and the run's
+// params as JSON when they take at most Options.MaxParams bytes; bigger
+// params are not recorded: the record has "params": null and
+// "params_omitted": {"bytes": <size, estimated when far over>, "limit":
+// <MaxParams>}.
+//
+// The manager keeps an index of the records (without params) in memory,
+// loaded at New, which answers Stored and List. Records of finished jobs
+// are deleted Options.Retention after the job ended, and beyond
+// Options.MaxRecords the oldest finished ones go first. The sweep runs at
+// New, then when a job ends, at most every sweepEvery (or at once when the
+// count is over the cap).
+//
+// At New, a record of a job that was running when the server stopped is
+// marked failed ("the server stopped while the job was running"), and a
+// record whose params or error are over the limits (as older versions
+// wrote them) is rewritten without them, so the records the store keeps in
+// memory stay small.
+
+// maxRecordError bounds the error message kept in a record.
+const maxRecordError = 4 << 10
+
+// sweepEvery bounds how often expired records are looked for.
+const sweepEvery = 10 * time.Minute
+
+// omittedParams marks params too big to record.
+type omittedParams struct {
+	Bytes int64 `json:"bytes"`
+	Limit int   `json:"limit"`
+}
+
+// stored is a record as kept in the store.
+type stored struct {
+	Record
+	Params        json.RawMessage `json:"params"`
+	ParamsOmitted *omittedParams  `json:"params_omitted,omitempty"`
+}
+
+// records is the in-memory index of the job records.
+type records struct {
+	mu        sync.Mutex
+	byID      map[string]indexed
+	ids       []string // sorted; ids are time-ordered
+	lastSweep time.Time
+	sweeping  bool
+}
+
+type indexed struct {
+	Record
+	ended time.Time // zero while running
+}
+
+// put adds or replaces a record in the index.
+func (rs *records) put(r Record, ended time.Time) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.byID == nil {
+		rs.byID = map[string]indexed{}
+	}
+	if _, ok := rs.byID[r.ID]; !ok {
+		if n := len(rs.ids); n == 0 || rs.ids[n-1] < r.ID {
+			rs.ids = append(rs.ids, r.ID)
+		} else if i, found := slices.BinarySearch(rs.ids, r.ID); !found {
+			rs.ids = slices.Insert(rs.ids, i, r.ID)
+		}
+	}
+	rs.byID[r.ID] = indexed{Record: r, ended: ended}
+}
+
+// expire removes from the index the finished records that ended before
+// cutoff, then the oldest finished ones beyond max, and returns their ids.
+func (rs *records) expire(cutoff time.Time, max int) []string {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	var gone []string
+	over := len(rs.ids) - max
+	keep := rs.ids[:0]
+	for _, id := range rs.ids {
+		r := rs.byID[id]
+		if !r.ended.IsZero() && (r.ended.Before(cutoff) || over > 0) {
+			gone = append(gone, id)
+			delete(rs.byID, id)
+			over--
+			continue
+		}
+		keep = append(keep, id)
+	}
+	clear(rs.ids[len(keep):])
+	rs.ids = keep
+	return gone
+}
+
+// recordParams returns the params as recorded: their JSON if it fits in
+// MaxParams, else a marker. Params far over the limit are not even
+// encoded (their size is estimated).
+func (m *Manager) recordParams(p *pyval.Dict) (json.RawMessage, *omittedParams) {
+	if p == nil {
+		return nil, nil
+	}
+	limit := m.o.MaxParams
+	if est := sizeOf(p); est > 4*int64(limit) {
+		return nil, &omittedParams{Bytes: est, Limit: limit}
+	}
+	data, err := p.MarshalJSON()
+	if err != nil || len(data) > limit {
+		return nil, &omittedParams{Bytes: int64(len(data)), Limit: limit}
+	}
+	return data, nil
+}
+
+// save records the job, in the index and in the store.
+func (m *Manager) save(j *Job) {
+	r := j.Record()
+	j.mu.Lock()
+	ended := j.finished
+	j.mu.Unlock()
+	m.rec.put(r, ended)
+	if m.o.Store == nil {
+		return
+	}
+	m.write(stored{Record: r, Params: j.params, ParamsOmitted: j.omitted})
+}
+
+func (m *Manager) write(s stored) {
+	data, err := json.Marshal(s)
+	if err == nil {
+		err = m.o.Store.PutRaw("jobs", s.ID, data)
+	}
+	if err != nil {
+		m.log.Error("cannot record job", "job_id", s.ID, "err", err)
+	}
+}
+
+// loadRecords fills the index from the store, repairs the records as the
+// package comment says, and sweeps.
+func (m *Manager) loadRecords() {
+	if m.o.Store == nil {
+		return
+	}
+	now := m.o.Now()
+	recs := m.o.Store.List("jobs")
+	var freed int64
+	for i := range recs {
+		// The params are measured first, not copied: old versions kept
+		// params of any size.
+		var probe struct {
+			ID     string     `json:"id"`
+			Params paramsSize `json:"params"`
+		}
+		var s stored
+		err := json.Unmarshal(recs[i].Data, &probe)
+		if err == nil && int(probe.Params) <= m.o.MaxParams {
+			err = json.Unmarshal(recs[i].Data, &s)
+		} else if err == nil {
+			var small struct {
+				Record
+				ParamsOmitted *omittedParams `json:"params_omitted"`
+			}
+			err = json.Unmarshal(recs[i].Data, &small)
+			s = stored{Record: small.Record, ParamsOmitted: small.ParamsOmitted}
+		}
+		size := len(recs[i].Data)
+		recs[i].Data = nil // let big legacy records go as soon as they are read
+		if err != nil || s.ID != recs[i].ID {
+			m.log.Warn("skipping an unreadable job record", "job_id", recs[i].ID)
+			continue
+		}
+		rewrite := false
+		if int(probe.Params) > m.o.MaxParams {
+			s.ParamsOmitted = &omittedParams{Bytes: int64(probe.Params), Limit: m.o.MaxParams}
+			s.Params, rewrite = nil, true
+			freed += int64(size)
+		}
+		if s.Error != nil && len(*s.Error) > maxRecordError {
+			e := truncate(*s.Error, maxRecordError)
+			s.Error, rewrite = &e, true
+		}
+		if s.Status == engine.StatusRunning {
+			s.Status = engine.StatusFailed
+			msg := "the server stopped while the job was running"
+			at := store.Timestamp(now)
+			s.Error, s.FinishedAt, rewrite = &msg, &at, true
+		}
+		ended := now
+		if s.FinishedAt != nil {
+			if t, err := time.Parse(time.RFC3339Nano, *s.FinishedAt); err == nil {
+				ended = t
+			}
+		}
+		m.rec.put(s.Record, ended)
+		if rewrite {
+			m.write(s)
+		}
+	}
+	m.rec.lastSweep = now
+	m.sweep()
+	if freed > 16<<20 {
+		// Old records were rewritten without their params: give that
+		// memory back now rather than over the next minutes.
+		m.log.Info("job records rewritten without their big params", "bytes", freed)
+		debug.FreeOSMemory()
+	}
+}
+
+// paramsSize is the size of a JSON value, measured without keeping it.
+type paramsSize int
+
+func (p *paramsSize) UnmarshalJSON(b []byte) error {
+	*p = paramsSize(len(b))
+	return nil
+}
+
+// sweepIfDue sweeps when the last sweep is sweepEvery old or the records
+// are over the count.
+func (m *Manager) sweepIfDue() {
+	now := m.o.Now()
+	rs := &m.rec
+	rs.mu.Lock()
+	due := !rs.sweeping && (now.Sub(rs.lastSweep) >= min(sweepEvery, m.o.Retention) || len(rs.ids) > m.o.MaxRecords)
+	if due {
+		rs.sweeping, rs.lastSweep = true, now
+	}
+	rs.mu.Unlock()
+	if !due {
+		return
+	}
+	m.sweep()
+	rs.mu.Lock()
+	rs.sweeping = false
+	rs.mu.Unlock()
+}
+
+// sweep deletes the expired records and those over the count.
+func (m *Manager) sweep() {
+	gone := m.rec.expire(m.o.Now().Add(-m.o.Retention), m.o.MaxRecords)
+	if m.o.Store == nil {
+		return
+	}
+	for _, id := range gone {
+		if _, err := m.o.Store.Delete("jobs", id); err != nil {
+			m.log.Error("cannot delete an expired job record", "job_id", id, "err", err)
+		}
+	}
+	if len(gone) > 0 {
+		m.log.Info("deleted old job records", "records", len(gone))
+	}
+}
+
+// Stored returns the user's recorded job, with the in-memory status when
+// the job is still in memory.
+func (m *Manager) Stored(user, id string) (Record, error) {
+	if j, err := m.Get(user, id); err == nil {
+		return j.Record(), nil
+	}
+	m.rec.mu.Lock()
+	r, ok := m.rec.byID[id]
+	m.rec.mu.Unlock()
+	if !ok || r.UserID != user {
+		return Record{}, ErrNotFound
+	}
+	return r.Record, nil
+}
+
+// List returns the user's recorded jobs, newest first, optionally for one
+// workflow, with keyset pagination on the (time-ordered) id.
+func (m *Manager) List(user, workflowID string, limit int, after string) ([]Record, string) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	out := []Record{}
+	next := ""
+	m.rec.mu.Lock()
+	for i := len(m.rec.ids) - 1; i >= 0; i-- {
+		id := m.rec.ids[i]
+		if after != "" && id >= after {
+			continue
+		}
+		r := m.rec.byID[id]
+		if r.UserID != user || (workflowID != "" && r.WorkflowID != workflowID) {
+			continue
+		}
+		if len(out) == limit {
+			next = out[len(out)-1].ID
+			break
+		}
+		out = append(out, r.Record)
+	}
+	m.rec.mu.Unlock()
+	for i, r := range out {
+		if j, err := m.Get(user, r.ID); err == nil {
+			out[i] = j.Record()
+		}
+	}
+	return out, next
+}

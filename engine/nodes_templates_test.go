@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -148,4 +149,27 @@ func jsonString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// BenchmarkFormatTextNode runs input -> FormatText -> output in parallel, as
+// BenchmarkTextWorkflow does for ToUppercase.
+func BenchmarkFormatTextNode(b *testing.B) {
+	p := compileJSON(b, testReg, `{"nodes":[
+	 {"id":"in","type":"nodetool.input.StringInput","data":{"name":"text","value":"world"}},
+	 {"id":"f","type":"nodetool.text.FormatText","data":{"template":"Hello {{ name|title }}! {% for i in range(3) %}{{ i }}{% endfor %}"}},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"result"}}
+	],"edges":[
+	 {"id":"e1","source":"in","sourceHandle":"output","target":"f","targetHandle":"name"},
+	 {"id":"e2","source":"f","sourceHandle":"output","target":"out","targetHandle":"value"}
+	]}`)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res := p.Run(context.Background(), RunOptions{})
+			if res.Status != StatusCompleted || res.Outputs["result"][0] != "Hello World! 012" {
+				b.Error("unexpected result", res.Status, res.Error, res.Outputs)
+				return
+			}
+		}
+	})
 }

@@ -377,7 +377,12 @@ func asInt(v any) (int64, bool) {
 func (r *state) equal(a, b any) bool {
 	r.step(1)
 	r.enter()
-	defer r.leave()
+	eq := r.equalIn(a, b)
+	r.leave() // a failure ends the render: no need to leave on panics
+	return eq
+}
+
+func (r *state) equalIn(a, b any) bool {
 	a, b = norm(a), norm(b)
 	if isNumber(a) && isNumber(b) {
 		ia, aok := asInt(a)
@@ -464,7 +469,12 @@ func (r *state) equalSeq(a, b []any) bool {
 func (r *state) compare(a, b any, op string) int {
 	r.step(1)
 	r.enter()
-	defer r.leave()
+	c := r.compareIn(a, b, op)
+	r.leave()
+	return c
+}
+
+func (r *state) compareIn(a, b any, op string) int {
 	a, b = norm(a), norm(b)
 	for _, v := range []any{a, b} {
 		if u, ok := v.(*undefined); ok {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -126,10 +127,23 @@ func registerBoolean(r *Registry) {
 			P("options", "list[any]", "[]", "The allowed values."),
 		},
 		Outputs: Out("output", "bool"),
-		Process: func(_ *Ctx, in *Inputs) (map[string]any, error) {
+		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			// Comparing nested values can take far more steps than the
+			// values take bytes (a list holding the same list many times):
+			// the comparison polls the context as it goes.
 			v := in.Get("value")
 			for _, o := range in.List("options") {
-				if pyval.Equal(v, o) {
+				if err := ctx.Tick(); err != nil {
+					return nil, err
+				}
+				eq, err := pyval.EqualPoll(v, o, ctx.Check)
+				if err != nil {
+					if errors.Is(err, pyval.ErrTooDeep) {
+						return nil, fmt.Errorf("cannot compare value with the options: %v", err)
+					}
+					return nil, err
+				}
+				if eq {
 					return Single(true), nil
 				}
 			}

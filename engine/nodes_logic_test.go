@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"nodetool/engine/pyval"
 )
@@ -383,5 +384,44 @@ func TestFilterNumberRangeSettingsChangeMidStream(t *testing.T) {
 	_, err = driveStream(t, "nodetool.numbers.FilterNumberRange", `{}`, [][2]any{{"inclusive", "yes"}})
 	if err == nil || !strings.Contains(err.Error(), "inclusive") {
 		t.Errorf("FilterNumberRange(inclusive=yes) error = %v, want one naming inclusive", err)
+	}
+}
+
+// TestBooleanIsInBudget compares values whose unfolded size is far larger
+// than their memory (a list holding the same list twice, 40 levels deep):
+// the comparison polls its context and stops at the node timeout; a value
+// found by identity and an ordinary one still work.
+func TestBooleanIsInBudget(t *testing.T) {
+	reg := aliasReg(t)
+	graph := func(optionsFrom string) string {
+		return `{"nodes":[
+		 {"id":"a","type":"test.Alias","data":{"depth":40,"leaf":"x"}},
+		 {"id":"b","type":"test.Alias","data":{"depth":40,"leaf":"x"}},
+		 {"id":"l","type":"nodetool.list.Append","data":{"values":[]}},
+		 {"id":"n","type":"nodetool.boolean.IsIn"},
+		 {"id":"out","type":"nodetool.output.Output","data":{"name":"r"}}],
+		 "edges":[{"id":"e1","source":"a","sourceHandle":"output","target":"n","targetHandle":"value"},
+		 {"id":"e2","source":"` + optionsFrom + `","sourceHandle":"output","target":"l","targetHandle":"value"},
+		 {"id":"e3","source":"l","sourceHandle":"output","target":"n","targetHandle":"options"},
+		 {"id":"e4","source":"n","sourceHandle":"output","target":"out","targetHandle":"value"}]}`
+	}
+	res := runBudget(t, reg, graph("b"), Limits{Node: 50 * time.Millisecond})
+	wantLimit(t, res, LimitNodeTimeout, "n")
+	res = runBudget(t, reg, graph("a"), Limits{Node: time.Minute})
+	if res.Status != StatusCompleted || res.Outputs["r"][0] != true {
+		t.Fatalf("IsIn(x, [x]): %s %q %v", res.Status, res.Error, res.Outputs)
+	}
+	res = runBudget(t, reg, `{"nodes":[
+	 {"id":"a","type":"test.Deep","data":{"depth":1100}},
+	 {"id":"b","type":"test.Deep","data":{"depth":1100}},
+	 {"id":"l","type":"nodetool.list.Append","data":{"values":[]}},
+	 {"id":"n","type":"nodetool.boolean.IsIn"},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"r"}}],
+	 "edges":[{"id":"e1","source":"a","sourceHandle":"output","target":"n","targetHandle":"value"},
+	 {"id":"e2","source":"b","sourceHandle":"output","target":"l","targetHandle":"value"},
+	 {"id":"e3","source":"l","sourceHandle":"output","target":"n","targetHandle":"options"},
+	 {"id":"e4","source":"n","sourceHandle":"output","target":"out","targetHandle":"value"}]}`, Limits{})
+	if res.Status != StatusFailed || res.NodeID != "n" || !strings.Contains(res.Error, "nested too deeply") {
+		t.Errorf("IsIn on 1100 levels: %s %q %q", res.Status, res.NodeID, res.Error)
 	}
 }

@@ -3,7 +3,9 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -29,7 +31,7 @@ func registerTemplates(r *Registry) {
 				vars.Set(strings.ToLower(k), v)
 				return true
 			})
-			out, err := renderTemplate(src, vars, conv)
+			out, err := renderTemplate(ctx, src, vars, conv)
 			if err != nil {
 				return nil, err
 			}
@@ -54,7 +56,7 @@ func registerTemplates(r *Registry) {
 				d.Range(func(k string, v any) bool { vars.Set(k, v); return true })
 			}
 			in.Dynamic().Range(func(k string, v any) bool { vars.Set(k, v); return true })
-			out, err := renderTemplate(src, vars, conv)
+			out, err := renderTemplate(ctx, src, vars, conv)
 			if err != nil {
 				return nil, err
 			}
@@ -63,23 +65,47 @@ func registerTemplates(r *Registry) {
 	})
 }
 
-// renderTemplate parses and renders src. Errors read "Template error:"
+// renderTemplate parses and renders src within the run's budgets: the
+// output, every value the template builds and all of them together are
+// bounded by max-value (the last by 4 * max-value), and the render stops
+// when the node is cancelled or times out. Errors read "Template error:"
 // with the line and column in the user's template (before {x} became
-// {{ x }}).
-func renderTemplate(src string, vars *pyval.Dict, conv []braceConv) (string, error) {
-	t, err := jinja.Parse(src)
+// {{ x }}); a broken max-value budget is a *LimitError.
+func renderTemplate(ctx *Ctx, src string, vars *pyval.Dict, conv []braceConv) (string, error) {
+	t, err := jinja.ParseWithLimits(src, templateLimits(ctx.MaxValue()))
 	if err == nil {
 		var out string
-		if out, err = t.Render(vars); err == nil {
+		if out, err = t.RenderContext(ctx, vars); err == nil {
 			return out, nil
 		}
 	}
 	var je *jinja.Error
-	if errors.As(err, &je) {
-		line, col := originalPosition(conv, je.Line, je.Col)
-		return "", fmt.Errorf("Template error: line %d, column %d: %s", line, col, je.Msg)
+	if !errors.As(err, &je) {
+		return "", err // the node was cancelled or timed out
 	}
-	return "", fmt.Errorf("Template error: %v", err)
+	line, col := originalPosition(conv, je.Line, je.Col)
+	msg := fmt.Sprintf("Template error: line %d, column %d: %s", line, col, je.Msg)
+	switch je.Limit {
+	case jinja.LimitOutput, jinja.LimitAlloc, jinja.LimitItems:
+		return "", &LimitError{Limit: LimitValue, Node: ctx.n.label(),
+			Msg: fmt.Sprintf("%s (the %s limit is %s)", msg, LimitValue, FormatBytes(ctx.MaxValue()))}
+	}
+	return "", errors.New(msg)
+}
+
+// templateLimits are the jinja limits of a run whose max-value budget is
+// maxValue: no string over maxValue, no list over maxValue/16 items (as
+// CheckItems counts), at most 4 * maxValue built in total. The work of a
+// render is bounded by jinja's step and iteration budgets and its time by
+// the node's own deadlines; jinja's clock is only a backstop for steps
+// whose cost was underestimated.
+func templateLimits(maxValue int64) jinja.Limits {
+	lim := jinja.DefaultLimits()
+	lim.Timeout = time.Minute
+	lim.MaxOutput = int(min(maxValue, math.MaxInt32))
+	lim.MaxAlloc = int(min(4*maxValue, math.MaxInt32))
+	lim.MaxItems = int(min(int64(lim.MaxItems), maxValue/itemCost))
+	return lim
 }
 
 // braceConv records one {name} rewritten as {{ name }}: its line and

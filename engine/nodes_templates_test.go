@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFormatText(t *testing.T) {
@@ -148,4 +150,74 @@ func jsonString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// BenchmarkFormatTextNode runs input -> FormatText -> output in parallel, as
+// BenchmarkTextWorkflow does for ToUppercase.
+func BenchmarkFormatTextNode(b *testing.B) {
+	p := compileJSON(b, testReg, `{"nodes":[
+	 {"id":"in","type":"nodetool.input.StringInput","data":{"name":"text","value":"world"}},
+	 {"id":"f","type":"nodetool.text.FormatText","data":{"template":"Hello {{ name|title }}! {% for i in range(3) %}{{ i }}{% endfor %}"}},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"result"}}
+	],"edges":[
+	 {"id":"e1","source":"in","sourceHandle":"output","target":"f","targetHandle":"name"},
+	 {"id":"e2","source":"f","sourceHandle":"output","target":"out","targetHandle":"value"}
+	]}`)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res := p.Run(context.Background(), RunOptions{})
+			if res.Status != StatusCompleted || res.Outputs["result"][0] != "Hello World! 012" {
+				b.Error("unexpected result", res.Status, res.Error, res.Outputs)
+				return
+			}
+		}
+	})
+}
+
+// TestTemplateBudgets renders templates that ask for huge values: each
+// must fail with max-value in the node, before building the value.
+func TestTemplateBudgets(t *testing.T) {
+	bombs := []struct{ typ, data string }{
+		{"FormatText", `{"template":"{{ 'x' * 10 ** 12 }}"}`},
+		// One big value substituted many times.
+		{"Template", `{"string":"{% for i in range(100) %}{{ v }}{% endfor %}","values":{"v":` + js(rep("x", 1000)) + `}}`},
+		{"FormatText", `{"template":"{% set v = 'x' * 60000 %}{{ v }}{{ v }}"}`},
+		// Many big strings kept in a list.
+		{"FormatText", `{"template":"{% set ns = namespace(l=[]) %}{% set big = 'x' * 60000 %}{% for i in range(100) %}{% set ns.l = ns.l + [big ~ i] %}{% endfor %}{{ ns.l|length }}"}`},
+		{"FormatText", `{"template":"{{ ('a,' * 5000).split(',')|length }}"}`},
+		{"Template", `{"string":"{{ v|replace('', 'yyyy') }}","values":{"v":` + js(rep("x", 20000)) + `}}`},
+	}
+	for _, b := range bombs {
+		res := runBudget(t, nil, oneNodeGraph("nodetool.text."+b.typ, b.data), budgetLimits)
+		wantLimit(t, res, LimitValue, "n")
+		if !strings.Contains(res.Error, "Template error: line 1") || strings.Contains(res.Error, "its output") {
+			t.Errorf("%s: error %q does not say where", b.data, res.Error)
+		}
+	}
+	// Fixed budgets of the template engine: loop iterations and nesting.
+	for _, c := range []struct{ data, want string }{
+		{`{"template":"{% for i in range(10 ** 9) %}{% endfor %}"}`, "loops ran more than 1000000 iterations"},
+		{`{"template":"{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"}`, "iterations"},
+		{`{"template":"{% set ns = namespace(x=[]) %}{% for i in range(2000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x == [ns.x] }}"}`, "nested too deeply"},
+	} {
+		res := runBudget(t, nil, oneNodeGraph("nodetool.text.FormatText", c.data), budgetLimits)
+		if res.Status != StatusFailed || res.NodeID != "n" || !strings.Contains(res.Error, c.want) {
+			t.Errorf("%s: status %s, node %q, error %q; want %q", c.data, res.Status, res.NodeID, res.Error, c.want)
+		}
+	}
+	// Normal templates work within the same budgets.
+	res := runBudget(t, nil, oneNodeGraph("nodetool.text.Template",
+		`{"string":"{% for i in range(3) %}{{ v }}{% endfor %}","values":{"v":`+js(rep("x", 1000))+`}}`), budgetLimits)
+	if res.Status != StatusCompleted || res.Outputs["r"][0] != rep("x", 3000) {
+		t.Fatalf("a normal template: %s %q", res.Status, res.Error)
+	}
+}
+
+// TestTemplateStopsWithTheNode renders a template that takes far longer
+// than its node-timeout: the render polls its context and stops.
+func TestTemplateStopsWithTheNode(t *testing.T) {
+	res := runBudget(t, nil, oneNodeGraph("nodetool.text.FormatText",
+		`{"template":"{% for i in range(1000000) %}{{ i }}{% endfor %}"}`), Limits{Node: 50 * time.Millisecond})
+	wantLimit(t, res, LimitNodeTimeout, "n")
 }

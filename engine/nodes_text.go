@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,6 +20,11 @@ import (
 //     silently returns [] when it is larger).
 //   - FilterString and FilterRegexString filter their configured value once
 //     when no edge feeds "value" (the original emits nothing).
+//
+// Every node sizes what it builds before building it (max-value, through
+// ctx.CheckSize and CheckItems) and polls its context in loops whose length
+// its inputs decide, so no input can make it exhaust memory or outlive its
+// node-timeout.
 
 // addText registers a node whose editor shows every property, as the text
 // nodes' metadata does.
@@ -37,10 +43,15 @@ func withMin(p Prop, min float64) Prop {
 	return p
 }
 
-// textFn builds a Process for a node computing one string from "text".
-func textFn(f func(string) string) ProcessFunc {
+// textFn builds a Process for a node computing one string from "text"
+// with a function that gives up (ok false) past a byte limit.
+func textFn(f func(s string, max int64) (string, bool)) ProcessFunc {
 	return func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-		return Single(f(in.Str("text"))), nil
+		out, ok := f(in.Str("text"), ctx.MaxValue())
+		if !ok {
+			return nil, ctx.CheckSize(-1)
+		}
+		return Single(out), nil
 	}
 }
 
@@ -56,7 +67,11 @@ func registerText(r *Registry) {
 		Props:       []Prop{P("a", "str", `""`, "The first text."), P("b", "str", `""`, "The text appended to a.")},
 		Outputs:     Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(in.Str("a") + in.Str("b")), nil
+			a, b := in.Str("a"), in.Str("b")
+			if err := ctx.CheckSize(int64(len(a)) + int64(len(b))); err != nil {
+				return nil, err
+			}
+			return Single(a + b), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -68,12 +83,29 @@ func registerText(r *Registry) {
 		},
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			items := in.List("strings")
+			items, sep := in.List("strings"), in.Str("separator")
 			parts := make([]string, len(items))
+			// The joined size is counted before joining: the items'
+			// texts (a list's text is bounded as it is written) and a
+			// separator between each two.
+			var size int64
 			for i, v := range items {
-				parts[i] = pyval.Str(v)
+				if err := ctx.Tick(); err != nil {
+					return nil, err
+				}
+				s, ok := pyval.StrLimit(v, int(min(ctx.MaxValue()-size, math.MaxInt)))
+				if !ok {
+					return nil, ctx.CheckSize(-1)
+				}
+				parts[i] = s
+				if size = addSize(size, int64(len(s))); i > 0 {
+					size = addSize(size, int64(len(sep)))
+				}
+				if err := ctx.CheckSize(size); err != nil {
+					return nil, err
+				}
 			}
-			return Single(strings.Join(parts, in.Str("separator"))), nil
+			return Single(strings.Join(parts, sep)), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -86,6 +118,10 @@ func registerText(r *Registry) {
 		Outputs: Out("output", "str"),
 		Run: func(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error {
 			var items []string
+			var size int64 // the items' bytes
+			joined := func() int64 {
+				return addSize(size, mulSize(int64(max(len(items)-1, 0)), int64(len(in.Str("separator")))))
+			}
 			for {
 				h, v, ok, err := inbox.Next(ctx)
 				if err != nil {
@@ -99,7 +135,14 @@ func registerText(r *Registry) {
 				}
 				if h == "input_item" {
 					items = append(items, in.Str("input_item"))
+					size += int64(len(items[len(items)-1]))
+					if err := ctx.CheckSize(joined()); err != nil {
+						return err
+					}
 				}
+			}
+			if err := ctx.CheckSize(joined()); err != nil {
+				return err
 			}
 			return emit("output", strings.Join(items, in.Str("separator")))
 		},
@@ -115,7 +158,20 @@ func registerText(r *Registry) {
 		},
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			return Single(strings.ReplaceAll(in.Str("text"), in.Str("old"), in.Str("new"))), nil
+			text, old, new := in.Str("text"), in.Str("old"), in.Str("new")
+			// The result's size, counted first: an empty old matches
+			// before every character and at the end.
+			n := int64(strings.Count(text, old))
+			size := int64(len(text))
+			if d := int64(len(new)) - int64(len(old)); d > 0 {
+				size = addSize(size, mulSize(n, d))
+			} else {
+				size += n * d
+			}
+			if err := ctx.CheckSize(size); err != nil {
+				return nil, err
+			}
+			return Single(strings.ReplaceAll(text, old, new)), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -125,11 +181,14 @@ func registerText(r *Registry) {
 		Props:       []Prop{textProp, P("delimiter", "str", `","`, "The text to split at.")},
 		Outputs:     Out("output", "list[str]"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			delim := in.Str("delimiter")
+			text, delim := in.Str("text"), in.Str("delimiter")
 			if delim == "" {
 				return nil, fmt.Errorf("the delimiter is empty: set the text to split at")
 			}
-			return Single(stringsToList(strings.Split(in.Str("text"), delim))), nil
+			if err := ctx.CheckItems(int64(strings.Count(text, delim)) + 1); err != nil {
+				return nil, err
+			}
+			return Single(stringsToList(strings.Split(text, delim))), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -188,10 +247,36 @@ func registerText(r *Registry) {
 			if overlap >= length {
 				return nil, fmt.Errorf("overlap (%d) must be smaller than length (%d)", overlap, length)
 			}
-			words := strings.Split(in.Str("text"), sep)
+			text := in.Str("text")
+			if err := ctx.CheckItems(int64(strings.Count(text, sep)) + 1); err != nil {
+				return nil, err
+			}
+			words := strings.Split(text, sep)
+			nw := int64(len(words))
+			stride := length - overlap
+			if overlap < 0 && stride < length { // overflow: one chunk
+				stride = nw
+			}
+			// A word can be in up to length/stride chunks: count the
+			// chunks' bytes (from the words' prefix sums) before joining.
+			prefix := make([]int64, nw+1)
+			for i, w := range words {
+				prefix[i+1] = prefix[i] + int64(len(w))
+			}
+			var size int64
+			for i := int64(0); i < nw; i += min(stride, nw) {
+				if err := ctx.Tick(); err != nil {
+					return nil, err
+				}
+				end := i + min(length, nw-i)
+				size = addSize(size, prefix[end]-prefix[i]+(end-i-1)+itemCost)
+				if err := ctx.CheckSize(size); err != nil {
+					return nil, err
+				}
+			}
 			out := []any{}
-			for i := 0; i < len(words); i += int(length - overlap) {
-				end := min(i+int(length), len(words))
+			for i := int64(0); i < nw; i += min(stride, nw) {
+				end := i + min(length, nw-i)
 				out = append(out, strings.Join(words[i:end], " "))
 			}
 			return Single(out), nil
@@ -237,7 +322,10 @@ func registerTextRegex(r *Registry, textProp Prop) {
 				return nil, err
 			}
 			text := in.Str("text")
-			loc := re.search(text)
+			loc, err := re.searchCtx(ctx, text)
+			if err != nil {
+				return nil, err
+			}
 			if loc == nil {
 				return Single([]any{}), nil
 			}
@@ -255,7 +343,11 @@ func registerTextRegex(r *Registry, textProp Prop) {
 			if err != nil {
 				return nil, err
 			}
-			return Single(re.findAllValues(in.Str("text"))), nil
+			out, err := re.findAllValues(ctx, in.Str("text"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(out), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -275,11 +367,18 @@ func registerTextRegex(r *Registry, textProp Prop) {
 			}
 			text, g := in.Str("text"), in.Int("group")
 			out := []any{}
-			for _, loc := range re.findAll(text, -1) {
+			err = re.each(ctx, text, -1, func(loc []int) error {
 				if g < 0 || g > int64(re.numGroups()) {
-					return nil, fmt.Errorf("group %d does not exist: the pattern has %d group(s)", g, re.numGroups())
+					return fmt.Errorf("group %d does not exist: the pattern has %d group(s)", g, re.numGroups())
+				}
+				if err := ctx.CheckItems(int64(len(out)) + 1); err != nil {
+					return err
 				}
 				out = append(out, re.group(text, loc, int(g)))
+				return nil
+			})
+			if err != nil {
+				return nil, err
 			}
 			return Single(out), nil
 		},
@@ -300,8 +399,11 @@ func registerTextRegex(r *Registry, textProp Prop) {
 			if err != nil {
 				return nil, err
 			}
-			s, err := re.sub(in.Str("text"), in.Str("replacement"), int(in.Int("count")))
-			return Single(s), err
+			s, err := re.sub(ctx, in.Str("text"), in.Str("replacement"), int(in.Int("count")))
+			if err != nil {
+				return nil, err
+			}
+			return Single(s), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -319,7 +421,11 @@ func registerTextRegex(r *Registry, textProp Prop) {
 			if err != nil {
 				return nil, err
 			}
-			return Single(re.split(in.Str("text"), int(in.Int("maxsplit")))), nil
+			out, err := re.split(ctx, in.Str("text"), int(in.Int("maxsplit")))
+			if err != nil {
+				return nil, err
+			}
+			return Single(out), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -336,7 +442,11 @@ func registerTextRegex(r *Registry, textProp Prop) {
 			if err != nil {
 				return nil, err
 			}
-			return Single(re.matchStart(in.Str("text")) != nil), nil
+			loc, err := re.matchStart(ctx, in.Str("text"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(loc != nil), nil
 		},
 	})
 }
@@ -349,8 +459,11 @@ func registerTextJSON(r *Registry) {
 		Props:       []Prop{P("text", "str", `""`, "The JSON text.").Titled("JSON string")},
 		Outputs:     Out("output", "any"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			v, err := decodeJSONText(in.Str("text"))
-			return Single(v), err
+			v, err := decodeJSONTextCtx(ctx, in.Str("text"))
+			if err != nil {
+				return nil, err
+			}
+			return Single(v), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -364,7 +477,7 @@ func registerTextJSON(r *Registry) {
 		},
 		Outputs: Out("output", "any"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			data, err := decodeJSONText(in.Str("text"))
+			data, err := decodeJSONTextCtx(ctx, in.Str("text"))
 			if err != nil {
 				return nil, err
 			}
@@ -374,14 +487,46 @@ func registerTextJSON(r *Registry) {
 			}
 			matches := p.find(data)
 			if in.Bool("find_all") {
+				if err := ctx.CheckItems(int64(len(matches))); err != nil {
+					return nil, err
+				}
 				return Single(matches), nil
 			}
 			if len(matches) == 0 {
-				return nil, fmt.Errorf("the JSONPath %q matches nothing in the JSON", in.Str("json_path"))
+				return nil, fmt.Errorf("the JSONPath %s matches nothing in the JSON", clipQuote(in.Str("json_path")))
 			}
 			return Single(matches[0]), nil
 		},
 	})
+}
+
+// decodeJSONTextCtx is decodeJSONText for a node: a text that holds more
+// values than max-value allows (counted without decoding it) is refused
+// before it is decoded, since decoded values take many times the bytes of
+// their text ("0," is two bytes, a list slot and a number 24).
+func decodeJSONTextCtx(ctx *Ctx, s string) (any, error) {
+	if n := jsonValueCount(s); ctx.CheckItems(n) != nil {
+		return nil, valueLimit(ctx, fmt.Sprintf("the JSON text holds up to %d values, more than the %s limit of %s allows", n, LimitValue, FormatBytes(ctx.MaxValue())))
+	}
+	return decodeJSONText(s)
+}
+
+// jsonValueCount is an upper bound on the number of values in JSON text:
+// one more than the commas and colons outside strings, plus the brackets.
+func jsonValueCount(s string) int64 {
+	n := int64(1)
+	in := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		case !in && (c == ',' || c == ':' || c == '[' || c == '{'):
+			n++
+		}
+	}
+	return n
 }
 
 // decodeJSONText parses JSON text with an error that says where it failed.
@@ -475,14 +620,29 @@ func registerTextCompare(r *Registry, textProp Prop) {
 		},
 		Outputs: Out("output", "bool"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+			// Every needle is searched for in the whole text: poll the
+			// context by the work done, not by the needle.
+			work := workMeter{ctx: ctx}
+			hay := in.Str("text")
 			needles := []string{in.Str("substring")}
+			absent := 0 // needles too long to be in the text
 			if vals := in.List("search_values"); len(vals) > 0 {
 				needles = needles[:0]
 				for _, v := range vals {
-					needles = append(needles, pyval.Str(v))
+					// Lowercasing shrinks a text at most 3 times and
+					// grows it at most 1.5 times: a needle over 5 times
+					// the text's length is not in it, whatever its text.
+					s, ok := pyval.StrLimit(v, 5*len(hay)+16)
+					if err := work.add(len(s)); err != nil {
+						return nil, err
+					}
+					if !ok {
+						absent++
+						continue
+					}
+					needles = append(needles, s)
 				}
 			}
-			hay := in.Str("text")
 			if !in.Bool("case_sensitive") {
 				hay = pyLower(hay)
 				for i := range needles {
@@ -491,13 +651,16 @@ func registerTextCompare(r *Registry, textProp Prop) {
 			}
 			count := 0
 			for _, n := range needles {
+				if err := work.add(len(hay)); err != nil {
+					return nil, err
+				}
 				if strings.Contains(hay, n) {
 					count++
 				}
 			}
 			switch in.Str("match_mode") {
 			case "all":
-				return Single(count == len(needles)), nil
+				return Single(count == len(needles)+absent), nil
 			case "none":
 				return Single(count == 0), nil
 			}
@@ -575,14 +738,14 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		Description: "Converts a text to upper case.",
 		Props:       []Prop{textProp},
 		Outputs:     Out("output", "str"),
-		Process:     textFn(pyUpper),
+		Process:     textFn(pyUpperMax),
 	})
 	addText(r, &NodeDef{
 		Type:        "nodetool.text.ToLowercase",
 		Description: "Converts a text to lower case.",
 		Props:       []Prop{textProp},
 		Outputs:     Out("output", "str"),
-		Process:     textFn(pyLower),
+		Process:     textFn(pyLowerMax),
 	})
 	addText(r, &NodeDef{
 		Type:        "nodetool.text.ToTitlecase",
@@ -590,14 +753,14 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		Description: "Capitalizes every word: a letter that follows a non-letter becomes upper case, the others lower case.",
 		Props:       []Prop{textProp},
 		Outputs:     Out("output", "str"),
-		Process:     textFn(pyTitle),
+		Process:     textFn(pyTitleMax),
 	})
 	addText(r, &NodeDef{
 		Type:        "nodetool.text.CapitalizeText",
 		Description: "Makes the first character upper case and the rest lower case.",
 		Props:       []Prop{textProp},
 		Outputs:     Out("output", "str"),
-		Process:     textFn(pyCapitalize),
+		Process:     textFn(pyCapitalizeMax),
 	})
 	addText(r, &NodeDef{
 		Type:        "nodetool.text.TrimWhitespace",
@@ -635,10 +798,13 @@ func registerTextTransform(r *Registry, textProp Prop) {
 				s = pyStrip(s)
 			}
 			keepNL := in.Bool("preserve_newlines")
-			out, err := replaceRuns(s, in.Str("replacement"), func(r rune) bool {
+			out, err := replaceRuns(ctx, s, in.Str("replacement"), func(r rune) bool {
 				return pyIsSpace(r) && !(keepNL && (r == '\n' || r == '\r'))
 			})
-			return Single(out), err
+			if err != nil {
+				return nil, err
+			}
+			return Single(out), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -651,10 +817,22 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		},
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			punct, repl := in.Str("punctuation"), in.Str("replacement")
+			punct, repl, text := in.Str("punctuation"), in.Str("replacement"), in.Str("text")
+			isPunct := runeSet(punct)
+			// Count the characters replaced to size the result first.
+			var n, bytes int64
+			for _, c := range text {
+				if isPunct(c) {
+					n++
+					bytes += int64(utf8.RuneLen(c))
+				}
+			}
+			if err := ctx.CheckSize(addSize(int64(len(text))-bytes, mulSize(n, int64(len(repl))))); err != nil {
+				return nil, err
+			}
 			var b strings.Builder
-			for _, c := range in.Str("text") {
-				if strings.ContainsRune(punct, c) {
+			for _, c := range text {
+				if isPunct(c) {
 					b.WriteString(repl)
 				} else {
 					b.WriteRune(c)
@@ -673,8 +851,12 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			keep := in.Bool("preserve_non_ascii")
+			d, ok := nfkdMax(in.Str("text"), ctx.MaxValue())
+			if !ok {
+				return nil, ctx.CheckSize(-1)
+			}
 			var b strings.Builder
-			for _, c := range nfkd(in.Str("text")) {
+			for _, c := range d {
 				if pyCombining(c) || (!keep && c >= utf8.RuneSelf) {
 					continue
 				}
@@ -695,8 +877,12 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			sep := in.Str("separator")
+			d, ok := nfkdMax(in.Str("text"), ctx.MaxValue())
+			if !ok {
+				return nil, ctx.CheckSize(-1)
+			}
 			var b strings.Builder
-			for _, c := range nfkd(in.Str("text")) {
+			for _, c := range d {
 				if !in.Bool("allow_unicode") && c >= utf8.RuneSelf {
 					continue
 				}
@@ -704,13 +890,18 @@ func registerTextTransform(r *Registry, textProp Prop) {
 					b.WriteRune(c)
 				}
 			}
-			s, err := replaceRuns(b.String(), sep, func(r rune) bool { return pyIsSpace(r) || r == '_' || r == '-' })
+			s, err := replaceRuns(ctx, b.String(), sep, func(r rune) bool { return pyIsSpace(r) || r == '_' || r == '-' })
 			if err != nil {
+				if IsLimit(err) {
+					return nil, err
+				}
 				return nil, fmt.Errorf("separator: %v", err)
 			}
 			s = strings.Trim(s, sep)
 			if in.Bool("lowercase") {
-				s = pyLower(s)
+				if s, ok = pyLowerMax(s, ctx.MaxValue()); !ok {
+					return nil, ctx.CheckSize(-1)
+				}
 			}
 			return Single(s), nil
 		},
@@ -730,6 +921,9 @@ func registerTextTransform(r *Registry, textProp Prop) {
 			if in.Bool("skip_if_wrapped") && strings.HasPrefix(s, pre) && strings.HasSuffix(s, suf) {
 				return Single(s), nil
 			}
+			if err := ctx.CheckSize(int64(len(pre)) + int64(len(s)) + int64(len(suf))); err != nil {
+				return nil, err
+			}
 			return Single(pre + s + suf), nil
 		},
 	})
@@ -743,17 +937,17 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		},
 		Outputs: Out("output", "str"),
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
-			rs, max, ell := []rune(in.Str("text")), int(in.Int("max_length")), in.Str("ellipsis")
+			s, max, ell := in.Str("text"), int(min(in.Int("max_length"), math.MaxInt32)), in.Str("ellipsis")
 			switch {
 			case max <= 0:
 				return Single(ell), nil
-			case len(rs) <= max:
-				return Single(string(rs)), nil
+			case utf8.RuneCountInString(s) <= max:
+				return Single(s), nil
 			}
 			if n := utf8.RuneCountInString(ell); ell != "" && n < max {
-				return Single(string(rs[:max-n]) + ell), nil
+				return Single(s[:runeOffset(s, max-n)] + ell), nil
 			}
-			return Single(string(rs[:max])), nil
+			return Single(s[:runeOffset(s, max)]), nil
 		},
 	})
 	addText(r, &NodeDef{
@@ -769,13 +963,13 @@ func registerTextTransform(r *Registry, textProp Prop) {
 		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
 			pad, s := in.Str("pad_character"), in.Str("text")
 			if utf8.RuneCountInString(pad) != 1 {
-				return nil, fmt.Errorf("pad_character must be a single character, got %q", pad)
+				return nil, fmt.Errorf("pad_character must be a single character, got %s", clipQuote(pad))
 			}
 			need := in.Int("length") - int64(utf8.RuneCountInString(s))
 			if need <= 0 {
 				return Single(s), nil
 			}
-			if err := ctx.CheckSize(int64(len(s)) + need*int64(len(pad))); err != nil {
+			if err := ctx.CheckSize(addSize(int64(len(s)), mulSize(need, int64(len(pad))))); err != nil {
 				return nil, err
 			}
 			switch in.Str("direction") {
@@ -803,10 +997,15 @@ func registerTextTransform(r *Registry, textProp Prop) {
 			if l, ok := v.([]any); ok && len(l) == 0 {
 				return Single("()"), nil
 			}
+			render := pyval.StrLimit
 			if in.Str("mode") == "repr" {
-				return Single(pyval.Repr(v)), nil
+				render = pyval.ReprLimit
 			}
-			return Single(pyval.Str(v)), nil
+			s, ok := render(v, int(min(ctx.MaxValue(), math.MaxInt)))
+			if !ok {
+				return nil, ctx.CheckSize(-1)
+			}
+			return Single(s), nil
 		},
 	})
 }
@@ -818,30 +1017,59 @@ func isPyWordChar(r rune) bool {
 
 // replaceRuns replaces each maximal run of characters for which in(r) holds
 // with a Python re.sub replacement (so "\n" in it is a newline and \g<0> is
-// the run).
-func replaceRuns(s, replacement string, in func(rune) bool) (string, error) {
+// the run). Each piece is checked against max-value before it is written.
+func replaceRuns(ctx *Ctx, s, replacement string, in func(rune) bool) (string, error) {
 	tmpl, err := parsePyTemplate(replacement, nil)
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
+	b := textBuilder{ctx: ctx}
+	var loc [2]int
+	expand := func(start, end int) error {
+		loc = [2]int{start, end}
+		if err := b.room(int(tmpl.size(loc[:]))); err != nil {
+			return err
+		}
+		tmpl.expand(&b.Builder, s, loc[:])
+		return ctx.Tick()
+	}
 	start := -1
 	for i, r := range s {
 		switch {
 		case in(r) && start < 0:
 			start = i
 		case !in(r) && start >= 0:
-			tmpl.expand(&b, s, []int{start, i})
+			if err := expand(start, i); err != nil {
+				return "", err
+			}
 			start = -1
-			b.WriteRune(r)
+			fallthrough
 		case !in(r):
-			b.WriteRune(r)
+			if err := b.addRune(r); err != nil {
+				return "", err
+			}
 		}
 	}
 	if start >= 0 {
-		tmpl.expand(&b, s, []int{start, len(s)})
+		if err := expand(start, len(s)); err != nil {
+			return "", err
+		}
 	}
 	return b.String(), nil
+}
+
+// runeSet returns a membership test for the characters of set: a search of
+// set for a short one, a map for a long one, so that testing every
+// character of a text stays linear.
+func runeSet(set string) func(rune) bool {
+	if len(set) <= 32 {
+		return func(r rune) bool { return strings.ContainsRune(set, r) }
+	}
+	m := map[rune]bool{}
+	for _, r := range set {
+		m[r] = true
+	}
+	return func(r rune) bool { return m[r] }
 }
 
 func registerTextMeasure(r *Registry, textProp Prop) {
@@ -862,15 +1090,9 @@ func registerTextMeasure(r *Registry, textProp Prop) {
 			}
 			switch in.Str("measure") {
 			case "words":
-				return Single(int64(len(pySplitWhitespace(s)))), nil
+				return Single(pyCountWords(s)), nil
 			case "lines":
-				n := 0
-				for _, line := range pySplitlines(s) {
-					if line != "" || !trim {
-						n++
-					}
-				}
-				return Single(int64(n)), nil
+				return Single(pyCountLines(s, trim)), nil
 			}
 			return Single(int64(utf8.RuneCountInString(s))), nil
 		},
@@ -947,9 +1169,10 @@ func registerTextFilters(r *Registry) {
 					compiled = pat
 				}
 				if in.Bool("full_match") {
-					return re.fullMatch(v), nil
+					return re.fullMatchCtx(ctx, v)
 				}
-				return re.search(v) != nil, nil
+				loc, err := re.searchCtx(ctx, v)
+				return loc != nil, err
 			})
 		},
 	})

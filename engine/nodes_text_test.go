@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // txtCase runs a node and compares the repr of its "output" value.
@@ -452,4 +453,160 @@ func TestTextUnsupportedNodesAreNotRegistered(t *testing.T) {
 			t.Errorf("Lookup(nodetool.text.%s) found a node, want it unregistered", typ)
 		}
 	}
+}
+
+// TestTextBudgets runs each text node that builds a value its inputs size
+// with a bomb (it must fail with max-value, in the node, before building
+// the value) and with a normal input (it must still work), within 64 KiB
+// values.
+func TestTextBudgets(t *testing.T) {
+	big := rep("x", 40000)
+	runBudgetCases(t, []budgetCase{
+		{"Concat bomb", "Concat", `{"a":` + js(big) + `,"b":` + js(big) + `}`, ""},
+		{"Concat", "Concat", `{"a":"x","b":"y"}`, `'xy'`},
+		{"Join items", "Join", `{"strings":[` + js(big) + `,` + js(big) + `]}`, ""},
+		{"Join separator", "Join", `{"strings":[` + rep(`"a",`, 100) + `"a"],"separator":` + js(rep("-", 1000)) + `}`, ""},
+		{"Join list items", "Join", `{"strings":[[` + js(big) + `],[` + js(big) + `]]}`, ""},
+		{"Join", "Join", `{"strings":["a",1,["b"]],"separator":"-"}`, `"a-1-['b']"`},
+		{"Replace empty old", "Replace", `{"text":` + js(rep("x", 1000)) + `,"old":"","new":` + js(rep("y", 100)) + `}`, ""},
+		{"Replace growth", "Replace", `{"text":` + js(rep("ab", 1000)) + `,"old":"a","new":` + js(rep("y", 100)) + `}`, ""},
+		{"Replace", "Replace", `{"text":"abc","old":"","new":"-"}`, `'-a-b-c-'`},
+		{"Split items", "Split", `{"text":` + js(rep(",", 5000)) + `,"delimiter":","}`, ""},
+		{"Split", "Split", `{"text":"a,b","delimiter":","}`, `['a', 'b']`},
+		{"Chunk overlap", "Chunk", `{"text":` + js(rep("a ", 2000)) + `,"length":1000,"overlap":999}`, ""},
+		{"Chunk", "Chunk", `{"text":"a b c d e","length":2,"overlap":1}`, `['a b', 'b c', 'c d', 'd e', 'e']`},
+		{"Chunk negative overlap", "Chunk", `{"text":"a b c d e","length":1,"overlap":-9223372036854775807}`, `['a']`},
+		{"ToUppercase growth", "ToUppercase", `{"text":` + js(rep("ΐ", 20000)) + `}`, ""},
+		{"ToUppercase", "ToUppercase", `{"text":"straße ΐ"}`, "'STRASSE \u0399\u0308\u0301'"},
+		{"ToLowercase", "ToLowercase", `{"text":"ΟΔΟΣ ΣΑ"}`, `'οδος σα'`},
+		{"ToTitlecase growth", "ToTitlecase", `{"text":` + js(rep("ΐ ", 20000)) + `}`, ""},
+		{"CapitalizeText", "CapitalizeText", `{"text":"ﬃx ΣΑΣ"}`, `'Ffix σας'`},
+		{"CollapseWhitespace replacement", "CollapseWhitespace", `{"text":` + js(rep("a ", 2000)) + `,"replacement":` + js(rep("y", 100)) + `}`, ""},
+		{"CollapseWhitespace", "CollapseWhitespace", `{"text":" a  b\t\nc ","replacement":"_"}`, `'a_b_c'`},
+		{"RemovePunctuation replacement", "RemovePunctuation", `{"text":` + js(rep(".", 1000)) + `,"replacement":` + js(rep("y", 100)) + `}`, ""},
+		{"RemovePunctuation long set", "RemovePunctuation", `{"text":"a.b,c!","punctuation":` + js(".,"+rep("#", 40)) + `,"replacement":"_"}`, `'a_b_c!'`},
+		{"StripAccents growth", "StripAccents", `{"text":` + js(rep("㌀", 6000)) + `}`, ""},
+		{"StripAccents", "StripAccents", `{"text":"café ﬁ"}`, `'cafe fi'`},
+		{"Slugify separator", "Slugify", `{"text":` + js(rep("a b ", 2000)) + `,"separator":` + js(rep("-", 100)) + `}`, ""},
+		{"Slugify", "Slugify", `{"text":"Héllo, World!"}`, `'hello-world'`},
+		{"SurroundWith", "SurroundWith", `{"text":"x","prefix":` + js(big) + `,"suffix":` + js(big) + `}`, ""},
+		{"PadText overflow", "PadText", `{"text":"x","length":4611686018427387905,"pad_character":"😀"}`, ""},
+		{"PadText", "PadText", `{"text":"x","length":3,"pad_character":"é","direction":"both"}`, `'éxé'`},
+		{"ToString repr growth", "ToString", `{"value":"` + rep(`\u0001`, 20000) + `","mode":"repr"}`, ""},
+		{"ToString nested", "ToString", `{"value":[` + js(big) + `,[` + js(big) + `]]}`, ""},
+		{"ToString", "ToString", `{"value":[1,"a",{"k":null}]}`, `"[1, 'a', {'k': None}]"`},
+		{"TruncateText", "TruncateText", `{"text":"héllo wörld","max_length":7,"ellipsis":"…"}`, `'héllo …'`},
+		{"TruncateText huge", "TruncateText", `{"text":"héllo","max_length":9223372036854775807}`, `'héllo'`},
+		{"Slice", "Slice", `{"text":"hé日本lo!","start":-1,"stop":-9,"step":-2}`, `'!l日h'`},
+		{"Slice step", "Slice", `{"text":"hé日本lo!","start":1,"stop":100,"step":3}`, `'él'`},
+		{"Extract", "Extract", `{"text":"hé日本lo","start":1,"end":-1}`, `'é日本l'`},
+		{"IndexOf", "IndexOf", `{"text":"日本 hé日本","substring":"日本","start_index":1,"search_from_end":false}`, `5`},
+		{"IndexOf from end", "IndexOf", `{"text":"日本 hé日本 x","substring":"日本","end_index":-3,"search_from_end":true}`, `0`},
+		{"IndexOf empty", "IndexOf", `{"text":"héllo","substring":"","start_index":2,"search_from_end":true}`, `5`},
+		{"IndexOf past the end", "IndexOf", `{"text":"héllo","substring":"","start_index":9}`, `-1`},
+		{"Length words", "Length", `{"text":" a b\u001cc  ","measure":"words"}`, `3`},
+		{"Length lines", "Length", `{"text":"a\n\r\nb\r\n","measure":"lines"}`, `3`},
+		{"Length lines trimmed", "Length", `{"text":"a\n\n\nb\n","measure":"lines","trim_whitespace":true}`, `2`},
+		{"ParseJSON values", "ParseJSON", `{"text":` + js("["+rep("0,", 5000)+"0]") + `}`, ""},
+		{"ParseJSON", "ParseJSON", `{"text":"{\"a\": [1, 2]}"}`, `{'a': [1, 2]}`},
+		{"ExtractJSON values", "ExtractJSON", `{"text":` + js("["+rep("0,", 5000)+"0]") + `,"json_path":"$[0]"}`, ""},
+		{"Contains long needle", "Contains", `{"text":"abc","search_values":["a",` + js(big) + `],"match_mode":"all"}`, `False`},
+		{"Contains long needle none", "Contains", `{"text":"xyz","search_values":[` + js(big) + `],"match_mode":"none","case_sensitive":false}`, `True`},
+		{"FindAllRegex items", "FindAllRegex", `{"text":` + js(rep("a", 5000)) + `,"regex":""}`, ""},
+		{"FindAllRegex groups", "FindAllRegex", `{"text":` + js(rep("ab", 1500)) + `,"regex":"(a)(b)"}`, ""},
+		{"FindAllRegex", "FindAllRegex", `{"text":"a1b22","regex":"\\d+"}`, `['1', '22']`},
+		{"RegexMatch items", "RegexMatch", `{"text":` + js(rep("a", 5000)) + `,"pattern":"a"}`, ""},
+		{"RegexReplace empty pattern", "RegexReplace", `{"text":` + js(rep("x", 1000)) + `,"pattern":"","replacement":` + js(rep("y", 100)) + `}`, ""},
+		{"RegexReplace group growth", "RegexReplace", `{"text":` + js(rep("x", 1000)) + `,"pattern":"(x)","replacement":` + js(rep(`\1`, 100)) + `}`, ""},
+		{"RegexReplace", "RegexReplace", `{"text":"a b","pattern":"\\b","replacement":"|"}`, `'|a| |b|'`},
+		{"RegexSplit items", "RegexSplit", `{"text":` + js(rep(",", 5000)) + `,"pattern":","}`, ""},
+		{"RegexSplit", "RegexSplit", `{"text":"a, b,c","pattern":",\\s*"}`, `['a', 'b', 'c']`},
+	})
+}
+
+// TestTextCollectBudget streams items into Collect: the joined text is
+// checked as items arrive.
+func TestTextCollectBudget(t *testing.T) {
+	graph := func(items string) string {
+		return `{"nodes":[
+		 {"id":"src","type":"nodetool.control.ForEach","data":{"input_list":` + items + `}},
+		 {"id":"n","type":"nodetool.text.Collect","data":{"separator":"-"}},
+		 {"id":"out","type":"nodetool.output.Output","data":{"name":"r"}}],
+		 "edges":[{"id":"e1","source":"src","sourceHandle":"output","target":"n","targetHandle":"input_item"},
+		 {"id":"e2","source":"n","sourceHandle":"output","target":"out","targetHandle":"value"}]}`
+	}
+	x := js(rep("x", 10000))
+	res := runBudget(t, nil, graph("["+rep(x+",", 9)+x+"]"), budgetLimits)
+	wantLimit(t, res, LimitValue, "n")
+	res = runBudget(t, nil, graph(`["a","b"]`), budgetLimits)
+	if res.Status != StatusCompleted || res.Outputs["r"][0] != "a-b" {
+		t.Fatalf("Collect: %s %q %v", res.Status, res.Error, res.Outputs)
+	}
+}
+
+// TestTextAliasedValues feeds nodes a value that holds the same list many
+// times: a few hundred bytes whose text would be 2**40 items. Rendering it
+// must fail on max-value, not run out of memory.
+func TestTextAliasedValues(t *testing.T) {
+	reg := aliasReg(t)
+	for _, c := range []struct{ typ, handle string }{
+		{"nodetool.text.ToString", "value"},
+		{"nodetool.text.Join", "strings"},
+		{"nodetool.text.FormatText", "v"},
+	} {
+		data := `{}`
+		if c.typ == "nodetool.text.FormatText" {
+			data = `{"template":"{{ v }}"}`
+		}
+		res := runBudget(t, reg, `{"nodes":[
+		 {"id":"a","type":"test.Alias","data":{"depth":40,"leaf":"x"}},
+		 {"id":"n","type":"`+c.typ+`","data":`+data+`},
+		 {"id":"out","type":"nodetool.output.Output","data":{"name":"r"}}],
+		 "edges":[{"id":"e1","source":"a","sourceHandle":"output","target":"n","targetHandle":"`+c.handle+`"},
+		 {"id":"e2","source":"n","sourceHandle":"output","target":"out","targetHandle":"value"}]}`, budgetLimits)
+		wantLimit(t, res, LimitValue, "n")
+	}
+}
+
+// TestRegexBudgets checks the pattern bounds and that a search too long
+// for one uninterrupted call stops at the node timeout.
+func TestRegexBudgets(t *testing.T) {
+	runTxtErrCases(t, []txtErrCase{
+		{"FindAllRegex", `{"text":"a","regex":` + js(bigAlternation(101)) + `}`, "too large (about 101"},
+		{"FindAllRegex", `{"text":"a","regex":` + js(rep("a", maxRegexLen+1)) + `}`, "over the limit of 64 KiB"},
+		{"RegexMatch", `{"text":"a","pattern":"a{1000}{1000}"}`, "invalid nested repetition operator"},
+		{"RegexMatch", `{"text":"a","pattern":"(a{1000}){1000}"}`, "invalid repeat count"},
+		{"RegexMatch", `{"text":"a","pattern":` + js(rep("(", 2000)+rep(")", 2000)) + `}`, "expression nests too deeply"},
+	})
+	if msg := nodeError(t, "nodetool.text.RegexMatch", `{"text":"a","pattern":`+js(rep("(", 2000))+`}`); len(msg) > 400 {
+		t.Errorf("the error quotes the whole pattern: %d bytes", len(msg))
+	}
+	// \w{1000}x over 1 MiB of letters: about 10**9 steps of RE2's NFA,
+	// half a minute of uninterrupted work before; now each node stops at
+	// its timeout.
+	text := js(rep("a", 1<<20))
+	lim := Limits{Node: 50 * time.Millisecond, Value: 4 << 20}
+	for _, c := range []struct{ typ, data string }{
+		{"ExtractRegex", `{"text":` + text + `,"regex":"\\w{1000}x"}`},
+		{"FindAllRegex", `{"text":` + text + `,"regex":"\\w{1000}x"}`},
+		{"RegexReplace", `{"text":` + text + `,"pattern":"\\B\\w{1000}x"}`},
+		// Anchored searches: \w?{999} keeps a thousand threads alive.
+		{"RegexValidate", `{"text":` + text + `,"pattern":"(?:\\w?){999}\\w*x"}`},
+		{"FilterRegexString", `{"value":` + text + `,"pattern":"(?:\\w?){999}\\w*x","full_match":true}`},
+	} {
+		res := runBudget(t, nil, oneNodeGraph("nodetool.text."+c.typ, c.data), lim)
+		if res.Status != StatusFailed || res.NodeID != "n" || !strings.Contains(res.Error, LimitNodeTimeout) {
+			t.Errorf("%s: status %s, node %q, error %q; want failed in n naming %s", c.typ, res.Status, res.NodeID, res.Error, LimitNodeTimeout)
+		}
+	}
+}
+
+// bigAlternation is a pattern of n distinct alternatives of 1000 repeats
+// each (identical ones would be merged by the parser).
+func bigAlternation(n int) string {
+	alts := make([]string, n)
+	for i := range alts {
+		alts[i] = fmt.Sprintf(`%c%c\w{1000}`, 'a'+i/26, 'a'+i%26)
+	}
+	return strings.Join(alts, "|")
 }

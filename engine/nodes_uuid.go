@@ -108,7 +108,7 @@ func uuidNamespace(s string) (uuidT, error) {
 	}
 	u, err := parseUUID(s)
 	if err != nil {
-		return u, fmt.Errorf("Invalid namespace: %s. Use dns, url, oid, x500, or a valid UUID string", s)
+		return u, fmt.Errorf("Invalid namespace: %s. Use dns, url, oid, x500, or a valid UUID string", clip(s, 80))
 	}
 	return u, nil
 }
@@ -214,7 +214,7 @@ func registerUUID(r *Registry) {
 			s := in.Str("uuid_string")
 			u, err := parseUUID(s)
 			if err != nil {
-				return nil, fmt.Errorf("Invalid UUID string: %s (%v; expected 32 hex digits, optionally with hyphens, braces or a urn:uuid: prefix)", pyval.Repr(s), err)
+				return nil, fmt.Errorf("Invalid UUID string: %s (%v; expected 32 hex digits, optionally with hyphens, braces or a urn:uuid: prefix)", pyval.Repr(clip(s, 80)), err)
 			}
 			switch f := in.Str("format"); f {
 			case "standard":

@@ -181,3 +181,17 @@ func TestParseUUID(t *testing.T) {
 		}
 	}
 }
+
+// TestUUIDErrorsAreShort checks that an error quoting a huge input quotes
+// only its start.
+func TestUUIDErrorsAreShort(t *testing.T) {
+	long := strings.Repeat("z", 100000)
+	for _, c := range []struct{ typ, data string }{
+		{"lib.uuid.FormatUUID", `{"uuid_string":"` + long + `"}`},
+		{"lib.uuid.GenerateUUID5", `{"namespace":"` + long + `","name":"x"}`},
+	} {
+		if msg := nodeError(t, c.typ, c.data); len(msg) > 400 || !strings.Contains(msg, "zzz...") {
+			t.Errorf("%s: error of %d bytes: %.100q", c.typ, len(msg), msg)
+		}
+	}
+}

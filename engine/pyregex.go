@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
@@ -64,19 +65,44 @@ type pyRegex struct {
 	// lookBehind is set when the pattern's matches depend on the text
 	// before the match position (^, \A, \b, \B).
 	lookBehind bool
+	// behind and behindHead, for lookBehind patterns, match one
+	// character and then the pattern as group 1 (behindHead right after
+	// that character): searching from the character before a position
+	// finds the next match with that character as context.
+	behind, behindHead *regexp.Regexp
+	// insts estimates the size of the compiled program: a search costs
+	// up to insts steps per byte of text.
+	insts int64
+	// prefix is a literal every match starts with ("" if none).
+	prefix string
 }
+
+// Bounds of a pattern: its length in bytes, and the size of its program
+// (RE2 expands counted repeats: \w{1000} is a thousand instructions).
+const (
+	maxRegexLen   = 64 << 10
+	maxRegexInsts = 100_000
+)
+
+// reDirectWork is the most work (bytes of text times program size) one
+// regexp call may do without looking at the node's context; a larger
+// search reads the text through a reader that polls it.
+const reDirectWork = 1 << 24
 
 // compilePyRegex compiles a Python pattern.
 func compilePyRegex(pattern string, flags pyReFlags) (*pyRegex, error) {
+	if len(pattern) > maxRegexLen {
+		return nil, badRegex("invalid regex %s: the pattern is %s long, over the limit of %s", clipQuote(pattern), FormatBytes(int64(len(pattern))), FormatBytes(maxRegexLen))
+	}
 	t := &reTranslator{src: pattern}
 	body, err := t.translate()
 	if err != nil {
 		var re *regexError
 		if errors.As(err, &re) {
 			if re.unsupported {
-				re.msg = fmt.Sprintf("regex %q uses %s", pattern, re.msg)
+				re.msg = fmt.Sprintf("regex %s uses %s", clipQuote(pattern), re.msg)
 			} else {
-				re.msg = fmt.Sprintf("invalid regex %q: %s", pattern, re.msg)
+				re.msg = fmt.Sprintf("invalid regex %s: %s", clipQuote(pattern), re.msg)
 			}
 		}
 		return nil, err
@@ -94,19 +120,58 @@ func compilePyRegex(pattern string, flags pyReFlags) (*pyRegex, error) {
 	if prefix != "" {
 		prefix = "(?" + prefix + ")"
 	}
-	re, err := regexp.Compile(prefix + body)
+	// Size the program before compiling it: parsing is cheap and refuses
+	// what RE2 cannot hold; compiling a huge program is not.
+	tree, err := syntax.Parse(prefix+body, syntax.Perl)
 	if err != nil {
 		return nil, goRegexError(pattern, err)
 	}
-	full, err := regexp.Compile(prefix + `\A(?:` + body + `)\z`)
-	if err != nil {
-		return nil, goRegexError(pattern, err)
+	insts := progSize(tree)
+	if insts > maxRegexInsts {
+		return nil, badRegex("invalid regex %s: it is too large (about %d instructions once its repeats are expanded, over the limit of %d)", clipQuote(pattern), insts, maxRegexInsts)
 	}
-	head, err := regexp.Compile(prefix + `\A(?:` + body + `)`)
-	if err != nil {
-		return nil, goRegexError(pattern, err)
+	p := &pyRegex{src: pattern, lookBehind: t.lookBehind, insts: max(insts, 1)}
+	for _, c := range []struct {
+		re  **regexp.Regexp
+		src string
+	}{
+		{&p.re, prefix + body},
+		{&p.full, prefix + `\A(?:` + body + `)\z`},
+		{&p.head, prefix + `\A(?:` + body + `)`},
+		{&p.behind, prefix + `\A(?s:.)(?s:.*?)(` + body + `)`},
+		{&p.behindHead, prefix + `\A(?s:.)(` + body + `)`},
+	} {
+		if (c.re == &p.behind || c.re == &p.behindHead) && !p.lookBehind {
+			continue
+		}
+		if *c.re, err = regexp.Compile(c.src); err != nil {
+			return nil, goRegexError(pattern, err)
+		}
 	}
-	return &pyRegex{src: pattern, re: re, full: full, head: head, lookBehind: t.lookBehind}, nil
+	p.prefix, _ = p.re.LiteralPrefix()
+	return p, nil
+}
+
+// progSize estimates the number of instructions RE2 compiles re into, the
+// cost of a search per byte of text in the worst case.
+func progSize(re *syntax.Regexp) int64 {
+	var n int64
+	for _, sub := range re.Sub {
+		n += progSize(sub)
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		return int64(len(re.Rune))
+	case syntax.OpCapture:
+		return n + 2
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpAlternate:
+		return n + int64(len(re.Sub))
+	case syntax.OpRepeat: // RE2 repeats the sub-program max times (min+1 for x{min,})
+		return n*int64(max(re.Min+1, re.Max, 1)) + 1
+	case syntax.OpConcat:
+		return n
+	}
+	return n + 1
 }
 
 func goRegexError(pattern string, err error) error {
@@ -114,63 +179,168 @@ func goRegexError(pattern string, err error) error {
 	if errors.As(err, &se) {
 		msg := string(se.Code)
 		if se.Expr != "" {
-			msg += ": " + se.Expr
+			msg += ": " + clip(se.Expr, 100)
 		}
-		return badRegex("invalid regex %q: %s", pattern, msg)
+		return badRegex("invalid regex %s: %s", clipQuote(pattern), msg)
 	}
-	return badRegex("invalid regex %q: %v", pattern, err)
+	return badRegex("invalid regex %s: %v", clipQuote(pattern), err)
 }
 
 // numGroups is the number of capture groups.
 func (p *pyRegex) numGroups() int { return p.re.NumSubexp() }
 
+// The matching methods take the node's context: a long search reads the
+// text through a reader that polls it, and loops over matches call Tick.
+// A nil ctx (tests, callers without a node) searches without polling.
+
 // search returns the submatch indexes of the first match (re.search).
 func (p *pyRegex) search(s string) []int { return p.re.FindStringSubmatchIndex(s) }
 
-// matchStart returns the match anchored at the start of s (re.match): the
-// leftmost match, if it starts at 0.
-func (p *pyRegex) matchStart(s string) []int {
-	loc := p.re.FindStringSubmatchIndex(s)
-	if loc == nil || loc[0] != 0 {
-		return nil
-	}
-	return loc
-}
+// searchCtx is search that stops when the node must stop.
+func (p *pyRegex) searchCtx(ctx *Ctx, s string) ([]int, error) { return p.find(ctx, s, 0) }
+
+// matchStart returns the match anchored at the start of s (re.match).
+func (p *pyRegex) matchStart(ctx *Ctx, s string) ([]int, error) { return p.exec(ctx, p.head, s) }
 
 // fullMatch reports whether the pattern matches all of s (re.fullmatch).
 func (p *pyRegex) fullMatch(s string) bool { return p.full.MatchString(s) }
 
-// findAll returns up to n matches (n < 0: all) with Python 3.7+ iteration
-// semantics: unlike Go, an empty match right after a non-empty one counts.
-func (p *pyRegex) findAll(s string, n int) [][]int {
-	if n == 0 {
-		return nil
+// fullMatchCtx is fullMatch that stops when the node must stop.
+func (p *pyRegex) fullMatchCtx(ctx *Ctx, s string) (bool, error) {
+	loc, err := p.exec(ctx, p.full, s)
+	return loc != nil, err
+}
+
+// find returns the leftmost match that starts at pos or later, searching
+// with the text before pos as context.
+func (p *pyRegex) find(ctx *Ctx, s string, pos int) ([]int, error) {
+	if p.prefix != "" {
+		// Skip to the first place a match can start, as RE2 does on
+		// strings (but not on the polling reader).
+		q := strings.Index(s[pos:], p.prefix)
+		if q < 0 {
+			return nil, nil
+		}
+		pos += q
 	}
-	matches := p.re.FindAllStringSubmatchIndex(s, -1)
-	if !p.lookBehind {
-		out := make([][]int, 0, len(matches))
-		for i, m := range matches {
-			out = append(out, m)
-			e := m[1]
-			if m[0] == e || (i+1 < len(matches) && matches[i+1][0] == e) {
-				continue
+	if pos == 0 || !p.lookBehind {
+		return p.execAt(ctx, p.re, s, pos, false)
+	}
+	// The pattern looks at the character before pos. A plain search from
+	// pos sees the right context everywhere but at pos itself: look for a
+	// match at pos with its context first; if there is none, a plain
+	// search is right unless it reports a match at pos.
+	_, w := utf8.DecodeLastRuneInString(s[:pos])
+	if loc, err := p.execAt(ctx, p.behindHead, s, pos-w, true); loc != nil || err != nil {
+		return loc, err
+	}
+	loc, err := p.execAt(ctx, p.re, s, pos, false)
+	if loc == nil || err != nil || loc[0] > pos {
+		return loc, err
+	}
+	return p.execAt(ctx, p.behind, s, pos-w, true)
+}
+
+// execAt runs re on s[base:] and returns the match with offsets in s;
+// group 1 is the match when behind is set.
+func (p *pyRegex) execAt(ctx *Ctx, re *regexp.Regexp, s string, base int, behind bool) ([]int, error) {
+	loc, err := p.exec(ctx, re, s[base:])
+	if loc == nil || err != nil {
+		return nil, err
+	}
+	if behind {
+		loc = loc[2:]
+	}
+	for i := range loc {
+		if loc[i] >= 0 {
+			loc[i] += base
+		}
+	}
+	return loc, nil
+}
+
+// exec runs re on in: directly when the search is cheap, otherwise on a
+// reader that polls ctx, so that a long search stops with the node.
+func (p *pyRegex) exec(ctx *Ctx, re *regexp.Regexp, in string) (loc []int, err error) {
+	if ctx == nil || int64(len(in))*p.insts <= reDirectWork {
+		return re.FindStringSubmatchIndex(in), nil
+	}
+	defer func() {
+		if x := recover(); x != nil {
+			c, ok := x.(reStopped)
+			if !ok {
+				panic(x)
 			}
-			// Go skipped an empty match at e; Python keeps it.
-			if loc := p.head.FindStringSubmatchIndex(s[e:]); loc != nil && loc[1] == 0 {
-				for j := range loc {
-					if loc[j] >= 0 {
-						loc[j] += e
-					}
-				}
-				out = append(out, loc)
+			loc, err = nil, c.err
+		}
+	}()
+	every := int(max(reDirectWork/p.insts, 1))
+	return re.FindReaderSubmatchIndex(&pollReader{s: in, ctx: ctx, every: every, left: every}), nil
+}
+
+// pollReader reads a string rune by rune as regexp's string input does,
+// and every so many runes checks the node's context, stopping the search
+// with a reStopped panic (regexp keeps no state a panic could corrupt: the
+// abandoned matcher is garbage).
+type pollReader struct {
+	s           string
+	i           int
+	ctx         *Ctx
+	every, left int
+}
+
+type reStopped struct{ err error }
+
+func (r *pollReader) ReadRune() (rune, int, error) {
+	if r.i >= len(r.s) {
+		return 0, 0, io.EOF
+	}
+	if r.left--; r.left <= 0 {
+		r.left = r.every
+		if err := r.ctx.Check(); err != nil {
+			panic(reStopped{err})
+		}
+	}
+	c, size := utf8.DecodeRuneInString(r.s[r.i:])
+	r.i += size
+	return c, size, nil
+}
+
+// each calls fn with up to n matches (n < 0: all) in order, with Python
+// 3.7+ iteration semantics: an empty match right after a non-empty one
+// counts (Go's FindAll drops it), and after an empty match the search
+// goes on one character later.
+func (p *pyRegex) each(ctx *Ctx, s string, n int, fn func(loc []int) error) error {
+	pos := 0
+	for count := 0; n < 0 || count < n; count++ {
+		if ctx != nil {
+			if err := ctx.Tick(); err != nil {
+				return err
 			}
 		}
-		matches = out
+		loc, err := p.find(ctx, s, pos)
+		if loc == nil || err != nil {
+			return err
+		}
+		if err := fn(loc); err != nil {
+			return err
+		}
+		if pos = loc[1]; loc[0] == loc[1] {
+			if pos >= len(s) {
+				return nil
+			}
+			_, w := utf8.DecodeRuneInString(s[pos:])
+			pos += w
+		}
 	}
-	if n > 0 && len(matches) > n {
-		matches = matches[:n]
-	}
-	return matches
+	return nil
+}
+
+// findAll returns up to n matches (n < 0: all), as each finds them.
+func (p *pyRegex) findAll(s string, n int) [][]int {
+	var out [][]int
+	p.each(nil, s, n, func(loc []int) error { out = append(out, loc); return nil })
+	return out
 }
 
 // group returns group g of a match as a string, or nil when the group did
@@ -193,24 +363,36 @@ func (p *pyRegex) groups(s string, loc []int) []any {
 
 // findAllValues is re.findall: whole matches without groups, the group's
 // text with one group, lists of group texts with several (a group that did
-// not match gives "").
-func (p *pyRegex) findAllValues(s string) []any {
+// not match gives ""). The list is checked against max-value as it grows
+// (ctx nil: no check).
+func (p *pyRegex) findAllValues(ctx *Ctx, s string) ([]any, error) {
 	out := []any{}
-	for _, loc := range p.findAll(s, -1) {
-		switch p.numGroups() {
+	k := p.numGroups()
+	var items int64 // list slots, the tuples' included
+	err := p.each(ctx, s, -1, func(loc []int) error {
+		if items++; k > 1 {
+			items += int64(k)
+		}
+		if ctx != nil {
+			if err := ctx.CheckItems(items); err != nil {
+				return err
+			}
+		}
+		switch k {
 		case 0:
 			out = append(out, s[loc[0]:loc[1]])
 		case 1:
 			out = append(out, groupOrEmpty(s, loc, 1))
 		default:
-			tuple := make([]any, p.numGroups())
+			tuple := make([]any, k)
 			for g := range tuple {
 				tuple[g] = groupOrEmpty(s, loc, g+1)
 			}
 			out = append(out, tuple)
 		}
-	}
-	return out
+		return nil
+	})
+	return out, err
 }
 
 func groupOrEmpty(s string, loc []int, g int) string {
@@ -221,10 +403,11 @@ func groupOrEmpty(s string, loc []int, g int) string {
 }
 
 // split is re.split: maxsplit 0 means no limit (negative: no split);
-// captured groups are included between the pieces.
-func (p *pyRegex) split(s string, maxsplit int) []any {
+// captured groups are included between the pieces. The list is checked
+// against max-value as it grows (ctx nil: no check).
+func (p *pyRegex) split(ctx *Ctx, s string, maxsplit int) ([]any, error) {
 	if maxsplit < 0 {
-		return []any{s}
+		return []any{s}, nil
 	}
 	n := -1
 	if maxsplit > 0 {
@@ -232,17 +415,27 @@ func (p *pyRegex) split(s string, maxsplit int) []any {
 	}
 	out := []any{}
 	last := 0
-	for _, loc := range p.findAll(s, n) {
+	err := p.each(ctx, s, n, func(loc []int) error {
+		if ctx != nil {
+			if err := ctx.CheckItems(int64(len(out) + 2 + p.numGroups())); err != nil {
+				return err
+			}
+		}
 		out = append(out, s[last:loc[0]])
-		out = append(out, p.groups(s, loc)...)
+		for g := 1; g <= p.numGroups(); g++ {
+			out = append(out, p.group(s, loc, g))
+		}
 		last = loc[1]
-	}
-	return append(out, s[last:])
+		return nil
+	})
+	return append(out, s[last:]), err
 }
 
 // sub is re.sub with a Python replacement template: count 0 replaces every
-// match (a negative count replaces none, as in Python).
-func (p *pyRegex) sub(s, template string, count int) (string, error) {
+// match (a negative count replaces none, as in Python). The size of each
+// piece is checked against max-value before it is written (ctx nil: no
+// check).
+func (p *pyRegex) sub(ctx *Ctx, s, template string, count int) (string, error) {
 	tmpl, err := parsePyTemplate(template, p)
 	if err != nil {
 		return "", err
@@ -256,10 +449,23 @@ func (p *pyRegex) sub(s, template string, count int) (string, error) {
 	}
 	var b strings.Builder
 	last := 0
-	for _, loc := range p.findAll(s, n) {
+	var size int64
+	err = p.each(ctx, s, n, func(loc []int) error {
+		if size += int64(loc[0]-last) + tmpl.size(loc); ctx != nil && size > ctx.MaxValue() {
+			return ctx.CheckSize(size)
+		}
 		b.WriteString(s[last:loc[0]])
 		tmpl.expand(&b, s, loc)
 		last = loc[1]
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if size += int64(len(s) - last); ctx != nil {
+		if err := ctx.CheckSize(size); err != nil {
+			return "", err
+		}
 	}
 	b.WriteString(s[last:])
 	return b.String(), nil
@@ -272,6 +478,19 @@ type pyTemplate []tmplPiece
 type tmplPiece struct {
 	lit   string
 	group int // -1 for literal text
+}
+
+// size is the length of the expansion of t for a match.
+func (t pyTemplate) size(loc []int) int64 {
+	var n int64
+	for _, piece := range t {
+		if piece.group < 0 {
+			n += int64(len(piece.lit))
+		} else if loc[2*piece.group] >= 0 {
+			n += int64(loc[2*piece.group+1] - loc[2*piece.group])
+		}
+	}
+	return n
 }
 
 func (t pyTemplate) expand(b *strings.Builder, s string, loc []int) {

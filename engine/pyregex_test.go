@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -52,6 +53,12 @@ func TestPyRegexMatchesPython(t *testing.T) {
 		{"", "ab", "[\"\", \"\", \"\"]", "<>a<>b<>"},
 		{"[[]", "a[b", "[\"[\"]", "a<[>b"},
 		{"\\$\\^", "$^", "[\"$^\"]", "<$^>"},
+		// Patterns that look behind their start, searched from the end of
+		// the previous match.
+		{"\\Ba", "aaa", "[\"a\", \"a\"]", "a<a><a>"},
+		{"\\b", "ab cd", "[\"\", \"\", \"\", \"\"]", "<>ab<> <>cd<>"},
+		{"\\ba|b", "aba", "[\"a\", \"b\"]", "<a><b>a"},
+		{"a|\\bb", "abb b", "[\"a\", \"b\"]", "<a>bb <b>"},
 	}
 	for _, c := range cases {
 		re, err := compilePyRegex(c.pattern, pyReFlags{})
@@ -70,7 +77,7 @@ func TestPyRegexMatchesPython(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("findAll(%q, %q) = %q, want %q", c.pattern, c.text, got, want)
 		}
-		if s, err := re.sub(c.text, `<\g<0>>`, 0); err != nil || s != c.sub {
+		if s, err := re.sub(nil, c.text, `<\g<0>>`, 0); err != nil || s != c.sub {
 			t.Errorf("sub(%q, %q) = %q, %v; want %q", c.pattern, c.text, s, err, c.sub)
 		}
 	}
@@ -81,14 +88,17 @@ func TestPyRegexFlagsAndAnchors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := re.findAllValues("x\nA\nC\nabc"); reprOf(got) != `['A\nC', 'abc']` {
+	if got, _ := re.findAllValues(nil, "x\nA\nC\nabc"); reprOf(got) != `['A\nC', 'abc']` {
 		t.Errorf("findall(^a.c$ ims) = %s, want ['A\\nC', 'abc']", reprOf(got))
 	}
 	full, _ := compilePyRegex(`a|ab`, pyReFlags{})
 	if !full.fullMatch("ab") || full.fullMatch("abc") {
 		t.Errorf("fullMatch(a|ab) on ab/abc = %v/%v, want true/false", full.fullMatch("ab"), full.fullMatch("abc"))
 	}
-	if full.matchStart("xab") != nil || full.matchStart("abx") == nil {
+	if l1, _ := full.matchStart(nil, "xab"); l1 != nil {
+		t.Errorf("matchStart(a|ab) must match at position 0 only")
+	}
+	if l2, _ := full.matchStart(nil, "abx"); l2 == nil {
 		t.Errorf("matchStart(a|ab) must match at position 0 only")
 	}
 }
@@ -156,7 +166,7 @@ func TestPyTemplate(t *testing.T) {
 		{`$1 $$`, `$1 $$`},
 	}
 	for _, c := range cases {
-		got, err := re.sub("x", c.tmpl, 0)
+		got, err := re.sub(nil, "x", c.tmpl, 0)
 		if c.tmpl == `\10` {
 			if err == nil || !strings.Contains(err.Error(), "group 10 is referenced") {
 				t.Errorf("sub(x, %q) error = %v, want a group 10 error", c.tmpl, err)
@@ -168,7 +178,7 @@ func TestPyTemplate(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{`\g`, `\g<`, `\g<>`, `\g<1x>`, `\9`, `\c`, `\g<nope>`} {
-		if _, err := re.sub("x", bad, 0); err == nil {
+		if _, err := re.sub(nil, "x", bad, 0); err == nil {
 			t.Errorf("sub(x, %q) succeeded, want an error", bad)
 		}
 	}
@@ -208,5 +218,27 @@ func TestPyStringHelpers(t *testing.T) {
 	}
 	if !pyCombining('\u0301') || pyCombining('e') || pyCombining('\u0e31') {
 		t.Errorf("pyCombining: want true for U+0301, false for e and U+0E31 (combining class 0)")
+	}
+}
+
+// BenchmarkRegexBigText runs regex nodes over 4 MiB of text, where long
+// searches go through the polling reader.
+func BenchmarkRegexBigText(b *testing.B) {
+	text := js(strings.Repeat("lorem ipsum foo123 dolor sit amet, ", 120000)) // ~4 MiB
+	for _, c := range []struct{ name, typ, data string }{
+		{"replace-spaces", "RegexReplace", `{"text":` + text + `,"pattern":"\\s+","replacement":" "}`},
+		{"findall-prefix", "FindAllRegex", `{"text":` + text + `,"regex":"foo\\d+"}`},
+		{"findall-word-b", "FindAllRegex", `{"text":` + text + `,"regex":"\\bsit\\b"}`},
+		{"search-none", "ExtractRegex", `{"text":` + text + `,"regex":"(zzz)"}`},
+	} {
+		p := compileJSON(b, testReg, oneNodeGraph("nodetool.text."+c.typ, c.data))
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				res := p.Run(context.Background(), RunOptions{Limits: Limits{Value: 256 << 20, Results: 1 << 30}})
+				if res.Status != StatusCompleted {
+					b.Fatal(res.Error)
+				}
+			}
+		})
 	}
 }

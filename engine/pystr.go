@@ -57,6 +57,46 @@ func pySplitlines(s string) []string {
 	return lines
 }
 
+// pyCountWords is len(s.split()), without building the list.
+func pyCountWords(s string) int64 {
+	var n int64
+	inWord := false
+	for _, r := range s {
+		space := pyIsSpace(r)
+		if !space && !inWord {
+			n++
+		}
+		inWord = !space
+	}
+	return n
+}
+
+// pyCountLines is len(s.splitlines()), or the number of non-empty lines
+// with skipEmpty, without building the list.
+func pyCountLines(s string, skipEmpty bool) int64 {
+	var n int64
+	start := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !pyIsLineBreak(r) {
+			i += size
+			continue
+		}
+		if i > start || !skipEmpty {
+			n++
+		}
+		i += size
+		if r == '\r' && i < len(s) && s[i] == '\n' {
+			i++
+		}
+		start = i
+	}
+	if start < len(s) {
+		n++
+	}
+	return n
+}
+
 // pyIsCased reports the Unicode Cased property (Python's notion of a cased
 // character for title()).
 func pyIsCased(r rune) bool {
@@ -74,23 +114,32 @@ func pyCaseIgnorable(r rune) bool {
 	return unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Lm, unicode.Sk)
 }
 
+// The case mappings can make a text longer (ß becomes SS, ΐ three
+// characters), so each has a form with a byte limit, which gives up (ok
+// false) as soon as the result would pass it: max < 0 is no limit.
+
 // pyLower is Python's str.lower(): full case mapping, with the Greek final
 // sigma rule.
-func pyLower(s string) string {
+func pyLower(s string) string { r, _ := pyLowerMax(s, -1); return r }
+
+func pyLowerMax(s string, max int64) (string, bool) {
 	if isASCII(s) {
-		return strings.ToLower(s)
+		return strings.ToLower(s), max < 0 || int64(len(s)) <= max
 	}
-	rs := []rune(s)
 	var b strings.Builder
-	for i, r := range rs {
-		b.WriteString(pyLowerRune(rs, i, r))
+	for i, r := range s {
+		b.WriteString(pyLowerRune(s, i, r))
+		if max >= 0 && int64(b.Len()) > max {
+			return "", false
+		}
 	}
-	return b.String()
+	return b.String(), true
 }
 
-func pyLowerRune(rs []rune, i int, r rune) string {
+// pyLowerRune lowercases r, the character at byte i of s.
+func pyLowerRune(s string, i int, r rune) string {
 	if r == 'Σ' {
-		return finalSigma(rs, i)
+		return finalSigma(s, i)
 	}
 	if m, ok := pyLowerSpecial[r]; ok {
 		return m
@@ -98,23 +147,28 @@ func pyLowerRune(rs []rune, i int, r rune) string {
 	return string(unicode.ToLower(r))
 }
 
-// finalSigma lowercases the capital sigma at rs[i]: ς at the end of a word
-// (preceded by a cased letter and not followed by one), σ otherwise.
-func finalSigma(rs []rune, i int) string {
+// finalSigma lowercases the capital sigma at byte i of s: ς at the end of
+// a word (preceded by a cased letter and not followed by one), σ
+// otherwise.
+func finalSigma(s string, i int) string {
 	before := false
-	for j := i - 1; j >= 0; j-- {
-		if pyCaseIgnorable(rs[j]) {
+	for j := i; j > 0; {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		j -= size
+		if pyCaseIgnorable(r) {
 			continue
 		}
-		before = pyIsCased(rs[j])
+		before = pyIsCased(r)
 		break
 	}
 	after := false
-	for j := i + 1; j < len(rs); j++ {
-		if pyCaseIgnorable(rs[j]) {
+	for j := i + len("Σ"); j < len(s); {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		j += size
+		if pyCaseIgnorable(r) {
 			continue
 		}
-		after = pyIsCased(rs[j])
+		after = pyIsCased(r)
 		break
 	}
 	if before && !after {
@@ -124,9 +178,11 @@ func finalSigma(rs []rune, i int) string {
 }
 
 // pyUpper is Python's str.upper() (full case mapping: ß becomes SS).
-func pyUpper(s string) string {
+func pyUpper(s string) string { r, _ := pyUpperMax(s, -1); return r }
+
+func pyUpperMax(s string, max int64) (string, bool) {
 	if isASCII(s) {
-		return strings.ToUpper(s)
+		return strings.ToUpper(s), max < 0 || int64(len(s)) <= max
 	}
 	var b strings.Builder
 	for _, r := range s {
@@ -135,8 +191,11 @@ func pyUpper(s string) string {
 		} else {
 			b.WriteRune(unicode.ToUpper(r))
 		}
+		if max >= 0 && int64(b.Len()) > max {
+			return "", false
+		}
 	}
-	return b.String()
+	return b.String(), true
 }
 
 func pyTitleRune(r rune) string {
@@ -148,34 +207,42 @@ func pyTitleRune(r rune) string {
 
 // pyTitle is Python's str.title(): a character following a cased character
 // is lowercased, any other is titlecased ("they're" becomes "They'Re").
-func pyTitle(s string) string {
-	rs := []rune(s)
+func pyTitle(s string) string { r, _ := pyTitleMax(s, -1); return r }
+
+func pyTitleMax(s string, max int64) (string, bool) {
 	var b strings.Builder
 	prevCased := false
-	for i, r := range rs {
+	for i, r := range s {
 		if prevCased {
-			b.WriteString(pyLowerRune(rs, i, r))
+			b.WriteString(pyLowerRune(s, i, r))
 		} else {
 			b.WriteString(pyTitleRune(r))
 		}
+		if max >= 0 && int64(b.Len()) > max {
+			return "", false
+		}
 		prevCased = pyIsCased(r)
 	}
-	return b.String()
+	return b.String(), true
 }
 
 // pyCapitalize is Python's str.capitalize(): the first character
 // titlecased, the rest lowercased.
-func pyCapitalize(s string) string {
-	rs := []rune(s)
+func pyCapitalize(s string) string { r, _ := pyCapitalizeMax(s, -1); return r }
+
+func pyCapitalizeMax(s string, max int64) (string, bool) {
 	var b strings.Builder
-	for i, r := range rs {
+	for i, r := range s {
 		if i == 0 {
 			b.WriteString(pyTitleRune(r))
 		} else {
-			b.WriteString(pyLowerRune(rs, i, r))
+			b.WriteString(pyLowerRune(s, i, r))
+		}
+		if max >= 0 && int64(b.Len()) > max {
+			return "", false
 		}
 	}
-	return b.String()
+	return b.String(), true
 }
 
 func isASCII(s string) bool {
@@ -212,74 +279,100 @@ func pySliceIndices(n int, start, stop *int, step int) (lo, hi int) {
 	return clamp(start, n-1, -1, n-1), clamp(stop, -1, -1, n-1)
 }
 
-// pySliceRunes returns s[start:stop:step] by code point.
+// pySliceRunes returns s[start:stop:step] by code point. The result is
+// never longer than s.
 func pySliceRunes(s string, start, stop *int, step int) (string, error) {
 	if step == 0 {
 		return "", fmt.Errorf("slice step cannot be zero")
 	}
-	rs := []rune(s)
-	lo, hi := pySliceIndices(len(rs), start, stop, step)
-	if step == 1 {
-		if lo >= hi {
-			return "", nil
-		}
-		return string(rs[lo:hi]), nil
+	n := utf8.RuneCountInString(s)
+	lo, hi := pySliceIndices(n, start, stop, step)
+	if (step > 0 && lo >= hi) || (step < 0 && lo <= hi) {
+		return "", nil
 	}
+	if step == 1 {
+		from := runeOffset(s, lo)
+		return s[from : from+runeOffset(s[from:], hi-lo)], nil
+	}
+	// Walk the characters once, forwards or backwards, taking every
+	// step-th from lo.
 	var b strings.Builder
-	for i := lo; (step > 0 && i < hi) || (step < 0 && i > hi); i += step {
-		b.WriteRune(rs[i])
+	if step > 0 {
+		idx, next := 0, lo
+		for _, r := range s {
+			if idx == next && idx < hi {
+				b.WriteRune(r)
+				next += step
+			}
+			idx++
+		}
+		return b.String(), nil
+	}
+	idx, next := n-1, lo
+	for j := len(s); j > 0 && idx > hi; idx-- {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		j -= size
+		if idx == next {
+			b.WriteRune(r)
+			next += step
+		}
 	}
 	return b.String(), nil
 }
 
+// runeOffset is the byte offset of character n of s (len(s) when s has
+// fewer characters).
+func runeOffset(s string, n int) int {
+	if n <= 0 {
+		return 0
+	}
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
 // pyFind is Python's str.find / str.rfind with start and end (end nil means
-// the end of the string); indexes are code points.
+// the end of the string); indexes are code points. It searches bytes with
+// the strings package (no quadratic scan) and converts the offsets.
 func pyFind(hay, needle string, start int, end *int, last bool) int {
-	h, n := []rune(hay), []rune(needle)
+	h := utf8.RuneCountInString(hay)
 	adjust := func(v int) int {
 		if v < 0 {
-			v += len(h)
+			v += h
 			if v < 0 {
 				v = 0
 			}
-		} else if v > len(h) {
-			v = len(h)
+		} else if v > h {
+			v = h
 		}
 		return v
 	}
-	e := len(h)
+	e := h
 	if end != nil {
 		e = adjust(*end)
 	}
-	s := start
-	if s < 0 {
-		s = adjust(s)
+	st := start
+	if st < 0 {
+		st = adjust(st)
 	}
-	if e-s < len(n) {
+	if st > h || e-st < utf8.RuneCountInString(needle) {
 		return -1
 	}
-	match := func(i int) bool {
-		for j := range n {
-			if h[i+j] != n[j] {
-				return false
-			}
-		}
-		return true
-	}
+	from := runeOffset(hay, st)
+	to := from + runeOffset(hay[from:], e-st)
+	window := hay[from:to]
+	i := strings.Index(window, needle)
 	if last {
-		for i := e - len(n); i >= s; i-- {
-			if match(i) {
-				return i
-			}
-		}
+		i = strings.LastIndex(window, needle)
+	}
+	if i < 0 {
 		return -1
 	}
-	for i := s; i+len(n) <= e; i++ {
-		if match(i) {
-			return i
-		}
-	}
-	return -1
+	return st + utf8.RuneCountInString(window[:i])
 }
 
 // pyParseInt parses a string as Python's int() does: surrounding
@@ -289,17 +382,22 @@ func pyParseInt(s string) (int64, error) {
 	t := pyStrip(s)
 	body := strings.TrimLeft(t, "+-")
 	if len(t)-len(body) > 1 || body == "" || body[0] == '_' || body[len(body)-1] == '_' || strings.Contains(body, "__") {
-		return 0, fmt.Errorf("invalid literal for int(): %q", s)
+		return 0, fmt.Errorf("invalid literal for int(): %s", clipQuote(s))
 	}
 	digits := strings.ReplaceAll(body, "_", "")
 	for _, r := range digits {
 		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("invalid literal for int(): %q", s)
+			return 0, fmt.Errorf("invalid literal for int(): %s", clipQuote(s))
 		}
+	}
+	// More than 19 significant digits never fit 64 bits: refuse them
+	// before parsing (big.Int parsing is superlinear).
+	if sig := strings.TrimLeft(digits, "0"); len(sig) > 19 {
+		return 0, fmt.Errorf("integer %s is too large", clip(sig, 40))
 	}
 	n, ok := new(big.Int).SetString(digits, 10)
 	if !ok {
-		return 0, fmt.Errorf("invalid literal for int(): %q", s)
+		return 0, fmt.Errorf("invalid literal for int(): %s", clipQuote(s))
 	}
 	if strings.HasPrefix(t, "-") {
 		n.Neg(n)
@@ -331,13 +429,21 @@ var nfkdMap = sync.OnceValue(func() map[rune]string {
 // ideographs, Kangxi radicals and Arabic presentation forms pass through
 // unchanged, and combining marks are not reordered; both only matter to
 // callers that keep the marks, and StripAccents and Slugify drop them.
-func nfkd(s string) string {
+func nfkd(s string) string { r, _ := nfkdMax(s, -1); return r }
+
+// nfkdMax is nfkd giving up (ok false) once the result would pass max
+// bytes (max < 0: no limit): a decomposition can be many times longer than
+// its character (U+FDFA is 18 characters).
+func nfkdMax(s string, max int64) (string, bool) {
 	if isASCII(s) {
-		return s
+		return s, max < 0 || int64(len(s)) <= max
 	}
 	m := nfkdMap()
 	var b strings.Builder
 	for _, r := range s {
+		if max >= 0 && int64(b.Len()) > max {
+			return "", false
+		}
 		switch {
 		case r >= 0xff01 && r <= 0xff5e: // fullwidth ASCII
 			b.WriteRune(r - 0xfee0)
@@ -357,5 +463,8 @@ func nfkd(s string) string {
 			}
 		}
 	}
-	return b.String()
+	if max >= 0 && int64(b.Len()) > max {
+		return "", false
+	}
+	return b.String(), true
 }

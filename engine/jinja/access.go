@@ -223,28 +223,27 @@ func (r *state) slice(obj any, lo, hi, step *int64) any {
 	if step != nil && *step == 0 {
 		r.fail("slice step cannot be zero")
 	}
-	pickIdx := func(n int64, f func(i int64)) {
+	// pickIdx calls f for each index of the slice of a sequence of n
+	// items, charging cost bytes for each.
+	pickIdx := func(n int64, cost int, f func(i int64)) {
 		start, stop, st := sliceIndices(n, lo, hi, step)
 		c := sliceCount(start, stop, st)
 		r.step(int(c) * 4)
+		r.grow(int(c) * cost)
 		for k := int64(0); k < c; k++ {
 			f(start + k*st)
 		}
 	}
 	switch o := obj.(type) {
 	case string:
-		r.step(len(o) / 16)
-		rs := []rune(o)
-		var b strings.Builder
-		pickIdx(int64(len(rs)), func(i int64) { b.WriteRune(rs[i]) })
-		return b.String()
+		return r.sliceString(o, lo, hi, step)
 	case []any:
 		out := []any{}
-		pickIdx(int64(len(o)), func(i int64) { out = append(out, o[i]) })
+		pickIdx(int64(len(o)), listItemCost, func(i int64) { out = append(out, o[i]) })
 		return out
 	case tuple:
 		out := tuple{}
-		pickIdx(int64(len(o)), func(i int64) { out = append(out, o[i]) })
+		pickIdx(int64(len(o)), listItemCost, func(i int64) { out = append(out, o[i]) })
 		return out
 	case rangeVal:
 		start, stop, st := sliceIndices(o.length(), lo, hi, step)
@@ -253,4 +252,38 @@ func (r *state) slice(obj any, lo, hi, step *int64) any {
 		r.fail("%s", o.message())
 	}
 	return &undefined{obj: obj, hasObj: true, hint: fmt.Sprintf("'%s' object is not subscriptable", typeName(obj))}
+}
+
+// sliceString is s[lo:hi:step] by character. A step of 1 takes a
+// substring without copying; other steps build the result.
+func (r *state) sliceString(s string, lo, hi, step *int64) string {
+	r.step(len(s) / 16)
+	n := utf8.RuneCountInString(s)
+	ascii := n == len(s)
+	start, stop, st := sliceIndices(int64(n), lo, hi, step)
+	c := sliceCount(start, stop, st)
+	switch {
+	case c == 0:
+		return ""
+	case st == 1 && ascii:
+		return s[start:stop]
+	case st == 1:
+		from := runeOffset(s, start)
+		return s[from : from+runeOffset(s[from:], stop-start)]
+	}
+	r.step(int(c) * 4)
+	r.newString(int(min(c*utf8.UTFMax, int64(len(s)))))
+	var b strings.Builder
+	if ascii {
+		for k := int64(0); k < c; k++ {
+			b.WriteByte(s[start+k*st])
+		}
+		return b.String()
+	}
+	r.grow(4 * n)
+	rs := []rune(s)
+	for k := int64(0); k < c; k++ {
+		b.WriteRune(rs[start+k*st])
+	}
+	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"nodetool/engine/pyval"
 )
@@ -163,10 +164,11 @@ func (r *state) call(fn any, a *args, kwexprs []kwarg) any {
 }
 
 func (r *state) dictMethod(d *pyval.Dict, name string, a *args) any {
-	keys := d.Keys()
 	if name != "get" {
-		r.step(len(keys) * 4)
+		r.grow(d.Len() * listItemCost)
+		r.step(d.Len() * 4)
 	}
+	keys := d.Keys()
 	switch name {
 	case "get":
 		k, ok := a.get(0, nil).(string)
@@ -219,20 +221,20 @@ func (r *state) strMethod(s, name string, a *args) any {
 	}
 	switch name {
 	case "upper":
-		return pyUpper(s)
+		return r.built(pyUpper(s))
 	case "lower":
-		return pyLower(s)
+		return r.built(pyLower(s))
 	case "title":
-		return pyTitle(s)
+		return r.built(pyTitle(s))
 	case "capitalize":
-		return pyCapitalize(s)
+		return r.built(pyCapitalize(s))
 	case "strip", "lstrip", "rstrip":
 		return r.strip(s, name, a.get(0, nil))
 	case "split":
 		sep := a.get(0, nil)
 		max := r.intArg(a, 1, -1, "maxsplit")
 		if sep == nil {
-			parts := pySplitSpace(s, max)
+			parts := r.splitSpace(s, max)
 			r.step(len(parts) * 8)
 			return parts
 		}
@@ -243,10 +245,12 @@ func (r *state) strMethod(s, name string, a *args) any {
 		if sp == "" {
 			r.fail("empty separator")
 		}
-		n := -1
-		if max >= 0 {
-			n = int(min(max, math.MaxInt32)) + 1
+		n := strings.Count(s, sp) + 1
+		if max >= 0 && max+1 < int64(n) {
+			n = int(max) + 1
 		}
+		r.newList(n)
+		r.grow(n * listItemCost) // the parts' string headers
 		parts := strings.SplitN(s, sp, n)
 		r.step(len(parts) * 8)
 		return strsToList(parts)
@@ -287,11 +291,12 @@ func (r *state) strMethod(s, name string, a *args) any {
 			total += len(es) + len(s)
 			r.checkSize(total)
 		}
+		r.grow(total)
 		return strings.Join(parts, s)
 	case "count":
 		sub := r.strArg(a, 0, "sub", name)
 		if sub == "" {
-			return int64(len([]rune(s)) + 1)
+			return int64(utf8.RuneCountInString(s) + 1)
 		}
 		return int64(strings.Count(s, sub))
 	case "find":
@@ -300,7 +305,7 @@ func (r *state) strMethod(s, name string, a *args) any {
 		if i < 0 {
 			return int64(-1)
 		}
-		return int64(len([]rune(s[:i])))
+		return int64(utf8.RuneCountInString(s[:i]))
 	case "isdigit":
 		return s != "" && strings.IndexFunc(s, func(c rune) bool { return !unicode.IsDigit(c) }) < 0
 	case "isalpha":
@@ -322,7 +327,7 @@ func (r *state) strMethod(s, name string, a *args) any {
 		}
 		return cased
 	case "splitlines":
-		parts := splitLines(s)
+		parts := r.splitLines(s)
 		r.step(len(parts) * 8)
 		return strsToList(parts)
 	}
@@ -345,6 +350,16 @@ func (r *state) strip(s, name string, chars any) string {
 		cut = isSpace
 	case string:
 		cut = func(x rune) bool { return strings.ContainsRune(c, x) }
+		if len(c) > 32 {
+			// A long set of characters: look each one up in a map, so
+			// stripping stays linear.
+			r.step(len(c) / 4)
+			set := map[rune]bool{}
+			for _, x := range c {
+				set[x] = true
+			}
+			cut = func(x rune) bool { return set[x] }
+		}
 	case *undefined:
 		r.fail("%s", c.message())
 	default:
@@ -360,21 +375,37 @@ func (r *state) strip(s, name string, chars any) string {
 }
 
 // replace is Python's str.replace with a size check; count < 0 means all.
+// The size of the result is computed before it is built.
 func (r *state) replace(s, old, new string, count int64) string {
+	r.step(len(s) / 16)
 	n := int64(strings.Count(s, old))
 	if count >= 0 && count < n {
 		n = count
 	}
-	r.checkSize(int(min(int64(len(s))+n*int64(len(new)-len(old)), math.MaxInt32)))
-	r.step(len(s) / 16)
+	size := int64(-1)
+	if d := int64(len(new) - len(old)); d <= 0 || n <= (math.MaxInt32-int64(len(s)))/d {
+		size = int64(len(s)) + n*d
+	}
+	r.newString(int(size))
+	r.step(int(size) / 16)
 	return strings.Replace(s, old, new, int(n))
 }
 
-// pySplitSpace is Python's str.split() without a separator.
-func pySplitSpace(s string, maxsplit int64) []any {
+// built charges a string that was built by a function whose result is at
+// most a small constant times its input (case mapping), and returns it.
+func (r *state) built(s string) string {
+	r.newString(len(s))
+	return s
+}
+
+// splitSpace is Python's str.split() without a separator, checking the
+// number of parts as it goes.
+func (r *state) splitSpace(s string, maxsplit int64) []any {
 	out := []any{}
 	rest := strings.TrimLeftFunc(s, isSpace)
 	for rest != "" {
+		r.checkItems(len(out) + 1)
+		r.grow(2 * listItemCost)
 		if maxsplit >= 0 && int64(len(out)) == maxsplit {
 			out = append(out, rest)
 			break
@@ -398,14 +429,17 @@ func isLineBreak(c rune) bool {
 	return false
 }
 
-// splitLines is Python's str.splitlines() without keepends.
-func splitLines(s string) []string {
+// splitLines is Python's str.splitlines() without keepends, checking the
+// number of lines as it goes.
+func (r *state) splitLines(s string) []string {
 	var out []string
 	start := 0
 	for i, c := range s {
 		if i < start || !isLineBreak(c) {
 			continue
 		}
+		r.checkItems(len(out) + 2)
+		r.grow(2 * listItemCost)
 		out = append(out, s[start:i])
 		start = i + len(string(c))
 		if c == '\r' && start < len(s) && s[start] == '\n' {

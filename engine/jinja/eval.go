@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -19,28 +20,42 @@ type state struct {
 	steps     int
 	nextCheck int // steps at which to look at the clock again
 	deadline  time.Time
+	ctx       context.Context
 	iters     int
+	alloc     int // bytes built so far, against MaxAlloc
+	nest      int // recursion depth of equal, compare and hashKey
 }
 
-func newState(t *Template, vars *pyval.Dict) *state {
+func newState(t *Template, vars *pyval.Dict, ctx context.Context) *state {
 	return &state{t: t, vars: vars, frames: []map[string]any{{}}, out: &strings.Builder{},
-		deadline: time.Now().Add(t.limits.Timeout)}
+		deadline: time.Now().Add(t.limits.Timeout), ctx: ctx}
 }
 
 func (r *state) fail(format string, args ...any) {
 	panic(r.t.errorAt(r.pos, format, args...))
 }
 
-// step charges n units of work against MaxSteps.
+// failLimit fails with an error naming the limit that was broken.
+func (r *state) failLimit(limit, format string, args ...any) {
+	e := r.t.errorAt(r.pos, format, args...)
+	e.Limit = limit
+	panic(e)
+}
+
+// step charges n units of work against MaxSteps and, every so many steps,
+// looks at the clock and the context.
 func (r *state) step(n int) {
 	r.steps += n + 1
-	if r.steps > r.t.limits.MaxSteps {
-		r.fail("template needs too much work to render (more than %d steps)", r.t.limits.MaxSteps)
+	if r.steps > r.t.limits.MaxSteps || n < 0 {
+		r.failLimit(LimitSteps, "template needs too much work to render (more than %d steps)", r.t.limits.MaxSteps)
 	}
 	if r.steps >= r.nextCheck {
 		r.nextCheck = r.steps + 1<<14
+		if err := r.ctx.Err(); err != nil {
+			panic(cancelled{context.Cause(r.ctx)})
+		}
 		if time.Now().After(r.deadline) {
-			r.fail("template took longer than %v to render", r.t.limits.Timeout)
+			r.failLimit(LimitTimeout, "template took longer than %v to render", r.t.limits.Timeout)
 		}
 	}
 }
@@ -48,31 +63,67 @@ func (r *state) step(n int) {
 func (r *state) iteration() {
 	r.iters++
 	if r.iters > r.t.limits.MaxIterations {
-		r.fail("loops ran more than %d iterations in total", r.t.limits.MaxIterations)
+		r.failLimit(LimitIterations, "loops ran more than %d iterations in total", r.t.limits.MaxIterations)
 	}
 }
 
 // checkSize fails when a string the template builds would exceed
-// MaxOutput bytes.
+// MaxOutput bytes (n < 0 stands for a size too large to count).
 func (r *state) checkSize(n int) {
 	if n > r.t.limits.MaxOutput || n < 0 {
-		r.fail("result is larger than the limit of %d bytes", r.t.limits.MaxOutput)
+		r.failLimit(LimitOutput, "result is larger than the limit of %d bytes", r.t.limits.MaxOutput)
 	}
 }
 
 func (r *state) checkItems(n int) {
 	if n > r.t.limits.MaxItems || n < 0 {
-		r.fail("result has more than %d items", r.t.limits.MaxItems)
+		r.failLimit(LimitItems, "result has more than %d items", r.t.limits.MaxItems)
 	}
+}
+
+// grow charges n bytes the render builds against MaxAlloc.
+func (r *state) grow(n int) {
+	r.alloc += n
+	if r.alloc > r.t.limits.MaxAlloc || n < 0 || r.alloc < 0 {
+		r.failLimit(LimitAlloc, "template builds more than %d bytes of values in total", r.t.limits.MaxAlloc)
+	}
+}
+
+// newString checks and charges a string of n bytes before it is built.
+func (r *state) newString(n int) {
+	r.checkSize(n)
+	r.grow(n)
+}
+
+// listItemCost is what one item of a list costs in memory.
+const listItemCost = 16
+
+// newList checks and charges a list of n items before it is built.
+func (r *state) newList(n int) {
+	r.checkItems(n)
+	r.grow(n * listItemCost)
 }
 
 func (r *state) write(s string) {
 	if r.out.Len()+len(s) > r.t.limits.MaxOutput {
-		r.fail("output is larger than the limit of %d bytes", r.t.limits.MaxOutput)
+		r.failLimit(LimitOutput, "output is larger than the limit of %d bytes", r.t.limits.MaxOutput)
 	}
+	r.grow(len(s))
 	r.step(len(s) / 64)
 	r.out.WriteString(s)
 }
+
+// enter counts one level of recursion into a value (equal, compare,
+// hashKey), so that values a template nests very deeply cannot exhaust the
+// stack; leave undoes it.
+func (r *state) enter() {
+	r.nest++
+	if r.nest > maxValueDepth {
+		r.failLimit(LimitDepth, "value is nested too deeply to compare (more than %d levels)", maxValueDepth)
+	}
+}
+
+func (r *state) leave() { r.nest-- }
 
 func (r *state) lookup(name string) any {
 	for i := len(r.frames) - 1; i >= 0; i-- {
@@ -312,6 +363,7 @@ func (r *state) eval(e expr) any {
 			r.pos = e.pos
 			s := r.str(v)
 			r.checkSize(b.Len() + len(s))
+			r.grow(len(s))
 			r.step(len(s) / 16)
 			b.WriteString(s)
 		}

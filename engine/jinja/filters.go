@@ -24,7 +24,7 @@ func init() {
 		return &filterDef{sig(0), func(r *state, v any, a *args) any {
 			s := r.str(v)
 			r.step(len(s) / 2)
-			return f(s)
+			return r.built(f(s))
 		}}
 	}
 	filters = map[string]*filterDef{
@@ -159,6 +159,7 @@ func fJoin(r *state, v any, a *args) any {
 			s = sep + s
 		}
 		r.checkSize(b.Len() + len(s))
+		r.grow(len(s))
 		b.WriteString(s)
 	}
 	return b.String()
@@ -201,12 +202,12 @@ func fTruncate(r *state, v any, a *args) any {
 	if leeway < 0 {
 		r.fail("expected leeway >= 0, got %d", leeway)
 	}
-	rs := []rune(s)
-	r.step(len(rs) / 16)
-	if int64(len(rs)) <= length+leeway {
+	r.step(len(s) / 16)
+	n := int64(utf8.RuneCountInString(s))
+	if n <= length+leeway {
 		return s
 	}
-	cut := string(rs[:length-endLen])
+	cut := s[:runeOffset(s, length-endLen)]
 	if killwords {
 		return cut + end
 	}
@@ -287,12 +288,33 @@ func fFloat(r *state, v any, a *args) any {
 	return a.get(0, 0.0)
 }
 
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
+
 func fEscape(r *state, v any, a *args) any {
-	r.step(len(r.str(v)) / 16)
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(r.str(v))
+	s := r.str(v)
+	r.step(len(s) / 16)
+	// Each special character grows by 3 (&lt;) or 4 bytes (&amp;, &#34;).
+	size := len(s)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<', '>':
+			size += 3
+		case '&', '"', '\'':
+			size += 4
+		}
+	}
+	r.newString(size)
+	return htmlEscaper.Replace(s)
 }
 
 func fFirst(r *state, v any, a *args) any {
+	if s, ok := v.(string); ok {
+		if s == "" {
+			return &undefined{hint: "No first item, sequence was empty."}
+		}
+		c, _ := utf8.DecodeRuneInString(s)
+		return string(c)
+	}
 	items := r.mustIterate(v)
 	if len(items) == 0 {
 		return &undefined{hint: "No first item, sequence was empty."}
@@ -306,9 +328,27 @@ func fLast(r *state, v any, a *args) any {
 	default:
 		r.fail("'%s' object is not reversible", typeName(v))
 	}
+	if s, ok := v.(string); ok {
+		if s == "" {
+			return &undefined{hint: "No last item, sequence was empty."}
+		}
+		c, _ := utf8.DecodeLastRuneInString(s)
+		return string(c)
+	}
 	items := r.mustIterate(v)
 	if len(items) == 0 {
 		return &undefined{hint: "No last item, sequence was empty."}
 	}
 	return norm(items[len(items)-1])
+}
+
+// runeOffset is the byte offset of character n of s (len(s) past its end).
+func runeOffset(s string, n int64) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }

@@ -37,6 +37,7 @@ func (r *state) multiGetter(attr any, lower bool) func(any) any {
 // sortItems is Python's sorted(items, key=key, reverse=reverse): stable,
 // and equal items keep their order even when reversed.
 func (r *state) sortItems(items []any, key func(any) any, reverse bool) []any {
+	r.grow(len(items) * 3 * listItemCost) // keys, indexes and the result
 	keys := make([]any, len(items))
 	for i, it := range items {
 		keys[i] = key(it)
@@ -74,28 +75,46 @@ func fToJSON(r *state, v any, a *args) any {
 	}
 	budget := r.t.limits.MaxOutput
 	jv := r.toJSON(v, 0, indent, &budget)
+	r.grow(r.t.limits.MaxOutput - budget)
 	s := pyval.Dumps(jv, pyval.DumpOptions{Indent: indent, EnsureASCII: true, SortKeys: true})
-	return strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`).Replace(s)
+	return jsonHTMLEscaper.Replace(s)
 }
 
+var jsonHTMLEscaper = strings.NewReplacer("<", `\u003c`, ">", `\u003e`, "&", `\u0026`, "'", `\u0027`)
+
 // toJSON converts a value for json.dumps, failing like Python for values
-// JSON cannot hold, and charging the indentation it will need to budget.
+// JSON cannot hold. It charges budget with the bytes the JSON text will
+// take (at least: numbers count as a few bytes), so that a value whose
+// text would be larger than MaxOutput fails before the text is built.
 func (r *state) toJSON(v any, depth, indent int, budget *int) any {
 	if depth > maxValueDepth {
-		r.fail("value is nested too deeply to convert to JSON")
+		r.failLimit(LimitDepth, "value is nested too deeply to convert to JSON")
 	}
 	r.step(4)
-	if indent > 0 {
-		*budget -= indent*depth + 1
-		if *budget < 0 {
-			r.fail("JSON text would be larger than %d bytes", r.t.limits.MaxOutput)
+	charge := func(n int) {
+		*budget -= n
+		if *budget < 0 || n < 0 {
+			r.failLimit(LimitOutput, "JSON text would be larger than %d bytes", r.t.limits.MaxOutput)
 		}
 	}
+	// An item costs its separator, and its indentation when indenting.
+	charge(2)
+	if indent > 0 {
+		charge(indent*depth + 1)
+	}
 	switch t := norm(v).(type) {
-	case nil, bool, int64, float64:
+	case nil, bool:
+		charge(5)
+		return t
+	case int64:
+		charge(len(strconv.FormatInt(t, 10)))
+		return t
+	case float64:
+		charge(24) // the longest repr of a float
 		return t
 	case string:
 		r.step(len(t) / 16)
+		charge(jsonQuotedLen(t))
 		return t
 	case []any:
 		return r.toJSONList(t, depth, indent, budget)
@@ -106,6 +125,7 @@ func (r *state) toJSON(v any, depth, indent int, budget *int) any {
 	case *pyval.Dict:
 		d := pyval.NewDict(t.Len())
 		t.Range(func(k string, e any) bool {
+			charge(jsonQuotedLen(k) + 2)
 			d.Set(k, r.toJSON(e, depth+1, indent, budget))
 			return true
 		})
@@ -113,6 +133,25 @@ func (r *state) toJSON(v any, depth, indent int, budget *int) any {
 	}
 	r.fail("Object of type %s is not JSON serializable", typeName(v))
 	return nil
+}
+
+// jsonQuotedLen is the length of s as tojson writes it: quoted, with
+// ensure_ascii escapes and <, >, &, ' escaped for HTML.
+func jsonQuotedLen(s string) int {
+	n := 2
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+			n += 2
+		case c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || (c >= 0x7f && c < 0x10000):
+			n += 6
+		case c >= 0x10000:
+			n += 12
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func (r *state) toJSONList(items []any, depth, indent int, budget *int) []any {
@@ -141,7 +180,9 @@ func fAbs(r *state, v any, a *args) any {
 }
 
 func fList(r *state, v any, a *args) any {
-	return slices.Clone(r.mustIterate(v))
+	items := r.mustIterate(v)
+	r.grow(len(items) * listItemCost)
+	return slices.Clone(items)
 }
 
 // hashKey gives values that Python considers equal the same key, and
@@ -164,6 +205,8 @@ func (r *state) hashKey(v any) string {
 		r.step(len(t) / 64)
 		return "s" + t
 	case tuple:
+		r.enter()
+		defer r.leave()
 		parts := make([]string, len(t))
 		for i, e := range t {
 			parts[i] = r.hashKey(e)
@@ -182,6 +225,7 @@ func fUnique(r *state, v any, a *args) any {
 	seen := map[string]bool{}
 	out := []any{}
 	r.step(len(items) * 16)
+	r.grow(len(items) * listItemCost)
 	for _, it := range items {
 		k := r.hashKey(key(it))
 		if !seen[k] {
@@ -195,6 +239,7 @@ func fUnique(r *state, v any, a *args) any {
 func fReverse(r *state, v any, a *args) any {
 	if s, ok := v.(string); ok {
 		r.step(len(s) / 16)
+		r.newString(len(s))
 		rs := []rune(s)
 		slices.Reverse(rs)
 		return string(rs)
@@ -203,6 +248,7 @@ func fReverse(r *state, v any, a *args) any {
 	if !ok {
 		r.fail("argument must be iterable")
 	}
+	r.grow(len(items) * listItemCost)
 	out := slices.Clone(items)
 	slices.Reverse(out)
 	return out
@@ -232,7 +278,7 @@ func fCenter(r *state, v any, a *args) any {
 	if width <= n {
 		return s
 	}
-	r.checkSize(int(min(width, math.MaxInt32)) + len(s))
+	r.newString(int(min(width-n, math.MaxInt32)) + len(s))
 	marg := width - n
 	left := marg/2 + (marg & width & 1)
 	return strings.Repeat(" ", int(left)) + s + strings.Repeat(" ", int(marg-left))
@@ -280,6 +326,8 @@ func fItems(r *state, v any, a *args) any {
 	case *undefined:
 		return []any{}
 	case *pyval.Dict:
+		r.grow(t.Len() * 4 * listItemCost) // a slot and a pair per item
+		r.step(t.Len() * 4)
 		return dictItems(t)
 	}
 	r.fail("Can only get item pairs from a mapping.")
@@ -319,6 +367,7 @@ func fMap(r *state, v any, a *args) any {
 		sub.bind(f.sig)
 		fn = func(it any) any { return f.fn(r, norm(it), sub) }
 	}
+	r.grow(len(items) * listItemCost)
 	out := make([]any, len(items))
 	for i, it := range items {
 		out[i] = fn(it)
@@ -335,7 +384,9 @@ func (r *state) selectRejectAttr(v any, a *args, keep bool) any {
 	get := r.attrGetter(norm(a.pos[0]), false, nil)
 	test := r.testFunc(&args{pos: a.pos[1:], kwNames: a.kwNames, kwVals: a.kwVals})
 	out := []any{}
-	for _, it := range r.mustIterate(v) {
+	items := r.mustIterate(v)
+	r.grow(len(items) * listItemCost)
+	for _, it := range items {
 		if test(get(it)) == keep {
 			out = append(out, it)
 		}
@@ -346,7 +397,9 @@ func (r *state) selectRejectAttr(v any, a *args, keep bool) any {
 func (r *state) selectReject(v any, a *args, keep bool) any {
 	test := r.testFunc(a)
 	out := []any{}
-	for _, it := range r.mustIterate(v) {
+	items := r.mustIterate(v)
+	r.grow(len(items) * listItemCost)
+	for _, it := range items {
 		if test(it) == keep {
 			out = append(out, it)
 		}

@@ -22,12 +22,15 @@
 // change a value (list.append, dict.update) do not exist; string case
 // mapping is Go's, plus Python's ß and İ special cases.
 //
-// Every render is bounded by Limits: nesting depth, output size, loop
-// iterations, evaluation steps and the size of containers a template can
-// build. Exceeding one is an error, never a hang or a crash.
+// Every render is bounded by Limits: nesting depth, output size, the size
+// of every string and list a template builds and of all of them together,
+// loop iterations, evaluation steps and time; RenderContext also stops when
+// its context is cancelled. Exceeding a limit is an *Error naming it, never
+// a hang or a crash.
 package jinja
 
 import (
+	"context"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -43,6 +46,11 @@ type Limits struct {
 	// MaxOutput bounds the rendered output and every string a template
 	// builds, in bytes (default 16 MiB).
 	MaxOutput int
+	// MaxAlloc bounds the bytes of strings and list items one render
+	// builds in total, the output and values later dropped included
+	// (default 4 * MaxOutput). It bounds the memory a template can hold,
+	// e.g. many big strings kept in a list.
+	MaxAlloc int
 	// MaxIterations bounds the loop iterations of one render, over all
 	// loops (default 1,000,000).
 	MaxIterations int
@@ -78,6 +86,12 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxOutput <= 0 {
 		l.MaxOutput = d.MaxOutput
 	}
+	if l.MaxAlloc <= 0 {
+		l.MaxAlloc = 4 * l.MaxOutput
+		if l.MaxAlloc < l.MaxOutput { // overflow
+			l.MaxAlloc = l.MaxOutput
+		}
+	}
 	if l.MaxIterations <= 0 {
 		l.MaxIterations = d.MaxIterations
 	}
@@ -100,7 +114,21 @@ func (l Limits) withDefaults() Limits {
 type Error struct {
 	Line, Col int
 	Msg       string
+	// Limit names the limit the template broke (LimitOutput, ...), or is
+	// "" for other errors.
+	Limit string
 }
+
+// The limits an Error can name, after the Limits fields.
+const (
+	LimitDepth      = "MaxDepth"
+	LimitOutput     = "MaxOutput"
+	LimitAlloc      = "MaxAlloc"
+	LimitItems      = "MaxItems"
+	LimitIterations = "MaxIterations"
+	LimitSteps      = "MaxSteps"
+	LimitTimeout    = "Timeout"
+)
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
@@ -142,26 +170,51 @@ func ParseWithLimits(src string, lim Limits) (t *Template, err error) {
 
 // Render renders the template with vars as its variables. vars may be nil.
 // Render never modifies vars or the values in it.
-func (t *Template) Render(vars *pyval.Dict) (out string, err error) {
-	r := newState(t, vars)
+func (t *Template) Render(vars *pyval.Dict) (string, error) {
+	return t.RenderContext(context.Background(), vars)
+}
+
+// RenderContext is Render that stops when ctx is done, returning
+// context.Cause(ctx) as is. It looks at ctx every few thousand steps of
+// work.
+func (t *Template) RenderContext(ctx context.Context, vars *pyval.Dict) (out string, err error) {
+	r := newState(t, vars, ctx)
 	defer func() {
 		if x := recover(); x != nil {
-			e, ok := x.(*Error)
-			if !ok {
+			switch e := x.(type) {
+			case *Error:
+				out, err = "", e
+			case cancelled:
+				out, err = "", e.err
+			default:
 				panic(x)
 			}
-			out, err = "", e
 		}
 	}()
 	r.execBody(t.body)
 	return r.out.String(), nil
 }
 
+// cancelled carries the cause of a cancelled render out of the evaluator.
+type cancelled struct{ err error }
+
 // errorAt builds an Error for a byte offset of the source.
 func (t *Template) errorAt(pos int, format string, args ...any) *Error {
 	line, col := t.position(pos)
-	return &Error{Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
+	msg := fmt.Sprintf(format, args...)
+	if len(msg) > maxMessage {
+		// A message quoting a huge name or literal is cut.
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "..."
+	}
+	return &Error{Line: line, Col: col, Msg: msg}
 }
+
+// maxMessage bounds the length of an error message.
+const maxMessage = 500
 
 func (t *Template) position(pos int) (line, col int) {
 	if pos > len(t.src) {

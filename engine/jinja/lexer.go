@@ -76,7 +76,24 @@ func (lx *lexer) fail(pos int, format string, args ...any) {
 }
 
 func (lx *lexer) emit(kind tokKind, val string, pos int) {
-	lx.toks = append(lx.toks, token{kind: kind, val: val, pos: pos})
+	lx.add(token{kind: kind, val: val, pos: pos})
+}
+
+// tokenCost is what a token and its share of the syntax tree cost in
+// memory, charged against MaxAlloc so that parsing a huge template fails
+// before it takes more memory than a render may.
+const tokenCost = 128
+
+// minTokens is the token budget of a template with a small MaxAlloc.
+const minTokens = 1 << 16
+
+func (lx *lexer) add(tok token) {
+	if max := max(lx.t.limits.MaxAlloc/tokenCost, minTokens); len(lx.toks) >= max {
+		e := lx.t.errorAt(tok.pos, "template is too long: it has more than %d tokens", max)
+		e.Limit = LimitAlloc
+		panic(e)
+	}
+	lx.toks = append(lx.toks, tok)
 }
 
 func (lx *lexer) run() {
@@ -342,9 +359,9 @@ func (lx *lexer) lexNumber() {
 			text := strings.ReplaceAll(src[p:q], "_", "")
 			f, err := strconv.ParseFloat(text, 64)
 			if err != nil && !isRangeErr(err) {
-				lx.fail(p, "invalid number %s", src[p:q])
+				lx.fail(p, "invalid number %s", clip(src[p:q]))
 			}
-			lx.toks = append(lx.toks, token{kind: tFloat, val: src[p:q], num: f, pos: p})
+			lx.add(token{kind: tFloat, val: src[p:q], num: f, pos: p})
 			lx.pos = q
 			return
 		}
@@ -356,9 +373,9 @@ func (lx *lexer) lexNumber() {
 	}
 	n, err := strconv.ParseInt(digits, base, 64)
 	if err != nil {
-		lx.fail(p, "integer literal %s is too large (the limit is %d)", src[p:q], int64(math.MaxInt64))
+		lx.fail(p, "integer literal %s is too large (the limit is %d)", clip(src[p:q]), int64(math.MaxInt64))
 	}
-	lx.toks = append(lx.toks, token{kind: tInt, val: src[p:q], num: n, pos: p})
+	lx.add(token{kind: tInt, val: src[p:q], num: n, pos: p})
 	lx.pos = q
 }
 

@@ -33,21 +33,21 @@ func (r *state) arith(op string, a, b any) any {
 		switch x := a.(type) {
 		case string:
 			if y, ok := b.(string); ok {
-				r.checkSize(len(x) + len(y))
+				r.newString(len(x) + len(y))
 				r.step(len(x)/64 + len(y)/64)
 				return x + y
 			}
 			r.fail("can only concatenate str (not \"%s\") to str", typeName(b))
 		case []any:
 			if y, ok := b.([]any); ok {
-				r.checkItems(len(x) + len(y))
+				r.newList(len(x) + len(y))
 				r.step(len(x) + len(y))
 				return append(append(make([]any, 0, len(x)+len(y)), x...), y...)
 			}
 			r.fail("can only concatenate list (not \"%s\") to list", typeName(b))
 		case tuple:
 			if y, ok := b.(tuple); ok {
-				r.checkItems(len(x) + len(y))
+				r.newList(len(x) + len(y))
 				r.step(len(x) + len(y))
 				return append(append(make(tuple, 0, len(x)+len(y)), x...), y...)
 			}
@@ -98,6 +98,7 @@ func (r *state) repeat(seq any, n int64) (any, bool) {
 		if len(s) > 0 && n > int64(r.t.limits.MaxOutput/len(s)) {
 			r.checkSize(-1)
 		}
+		r.newString(len(s) * int(n))
 		r.step(len(s) * int(n) / 64)
 		return strings.Repeat(s, int(n)), true
 	case []any:
@@ -107,6 +108,7 @@ func (r *state) repeat(seq any, n int64) (any, bool) {
 		if n > int64(r.t.limits.MaxItems/len(s)) {
 			r.checkItems(-1)
 		}
+		r.newList(len(s) * int(n))
 		out := make([]any, 0, len(s)*int(n))
 		r.step(len(s) * int(n))
 		for range n {

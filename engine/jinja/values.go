@@ -127,15 +127,14 @@ func (r *state) str(v any) string {
 	case nil, bool, int64, int, float64:
 		return pyval.Str(t)
 	}
-	var b strings.Builder
-	r.writeRepr(&b, v, 0)
-	return b.String()
+	return r.repr(v)
 }
 
 // repr renders v as Python's repr() does.
 func (r *state) repr(v any) string {
 	var b strings.Builder
 	r.writeRepr(&b, v, 0)
+	r.newString(b.Len())
 	return b.String()
 }
 
@@ -170,14 +169,20 @@ func (r *state) writeRepr(b *strings.Builder, v any, depth int) {
 	}
 	r.step(4)
 	if b.Len() > r.t.limits.MaxOutput {
-		r.fail("rendered value is larger than %d bytes", r.t.limits.MaxOutput)
+		r.failLimit(LimitOutput, "rendered value is larger than %d bytes", r.t.limits.MaxOutput)
 	}
 	switch t := v.(type) {
 	case nil, bool, int64, int, float64:
 		b.WriteString(pyval.Repr(t))
 	case string:
 		r.step(len(t) / 64)
-		b.WriteString(pyval.Repr(t))
+		// A quoted string can take several times its size (\x00 for
+		// one byte): stop at the limit.
+		q, ok := pyval.ReprLimit(t, r.t.limits.MaxOutput-b.Len())
+		if !ok {
+			r.failLimit(LimitOutput, "rendered value is larger than %d bytes", r.t.limits.MaxOutput)
+		}
+		b.WriteString(q)
 	case *undefined:
 		b.WriteString("Undefined")
 	case []any:
@@ -297,6 +302,7 @@ func (r *state) iterate(v any) ([]any, bool) {
 	case *undefined:
 		return nil, true
 	case *pyval.Dict:
+		r.grow(t.Len() * listItemCost)
 		keys := t.Keys()
 		out := make([]any, len(keys))
 		for i, k := range keys {
@@ -305,8 +311,13 @@ func (r *state) iterate(v any) ([]any, bool) {
 		r.step(len(out) * 2)
 		return out, true
 	case string:
+		// Each character becomes a string of its own: a slot and a
+		// string header.
+		n := utf8.RuneCountInString(t)
+		r.newList(n)
+		r.grow(n * listItemCost)
 		r.step(len(t) * 2)
-		out := make([]any, 0, len(t))
+		out := make([]any, 0, n)
 		for _, c := range t {
 			out = append(out, string(c))
 		}
@@ -314,8 +325,9 @@ func (r *state) iterate(v any) ([]any, bool) {
 	case rangeVal:
 		n := t.length()
 		if n > int64(r.t.limits.MaxItems) {
-			r.fail("range of %d numbers is larger than the limit of %d items", n, r.t.limits.MaxItems)
+			r.failLimit(LimitItems, "range of %d numbers is larger than the limit of %d items", n, r.t.limits.MaxItems)
 		}
+		r.newList(int(n))
 		r.step(int(n) * 2)
 		out := make([]any, n)
 		for i := range out {
@@ -364,6 +376,13 @@ func asInt(v any) (int64, bool) {
 // equal is Python ==.
 func (r *state) equal(a, b any) bool {
 	r.step(1)
+	r.enter()
+	eq := r.equalIn(a, b)
+	r.leave() // a failure ends the render: no need to leave on panics
+	return eq
+}
+
+func (r *state) equalIn(a, b any) bool {
 	a, b = norm(a), norm(b)
 	if isNumber(a) && isNumber(b) {
 		ia, aok := asInt(a)
@@ -449,6 +468,13 @@ func (r *state) equalSeq(a, b []any) bool {
 // cannot order.
 func (r *state) compare(a, b any, op string) int {
 	r.step(1)
+	r.enter()
+	c := r.compareIn(a, b, op)
+	r.leave()
+	return c
+}
+
+func (r *state) compareIn(a, b any, op string) int {
 	a, b = norm(a), norm(b)
 	for _, v := range []any{a, b} {
 		if u, ok := v.(*undefined); ok {

@@ -2,6 +2,7 @@ package pyval
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -13,65 +14,128 @@ import (
 
 // Str renders v as Python's str() does: strings as they are, None, True,
 // False, floats in their shortest round-trip form, containers with their
-// items in repr form.
+// items in repr form. Containers nested deeper than MaxReprDepth print as
+// [...] or {...}. The result can be far larger than v's memory when a
+// container holds the same value many times: code that renders values
+// from a workflow uses StrLimit.
 func Str(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	var b strings.Builder
-	writeRepr(&b, v)
-	return b.String()
+	return Repr(v)
 }
 
-// Repr renders v as Python's repr() does.
+// Repr renders v as Python's repr() does (see Str).
 func Repr(v any) string {
-	var b strings.Builder
-	writeRepr(&b, v)
-	return b.String()
+	w := reprWriter{max: -1}
+	w.repr(v)
+	return w.String()
 }
 
-func writeRepr(b *strings.Builder, v any) {
+// StrLimit is Str that gives up once the text passes max bytes: ok is
+// false and s is "". Its work is bounded by max.
+func StrLimit(v any, max int) (s string, ok bool) {
+	if s, ok := v.(string); ok {
+		if len(s) > max {
+			return "", false
+		}
+		return s, true
+	}
+	return ReprLimit(v, max)
+}
+
+// ReprLimit is Repr that gives up once the text passes max bytes (see
+// StrLimit).
+func ReprLimit(v any, max int) (s string, ok bool) {
+	if max < 0 {
+		return "", false
+	}
+	w := reprWriter{max: max}
+	if !w.repr(v) || w.Len() > max {
+		return "", false
+	}
+	return w.String(), true
+}
+
+// MaxReprDepth is how deep Str and Repr descend into nested containers.
+const MaxReprDepth = 1000
+
+// reprWriter writes the repr of values, stopping once it holds more than
+// max bytes (max < 0: no limit).
+type reprWriter struct {
+	strings.Builder
+	max   int
+	depth int
+}
+
+// full reports whether the writer went past its limit.
+func (w *reprWriter) full() bool { return w.max >= 0 && w.Len() > w.max }
+
+// repr writes v and reports false once the writer is full.
+func (w *reprWriter) repr(v any) bool {
+	if w.full() {
+		return false
+	}
 	switch t := v.(type) {
 	case nil:
-		b.WriteString("None")
+		w.WriteString("None")
 	case bool:
 		if t {
-			b.WriteString("True")
+			w.WriteString("True")
 		} else {
-			b.WriteString("False")
+			w.WriteString("False")
 		}
 	case int64:
-		b.WriteString(strconv.FormatInt(t, 10))
+		w.WriteString(strconv.FormatInt(t, 10))
 	case int:
-		b.WriteString(strconv.Itoa(t))
+		w.WriteString(strconv.Itoa(t))
 	case float64:
-		b.WriteString(FormatFloat(t))
+		w.WriteString(FormatFloat(t))
 	case string:
-		writeQuoted(b, t)
+		return w.quoted(t)
 	case []any:
-		b.WriteByte('[')
+		if w.depth >= MaxReprDepth {
+			w.WriteString("[...]")
+			break
+		}
+		w.depth++
+		w.WriteByte('[')
 		for i, e := range t {
 			if i > 0 {
-				b.WriteString(", ")
+				w.WriteString(", ")
 			}
-			writeRepr(b, e)
+			if !w.repr(e) {
+				return false
+			}
 		}
-		b.WriteByte(']')
+		w.WriteByte(']')
+		w.depth--
 	case *Dict:
-		b.WriteByte('{')
+		if w.depth >= MaxReprDepth {
+			w.WriteString("{...}")
+			break
+		}
+		w.depth++
+		w.WriteByte('{')
 		for i := range t.Len() {
 			if i > 0 {
-				b.WriteString(", ")
+				w.WriteString(", ")
 			}
 			k, e := t.At(i)
-			writeQuoted(b, k)
-			b.WriteString(": ")
-			writeRepr(b, e)
+			if !w.quoted(k) {
+				return false
+			}
+			w.WriteString(": ")
+			if !w.repr(e) {
+				return false
+			}
 		}
-		b.WriteByte('}')
+		w.WriteByte('}')
+		w.depth--
 	default:
-		fmt.Fprint(b, t)
+		fmt.Fprint(w, t)
 	}
+	return !w.full()
 }
 
 // FormatFloat formats f as Python's repr(float) does: the shortest string
@@ -116,45 +180,51 @@ func FormatFloat(f float64) string {
 	return s
 }
 
-func writeQuoted(b *strings.Builder, s string) {
+// quoted writes s as a Python string literal and reports false once the
+// writer is full.
+func (w *reprWriter) quoted(s string) bool {
 	quote := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		quote = '"'
 	}
-	b.WriteByte(quote)
+	w.WriteByte(quote)
 	for i := 0; i < len(s); {
+		if w.max >= 0 && w.Len() > w.max {
+			return false
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			fmt.Fprintf(b, `\x%02x`, s[i])
+			fmt.Fprintf(w, `\x%02x`, s[i])
 			i++
 			continue
 		}
 		i += size
 		switch {
 		case r == '\\':
-			b.WriteString(`\\`)
+			w.WriteString(`\\`)
 		case r == rune(quote):
-			b.WriteByte('\\')
-			b.WriteByte(quote)
+			w.WriteByte('\\')
+			w.WriteByte(quote)
 		case r == '\n':
-			b.WriteString(`\n`)
+			w.WriteString(`\n`)
 		case r == '\r':
-			b.WriteString(`\r`)
+			w.WriteString(`\r`)
 		case r == '\t':
-			b.WriteString(`\t`)
+			w.WriteString(`\t`)
 		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(b, `\x%02x`, r)
+			fmt.Fprintf(w, `\x%02x`, r)
 		case r < 0x80 || unicode.IsPrint(r):
-			b.WriteRune(r)
+			w.WriteRune(r)
 		case r < 0x100:
-			fmt.Fprintf(b, `\x%02x`, r)
+			fmt.Fprintf(w, `\x%02x`, r)
 		case r < 0x10000:
-			fmt.Fprintf(b, `\u%04x`, r)
+			fmt.Fprintf(w, `\u%04x`, r)
 		default:
-			fmt.Fprintf(b, `\U%08x`, r)
+			fmt.Fprintf(w, `\U%08x`, r)
 		}
 	}
-	b.WriteByte(quote)
+	w.WriteByte(quote)
+	return !w.full()
 }
 
 // TypeName returns the Python type name of v: NoneType, bool, int, float,
@@ -223,47 +293,111 @@ func AsNumber(v any) (float64, bool) {
 }
 
 // Equal reports Python ==: numbers compare by exact value across int, float and
-// bool; lists and dicts compare element-wise (dicts ignore order).
+// bool; lists and dicts compare element-wise (dicts ignore order). Its work
+// grows with the values' unfolded size, which can be far larger than their
+// memory when containers hold the same value many times: code comparing
+// values from a workflow uses EqualPoll.
 func Equal(a, b any) bool {
+	eq, _ := equal(a, b, nil)
+	return eq
+}
+
+// ErrTooDeep reports values nested more than MaxReprDepth levels deep.
+var ErrTooDeep = errors.New("the values are nested too deeply to compare")
+
+// EqualPoll is Equal for values of any size: it calls poll every 1024
+// elements and stops with its error, and fails with ErrTooDeep on values
+// nested more than MaxReprDepth levels. As in Python, a container is
+// equal to itself without being walked.
+func EqualPoll(a, b any, poll func() error) (bool, error) {
+	return equal(a, b, &eqWalk{poll: poll})
+}
+
+// eqWalk is the state of an EqualPoll.
+type eqWalk struct {
+	poll  func() error
+	n     int
+	depth int
+}
+
+// enter counts one element and one level down; leave goes back up.
+func (w *eqWalk) enter() error {
+	w.n++
+	if w.n%1024 == 0 {
+		if err := w.poll(); err != nil {
+			return err
+		}
+	}
+	if w.depth++; w.depth > MaxReprDepth {
+		return ErrTooDeep
+	}
+	return nil
+}
+
+func (w *eqWalk) leave() { w.depth-- }
+
+// equal is Equal, walked by w when it is not nil.
+func equal(a, b any, w *eqWalk) (bool, error) {
 	if _, ok := AsNumber(a); ok {
 		if _, ok := AsNumber(b); !ok {
-			return false
+			return false, nil
 		}
 		c, ordered := cmpNumbers(a, b)
-		return ordered && c == 0
+		return ordered && c == 0, nil
 	}
 	switch t := a.(type) {
 	case nil:
-		return b == nil
+		return b == nil, nil
 	case string:
 		s, ok := b.(string)
-		return ok && s == t
+		return ok && s == t, nil
 	case []any:
 		u, ok := b.([]any)
 		if !ok || len(u) != len(t) {
-			return false
+			return false, nil
+		}
+		if w != nil {
+			if len(t) == 0 || &t[0] == &u[0] {
+				return true, nil
+			}
+			if err := w.enter(); err != nil {
+				return false, err
+			}
+			defer w.leave()
 		}
 		for i := range t {
-			if !Equal(t[i], u[i]) {
-				return false
+			if eq, err := equal(t[i], u[i], w); !eq || err != nil {
+				return false, err
 			}
 		}
-		return true
+		return true, nil
 	case *Dict:
 		u, ok := b.(*Dict)
 		if !ok || u.Len() != t.Len() {
-			return false
+			return false, nil
+		}
+		if w != nil {
+			if t == u {
+				return true, nil
+			}
+			if err := w.enter(); err != nil {
+				return false, err
+			}
+			defer w.leave()
 		}
 		for i := range t.Len() {
 			k, x := t.At(i)
 			y, ok := u.Get(k)
-			if !ok || !Equal(x, y) {
-				return false
+			if !ok {
+				return false, nil
+			}
+			if eq, err := equal(x, y, w); !eq || err != nil {
+				return false, err
 			}
 		}
-		return true
+		return true, nil
 	}
-	return false
+	return false, nil
 }
 
 // Compare orders a and b as Python's < does: numbers by value, strings by

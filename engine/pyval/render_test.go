@@ -1,6 +1,7 @@
 package pyval
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -308,3 +309,97 @@ func TestSort(t *testing.T) {
 		}
 	}
 }
+
+// shared is a list nested depth levels deep whose every level holds the
+// level below twice: depth*32 bytes of memory, 2**depth leaves.
+func shared(depth int) any {
+	var v any = "x"
+	for range depth {
+		v = []any{v, v}
+	}
+	return v
+}
+
+// deep is a list nested depth levels deep.
+func deep(depth int) any {
+	var v any = []any{}
+	for range depth {
+		v = []any{v}
+	}
+	return v
+}
+
+func TestStrLimit(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		max  int
+		want string
+		ok   bool
+	}{
+		{"abc", 3, "abc", true},
+		{"abcd", 3, "", false},
+		{[]any{int64(1), "a"}, 8, "[1, 'a']", true},
+		{[]any{int64(1), "a"}, 7, "", false},
+		{NewDict(0), 2, "{}", true},
+		{shared(40), 1000, "", false},
+		{"\x00\x01\x02", 3, "\x00\x01\x02", true},
+	} {
+		got, ok := StrLimit(c.v, c.max)
+		if got != c.want || ok != c.ok {
+			t.Errorf("StrLimit(%.40s, %d) = %q, %v; want %q, %v", Repr(c.v), c.max, got, ok, c.want, c.ok)
+		}
+	}
+	if got, ok := ReprLimit("\x00\x01\x02", 14); !ok || got != `'\x00\x01\x02'` {
+		t.Errorf("ReprLimit = %q, %v", got, ok)
+	}
+	if got, ok := ReprLimit("\x00\x01\x02", 13); ok {
+		t.Errorf("ReprLimit over the limit = %q, %v", got, ok)
+	}
+	if _, ok := ReprLimit(shared(60), 1<<20); ok {
+		t.Error("ReprLimit of 2**60 leaves succeeded")
+	}
+	// Containers deeper than MaxReprDepth print as [...].
+	s := Repr(deep(MaxReprDepth + 5))
+	if !strings.HasPrefix(s, strings.Repeat("[", MaxReprDepth)+"[...]") || len(s) != 2*MaxReprDepth+5 {
+		t.Errorf("Repr of a deep list = %.40s... (%d bytes)", s, len(s))
+	}
+}
+
+func TestEqualPoll(t *testing.T) {
+	polls := 0
+	poll := func() error {
+		if polls++; polls == 10 {
+			return errStop
+		}
+		return nil
+	}
+	// Two distinct values of 2**40 leaves: the walk stops at the poll.
+	if _, err := EqualPoll(shared(40), shared(40), poll); err != errStop {
+		t.Fatalf("EqualPoll on 2**40 leaves: %v, want the poll's error", err)
+	}
+	// The same value is equal to itself without being walked, as in
+	// Python (nan included).
+	x := []any{shared(40), math.NaN()}
+	if eq, err := EqualPoll(x, x, poll); !eq || err != nil {
+		t.Errorf("EqualPoll(x, x) = %v, %v", eq, err)
+	}
+	if _, err := EqualPoll(deep(MaxReprDepth+5), deep(MaxReprDepth+5), func() error { return nil }); err != ErrTooDeep {
+		t.Errorf("EqualPoll on deep values: %v, want ErrTooDeep", err)
+	}
+	for _, c := range []struct {
+		a, b any
+		want bool
+	}{
+		{[]any{int64(1), "a"}, []any{1.0, "a"}, true},
+		{[]any{int64(1)}, []any{int64(2)}, false},
+		{DictOf("a", []any{int64(1)}), DictOf("a", []any{int64(1)}), true},
+		{DictOf("a", int64(1)), DictOf("b", int64(1)), false},
+		{deep(10), deep(10), true},
+	} {
+		if eq, err := EqualPoll(c.a, c.b, func() error { return nil }); eq != c.want || err != nil || Equal(c.a, c.b) != c.want {
+			t.Errorf("EqualPoll(%s, %s) = %v, %v; want %v", Repr(c.a), Repr(c.b), eq, err, c.want)
+		}
+	}
+}
+
+var errStop = errors.New("stop")

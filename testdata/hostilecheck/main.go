@@ -129,14 +129,16 @@ func check(bin, dir, addrSpace string, maxRSS int64, healthTimeout time.Duration
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
 		start := time.Now()
+		before := len(prober.latencies())
 		msg := attack(base, f, name)
 		took := time.Since(start)
+		slowest := slices.Max(append(prober.latencies()[before:], 0))
 		rss, _ := procStatus(cmd.Process.Pid, "VmRSS:")
 		if msg != "" {
 			failed++
 			fmt.Printf("FAIL %s: %s\n", name, msg)
 		} else {
-			fmt.Printf("ok   %-40s %8.1f ms, RSS after %4d MiB\n", name, ms(took), rss>>20)
+			fmt.Printf("ok   %-40s %8.1f ms, RSS after %4d MiB, slowest /health %6.1f ms\n", name, ms(took), rss>>20, ms(slowest))
 		}
 		select {
 		case err := <-exited:

@@ -46,6 +46,21 @@
 // answered at once and its connection closed. Flags beat environment
 // variables, which beat defaults.
 //
+// Run budgets (run, worker, serve): --run-timeout / NODETOOL_RUN_TIMEOUT
+// (whole run; 10m on the servers, none for run), --node-timeout /
+// NODETOOL_NODE_TIMEOUT (a node's working time on one input, waiting
+// excluded; none), --max-value / NODETOOL_MAX_VALUE (any one value; 64MiB)
+// and --max-results / NODETOOL_MAX_RESULTS (what a run's outputs accumulate;
+// 128MiB). A run that breaks one fails naming the node and the limit. worker
+// and serve run at most --max-jobs workflows at once (64), --max-jobs-per-user
+// per user with supabase auth (16), and refuse more (429, or an error reply on
+// a WebSocket). serve pings its WebSockets every --ws-keepalive (30s), closes
+// one whose client is silent for twice that or idle for --ws-idle-timeout
+// (10m), and keeps finished job records --job-retention (720h), at most
+// --max-job-records (5000). In remote Supabase mode, AUTH_NEGATIVE_CACHE_TTL
+// (30 s), AUTH_VERIFY_RATE (50/s) and AUTH_VERIFY_IP_RATE (10/s per client)
+// bound the calls to Supabase.
+//
 // Model providers, for /v1 and the workflow nodes that need a model:
 // --provider / NODETOOL_PROVIDER (ollama, openai, anthropic, fake; default
 // ollama), --default-model / NODETOOL_DEFAULT_MODEL, --ollama-url /
@@ -56,11 +71,15 @@
 // Files: run and validate read only the workflow files named (at most 64 MiB
 // each). worker and serve keep their state as plain files in the data dir
 // (--data-dir / NODETOOL_DATA_DIR, default $XDG_DATA_HOME/nodetool or
-// ~/.local/share/nodetool), which one server at a time may hold. The static
+// ~/.local/share/nodetool), which one server at a time may hold (an flock on
+// the directory itself), and never follow a symlink inside it. The static
 // provider's token (generated when none is given) and the editor's settings
 // and secrets live in the config dir (NODETOOL_CONFIG_DIR, default
-// $XDG_CONFIG_HOME/nodetool or ~/.config/nodetool). chat-server keeps no
-// other state.
+// $XDG_CONFIG_HOME/nodetool or ~/.config/nodetool), which serve wants apart
+// from the data dir. The /terminal shell (serve, NODETOOL_ENABLE_TERMINAL_WS=1,
+// refused with ENV=production or AUTH_PROVIDER=supabase) gets only PATH,
+// HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and
+// LC_* of the server's environment. chat-server keeps no other state.
 package main
 
 import (

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 
 	"nodetool/engine/pyval"
 )
@@ -260,15 +261,24 @@ type fitter struct {
 }
 
 type fitKey struct {
-	c containerKey
-	t *TypeMeta // the element type it fits: a node of the type's tree
+	p unsafe.Pointer // the container: its dict, or its list's items
+	n int            // the list's length (-1 for a dict)
+	t *TypeMeta      // the element type it fits: a node of the type's tree
 }
 
 // elem checks an element of a container against et, skipping a container
 // already found to fit et.
 func (f *fitter) elem(e any, et *TypeMeta) bool {
-	c, container := keyOf(e)
-	k := fitKey{c, et}
+	var k fitKey
+	container := true
+	switch c := e.(type) {
+	case []any:
+		k = fitKey{unsafe.Pointer(unsafe.SliceData(c)), len(c), et}
+	case *pyval.Dict:
+		k = fitKey{unsafe.Pointer(c), -1, et}
+	default:
+		container = false
+	}
 	if container && f.ok[k] {
 		return true
 	}

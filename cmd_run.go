@@ -15,7 +15,8 @@ import (
 	"time"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
+	"nodetool/nodes"
 )
 
 // maxWorkflowBytes bounds a workflow file or RunJobRequest read by the CLI.
@@ -126,8 +127,7 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 		return usageError("run needs a workflow file or example name")
 	}
 
-	reg := engine.NewRegistry()
-	reg.SetModels(set)
+	reg := nodes.NewRegistry(nodes.Deps{Models: set})
 	plan, err := reg.CompileWith(&wf.Graph, engine.CompileOptions{DropInvalidEdges: *lenient})
 	if err != nil {
 		var verr *engine.ValidationError
@@ -388,8 +388,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Wr
 	if err != nil {
 		return usageError("%v", err)
 	}
-	reg := engine.NewRegistry()
-	reg.SetModels(set)
+	reg := nodes.NewRegistry(nodes.Deps{Models: set})
 	bad := 0
 	for _, file := range files {
 		wf, _, err := loadWorkflow(file)

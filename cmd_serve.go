@@ -15,6 +15,7 @@ import (
 	"nodetool/editor"
 	"nodetool/engine"
 	"nodetool/jobs"
+	"nodetool/nodes"
 	"nodetool/store"
 	"nodetool/terminal"
 	"nodetool/workflows"
@@ -95,8 +96,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	reg := engine.NewRegistry()
-	reg.SetModels(s.models)
+	reg := nodes.NewRegistry(nodes.Deps{Models: s.models})
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
 		Run:     engine.RunOptions{Limits: limits},
 		MaxJobs: maxJobs, MaxJobsPerUser: maxJobsPerUser, Retention: *retention, MaxRecords: *maxRecords})

@@ -12,6 +12,7 @@ import (
 	"nodetool/chatsrv"
 	"nodetool/engine"
 	"nodetool/jobs"
+	"nodetool/nodes"
 	"nodetool/store"
 	"nodetool/worker"
 	"nodetool/workflows"
@@ -67,8 +68,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 		return &exitError{code: 1, msg: err.Error()}
 	}
 
-	reg := engine.NewRegistry()
-	reg.SetModels(s.models)
+	reg := nodes.NewRegistry(nodes.Deps{Models: s.models})
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,

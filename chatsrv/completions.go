@@ -14,8 +14,8 @@ import (
 	"strings"
 	"sync"
 
-	"nodetool/engine/pyval"
 	"nodetool/httpapi"
+	"nodetool/lang/pyval"
 	"nodetool/providers"
 )
 

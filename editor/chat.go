@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/providers"
 )
 

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/providers"
 	"nodetool/store"
 )

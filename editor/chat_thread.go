@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/store"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/store"
 )
 

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"nodetool/authn"
-	"nodetool/engine"
 	"nodetool/jobs"
+	"nodetool/nodes"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -75,7 +75,7 @@ func newTestEditor(t *testing.T, o testOptions) *testEditor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := engine.NewRegistry()
+	reg := nodes.NewRegistry(nodes.Deps{})
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db})
 	t.Cleanup(jm.Close)
 	config := filepath.Join(dir, "config")

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/net/websocket"
 
 	"nodetool/authn"
-	"nodetool/engine/pyval"
 	"nodetool/jobs"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
 	"nodetool/jobs"
+	"nodetool/lang/pyval"
 )
 
 // predict serves /predict: commands in ({"command": ..., "data": {...}}),

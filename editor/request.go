@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"strings"
 
-	"nodetool/engine/pyval"
 	"nodetool/httpapi"
+	"nodetool/lang/pyval"
 )
 
 // The request errors of the editor's handlers, mapped to statuses in one

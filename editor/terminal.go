@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"nodetool/authn"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/terminal"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/terminal"
 )
 

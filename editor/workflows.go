@@ -11,9 +11,9 @@ import (
 
 	"nodetool/authn"
 	"nodetool/engine"
-	"nodetool/engine/pyval"
 	"nodetool/httpapi"
 	"nodetool/jobs"
+	"nodetool/lang/pyval"
 	"nodetool/store"
 	"nodetool/workflows"
 )

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/net/websocket"
 
 	"nodetool/authn"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 

@@ -18,10 +18,10 @@ import (
 	"golang.org/x/net/websocket"
 
 	"nodetool/authn"
-	"nodetool/engine"
-	"nodetool/engine/pyval"
 	"nodetool/jobs"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
+	"nodetool/nodes"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -56,7 +56,7 @@ func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := engine.NewRegistry()
+	reg := nodes.NewRegistry(nodes.Deps{})
 	o.jobs.Registry, o.jobs.Store = reg, db
 	jm := jobs.New(o.jobs)
 	t.Cleanup(jm.Close)

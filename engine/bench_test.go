@@ -1,8 +1,10 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"fmt"
+	"nodetool/engine"
+	"nodetool/nodes/nodetest"
 	"strings"
 	"testing"
 )
@@ -22,15 +24,15 @@ func chainJSON(n int) string {
 	return b.String()
 }
 
-func discard(Event) {}
+func discard(engine.Event) {}
 
 // BenchmarkChain1000 runs a chain of 1,000 pass-through nodes (load and
 // validation excluded), with events delivered to a subscriber.
 func BenchmarkChain1000(b *testing.B) {
-	p := compileJSON(b, testReg, chainJSON(1000))
+	p := nodetest.Compile(b, nodetest.Registry(), chainJSON(1000))
 	b.ReportAllocs()
 	for b.Loop() {
-		if res := p.Run(context.Background(), RunOptions{OnEvent: discard}); res.Status != StatusCompleted {
+		if res := p.Run(context.Background(), engine.RunOptions{OnEvent: discard}); res.Status != engine.StatusCompleted {
 			b.Fatal(res.Error)
 		}
 	}
@@ -41,15 +43,15 @@ func BenchmarkGraph10000(b *testing.B) {
 	src := []byte(chainJSON(10000))
 	b.ReportAllocs()
 	for b.Loop() {
-		w, err := ParseWorkflow(src)
+		w, err := engine.ParseWorkflow(src)
 		if err != nil {
 			b.Fatal(err)
 		}
-		p, err := testReg.Compile(&w.Graph)
+		p, err := nodetest.Registry().Compile(&w.Graph)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res := p.Run(context.Background(), RunOptions{OnEvent: discard}); res.Status != StatusCompleted {
+		if res := p.Run(context.Background(), engine.RunOptions{OnEvent: discard}); res.Status != engine.StatusCompleted {
 			b.Fatal(res.Error)
 		}
 	}
@@ -69,17 +71,17 @@ const textWorkflow = `{"nodes":[
 // The "events" variant delivers every event to a subscriber, as a streaming
 // request does; "quiet" collects only the result, as a plain run does.
 func BenchmarkTextWorkflow(b *testing.B) {
-	p := compileJSON(b, testReg, textWorkflow)
+	p := nodetest.Compile(b, nodetest.Registry(), textWorkflow)
 	for _, bc := range []struct {
 		name    string
-		onEvent func(Event)
+		onEvent func(engine.Event)
 	}{{"quiet", nil}, {"events", discard}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					res := p.Run(context.Background(), RunOptions{OnEvent: bc.onEvent})
-					if res.Status != StatusCompleted || res.Outputs["result"][0] != "HELLO" {
+					res := p.Run(context.Background(), engine.RunOptions{OnEvent: bc.onEvent})
+					if res.Status != engine.StatusCompleted || res.Outputs["result"][0] != "HELLO" {
 						b.Error("unexpected result", res.Status, res.Error)
 						return
 					}
@@ -108,16 +110,16 @@ func BenchmarkStream100k(b *testing.B) {
 	 {"id":"e3","source":"up","sourceHandle":"output","target":"col","targetHandle":"input_item"},
 	 {"id":"e4","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}
 	]}`
-	p := compileJSON(b, testReg, src)
+	p := nodetest.Compile(b, nodetest.Registry(), src)
 	for _, bc := range []struct {
 		name    string
-		onEvent func(Event)
+		onEvent func(engine.Event)
 	}{{"quiet", nil}, {"events", discard}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				res := p.Run(context.Background(), RunOptions{OnEvent: bc.onEvent})
-				if res.Status != StatusCompleted || len(res.Outputs["items"][0].([]any)) != 100000 {
+				res := p.Run(context.Background(), engine.RunOptions{OnEvent: bc.onEvent})
+				if res.Status != engine.StatusCompleted || len(res.Outputs["items"][0].([]any)) != 100000 {
 					b.Fatal("unexpected result", res.Status, res.Error)
 				}
 			}

@@ -1,12 +1,11 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // Problem is one thing wrong with a graph, found before anything runs.
@@ -210,9 +209,9 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 			if v == nil {
 				return
 			}
-			cv, err := coerce(v, prop.Type)
+			cv, err := Coerce(v, prop.Type)
 			if err != nil {
-				if emptyValue(v) {
+				if EmptyValue(v) {
 					return // the original skips empty values and keeps the default
 				}
 				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: property %q %v", pn.label(), name, err)})
@@ -323,8 +322,8 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 			}
 			n.aggregate[h] = true
 		}
-		if n.def.NeedsModel && !n.bypassed {
-			if err := r.checkModel(n); err != nil {
+		if n.def.Check != nil && !n.bypassed {
+			if err := n.def.Check(n.props, func(h string) bool { return n.edgeCount[h] > 0 }); err != nil {
 				add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("%s: %v", n.label(), err)})
 			}
 		}
@@ -350,31 +349,6 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 	return p, nil
 }
 
-// checkModel makes sure an LLM node's model resolves. A model fed by an
-// edge is checked when it arrives.
-func (r *Registry) checkModel(n *planNode) error {
-	if n.edgeCount["model"] > 0 {
-		return nil
-	}
-	if r.models == nil {
-		return errors.New("no model provider is configured: start with --provider (ollama, openai, anthropic) and --default-model")
-	}
-	provider, model := modelRef(n.props["model"])
-	if _, _, err := r.models.Route(provider, model); err != nil {
-		return err
-	}
-	return nil
-}
-
-// modelRef reads the provider and model id of a language_model value.
-func modelRef(v any) (provider, model string) {
-	d, ok := v.(*pyval.Dict)
-	if !ok {
-		return "", ""
-	}
-	return d.Str("provider"), d.Str("id")
-}
-
 // knownMissing reports whether the node id exists in the graph (so a missing
 // plan node means it was already reported as unsupported or duplicate).
 func knownMissing(g *Graph, id string) bool {
@@ -397,7 +371,7 @@ func slotList(outs []Output) string {
 	return strings.Join(names, ", ")
 }
 
-func emptyValue(v any) bool {
+func EmptyValue(v any) bool {
 	switch t := v.(type) {
 	case nil:
 		return true
@@ -454,7 +428,7 @@ func findCycle(nodes []*planNode) []string {
 		color[n] = grey
 		stack = append(stack, n)
 		var next []*planNode
-		for _, slot := range sortedKeys(n.outEdges) {
+		for _, slot := range SortedKeys(n.outEdges) {
 			for _, e := range n.outEdges[slot] {
 				next = append(next, e.dst)
 			}
@@ -492,7 +466,7 @@ func findCycle(nodes []*planNode) []string {
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func SortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -548,7 +522,7 @@ func (p *Plan) CheckParams(params *pyval.Dict) []Problem {
 }
 
 func (p *Plan) inputNames() string {
-	names := sortedKeys(p.inputs)
+	names := SortedKeys(p.inputs)
 	if len(names) == 0 {
 		return "none"
 	}
@@ -600,5 +574,5 @@ func (n *planNode) coerceParam(v any) (any, error) {
 	if !ok || v == nil {
 		return v, nil
 	}
-	return coerce(v, prop.Type)
+	return Coerce(v, prop.Type)
 }

@@ -1,15 +1,17 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"encoding/json"
+	"nodetool/engine"
+	"nodetool/nodes/nodetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // conformanceCase is one file of ../testdata/conformance: a workflow, the
@@ -110,21 +112,21 @@ func TestConformance(t *testing.T) {
 }
 
 func checkCase(t *testing.T, c *conformanceCase) {
-	w, err := ParseWorkflow(c.Workflow)
+	w, err := engine.ParseWorkflow(c.Workflow)
 	if err != nil {
 		t.Fatalf("ParseWorkflow: %v", err)
 	}
-	reg := testReg
+	reg := nodetest.Registry()
 	switch c.Models {
 	case "":
 	case "fake":
-		reg = fakeModelReg
+		reg = nodetest.FakeModels()
 	default:
 		t.Fatalf("models %q: only \"fake\" is known", c.Models)
 	}
 	plan, err := reg.Compile(&w.Graph)
 	if len(c.Expect.Problems) > 0 {
-		verr, ok := err.(*ValidationError)
+		verr, ok := err.(*engine.ValidationError)
 		if !ok {
 			t.Fatalf("Compile error = %v, want a ValidationError", err)
 		}
@@ -153,8 +155,8 @@ func checkCase(t *testing.T, c *conformanceCase) {
 		params = v.(*pyval.Dict)
 	}
 	var mu sync.Mutex
-	var events []Event
-	res := plan.Run(context.Background(), RunOptions{JobID: "job", WorkflowID: "wf", Params: params, OnEvent: func(e Event) {
+	var events []engine.Event
+	res := plan.Run(context.Background(), engine.RunOptions{JobID: "job", WorkflowID: "wf", Params: params, OnEvent: func(e engine.Event) {
 		mu.Lock()
 		events = append(events, e)
 		mu.Unlock()
@@ -174,14 +176,14 @@ func checkCase(t *testing.T, c *conformanceCase) {
 			t.Fatalf("expect.result: %v", err)
 		}
 		got := pyval.NewDict(len(res.Outputs))
-		for _, k := range sortedKeys(res.Outputs) {
+		for _, k := range engine.SortedKeys(res.Outputs) {
 			got.Set(k, res.Outputs[k])
 		}
 		if !pyval.Equal(got, want) {
 			t.Errorf("result = %s, want %s", pyval.Repr(got), pyval.Repr(want))
 		}
 	}
-	for _, name := range sortedKeys(c.Expect.Outputs) {
+	for _, name := range engine.SortedKeys(c.Expect.Outputs) {
 		checkShape(t, name, res.Outputs[name], c.Expect.Outputs[name])
 	}
 	counts := map[string]int{}
@@ -190,12 +192,12 @@ func checkCase(t *testing.T, c *conformanceCase) {
 	for i, e := range events {
 		counts[e.EventType()]++
 		switch ev := e.(type) {
-		case *NodeUpdate:
+		case *engine.NodeUpdate:
 			counts["node_update:"+ev.NodeID+":"+ev.Status]++
 			if _, seen := completedAt[ev.NodeID]; !seen && ev.Status == "completed" {
 				completedAt[ev.NodeID] = i
 			}
-		case *EdgeUpdate:
+		case *engine.EdgeUpdate:
 			if ev.Status == "message_sent" {
 				edgeMsgs[ev.EdgeID]++
 			}
@@ -219,7 +221,7 @@ func checkCase(t *testing.T, c *conformanceCase) {
 			t.Errorf("node %s must complete before node %s (completed at events %d/%v and %d/%v)", a, b, ia, oka, ib, okb)
 		}
 	}
-	if last, ok := events[len(events)-1].(*JobUpdate); !ok || last.Status != res.Status {
+	if last, ok := events[len(events)-1].(*engine.JobUpdate); !ok || last.Status != res.Status {
 		t.Errorf("last event = %#v, want the final job_update", events[len(events)-1])
 	}
 }

@@ -2,12 +2,10 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 
-	"nodetool/engine/pyval"
-	"nodetool/providers"
+	"nodetool/lang/pyval"
 )
 
 // Ctx is what a node sees of its run: the run's context (cancelled when the
@@ -38,15 +36,26 @@ func (c *Ctx) WorkflowID() string { return c.r.opts.WorkflowID }
 // Services returns what the caller of Run passed as RunOptions.Services.
 func (c *Ctx) Services() any { return c.r.opts.Services }
 
-// Model resolves a language_model value (an LLM node's "model" input) to
-// its provider and model name.
-func (c *Ctx) Model(v any) (providers.Provider, string, error) {
-	if c.r.plan.reg.models == nil {
-		return nil, "", errors.New("no model provider is configured: start with --provider and --default-model")
-	}
-	provider, model := modelRef(v)
-	return c.r.plan.reg.models.Route(provider, model)
+// Label names the node in messages: "node n1 (nodetool.text.Concat)".
+func (c *Ctx) Label() string { return c.n.label() }
+
+// LimitError reports that this node broke the named budget (LimitValue,
+// ...); msg says how, for the user.
+func (c *Ctx) LimitError(limit, msg string) *LimitError {
+	return &LimitError{Limit: limit, Node: c.n.label(), Msg: msg}
 }
+
+// DynamicOutputs lists the output slots the workflow declared on this node
+// (a node whose definition has DynamicOutputs).
+func (c *Ctx) DynamicOutputs() []Output { return c.n.dynOuts }
+
+// Streaming reports whether input handle is fed by a stream (an edge
+// downstream of a streaming output), so values may keep arriving on it.
+func (c *Ctx) Streaming(handle string) bool { return c.n.streaming[handle] }
+
+// RecordResult records v as a result of the workflow's output named name
+// (output nodes). Results past the run's max-results budget fail the node.
+func (c *Ctx) RecordResult(name string, v any) error { return c.r.addResult(c.n, name, v) }
 
 // Log posts a log_update (severity info, warning or error).
 func (c *Ctx) Log(severity, content string) {
@@ -141,7 +150,7 @@ func (in *Inputs) Set(name string, v any) error {
 		}
 		return fmt.Errorf("%s has no input %q", in.n.label(), name)
 	}
-	cv, err := coerce(v, p.Type)
+	cv, err := Coerce(v, p.Type)
 	if err != nil {
 		return fmt.Errorf("input %q %v", name, err)
 	}

@@ -3,7 +3,7 @@ package engine
 import (
 	"testing"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // A value that holds one container many times costs its distinct

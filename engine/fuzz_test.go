@@ -1,8 +1,9 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"encoding/json"
+	"nodetool/engine"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,9 +38,9 @@ func FuzzLoadWorkflow(f *testing.F) {
 	f.Add([]byte(`{"nodes":[{"id":"a","type":"nodetool.control.ForEach","data":{"input_list":[1,[2],{"x":null}]},"sync_mode":"zip_all"}],"edges":[{"source":"a","sourceHandle":"output","target":"a","targetHandle":"input_list"}]}`))
 	f.Add([]byte(`{"graph":{"nodes":[{"id":1,"type":null,"dynamic_outputs":{"x":{"type":"list","type_args":[{}]}}}]}}`))
 	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[`))
-	reg := NewRegistry()
+	reg := engine.NewRegistry()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		w, err := ParseWorkflow(data)
+		w, err := engine.ParseWorkflow(data)
 		if err != nil {
 			return
 		}
@@ -52,12 +53,12 @@ func FuzzLoadWorkflow(f *testing.F) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		done := make(chan *Result, 1)
-		go func() { done <- plan.Run(ctx, RunOptions{OnEvent: func(e Event) { json.Marshal(e) }}) }()
+		done := make(chan *engine.Result, 1)
+		go func() { done <- plan.Run(ctx, engine.RunOptions{OnEvent: func(e engine.Event) { json.Marshal(e) }}) }()
 		select {
 		case res := <-done:
 			switch res.Status {
-			case StatusCompleted, StatusFailed, StatusCancelled:
+			case engine.StatusCompleted, engine.StatusFailed, engine.StatusCancelled:
 			default:
 				t.Fatalf("run ended with status %q", res.Status)
 			}

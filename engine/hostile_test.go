@@ -1,15 +1,17 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"encoding/json"
+	"nodetool/engine"
+	"nodetool/nodes/nodetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // hostileCase is one file of ../testdata/hostile (see its README).
@@ -23,7 +25,7 @@ type hostileCase struct {
 
 // hostileLimits are small budgets, so that attacks that must fill a budget
 // before they fail do it quickly under the race detector.
-var hostileLimits = Limits{Run: 2 * time.Minute, Node: time.Minute, Value: 4 << 20, Results: 16 << 20}
+var hostileLimits = engine.Limits{Run: 2 * time.Minute, Node: time.Minute, Value: 4 << 20, Results: 16 << 20}
 
 // TestHostileCorpus runs every attack of the corpus: each must be refused
 // before it runs or fail inside its budgets, with an error naming the node
@@ -52,14 +54,14 @@ func TestHostileCorpus(t *testing.T) {
 }
 
 func checkHostile(t *testing.T, c *hostileCase) {
-	w, err := ParseWorkflow(c.Workflow)
+	w, err := engine.ParseWorkflow(c.Workflow)
 	if err != nil {
 		if !strings.Contains(err.Error(), c.Expect) {
 			t.Fatalf("ParseWorkflow = %v, want an error containing %q", err, c.Expect)
 		}
 		return
 	}
-	plan, err := fakeModelReg.Compile(&w.Graph)
+	plan, err := nodetest.FakeModels().Compile(&w.Graph)
 	if err != nil {
 		if c.Node != "" || !strings.Contains(err.Error(), c.Expect) {
 			t.Fatalf("Compile = %v, want a run failing in node %q with %q", err, c.Node, c.Expect)
@@ -75,14 +77,14 @@ func checkHostile(t *testing.T, c *hostileCase) {
 			params = d
 		}
 	}
-	res := plan.Run(context.Background(), RunOptions{JobID: "hostile", Params: params, Limits: hostileLimits})
+	res := plan.Run(context.Background(), engine.RunOptions{JobID: "hostile", Params: params, Limits: hostileLimits})
 	if c.Expect == "completed" {
-		if res.Status != StatusCompleted {
+		if res.Status != engine.StatusCompleted {
 			t.Fatalf("%s: status %s, node %q, error %q; want completed", c.Attack, res.Status, res.NodeID, res.Error)
 		}
 		return
 	}
-	if res.Status != StatusFailed || res.NodeID != c.Node || !strings.Contains(res.Error, c.Expect) {
+	if res.Status != engine.StatusFailed || res.NodeID != c.Node || !strings.Contains(res.Error, c.Expect) {
 		t.Fatalf("%s: status %s, node %q, error %q; want failed in node %q with %q", c.Attack, res.Status, res.NodeID, res.Error, c.Node, c.Expect)
 	}
 }

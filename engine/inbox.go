@@ -107,7 +107,7 @@ func (in *Inbox) received() {
 // hold counts a value the node keeps while it waits for other inputs. What
 // a node holds is bounded like one value: by the max-value budget.
 func (in *Inbox) hold(v any) error {
-	in.held += shallowSize(v) + itemCost
+	in.held += shallowSize(v) + ItemCost
 	if in.held > in.limit {
 		return &LimitError{Limit: LimitValue, Node: in.label, Msg: fmt.Sprintf("the values waiting on its other inputs passed the %s limit of %s", LimitValue, FormatBytes(in.limit))}
 	}
@@ -115,7 +115,7 @@ func (in *Inbox) hold(v any) error {
 }
 
 // release uncounts a held value.
-func (in *Inbox) release(v any) { in.held -= shallowSize(v) + itemCost }
+func (in *Inbox) release(v any) { in.held -= shallowSize(v) + ItemCost }
 
 // queue keeps a value that arrived on a handle the node is not reading yet.
 func (in *Inbox) queue(d delivery) error {

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // Limits are the budgets of one run. Every surface runs every workflow
@@ -105,8 +105,8 @@ func FormatBytes(n int64) string {
 // dict entry cost in memory beyond their contents, and what a number takes
 // (boxed in its interface).
 const (
-	itemCost   = 16
-	entryCost  = 48
+	ItemCost   = 16
+	EntryCost  = 48
 	scalarCost = 8
 )
 
@@ -125,11 +125,11 @@ func (c *Ctx) CheckSize(n int64) error {
 // plus v's own size (strings and byte strings by length, lists and dicts by
 // item count, without walking into them). A node that builds a value piece
 // by piece sums ItemSize of the pieces and calls CheckSize on the total.
-func ItemSize(v any) int64 { return shallowSize(v) + itemCost }
+func ItemSize(v any) int64 { return shallowSize(v) + ItemCost }
 
 // CheckItems is CheckSize for a list or dict of n items.
 func (c *Ctx) CheckItems(n int64) error {
-	if n < 0 || n > c.r.limits.Value/itemCost {
+	if n < 0 || n > c.r.limits.Value/ItemCost {
 		return &LimitError{Limit: LimitValue, Node: c.n.label(), Msg: fmt.Sprintf("a list of %d items is over the %s limit of %s", n, LimitValue, FormatBytes(c.r.limits.Value))}
 	}
 	return nil
@@ -182,9 +182,9 @@ func shallowSize(v any) int64 {
 	case []byte:
 		return int64(len(t))
 	case []any:
-		return int64(len(t)) * itemCost
+		return int64(len(t)) * ItemCost
 	case *pyval.Dict:
-		return int64(t.Len()) * entryCost
+		return int64(t.Len()) * EntryCost
 	case int64, float64:
 		return scalarCost
 	}
@@ -193,7 +193,7 @@ func shallowSize(v any) int64 {
 
 // deepSize estimates the bytes v holds, walking into lists and dicts, and
 // stops counting once the total passes limit.
-func deepSize(v any, limit int64) int64 {
+func DeepSize(v any, limit int64) int64 {
 	var total int64
 	var walk func(v any) bool
 	walk = func(v any) bool {

@@ -7,8 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"nodetool/engine/pyval"
-	"nodetool/providers"
+	"nodetool/lang/pyval"
 )
 
 // Prop is one input property of a node type.
@@ -89,10 +88,12 @@ type NodeDef struct {
 	Role           Role
 	// RequiredSettings names settings (API keys) the node needs.
 	RequiredSettings []string
-	// NeedsModel marks LLM nodes: their "model" property (a
-	// language_model) must resolve to a configured provider, checked at
-	// validation.
-	NeedsModel bool
+	// Check, if set, validates a node's configured property values when a
+	// workflow is compiled (an LLM node checks that its model resolves to a
+	// configured provider); its error is a problem of the workflow, shown
+	// with the node's label. wired reports the properties an edge feeds,
+	// whose values are not known until the run.
+	Check func(props map[string]any, wired func(prop string) bool) error
 
 	// Exactly one of Process, Gen and Run is set.
 	Process ProcessFunc
@@ -130,30 +131,15 @@ func (d *NodeDef) Output(name string) (*Output, bool) {
 // streamingInput reports whether the node drains its own inbox.
 func (d *NodeDef) streamingInput() bool { return d.Run != nil }
 
-// Registry holds the node types the engine can run.
+// Registry holds the node types the engine can run. NewRegistry returns an
+// empty one; the node library (package nodes) fills it.
 type Registry struct {
-	defs   map[string]*NodeDef
-	models Models
+	defs map[string]*NodeDef
 }
 
-// Models resolves the language model an LLM node names to a provider and
-// model. *providers.Set implements it.
-type Models interface {
-	// Route picks the provider and model for a node's language_model
-	// (provider "" or "empty" means the server's default).
-	Route(provider, model string) (providers.Provider, string, error)
-}
-
-// SetModels gives LLM nodes their model providers. Call it before
-// compiling plans; without it, LLM nodes fail validation with a message
-// saying how to configure a provider.
-func (r *Registry) SetModels(m Models) { r.models = m }
-
-// NewRegistry returns a registry holding every node type of the core library.
+// NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	r := &Registry{defs: map[string]*NodeDef{}}
-	registerCore(r)
-	return r
+	return &Registry{defs: map[string]*NodeDef{}}
 }
 
 // Add registers a node type. It panics on an invalid definition: definitions
@@ -172,7 +158,7 @@ func (r *Registry) Add(d *NodeDef) {
 			p.Type.TypeName = "nodetool.nodes." + d.Type + "." + p.Type.TypeName
 		}
 		if p.Default != nil {
-			if v, err := coerce(p.Default, p.Type); err == nil {
+			if v, err := Coerce(p.Default, p.Type); err == nil {
 				p.Default = v
 			}
 		}
@@ -204,7 +190,7 @@ func (r *Registry) check(d *NodeDef) error {
 		}
 		seen[p.Name] = true
 		if p.Default != nil {
-			if _, err := coerce(p.Default, p.Type); err != nil && !emptyValue(p.Default) {
+			if _, err := Coerce(p.Default, p.Type); err != nil && !EmptyValue(p.Default) {
 				return fmt.Errorf("node %s: default of %s: %v", d.Type, p.Name, err)
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // RunOptions configure one run of a plan.
@@ -867,7 +867,7 @@ func (r *run) addResult(n *planNode, name string, v any) error {
 		return nil
 	}
 	room := r.limits.Results - r.held
-	size := deepSize(v, room) + itemCost
+	size := DeepSize(v, room) + ItemCost
 	if size > room {
 		return &LimitError{Limit: LimitResults, Node: n.label(), Msg: fmt.Sprintf("the run's results passed the %s limit of %s", LimitResults, FormatBytes(r.limits.Results))}
 	}

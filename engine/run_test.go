@@ -1,61 +1,63 @@
-package engine
+package engine_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/engine"
+	"nodetool/lang/pyval"
+	"nodetool/nodes"
+	"nodetool/nodes/nodetest"
 )
 
 // testNodes returns a registry with the core nodes plus a few node types
 // that exist only for tests: a sleeper, a panicker and a controller.
-func testNodes(t testing.TB) *Registry {
+func testNodes(t testing.TB) *engine.Registry {
 	t.Helper()
-	r := NewRegistry()
-	r.Add(&NodeDef{
+	r := nodes.NewRegistry(nodes.Deps{})
+	r.Add(&engine.NodeDef{
 		Type:    "test.Sleep",
-		Props:   []Prop{P("value", "any", "null", ""), P("ms", "int", "1000", "")},
-		Outputs: Out("output", "any"),
-		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+		Props:   []engine.Prop{engine.P("value", "any", "null", ""), engine.P("ms", "int", "1000", "")},
+		Outputs: engine.Out("output", "any"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
 			select {
 			case <-time.After(time.Duration(in.Int("ms")) * time.Millisecond):
-				return Single(in.Get("value")), nil
+				return engine.Single(in.Get("value")), nil
 			case <-ctx.Done():
 				return nil, context.Cause(ctx)
 			}
 		},
 	})
-	r.Add(&NodeDef{
+	r.Add(&engine.NodeDef{
 		Type:    "test.Panic",
-		Props:   []Prop{P("value", "any", "null", "")},
-		Outputs: Out("output", "any"),
-		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+		Props:   []engine.Prop{engine.P("value", "any", "null", "")},
+		Outputs: engine.Out("output", "any"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
 			var m map[string]int
 			m["boom"]++ // a nil map write: a real runtime panic
 			return nil, nil
 		},
 	})
-	r.Add(&NodeDef{
+	r.Add(&engine.NodeDef{
 		Type:    "test.BadSlot",
-		Outputs: Out("output", "any"),
-		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+		Outputs: engine.Out("output", "any"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
 			return map[string]any{"nope": 1}, nil
 		},
 	})
 	// test.Controller runs each controlled node once per item of "calls"
 	// (a list of property dicts) and emits the replies as a list.
-	r.Add(&NodeDef{
+	r.Add(&engine.NodeDef{
 		Type:    "test.Controller",
-		Props:   []Prop{P("calls", "list[dict]", "[]", "")},
-		Outputs: Out("output", "list[any]", ControlHandle, "any"),
-		Process: func(ctx *Ctx, in *Inputs) (map[string]any, error) {
+		Props:   []engine.Prop{engine.P("calls", "list[dict]", "[]", "")},
+		Outputs: engine.Out("output", "list[any]", engine.ControlHandle, "any"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
 			var replies []any
 			for _, cn := range ctx.Controlled() {
 				for _, c := range in.List("calls") {
@@ -66,15 +68,15 @@ func testNodes(t testing.TB) *Registry {
 					replies = append(replies, out["output"])
 				}
 			}
-			return Single(replies), nil
+			return engine.Single(replies), nil
 		},
 	})
 	return r
 }
 
-func compileJSON(t testing.TB, r *Registry, src string) *Plan {
+func compileJSON(t testing.TB, r *engine.Registry, src string) *engine.Plan {
 	t.Helper()
-	w, err := ParseWorkflow([]byte(src))
+	w, err := engine.ParseWorkflow([]byte(src))
 	if err != nil {
 		t.Fatalf("ParseWorkflow: %v", err)
 	}
@@ -121,30 +123,30 @@ const sleepGraph = `{"nodes":[
 
 func TestCancelEndsRunAndLeaksNothing(t *testing.T) {
 	base := runtime.NumGoroutine()
-	p := compileJSON(t, testNodes(t), sleepGraph)
+	p := nodetest.Compile(t, testNodes(t), sleepGraph)
 	ctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
-	var last Event
+	var last engine.Event
 	started := make(chan struct{})
 	var once sync.Once
-	job := p.Start(ctx, RunOptions{JobID: "j", OnEvent: func(e Event) {
+	job := p.Start(ctx, engine.RunOptions{JobID: "j", OnEvent: func(e engine.Event) {
 		mu.Lock()
 		last = e
 		mu.Unlock()
-		if nu, ok := e.(*NodeUpdate); ok && nu.NodeID == "slow" && nu.Status == "running" {
+		if nu, ok := e.(*engine.NodeUpdate); ok && nu.NodeID == "slow" && nu.Status == "running" {
 			once.Do(func() { close(started) })
 		}
 	}})
 	<-started
 	cancel()
 	res := job.Wait()
-	if res.Status != StatusCancelled {
+	if res.Status != engine.StatusCancelled {
 		t.Fatalf("status = %s (%s), want cancelled", res.Status, res.Error)
 	}
 	mu.Lock()
-	ju, ok := last.(*JobUpdate)
+	ju, ok := last.(*engine.JobUpdate)
 	mu.Unlock()
-	if !ok || ju.Status != StatusCancelled {
+	if !ok || ju.Status != engine.StatusCancelled {
 		t.Fatalf("last event = %#v, want job_update cancelled", last)
 	}
 	waitGoroutines(t, base)
@@ -152,11 +154,11 @@ func TestCancelEndsRunAndLeaksNothing(t *testing.T) {
 
 func TestJobCancelMethod(t *testing.T) {
 	base := runtime.NumGoroutine()
-	p := compileJSON(t, testNodes(t), sleepGraph)
-	job := p.Start(context.Background(), RunOptions{JobID: "j"})
+	p := nodetest.Compile(t, testNodes(t), sleepGraph)
+	job := p.Start(context.Background(), engine.RunOptions{JobID: "j"})
 	time.Sleep(20 * time.Millisecond)
 	job.Cancel()
-	if res := job.Wait(); res.Status != StatusCancelled {
+	if res := job.Wait(); res.Status != engine.StatusCancelled {
 		t.Fatalf("status = %s, want cancelled", res.Status)
 	}
 	waitGoroutines(t, base)
@@ -166,27 +168,27 @@ func TestNodeErrorFailsAtOnceAndCancelsTheRest(t *testing.T) {
 	base := runtime.NumGoroutine()
 	src := strings.Replace(sleepGraph, `{"id":"l","type":"nodetool.constant.List","data":{"value":[1,2,3]}}`,
 		`{"id":"l","type":"test.Panic"}`, 1)
-	p := compileJSON(t, testNodes(t), src)
+	p := nodetest.Compile(t, testNodes(t), src)
 	start := time.Now()
-	var events []Event
-	res := p.Run(context.Background(), RunOptions{JobID: "j", OnEvent: func(e Event) { events = append(events, e) }})
-	if res.Status != StatusFailed || res.NodeID != "l" || !strings.Contains(res.Error, "internal error in node l") {
+	var events []engine.Event
+	res := p.Run(context.Background(), engine.RunOptions{JobID: "j", OnEvent: func(e engine.Event) { events = append(events, e) }})
+	if res.Status != engine.StatusFailed || res.NodeID != "l" || !strings.Contains(res.Error, "internal error in node l") {
 		t.Fatalf("result = %+v, want failed in node l with an internal error", res)
 	}
 	if time.Since(start) > 30*time.Second {
 		t.Fatalf("the failure did not cancel the sleeping node")
 	}
-	last := events[len(events)-1].(*JobUpdate)
-	if last.Status != StatusFailed || last.NodeID == nil || *last.NodeID != "l" || last.Error == nil {
+	last := events[len(events)-1].(*engine.JobUpdate)
+	if last.Status != engine.StatusFailed || last.NodeID == nil || *last.NodeID != "l" || last.Error == nil {
 		t.Fatalf("final job_update = %+v", last)
 	}
 	waitGoroutines(t, base)
 }
 
 func TestUnknownOutputSlotFails(t *testing.T) {
-	p := compileJSON(t, testNodes(t), `{"nodes":[{"id":"b","type":"test.BadSlot"}],"edges":[]}`)
-	res := p.Run(context.Background(), RunOptions{})
-	if res.Status != StatusFailed || !strings.Contains(res.Error, `unknown output "nope"`) {
+	p := nodetest.Compile(t, testNodes(t), `{"nodes":[{"id":"b","type":"test.BadSlot"}],"edges":[]}`)
+	res := p.Run(context.Background(), engine.RunOptions{})
+	if res.Status != engine.StatusFailed || !strings.Contains(res.Error, `unknown output "nope"`) {
 		t.Fatalf("result = %+v, want an unknown-output failure", res)
 	}
 }
@@ -204,12 +206,12 @@ func TestControlEdges(t *testing.T) {
 	// through its batch function, so use a buffered node instead.
 	src = strings.Replace(src, `"type":"nodetool.control.Reroute"`, `"type":"test.Sleep","data":{"ms":0}`, 1)
 	src = strings.ReplaceAll(src, `{"text":`, `{"value":`)
-	p := compileJSON(t, testNodes(t), src)
-	res := p.Run(context.Background(), RunOptions{})
-	if res.Status != StatusCompleted {
+	p := nodetest.Compile(t, testNodes(t), src)
+	res := p.Run(context.Background(), engine.RunOptions{})
+	if res.Status != engine.StatusCompleted {
 		t.Fatalf("status = %s: %s", res.Status, res.Error)
 	}
-	if got := reprOf(res.Outputs["replies"]); got != "[['one', 'two']]" {
+	if got := nodetest.Repr(res.Outputs["replies"]); got != "[['one', 'two']]" {
 		t.Fatalf("replies = %s, want [['one', 'two']]", got)
 	}
 }
@@ -217,8 +219,8 @@ func TestControlEdges(t *testing.T) {
 func TestControlEdgeValidation(t *testing.T) {
 	src := `{"nodes":[{"id":"a","type":"nodetool.constant.String"},{"id":"b","type":"nodetool.text.ToUppercase"}],
 	"edges":[{"id":"c","source":"a","sourceHandle":"__control__","target":"b","targetHandle":"text","edge_type":"control"}]}`
-	w, _ := ParseWorkflow([]byte(src))
-	_, err := testReg.Compile(&w.Graph)
+	w, _ := engine.ParseWorkflow([]byte(src))
+	_, err := nodetest.Registry().Compile(&w.Graph)
 	if err == nil || !strings.Contains(err.Error(), `a control edge must target "__control__"`) {
 		t.Fatalf("Compile = %v, want a control edge error", err)
 	}
@@ -233,8 +235,8 @@ func TestStreamingInputPush(t *testing.T) {
 	 {"id":"e1","source":"mic","sourceHandle":"chunk","target":"col","targetHandle":"input_item"},
 	 {"id":"e2","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}
 	]}`
-	p := compileJSON(t, testReg, src)
-	job := p.Start(context.Background(), RunOptions{})
+	p := nodetest.Compile(t, nodetest.Registry(), src)
+	job := p.Start(context.Background(), engine.RunOptions{})
 	for _, s := range []string{"a", "b", "c"} {
 		if err := job.Push("mic", pyval.DictOf("type", "chunk", "content", s)); err != nil {
 			t.Fatal(err)
@@ -247,17 +249,17 @@ func TestStreamingInputPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := job.Wait()
-	if res.Status != StatusCompleted || len(res.Outputs["chunks"]) != 1 || len(res.Outputs["chunks"][0].([]any)) != 3 {
+	if res.Status != engine.StatusCompleted || len(res.Outputs["chunks"]) != 1 || len(res.Outputs["chunks"][0].([]any)) != 3 {
 		t.Fatalf("result = %+v, want three collected chunks", res)
 	}
 }
 
 func TestEventShapes(t *testing.T) {
-	res, events := runGraphJSON(t, `{"nodes":[
+	res, events := nodetest.RunGraph(t, `{"nodes":[
 	 {"id":"s","type":"nodetool.constant.String","data":{"value":"hi"}},
 	 {"id":"o","type":"nodetool.output.Output","data":{"name":"r"}}
 	],"edges":[{"id":"e","source":"s","sourceHandle":"output","target":"o","targetHandle":"value"}]}`, "")
-	if res.Status != StatusCompleted {
+	if res.Status != engine.StatusCompleted {
 		t.Fatal(res.Error)
 	}
 	want := map[string][]string{
@@ -292,7 +294,7 @@ func TestEventShapes(t *testing.T) {
 			t.Errorf("no %s event", k)
 		}
 	}
-	last := events[len(events)-1].(*JobUpdate)
+	last := events[len(events)-1].(*engine.JobUpdate)
 	if last.Message == nil || !strings.HasPrefix(*last.Message, "Workflow job completed in ") || last.Duration == nil {
 		t.Errorf("final job_update = %+v", last)
 	}
@@ -317,7 +319,7 @@ func TestParseWorkflowForms(t *testing.T) {
 		{"name not string", `{"name":1,"graph":{"nodes":[]}}`, `"name" must be a string`, 0},
 	}
 	for _, c := range cases {
-		w, err := ParseWorkflow([]byte(c.src))
+		w, err := engine.ParseWorkflow([]byte(c.src))
 		if c.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 				t.Errorf("%s: ParseWorkflow(%q) error = %v, want %q", c.name, c.src, err, c.wantErr)
@@ -336,19 +338,19 @@ func TestParseWorkflowForms(t *testing.T) {
 
 func TestDataKeysFedByEdgesAreDropped(t *testing.T) {
 	// The stale UI value "old" must not be used: the edge delivers "new".
-	res, _ := runGraphJSON(t, `{"nodes":[
+	res, _ := nodetest.RunGraph(t, `{"nodes":[
 	 {"id":"s","type":"nodetool.constant.String","data":{"value":"new"}},
 	 {"id":"o","type":"nodetool.output.Output","data":{"name":"r","value":"old"}}
 	],"edges":[{"id":"e","source":"s","sourceHandle":"output","target":"o","targetHandle":"value"}]}`, "")
-	if got := reprOf(res.Outputs["r"]); got != "['new']" {
+	if got := nodetest.Repr(res.Outputs["r"]); got != "['new']" {
 		t.Fatalf("result = %s, want ['new']", got)
 	}
 }
 
 func TestValidationErrorMessage(t *testing.T) {
-	w, _ := ParseWorkflow([]byte(`{"nodes":[{"id":"7","type":"x.Y"}]}`))
-	_, err := testReg.Compile(&w.Graph)
-	var verr *ValidationError
+	w, _ := engine.ParseWorkflow([]byte(`{"nodes":[{"id":"7","type":"x.Y"}]}`))
+	_, err := nodetest.Registry().Compile(&w.Graph)
+	var verr *engine.ValidationError
 	if !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].NodeID != "7" || verr.Problems[0].NodeType != "x.Y" {
 		t.Fatalf("Compile = %v, want one problem naming node 7", err)
 	}
@@ -358,14 +360,14 @@ func TestValidationErrorMessage(t *testing.T) {
 }
 
 func TestCheckParams(t *testing.T) {
-	p := compileJSON(t, testReg, `{"nodes":[{"id":"n","type":"nodetool.input.IntegerInput","data":{"name":"count"}}]}`)
+	p := nodetest.Compile(t, nodetest.Registry(), `{"nodes":[{"id":"n","type":"nodetool.input.IntegerInput","data":{"name":"count"}}]}`)
 	for _, c := range []struct{ params, want string }{
 		{`{"count": 3}`, ""},
 		{`{"count": 3.0}`, ""},
 		{`{"count": "3"}`, `param "count": expects int, got str`},
 		{`{"cnt": 3}`, `unknown param "cnt": no input node has that name (inputs: count)`},
 	} {
-		probs := p.CheckParams(mustJSON(t, c.params).(*pyval.Dict))
+		probs := p.CheckParams(nodetest.MustJSON(t, c.params).(*pyval.Dict))
 		got := ""
 		if len(probs) > 0 {
 			got = probs[0].Message
@@ -377,12 +379,12 @@ func TestCheckParams(t *testing.T) {
 }
 
 func TestRegistryRefusesBrokenDefinitions(t *testing.T) {
-	for name, def := range map[string]*NodeDef{
+	for name, def := range map[string]*engine.NodeDef{
 		"no function":  {Type: "t.A"},
-		"two funcs":    {Type: "t.B", Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }, Gen: func(*Ctx, *Inputs, Emit) error { return nil }},
-		"dup prop":     {Type: "t.C", Props: []Prop{P("a", "int", "0", ""), P("a", "int", "0", "")}, Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }},
-		"bad default":  {Type: "t.D", Props: []Prop{P("a", "int", `"x"`, "")}, Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }},
-		"already have": {Type: "nodetool.control.If", Process: func(*Ctx, *Inputs) (map[string]any, error) { return nil, nil }},
+		"two funcs":    {Type: "t.B", Process: func(*engine.Ctx, *engine.Inputs) (map[string]any, error) { return nil, nil }, Gen: func(*engine.Ctx, *engine.Inputs, engine.Emit) error { return nil }},
+		"dup prop":     {Type: "t.C", Props: []engine.Prop{engine.P("a", "int", "0", ""), engine.P("a", "int", "0", "")}, Process: func(*engine.Ctx, *engine.Inputs) (map[string]any, error) { return nil, nil }},
+		"bad default":  {Type: "t.D", Props: []engine.Prop{engine.P("a", "int", `"x"`, "")}, Process: func(*engine.Ctx, *engine.Inputs) (map[string]any, error) { return nil, nil }},
+		"already have": {Type: "nodetool.control.If", Process: func(*engine.Ctx, *engine.Inputs) (map[string]any, error) { return nil, nil }},
 	} {
 		func() {
 			defer func() {
@@ -390,26 +392,15 @@ func TestRegistryRefusesBrokenDefinitions(t *testing.T) {
 					t.Errorf("%s: Add did not refuse the definition", name)
 				}
 			}()
-			NewRegistry().Add(def)
+			nodes.NewRegistry(nodes.Deps{}).Add(def)
 		}()
-	}
-}
-
-func TestTitles(t *testing.T) {
-	for in, want := range map[string]string{"FormatText": "Format Text", "ForEach": "For Each", "HTMLToText": "HTML To Text", "GenerateUUID4": "Generate UUID4"} {
-		if got := splitCamel(in); got != want {
-			t.Errorf("splitCamel(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := fmt.Sprint(MustType("list[dict[str, any]]")); got != "list[dict[str, any]]" {
-		t.Errorf("type round trip = %q", got)
 	}
 }
 
 func TestControlEdgeToStreamingNodeRefused(t *testing.T) {
 	src := `{"nodes":[{"id":"ctl","type":"test.Controller"},{"id":"col","type":"nodetool.control.Collect"}],
 	"edges":[{"id":"c","source":"ctl","sourceHandle":"__control__","target":"col","targetHandle":"__control__","edge_type":"control"}]}`
-	w, _ := ParseWorkflow([]byte(src))
+	w, _ := engine.ParseWorkflow([]byte(src))
 	_, err := testNodes(t).Compile(&w.Graph)
 	if err == nil || !strings.Contains(err.Error(), "cannot be controlled") {
 		t.Fatalf("Compile = %v, want a refusal of the control edge", err)

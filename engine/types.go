@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unsafe"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // TypeMeta is NodeTool's TypeMetadata: a type name with generic arguments,
@@ -214,7 +214,7 @@ func sameValues(a, b []any) bool {
 // itself, an int for an integral float given to an int, a float for an int
 // given to a float, or v wrapped in a list for a list[T] input given a T.
 // It reports a clear error when the value cannot be used.
-func coerce(v any, t TypeMeta) (any, error) {
+func Coerce(v any, t TypeMeta) (any, error) {
 	if fits(v, t) {
 		switch t.Type {
 		case "float":

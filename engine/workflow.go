@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // Workflow is NodeTool's Workflow object as the app exports it and the APIs

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"nodetool/authn"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // DefaultMaxBody bounds JSON request bodies unless a server sets its own.

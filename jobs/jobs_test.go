@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
+	"nodetool/nodes"
 	"nodetool/store"
 )
 
@@ -45,7 +46,7 @@ func newManager(t *testing.T, o Options) (*Manager, *store.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	o.Registry = engine.NewRegistry()
+	o.Registry = nodes.NewRegistry(nodes.Deps{})
 	o.Store = db
 	m := New(o)
 	t.Cleanup(m.Close)
@@ -278,13 +279,13 @@ func TestRestartReconcilesRunningJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	m1 := New(Options{Registry: engine.NewRegistry(), Store: db})
+	m1 := New(Options{Registry: nodes.NewRegistry(nodes.Deps{}), Store: db})
 	j, _ := start(t, m1, Request{UserID: "u", Graph: graph(t, mic)})
 	if rec, _ := m1.Stored("u", j.ID); rec.Status != "running" {
 		t.Fatalf("status %s, want running", rec.Status)
 	}
 	// A new manager on the same store: the job is gone from memory.
-	m2 := New(Options{Registry: engine.NewRegistry(), Store: db})
+	m2 := New(Options{Registry: nodes.NewRegistry(nodes.Deps{}), Store: db})
 	rec, err := m2.Stored("u", j.ID)
 	if err != nil || rec.Status != "failed" || rec.Error == nil || !strings.Contains(*rec.Error, "stopped") {
 		t.Fatalf("after restart = %+v, %v; want failed", rec, err)

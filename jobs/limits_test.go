@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
+	"nodetool/nodes"
 	"nodetool/store"
 )
 
@@ -299,7 +300,7 @@ func TestRecordsRepairedAtStart(t *testing.T) {
 	put("01big", "completed", now.Add(-time.Hour), `{"text":"`+strings.Repeat("z", 1<<20)+`"}`)
 	put("02cut", "running", now.Add(-time.Hour), `{}`)
 	put("03old", "completed", now.Add(-90*24*time.Hour), `{}`)
-	m := New(Options{Registry: engine.NewRegistry(), Store: db})
+	m := New(Options{Registry: nodes.NewRegistry(nodes.Deps{}), Store: db})
 	defer m.Close()
 	if data, _ := db.Get("jobs", "01big"); len(data) > 1024 || !strings.Contains(string(data), `"params_omitted":{"bytes":`) {
 		t.Errorf("the big record is %d bytes: %.200s", len(data), data)

@@ -2,7 +2,7 @@ package jobs
 
 import (
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // sizeVisits is how many values sizeOf looks at before it extrapolates.

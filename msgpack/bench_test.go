@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 

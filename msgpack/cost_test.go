@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"testing"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 

@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // Default decoding limits.

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // maxEncodeDepth bounds the nesting of containers and pointers Marshal will

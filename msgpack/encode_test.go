@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 

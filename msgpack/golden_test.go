@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // h decodes a hex string written with spaces between bytes, as the spec's

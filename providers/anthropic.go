@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"nodetool/sse"
 	"strings"
-
-	"nodetool/httpapi"
 )
 
 // AnthropicConfig configures Anthropic's Messages API.
@@ -307,7 +306,7 @@ func (a *Anthropic) Stream(ctx context.Context, req *Request) (Stream, error) {
 // the stream with its message. Tool calls are numbered in order of their
 // blocks; a tool_use block with no input pieces gets "{}".
 func anthropicDecoder(r io.Reader) func() (Delta, error) {
-	sse := httpapi.NewSSEReader(r, maxLine)
+	sse := sse.NewReader(r, maxLine)
 	done := false
 	var input int
 	tools := map[int]int{}    // content block index -> tool call index

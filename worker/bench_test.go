@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"nodetool/authn"
-	"nodetool/engine"
+	"nodetool/nodes"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -32,7 +32,7 @@ func BenchmarkRunRequest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := New(Deps{Registry: engine.NewRegistry(), Workflows: repo, Store: db, Auth: a})
+	s := New(Deps{Registry: nodes.NewRegistry(nodes.Deps{}), Workflows: repo, Store: db, Auth: a})
 	mux := http.NewServeMux()
 	s.Register(mux)
 	h := s.Handler(mux)

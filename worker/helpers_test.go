@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"nodetool/authn"
-	"nodetool/engine"
-	"nodetool/httpapi"
 	"nodetool/jobs"
+	"nodetool/nodes"
+	"nodetool/sse"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -107,7 +107,7 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 		t.Fatal(err)
 	}
 	jobs := make(chan JobSummary, 2000)
-	s := New(Deps{Registry: engine.NewRegistry(), Workflows: repo, Store: db, Auth: a,
+	s := New(Deps{Registry: nodes.NewRegistry(nodes.Deps{}), Workflows: repo, Store: db, Auth: a,
 		MaxBody: o.maxBody, MaxUpload: o.maxUpload, PrivateStorage: o.privateStorage, KeepAlive: o.keepAlive, Limiter: o.limiter,
 		JobDone: func(j JobSummary) { jobs <- j }})
 	mux := http.NewServeMux()
@@ -158,10 +158,10 @@ func (e *testEnv) waitJob(t *testing.T) JobSummary {
 }
 
 // readStream parses an SSE response into its events' data.
-func readStream(t *testing.T, body io.Reader) []httpapi.SSEEvent {
+func readStream(t *testing.T, body io.Reader) []sse.Event {
 	t.Helper()
-	r := httpapi.NewSSEReader(body, 0)
-	var out []httpapi.SSEEvent
+	r := sse.NewReader(body, 0)
+	var out []sse.Event
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -226,4 +226,4 @@ func mustJSON(t *testing.T, s string) map[string]any {
 var _ = bytes.NewReader
 var _ = context.Background
 
-func newReader(r io.Reader) *httpapi.SSEReader { return httpapi.NewSSEReader(r, 0) }
+func newReader(r io.Reader) *sse.Reader { return sse.NewReader(r, 0) }

@@ -13,8 +13,8 @@ import (
 
 	"nodetool/authn"
 	"nodetool/engine"
-	"nodetool/engine/pyval"
 	"nodetool/httpapi"
+	"nodetool/lang/pyval"
 	"nodetool/store"
 	"nodetool/workflows"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/store"
 )
 

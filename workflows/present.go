@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // Present returns the workflow as the APIs show it: a copy with the input

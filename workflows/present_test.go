@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // graphOf parses a {"nodes":[...],"edges":[...]} graph.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 // Request is the body of a workflow create or update (NodeTool's

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 )
 
 func TestParseRequest(t *testing.T) {

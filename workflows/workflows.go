@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"nodetool/engine"
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/store"
 )
 

@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"nodetool/engine"
+	"nodetool/nodes"
 )
 
 func main() {
@@ -44,7 +45,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "corpuscheck: no workflow files in %s\n", flag.Arg(0))
 		os.Exit(2)
 	}
-	reg := engine.NewRegistry()
+	reg := nodes.NewRegistry(nodes.Deps{})
 	failures, valid, refused := 0, 0, 0
 	for _, file := range files {
 		problems, ok := checkFile(*bin, reg, file)

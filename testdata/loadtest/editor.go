@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/net/websocket"
 
-	"nodetool/engine/pyval"
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 

@@ -8,11 +8,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"nodetool/nodes"
 	"os"
 	"reflect"
 	"sort"
-
-	"nodetool/engine"
 )
 
 type refNode struct {
@@ -53,7 +52,7 @@ func main() {
 	for _, n := range ref.Nodes {
 		byType[n.NodeType] = n
 	}
-	reg := engine.NewRegistry()
+	reg := nodes.NewRegistry(nodes.Deps{})
 	var problems []string
 	checked := 0
 	for _, m := range reg.Metadata() {

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The dependency rules of the layout (README "Layout"): each entry names a
+// package (a trailing "/" covers the packages under it) and the project
+// packages it may depend on, directly or not. A package not listed may
+// depend on anything but main. Test files do not count.
+var depRules = []struct {
+	pkg   string
+	allow []string
+}{
+	// The engine core knows values, nothing else of the project.
+	{"nodetool/engine", []string{"nodetool/lang/pyval"}},
+	// The language libraries stand alone.
+	{"nodetool/lang/", []string{"nodetool/lang/"}},
+	// The node library: the engine, the language libraries, its own
+	// helpers and the model providers; never a server package.
+	{"nodetool/nodes/", []string{"nodetool/engine", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/nodes", []string{"nodetool/engine", "nodetool/lang/", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	// The model providers speak HTTP to model servers, not to clients.
+	{"nodetool/providers", []string{"nodetool/lang/", "nodetool/sse"}},
+	{"nodetool/sse", nil},
+	// The three surfaces never import each other.
+	{"nodetool/editor", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/terminal", "nodetool/workflows"}},
+	{"nodetool/worker", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/sse", "nodetool/store", "nodetool/workflows"}},
+	{"nodetool/chatsrv", []string{"nodetool/authn", "nodetool/durable", "nodetool/httpapi", "nodetool/lang/", "nodetool/providers", "nodetool/sse", "nodetool/store"}},
+	// Storage and authentication stand on the standard library.
+	{"nodetool/store", []string{"nodetool/durable"}},
+	{"nodetool/authn", []string{"nodetool/durable"}},
+	{"nodetool/durable", nil},
+}
+
+func TestDependencyRules(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	covered := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg, deps := fields[0], fields[1:]
+		if strings.HasPrefix(pkg, "nodetool/testdata/") {
+			continue
+		}
+		for _, d := range deps {
+			if d == "nodetool" {
+				t.Errorf("%s depends on the main package", pkg)
+			}
+		}
+		for _, r := range depRules {
+			if !matches(r.pkg, pkg) {
+				continue
+			}
+			covered[r.pkg] = true
+			for _, d := range deps {
+				if d == "nodetool" || !strings.HasPrefix(d, "nodetool/") || d == pkg {
+					continue
+				}
+				if !slices.ContainsFunc(r.allow, func(a string) bool { return matches(a, d) }) {
+					t.Errorf("%s depends on %s, which its rule (%s) does not allow", pkg, d, r.pkg)
+				}
+			}
+		}
+	}
+	for _, r := range depRules {
+		if !covered[r.pkg] && r.pkg != "nodetool/durable" {
+			t.Errorf("rule %s matched no package: the layout changed; update depRules", r.pkg)
+		}
+	}
+}
+
+// matches reports whether pkg is rule (or under it, for a rule ending in
+// "/").
+func matches(rule, pkg string) bool {
+	if strings.HasSuffix(rule, "/") {
+		return strings.HasPrefix(pkg, rule)
+	}
+	return pkg == rule
+}

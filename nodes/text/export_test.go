@@ -1,0 +1,5 @@
+package text
+
+// Names the external tests use.
+var ConvertSingleBraces = convertSingleBraces
+var LowercaseHeads = lowercaseHeads

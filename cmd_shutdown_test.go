@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"nodetool/sse"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/net/websocket"
+
+	"nodetool/sse"
 )
 
 // sock is a WebSocket client that reads in the background as a browser

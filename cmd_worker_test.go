@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"nodetool/sse"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"nodetool/sse"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.

@@ -3,10 +3,11 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"nodetool/engine"
-	"nodetool/nodes/nodetest"
 	"strings"
 	"testing"
+
+	"nodetool/engine"
+	"nodetool/nodes/nodetest"
 )
 
 // chainJSON builds constant -> n Reroute nodes -> Output.

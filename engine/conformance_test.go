@@ -3,15 +3,15 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
-	"nodetool/engine"
-	"nodetool/nodes/nodetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/nodetest"
 )
 
 // conformanceCase is one file of ../testdata/conformance: a workflow, the

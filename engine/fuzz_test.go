@@ -3,11 +3,12 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
-	"nodetool/engine"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"nodetool/engine"
 )
 
 // FuzzLoadWorkflow feeds arbitrary bytes to the loader and validator, and

@@ -3,15 +3,15 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
-	"nodetool/engine"
-	"nodetool/nodes/nodetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/nodetest"
 )
 
 // hostileCase is one file of ../testdata/hostile (see its README).

@@ -1,11 +1,12 @@
 package nodes_test
 
 import (
-	"nodetool/nodes/nodetest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"nodetool/nodes/nodetest"
 )
 
 // TestEveryNodeTypeIsExercised guards the rule that every registered node

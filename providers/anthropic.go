@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"nodetool/sse"
 	"strings"
+
+	"nodetool/sse"
 )
 
 // AnthropicConfig configures Anthropic's Messages API.

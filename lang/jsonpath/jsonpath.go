@@ -3,12 +3,12 @@ package jsonpath
 import (
 	"errors"
 	"fmt"
-	"nodetool/lang/pystr"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
 )
 

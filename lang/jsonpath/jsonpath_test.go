@@ -1,9 +1,10 @@
 package jsonpath
 
 import (
-	"nodetool/lang/pyval"
 	"strings"
 	"testing"
+
+	"nodetool/lang/pyval"
 )
 
 func TestJSONPathFind(t *testing.T) {

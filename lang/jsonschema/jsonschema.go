@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"nodetool/lang/pyre"
-	"nodetool/lang/pystr"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
 
+	"nodetool/lang/pyre"
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
 )
 

@@ -2,10 +2,11 @@ package pyre
 
 import (
 	"encoding/json"
-	"nodetool/lang/pyval"
 	"slices"
 	"strings"
 	"testing"
+
+	"nodetool/lang/pyval"
 )
 
 func TestPyRegexMatchesPython(t *testing.T) {

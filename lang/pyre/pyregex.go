@@ -4,14 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"nodetool/lang/pystr"
-	"nodetool/lang/pyval"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"nodetool/lang/pystr"
+	"nodetool/lang/pyval"
 )
 
 // Python regular expressions on top of Go's RE2 engine.

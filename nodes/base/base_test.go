@@ -2,11 +2,12 @@ package base_test
 
 import (
 	"fmt"
+	"strings"
+	"testing"
+
 	"nodetool/engine"
 	"nodetool/nodes/base"
 	"nodetool/nodes/nodetest"
-	"strings"
-	"testing"
 )
 
 // inputGraph wires one input node of type typ (configured with data) to an

@@ -2,9 +2,9 @@ package base
 
 import (
 	"fmt"
-	"nodetool/engine"
 	"time"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
 )
 

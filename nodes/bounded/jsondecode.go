@@ -3,9 +3,9 @@ package bounded
 import (
 	"errors"
 	"fmt"
-	"nodetool/engine"
 	"strings"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
 )
 

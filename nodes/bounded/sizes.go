@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"nodetool/engine"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
 )
 

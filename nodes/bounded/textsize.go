@@ -1,10 +1,11 @@
 package bounded
 
 import (
-	"nodetool/engine"
-	"nodetool/lang/pyval"
 	"strings"
 	"unicode/utf8"
+
+	"nodetool/engine"
+	"nodetool/lang/pyval"
 )
 
 // Sizing helpers for nodes that build text: overflow-safe size arithmetic,

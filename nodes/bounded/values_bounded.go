@@ -2,6 +2,7 @@ package bounded
 
 import (
 	"fmt"
+
 	"nodetool/engine"
 )
 

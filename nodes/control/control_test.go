@@ -1,8 +1,9 @@
 package control_test
 
 import (
-	"nodetool/nodes/nodetest"
 	"testing"
+
+	"nodetool/nodes/nodetest"
 )
 
 // If keeps the values that wait for their condition within the max-value

@@ -3,16 +3,16 @@ package dicts
 import (
 	"fmt"
 	"math"
-	"nodetool/engine"
-	"nodetool/lang/pyre"
-	"nodetool/lang/pystr"
-	"nodetool/nodes/bounded"
-	"nodetool/nodes/lists"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"nodetool/engine"
+	"nodetool/lang/pyre"
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/bounded"
+	"nodetool/nodes/lists"
 )
 
 // Register adds the nodetool.dictionary nodes.

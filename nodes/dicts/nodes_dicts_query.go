@@ -2,15 +2,15 @@ package dicts
 
 import (
 	"fmt"
-	"nodetool/engine"
-	"nodetool/nodes/lists"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"nodetool/engine"
 	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/lists"
 )
 
 // dictQuery is a parsed pandas query expression, evaluated against one

@@ -3,13 +3,13 @@ package dicts
 import (
 	"fmt"
 	"math"
-	"nodetool/engine"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
 )
 

@@ -3,18 +3,18 @@ package libjson
 import (
 	"fmt"
 	"math"
-	"nodetool/engine"
-	"nodetool/lang/jsonpath"
-	"nodetool/lang/jsonschema"
-	"nodetool/lang/pystr"
-	"nodetool/nodes/bounded"
-	"nodetool/nodes/dicts"
-	"nodetool/nodes/text"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"nodetool/engine"
+	"nodetool/lang/jsonpath"
+	"nodetool/lang/jsonschema"
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/bounded"
+	"nodetool/nodes/dicts"
+	"nodetool/nodes/text"
 )
 
 // The pure lib.json.* nodes (LoadJSONAssets needs asset storage and is not

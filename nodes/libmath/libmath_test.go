@@ -3,11 +3,12 @@ package libmath_test
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
+	"testing"
+
 	"nodetool/engine"
 	"nodetool/nodes/libmath"
 	"nodetool/nodes/nodetest"
-	"strings"
-	"testing"
 )
 
 func TestMathNodes(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"nodetool/engine"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
 )
 

@@ -1,12 +1,13 @@
 package libuuid_test
 
 import (
-	"nodetool/nodes/libuuid"
-	"nodetool/nodes/nodetest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"nodetool/nodes/libuuid"
+	"nodetool/nodes/nodetest"
 )
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-([0-9a-f])[0-9a-f]{3}-([0-9a-f])[0-9a-f]{3}-[0-9a-f]{12}$`)

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"hash"
 	"math/big"
-	"nodetool/engine"
 	"strings"
 	"sync"
 	"time"
 
+	"nodetool/engine"
 	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
 )

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"nodetool/engine"
 	"slices"
 
+	"nodetool/engine"
 	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
 )

@@ -8,16 +8,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"nodetool/engine"
-	"nodetool/nodes/base"
-	"nodetool/nodes/bounded"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode"
 
+	"nodetool/engine"
 	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/base"
+	"nodetool/nodes/bounded"
 	"nodetool/providers"
 )
 

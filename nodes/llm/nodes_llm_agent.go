@@ -3,13 +3,13 @@ package llm
 import (
 	"errors"
 	"fmt"
-	"nodetool/engine"
-	"nodetool/nodes/bounded"
 	"strings"
 	"unicode"
 
+	"nodetool/engine"
 	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/bounded"
 	"nodetool/providers"
 )
 

@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"nodetool/engine"
-	"nodetool/lang/pystr"
-	"nodetool/nodes/bounded"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"nodetool/engine"
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/bounded"
 	"nodetool/providers"
 )
 

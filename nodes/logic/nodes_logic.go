@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"nodetool/engine"
 
+	"nodetool/engine"
 	"nodetool/lang/pyval"
 )
 

@@ -2,10 +2,11 @@ package text_test
 
 import (
 	"context"
-	"nodetool/engine"
-	"nodetool/nodes/nodetest"
 	"strings"
 	"testing"
+
+	"nodetool/engine"
+	"nodetool/nodes/nodetest"
 )
 
 // BenchmarkRegexBigText runs regex nodes over 4 MiB of text, where long

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"nodetool/engine"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"nodetool/engine"
 	"nodetool/lang/jinja"
 	"nodetool/lang/pyval"
 )

@@ -3,16 +3,16 @@ package text
 import (
 	"fmt"
 	"math"
-	"nodetool/engine"
-	"nodetool/lang/jsonpath"
-	"nodetool/lang/pyre"
-	"nodetool/lang/pystr"
-	"nodetool/nodes/bounded"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"nodetool/engine"
+	"nodetool/lang/jsonpath"
+	"nodetool/lang/pyre"
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/bounded"
 )
 
 // The pure nodetool.text.* nodes. Lengths, indexes and slices count code

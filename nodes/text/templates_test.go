@@ -2,12 +2,13 @@ package text_test
 
 import (
 	"context"
-	"nodetool/engine"
-	"nodetool/nodes/nodetest"
-	"nodetool/nodes/text"
 	"strings"
 	"testing"
 	"time"
+
+	"nodetool/engine"
+	"nodetool/nodes/nodetest"
+	"nodetool/nodes/text"
 )
 
 func TestFormatText(t *testing.T) {

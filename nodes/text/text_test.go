@@ -2,11 +2,12 @@ package text_test
 
 import (
 	"fmt"
-	"nodetool/engine"
-	"nodetool/nodes/nodetest"
 	"strings"
 	"testing"
 	"time"
+
+	"nodetool/engine"
+	"nodetool/nodes/nodetest"
 )
 
 // txtStream feeds the items of a list through a ForEach into node typ and

@@ -8,10 +8,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"nodetool/nodes"
 	"os"
 	"reflect"
 	"sort"
+
+	"nodetool/nodes"
 )
 
 type refNode struct {

@@ -1,3 +1,7 @@
+// Package jsonpath evaluates the JSONPath subset NodeTool's JSON nodes
+// accept ($, .name, [index], [start:end:step], .., *, ['key']) over values,
+// within a pyval.Budget: what each step selects counts against its
+// max-value and every value visited ticks it.
 package jsonpath
 
 import (

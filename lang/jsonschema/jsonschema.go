@@ -1,3 +1,8 @@
+// Package jsonschema validates values against JSON Schema (draft 2020-12 and
+// the drafts before it, as Python's jsonschema does), in time polynomial in
+// the schema and the value: the result of each (subschema, value) pair is
+// computed once, $ref chains and nesting are bounded, and every step ticks
+// the caller's pyval.Budget.
 package jsonschema
 
 import (

@@ -1,3 +1,7 @@
+// Package pyre runs Python regular expressions (re module syntax, flags,
+// replacement templates and iteration semantics) on Go's RE2 engine: a
+// pattern RE2 cannot run is refused with a clear error, patterns are sized
+// before they compile, and a long search ticks the caller's pyval.Budget.
 package pyre
 
 import (

@@ -1,3 +1,7 @@
+// Package pystr holds Python's string semantics that NodeTool's text nodes
+// keep: case mapping with Unicode's special cases, whitespace and line
+// splitting, strip, int(), slicing by code point, NFKD decomposition, and
+// helpers to quote user text in messages.
 package pystr
 
 import (

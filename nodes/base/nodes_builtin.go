@@ -1,3 +1,8 @@
+// Package base holds the nodes every workflow is made of: inputs
+// (nodetool.input.*), outputs (nodetool.output.Output), constants
+// (nodetool.constant.*), Preview, Comment and Group
+// (nodetool.workflows.base_node.*), and the default values of NodeTool's
+// structured types.
 package base
 
 import (

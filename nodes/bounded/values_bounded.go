@@ -1,3 +1,8 @@
+// Package bounded holds what node code shares to stay inside its run's
+// budgets: JSON parsing, writing and sizing within max-value, text builders
+// that refuse to grow past it, and work meters that check the node's
+// deadline. Its functions take the node's *engine.Ctx and fail with the
+// engine's budget errors.
 package bounded
 
 import (

@@ -1,3 +1,5 @@
+// Package control holds the nodetool.control nodes: If, ForEach, Collect
+// and Reroute.
 package control
 
 import (

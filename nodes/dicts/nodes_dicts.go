@@ -1,3 +1,5 @@
+// Package dicts holds the nodetool.dictionary nodes: building, reading,
+// filtering and querying dicts, and writing them as JSON or YAML.
 package dicts
 
 import (

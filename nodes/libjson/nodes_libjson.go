@@ -1,3 +1,5 @@
+// Package libjson holds the lib.json nodes: parsing, writing, querying
+// (JSONPath), templating and validating (JSON Schema) JSON.
 package libjson
 
 import (

@@ -1,3 +1,5 @@
+// Package libmath holds the lib.math nodes: arithmetic and the
+// correctly rounded math functions of Python's math module.
 package libmath
 
 import (

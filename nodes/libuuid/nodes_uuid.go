@@ -1,3 +1,5 @@
+// Package libuuid holds the lib.uuid nodes: generating (versions 1, 3, 4
+// and 5), parsing, formatting and checking UUIDs.
 package libuuid
 
 import (

@@ -1,3 +1,5 @@
+// Package lists holds the nodetool.list nodes: ranges, slicing, sorting,
+// set operations, folds and the rest of Python's list handling.
 package lists
 
 import (

@@ -1,3 +1,8 @@
+// Package llm holds the nodes that need a language model
+// (nodetool.agents.* and nodetool.generators.*): Agent with control-edge
+// tools, ControlAgent, Summarizer, Extractor, Classifier and the list,
+// data, structured-output, chart and SVG generators. They reach their
+// models through Models (the server's *providers.Set).
 package llm
 
 import (

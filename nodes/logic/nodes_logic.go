@@ -1,3 +1,5 @@
+// Package logic holds the nodetool.boolean and nodetool.numbers nodes:
+// comparisons, logical operators, membership and number filters.
 package logic
 
 import (

@@ -1,3 +1,6 @@
+// Package text holds the nodetool.text nodes: string operations with
+// Python's semantics, regular expressions (lang/pyre), JSON extraction, and
+// the FormatText and Template nodes (lang/jinja).
 package text
 
 import (

@@ -145,219 +145,252 @@ type CompileOptions struct {
 
 // CompileWith is Compile with options.
 func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
-	p := &Plan{byID: map[string]*planNode{}, inputs: map[string]*planNode{}, reg: r}
-	var probs []Problem
-	add := func(pr Problem) { probs = append(probs, pr) }
-	// dangling reports an edge to a missing node or handle: a problem, or
-	// with DropInvalidEdges a warning.
-	dangling := func(pr Problem) {
-		if o.DropInvalidEdges {
-			pr.Message += " (edge dropped)"
-			p.Warnings = append(p.Warnings, pr)
-			return
-		}
-		add(pr)
+	c := &compiler{reg: r, opts: o, g: g, ids: map[string]bool{}, wired: map[string]map[string]bool{},
+		p: &Plan{byID: map[string]*planNode{}, inputs: map[string]*planNode{}, reg: r}}
+	for _, n := range g.Nodes {
+		c.ids[n.ID] = true
 	}
-
-	connected := map[string]map[string]bool{} // node id -> data handles with edges
 	for _, e := range g.Edges {
 		if e.EdgeType == EdgeData {
-			if connected[e.Target] == nil {
-				connected[e.Target] = map[string]bool{}
+			if c.wired[e.Target] == nil {
+				c.wired[e.Target] = map[string]bool{}
 			}
-			connected[e.Target][e.TargetHandle] = true
+			c.wired[e.Target][e.TargetHandle] = true
 		}
 	}
-
 	for _, n := range g.Nodes {
-		if _, dup := p.byID[n.ID]; dup {
-			add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("duplicate node id %s", n.ID)})
-			continue
-		}
-		def, ok := r.Lookup(n.Type)
-		if !ok {
-			add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("unsupported node type %s (node %s)", n.Type, n.ID)})
-			continue
-		}
-		pn := &planNode{
-			id: n.ID, lbl: fmt.Sprintf("node %s (%s)", n.ID, n.Type), node: n, def: def, title: def.Title,
-			props: make(map[string]any, len(def.Props)), dynProps: pyval.NewDict(0),
-			zipAll: n.SyncMode == "zip_all", bypassed: n.Bypassed(),
-			outEdges: map[string][]*planEdge{}, edgeCount: map[string]int{},
-			streaming: map[string]bool{}, aggregate: map[string]bool{},
-		}
-		if t := n.Title(); t != "" {
-			pn.title = t
-		}
-		p.byID[n.ID] = pn
-		p.nodes = append(p.nodes, pn)
-		for _, pr := range def.Props {
-			pn.props[pr.Name] = pyval.Clone(pr.Default)
-		}
-		wired := connected[n.ID]
-		setProp := func(name string, v any) {
-			if wired[name] {
-				return // an edge feeds it: the stored UI value is stale
+		c.addNode(n)
+	}
+	for i, e := range g.Edges {
+		c.addEdge(i, e)
+	}
+	for _, n := range c.p.nodes {
+		c.checkNode(n)
+	}
+	if cyc := findCycle(c.p.nodes); len(cyc) > 0 {
+		c.p.hasCycle = true
+		c.add(Problem{NodeID: cyc[0], Message: fmt.Sprintf("the graph has a cycle: %s -> %s", strings.Join(cyc, " -> "), cyc[0])})
+	}
+	if len(c.probs) > 0 {
+		return nil, &ValidationError{Problems: c.probs}
+	}
+	markStreaming(c.p)
+	return c.p, nil
+}
+
+// compiler is the state of one CompileWith: the plan it builds and the
+// problems it found.
+type compiler struct {
+	reg   *Registry
+	opts  CompileOptions
+	g     *Graph
+	p     *Plan
+	probs []Problem
+	ids   map[string]bool            // every node id of the graph
+	wired map[string]map[string]bool // node id -> data handles an edge feeds
+}
+
+func (c *compiler) add(pr Problem) { c.probs = append(c.probs, pr) }
+
+// dangling reports an edge to a missing node or handle: a problem, or with
+// DropInvalidEdges a warning.
+func (c *compiler) dangling(pr Problem) {
+	if c.opts.DropInvalidEdges {
+		pr.Message += " (edge dropped)"
+		c.p.Warnings = append(c.p.Warnings, pr)
+		return
+	}
+	c.add(pr)
+}
+
+// nodeProblem reports a problem of node n.
+func (c *compiler) nodeProblem(n *planNode, format string, args ...any) {
+	c.add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: n.label() + ": " + fmt.Sprintf(format, args...)})
+}
+
+// addNode makes the plan node of n: its definition, its property values
+// (defaults overlaid with the stored ones an edge does not feed), its
+// dynamic outputs, and for an input node its name.
+func (c *compiler) addNode(n *Node) {
+	if _, dup := c.p.byID[n.ID]; dup {
+		c.add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("duplicate node id %s", n.ID)})
+		return
+	}
+	def, ok := c.reg.Lookup(n.Type)
+	if !ok {
+		c.add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("unsupported node type %s (node %s)", n.Type, n.ID)})
+		return
+	}
+	pn := &planNode{
+		id: n.ID, lbl: fmt.Sprintf("node %s (%s)", n.ID, n.Type), node: n, def: def, title: def.Title,
+		props: make(map[string]any, len(def.Props)), dynProps: pyval.NewDict(0),
+		zipAll: n.SyncMode == "zip_all", bypassed: n.Bypassed(),
+		outEdges: map[string][]*planEdge{}, edgeCount: map[string]int{},
+		streaming: map[string]bool{}, aggregate: map[string]bool{},
+	}
+	if t := n.Title(); t != "" {
+		pn.title = t
+	}
+	c.p.byID[n.ID] = pn
+	c.p.nodes = append(c.p.nodes, pn)
+	for _, pr := range def.Props {
+		pn.props[pr.Name] = pyval.Clone(pr.Default)
+	}
+	wired := c.wired[n.ID]
+	if def.Dynamic {
+		n.DynamicProperties.Range(func(k string, v any) bool {
+			if wired[k] {
+				v = nil // keeps the key's position; the edge delivers the value
 			}
-			prop, ok := def.Prop(name)
-			if !ok {
-				if def.Dynamic {
-					pn.dynProps.Set(name, v)
-				}
-				return
-			}
-			if v == nil {
-				return
-			}
-			cv, err := Coerce(v, prop.Type)
-			if err != nil {
-				if EmptyValue(v) {
-					return // the original skips empty values and keeps the default
-				}
-				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: property %q %v", pn.label(), name, err)})
-				return
-			}
-			pn.props[name] = cv
+			pn.dynProps.Set(k, v)
+			return true
+		})
+	}
+	n.Data.Range(func(k string, v any) bool {
+		if !wired[k] { // an edge feeds it: the stored UI value is stale
+			c.setProp(pn, k, v)
 		}
-		if def.Dynamic {
-			n.DynamicProperties.Range(func(k string, v any) bool {
-				if wired[k] {
-					v = nil // keeps the key's position; the edge delivers the value
-				}
-				pn.dynProps.Set(k, v)
-				return true
-			})
-		}
-		n.Data.Range(func(k string, v any) bool { setProp(k, v); return true })
+		return true
+	})
+	if def.DynamicOutputs {
 		n.DynamicOutputs.Range(func(k string, v any) bool {
-			if !def.DynamicOutputs {
-				return true
-			}
 			t, err := typeFromValue(v)
 			if err != nil {
-				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: dynamic output %q: %v", pn.label(), k, err)})
+				c.nodeProblem(pn, "dynamic output %q: %v", k, err)
 				return true
 			}
 			pn.dynOuts = append(pn.dynOuts, Output{Name: k, Type: t})
 			return true
 		})
-		if def.Role == RoleInput {
-			name, _ := pn.props["name"].(string)
-			switch {
-			case name == "":
-				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: input nodes need a non-empty name", pn.label())})
-			case p.inputs[name] != nil:
-				add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("%s: another input node (%s) is named %q: input names must be unique", pn.label(), p.inputs[name].id, name)})
-			default:
-				p.inputs[name] = pn
-			}
+	}
+	if def.Role == RoleInput {
+		name, _ := pn.props["name"].(string)
+		switch {
+		case name == "":
+			c.nodeProblem(pn, "input nodes need a non-empty name")
+		case c.p.inputs[name] != nil:
+			c.nodeProblem(pn, "another input node (%s) is named %q: input names must be unique", c.p.inputs[name].id, name)
+		default:
+			c.p.inputs[name] = pn
 		}
 	}
-
-	for i, e := range g.Edges {
-		pe := &planEdge{index: i, edge: e, id: e.id(), control: e.EdgeType == EdgeControl}
-		src, sok := p.byID[e.Source]
-		dst, dok := p.byID[e.Target]
-		label := "edge " + e.key()
-		if !sok && !knownMissing(g, e.Source) {
-			dangling(Problem{EdgeID: pe.id, NodeID: e.Target, Message: fmt.Sprintf("%s: source node %s does not exist", label, e.Source)})
-		}
-		if !dok && !knownMissing(g, e.Target) {
-			dangling(Problem{EdgeID: pe.id, NodeID: e.Source, Message: fmt.Sprintf("%s: target node %s does not exist", label, e.Target)})
-		}
-		if !sok || !dok {
-			continue // already reported (missing or unsupported node)
-		}
-		pe.src, pe.dst = src, dst
-		if pe.control {
-			if e.TargetHandle != ControlHandle {
-				add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: a control edge must target %q, not %q", label, ControlHandle, e.TargetHandle)})
-				continue
-			}
-			if e.SourceHandle != ControlHandle && e.SourceHandle != "__control_output__" {
-				add(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: a control edge must leave %q, not %q", label, ControlHandle, e.SourceHandle)})
-				continue
-			}
-			if dst.def.Run != nil || dst.def.Role == RoleInput {
-				add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s cannot be controlled: it reads streams or is an input", label, dst.label())})
-				continue
-			}
-			src.ctrlOut = append(src.ctrlOut, pe)
-			dst.ctrlIn = append(dst.ctrlIn, pe)
-			p.edges = append(p.edges, pe)
-			continue
-		}
-		st, ok := src.outputType(e.SourceHandle)
-		if !ok {
-			dangling(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: %s has no output %q (outputs: %s)", label, src.label(), e.SourceHandle, slotList(src.outputs()))})
-			continue
-		}
-		dt, ok := dst.propType(e.TargetHandle)
-		if !ok {
-			dangling(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s has no input %q", label, dst.label(), e.TargetHandle)})
-			continue
-		}
-		if !Compatible(st, dt) {
-			add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: type mismatch: %s output %q is %s but %s input %q expects %s", label, src.label(), e.SourceHandle, st, dst.label(), e.TargetHandle, dt)})
-			continue
-		}
-		src.outEdges[e.SourceHandle] = append(src.outEdges[e.SourceHandle], pe)
-		dst.inEdges = append(dst.inEdges, pe)
-		if dst.edgeCount[e.TargetHandle] == 0 {
-			dst.handles = append(dst.handles, e.TargetHandle)
-		}
-		dst.edgeCount[e.TargetHandle]++
-		p.edges = append(p.edges, pe)
-	}
-
-	for _, n := range p.nodes {
-		for _, h := range n.handles {
-			if n.edgeCount[h] < 2 {
-				continue
-			}
-			t, _ := n.propType(h)
-			if !isList(t) {
-				add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("%s: %d edges feed input %q, which is not a list; use a Collect node", n.label(), n.edgeCount[h], h)})
-				continue
-			}
-			n.aggregate[h] = true
-		}
-		if n.def.Check != nil && !n.bypassed {
-			if err := n.def.Check(n.props, func(h string) bool { return n.edgeCount[h] > 0 }); err != nil {
-				add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("%s: %v", n.label(), err)})
-			}
-		}
-		var missing []string
-		for _, req := range n.def.RequiredInputs {
-			if n.edgeCount[req] == 0 {
-				missing = append(missing, req)
-			}
-		}
-		if len(missing) > 0 && !n.bypassed {
-			add(Problem{NodeID: n.id, NodeType: n.node.Type, Message: fmt.Sprintf("%s: missing inputs: %s (connect an edge to each)", n.label(), strings.Join(missing, ", "))})
-		}
-	}
-
-	if cyc := findCycle(p.nodes); len(cyc) > 0 {
-		p.hasCycle = true
-		add(Problem{NodeID: cyc[0], Message: fmt.Sprintf("the graph has a cycle: %s -> %s", strings.Join(cyc, " -> "), cyc[0])})
-	}
-	if len(probs) > 0 {
-		return nil, &ValidationError{Problems: probs}
-	}
-	markStreaming(p)
-	return p, nil
 }
 
-// knownMissing reports whether the node id exists in the graph (so a missing
-// plan node means it was already reported as unsupported or duplicate).
-func knownMissing(g *Graph, id string) bool {
-	for _, n := range g.Nodes {
-		if n.ID == id {
-			return true
+// setProp assigns a stored property value, checking its type.
+func (c *compiler) setProp(pn *planNode, name string, v any) {
+	prop, ok := pn.def.Prop(name)
+	if !ok {
+		if pn.def.Dynamic {
+			pn.dynProps.Set(name, v)
+		}
+		return
+	}
+	if v == nil {
+		return
+	}
+	cv, err := Coerce(v, prop.Type)
+	if err != nil {
+		if EmptyValue(v) {
+			return // the original skips empty values and keeps the default
+		}
+		c.nodeProblem(pn, "property %q %v", name, err)
+		return
+	}
+	pn.props[name] = cv
+}
+
+// addEdge checks edge i and adds it to the plan: its ends exist, a control
+// edge joins control handles of a node that can be controlled, a data
+// edge joins an existing output to an existing input of a compatible type.
+func (c *compiler) addEdge(i int, e *Edge) {
+	pe := &planEdge{index: i, edge: e, id: e.id(), control: e.EdgeType == EdgeControl}
+	src, sok := c.p.byID[e.Source]
+	dst, dok := c.p.byID[e.Target]
+	label := "edge " + e.key()
+	if !sok && !c.ids[e.Source] {
+		c.dangling(Problem{EdgeID: pe.id, NodeID: e.Target, Message: fmt.Sprintf("%s: source node %s does not exist", label, e.Source)})
+	}
+	if !dok && !c.ids[e.Target] {
+		c.dangling(Problem{EdgeID: pe.id, NodeID: e.Source, Message: fmt.Sprintf("%s: target node %s does not exist", label, e.Target)})
+	}
+	if !sok || !dok {
+		return // already reported (missing or unsupported node)
+	}
+	pe.src, pe.dst = src, dst
+	if pe.control {
+		c.addControlEdge(pe, label)
+		return
+	}
+	st, ok := src.outputType(e.SourceHandle)
+	if !ok {
+		c.dangling(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: %s has no output %q (outputs: %s)", label, src.label(), e.SourceHandle, slotList(src.outputs()))})
+		return
+	}
+	dt, ok := dst.propType(e.TargetHandle)
+	if !ok {
+		c.dangling(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s has no input %q", label, dst.label(), e.TargetHandle)})
+		return
+	}
+	if !Compatible(st, dt) {
+		c.add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: type mismatch: %s output %q is %s but %s input %q expects %s", label, src.label(), e.SourceHandle, st, dst.label(), e.TargetHandle, dt)})
+		return
+	}
+	src.outEdges[e.SourceHandle] = append(src.outEdges[e.SourceHandle], pe)
+	dst.inEdges = append(dst.inEdges, pe)
+	if dst.edgeCount[e.TargetHandle] == 0 {
+		dst.handles = append(dst.handles, e.TargetHandle)
+	}
+	dst.edgeCount[e.TargetHandle]++
+	c.p.edges = append(c.p.edges, pe)
+}
+
+func (c *compiler) addControlEdge(pe *planEdge, label string) {
+	e, src, dst := pe.edge, pe.src, pe.dst
+	switch {
+	case e.TargetHandle != ControlHandle:
+		c.add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: a control edge must target %q, not %q", label, ControlHandle, e.TargetHandle)})
+	case e.SourceHandle != ControlHandle && e.SourceHandle != "__control_output__":
+		c.add(Problem{EdgeID: pe.id, NodeID: src.id, NodeType: src.node.Type, Message: fmt.Sprintf("%s: a control edge must leave %q, not %q", label, ControlHandle, e.SourceHandle)})
+	case dst.def.Run != nil || dst.def.Role == RoleInput:
+		c.add(Problem{EdgeID: pe.id, NodeID: dst.id, NodeType: dst.node.Type, Message: fmt.Sprintf("%s: %s cannot be controlled: it reads streams or is an input", label, dst.label())})
+	default:
+		src.ctrlOut = append(src.ctrlOut, pe)
+		dst.ctrlIn = append(dst.ctrlIn, pe)
+		c.p.edges = append(c.p.edges, pe)
+	}
+}
+
+// checkNode checks what needs every edge in place: several edges only into
+// a list input (whose values are then gathered), the definition's own
+// check, and required inputs.
+func (c *compiler) checkNode(n *planNode) {
+	for _, h := range n.handles {
+		if n.edgeCount[h] < 2 {
+			continue
+		}
+		if t, _ := n.propType(h); !isList(t) {
+			c.nodeProblem(n, "%d edges feed input %q, which is not a list; use a Collect node", n.edgeCount[h], h)
+			continue
+		}
+		n.aggregate[h] = true
+	}
+	if n.bypassed {
+		return
+	}
+	if n.def.Check != nil {
+		if err := n.def.Check(n.props, func(h string) bool { return n.edgeCount[h] > 0 }); err != nil {
+			c.nodeProblem(n, "%v", err)
 		}
 	}
-	return false
+	var missing []string
+	for _, req := range n.def.RequiredInputs {
+		if n.edgeCount[req] == 0 {
+			missing = append(missing, req)
+		}
+	}
+	if len(missing) > 0 {
+		c.nodeProblem(n, "missing inputs: %s (connect an edge to each)", strings.Join(missing, ", "))
+	}
 }
 
 func slotList(outs []Output) string {

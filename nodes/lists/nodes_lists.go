@@ -15,16 +15,24 @@ import (
 
 // Register adds the nodetool.list nodes.
 func Register(r *engine.Registry) {
-	values := func(desc string) engine.Prop { return engine.P("values", "list[any]", "[]", desc) }
-	numbers := engine.P("values", "list[float]", "[]", "The numbers to aggregate.")
-	list1 := engine.P("list1", "list[any]", "[]", "The first list.")
-	list2 := engine.P("list2", "list[any]", "[]", "The second list.")
+	registerAccess(r)
+	registerBuild(r)
+	registerOrder(r)
+	registerSets(r)
+	registerAggregates(r)
+}
+
+// values declares a node's "values" input, a list.
+func values(desc string) engine.Prop { return engine.P("values", "list[any]", "[]", desc) }
+
+// registerAccess adds the nodes that measure, make and read lists: Length,
+// ListRange, GenerateSequence, Slice, SelectElements, GetElement.
+func registerAccess(r *engine.Registry) {
 	rangeProps := []engine.Prop{
 		engine.P("start", "int", "0", "The first number."),
 		engine.P("stop", "int", "0", "The number to stop before."),
 		engine.P("step", "int", "1", "The difference between consecutive numbers; negative counts down."),
 	}
-
 	r.Add(&engine.NodeDef{
 		Type:        "nodetool.list.Length",
 		Description: "Counts the items in a list.",
@@ -137,6 +145,11 @@ func Register(r *engine.Registry) {
 			return engine.Single(v), nil
 		},
 	})
+}
+
+// registerBuild adds the nodes that build lists from lists: Append, Extend,
+// Chunk, Flatten.
+func registerBuild(r *engine.Registry) {
 	r.Add(&engine.NodeDef{
 		Type:        "nodetool.list.Append",
 		Description: "Returns a new list with the value added at the end.",
@@ -164,102 +177,6 @@ func Register(r *engine.Registry) {
 			}
 			out := make([]any, 0, len(a)+len(b))
 			return engine.Single(append(append(out, a...), b...)), nil
-		},
-	})
-	r.Add(&engine.NodeDef{
-		Type:        "nodetool.list.Dedupe",
-		Description: "Removes repeated items, keeping the first of each in its original position.",
-		Props:       []engine.Prop{values("The list to clean up.")},
-		Outputs:     engine.Out("output", "list[any]"),
-		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			out, err := listDistinct(ctx, in.List("values"))
-			if err != nil {
-				return nil, err
-			}
-			return engine.Single(out), nil
-		},
-	})
-	r.Add(&engine.NodeDef{
-		Type:        "nodetool.list.Reverse",
-		Description: "Returns the list in reverse order.",
-		Props:       []engine.Prop{values("The list to reverse.")},
-		Outputs:     engine.Out("output", "list[any]"),
-		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			out := append([]any{}, in.List("values")...)
-			slices.Reverse(out)
-			return engine.Single(out), nil
-		},
-	})
-	r.Add(&engine.NodeDef{
-		Type:        "nodetool.list.Randomize",
-		Description: "Returns the items of the list in a random order.",
-		Props:       []engine.Prop{values("The list to shuffle.")},
-		Outputs:     engine.Out("output", "list[any]"),
-		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			out := append([]any{}, in.List("values")...)
-			rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-			return engine.Single(out), nil
-		},
-	})
-	r.Add(&engine.NodeDef{
-		Type:        "nodetool.list.Sort",
-		Description: "Sorts the list as Python's sorted() does: numbers by value, text alphabetically, lists item by item.",
-		Props: []engine.Prop{
-			values("The list to sort."),
-			engine.P("order", "enum(ascending, descending)", `"ascending"`, "Smallest first or largest first.").Enum("SortOrder"),
-		},
-		Outputs: engine.Out("output", "list[any]"),
-		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			out, err := pyval.SortWithin(ctx, in.List("values"), in.Str("order") == "descending")
-			if err != nil {
-				if engine.IsLimit(err) || ctx.Err() != nil {
-					return nil, err
-				}
-				return nil, fmt.Errorf("cannot sort the list: %v; sort only items of one kind (numbers, text or lists)", err)
-			}
-			if out == nil {
-				out = []any{}
-			}
-			return engine.Single(out), nil
-		},
-	})
-	r.Add(&engine.NodeDef{
-		Type:        "nodetool.list.Intersection",
-		Description: "Returns the items found in both lists, once each, in the order of the first list.",
-		Props:       []engine.Prop{list1, list2},
-		Outputs:     engine.Out("output", "list[any]"),
-		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			out, err := listFilterBySet(ctx, in.List("list1"), in.List("list2"), true)
-			if err != nil {
-				return nil, err
-			}
-			return engine.Single(out), nil
-		},
-	})
-	r.Add(&engine.NodeDef{
-		Type:        "nodetool.list.Union",
-		Description: "Returns the items found in either list, once each, in first-seen order.",
-		Props:       []engine.Prop{list1, list2},
-		Outputs:     engine.Out("output", "list[any]"),
-		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			out, err := listDistinct(ctx, in.List("list1"), in.List("list2"))
-			if err != nil {
-				return nil, err
-			}
-			return engine.Single(out), nil
-		},
-	})
-	r.Add(&engine.NodeDef{
-		Type:        "nodetool.list.Difference",
-		Description: "Returns the items of the first list that are not in the second, once each, in their original order.",
-		Props:       []engine.Prop{list1, list2},
-		Outputs:     engine.Out("output", "list[any]"),
-		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			out, err := listFilterBySet(ctx, in.List("list1"), in.List("list2"), false)
-			if err != nil {
-				return nil, err
-			}
-			return engine.Single(out), nil
 		},
 	})
 	r.Add(&engine.NodeDef{
@@ -321,6 +238,120 @@ func Register(r *engine.Registry) {
 			return engine.Single(out), nil
 		},
 	})
+}
+
+// registerOrder adds the nodes that reorder or thin a list: Dedupe,
+// Reverse, Randomize, Sort.
+func registerOrder(r *engine.Registry) {
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.list.Dedupe",
+		Description: "Removes repeated items, keeping the first of each in its original position.",
+		Props:       []engine.Prop{values("The list to clean up.")},
+		Outputs:     engine.Out("output", "list[any]"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+			out, err := listDistinct(ctx, in.List("values"))
+			if err != nil {
+				return nil, err
+			}
+			return engine.Single(out), nil
+		},
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.list.Reverse",
+		Description: "Returns the list in reverse order.",
+		Props:       []engine.Prop{values("The list to reverse.")},
+		Outputs:     engine.Out("output", "list[any]"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+			out := append([]any{}, in.List("values")...)
+			slices.Reverse(out)
+			return engine.Single(out), nil
+		},
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.list.Randomize",
+		Description: "Returns the items of the list in a random order.",
+		Props:       []engine.Prop{values("The list to shuffle.")},
+		Outputs:     engine.Out("output", "list[any]"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+			out := append([]any{}, in.List("values")...)
+			rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+			return engine.Single(out), nil
+		},
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.list.Sort",
+		Description: "Sorts the list as Python's sorted() does: numbers by value, text alphabetically, lists item by item.",
+		Props: []engine.Prop{
+			values("The list to sort."),
+			engine.P("order", "enum(ascending, descending)", `"ascending"`, "Smallest first or largest first.").Enum("SortOrder"),
+		},
+		Outputs: engine.Out("output", "list[any]"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+			out, err := pyval.SortWithin(ctx, in.List("values"), in.Str("order") == "descending")
+			if err != nil {
+				if engine.IsLimit(err) || ctx.Err() != nil {
+					return nil, err
+				}
+				return nil, fmt.Errorf("cannot sort the list: %v; sort only items of one kind (numbers, text or lists)", err)
+			}
+			if out == nil {
+				out = []any{}
+			}
+			return engine.Single(out), nil
+		},
+	})
+}
+
+// registerSets adds the set operations on two lists: Intersection, Union,
+// Difference.
+func registerSets(r *engine.Registry) {
+	list1 := engine.P("list1", "list[any]", "[]", "The first list.")
+	list2 := engine.P("list2", "list[any]", "[]", "The second list.")
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.list.Intersection",
+		Description: "Returns the items found in both lists, once each, in the order of the first list.",
+		Props:       []engine.Prop{list1, list2},
+		Outputs:     engine.Out("output", "list[any]"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+			out, err := listFilterBySet(ctx, in.List("list1"), in.List("list2"), true)
+			if err != nil {
+				return nil, err
+			}
+			return engine.Single(out), nil
+		},
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.list.Union",
+		Description: "Returns the items found in either list, once each, in first-seen order.",
+		Props:       []engine.Prop{list1, list2},
+		Outputs:     engine.Out("output", "list[any]"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+			out, err := listDistinct(ctx, in.List("list1"), in.List("list2"))
+			if err != nil {
+				return nil, err
+			}
+			return engine.Single(out), nil
+		},
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.list.Difference",
+		Description: "Returns the items of the first list that are not in the second, once each, in their original order.",
+		Props:       []engine.Prop{list1, list2},
+		Outputs:     engine.Out("output", "list[any]"),
+		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+			out, err := listFilterBySet(ctx, in.List("list1"), in.List("list2"), false)
+			if err != nil {
+				return nil, err
+			}
+			return engine.Single(out), nil
+		},
+	})
+}
+
+// registerAggregates adds the nodes that reduce a list of numbers to one:
+// Sum, Average, Product, Minimum, Maximum.
+func registerAggregates(r *engine.Registry) {
+	numbers := engine.P("values", "list[float]", "[]", "The numbers to aggregate.")
 	aggregate := func(class, desc string, f func([]any) (any, error)) {
 		r.Add(&engine.NodeDef{
 			Type:        "nodetool.list." + class,

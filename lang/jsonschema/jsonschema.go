@@ -529,56 +529,88 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 	if b, ok := s.(bool); ok {
 		return evalResult{ok: b}, nil
 	}
-	d := s.(*pyval.Dict)
-	res := evalResult{ok: true}
-	fail := func() { res.ok = false }
-	// sub validates a part of the instance (an item, a property): through
-	// the memo when it is a list or dict. app validates the instance
-	// itself against another subschema, always through the memo.
-	sub := func(x, schema any) (evalResult, error) {
-		_, container := pyval.KeyOf(x)
-		return v.eval(x, schema, depth+1, container)
-	}
-	app := func(x, schema any) (evalResult, error) { return v.eval(x, schema, depth+1, true) }
-	get := func(k string) (any, bool) { return d.Get(k) }
-
-	if r, ok := get("$ref"); ok {
-		target, err := v.resolve(r.(string))
-		if err != nil {
-			return res, err
+	p := &schemaPass{v: v, inst: inst, d: s.(*pyval.Dict), depth: depth, res: evalResult{ok: true}}
+	for _, step := range []func() error{p.ref, p.assertions, p.structure, p.applicators, p.unevaluated} {
+		if err := step(); err != nil {
+			return p.res, err
 		}
-		rr, err := app(inst, target)
+	}
+	if !p.res.ok {
+		// Failed schemas produce no annotations.
+		return evalResult{}, nil
+	}
+	return p.res, nil
+}
+
+// schemaPass is the validation of one instance node against one subschema.
+type schemaPass struct {
+	v     *schemaValidator
+	inst  any
+	d     *pyval.Dict
+	depth int
+	res   evalResult
+}
+
+func (p *schemaPass) fail() { p.res.ok = false }
+
+// sub validates a part of the instance (an item, a property): through the
+// memo when it is a list or dict.
+func (p *schemaPass) sub(x, schema any) (evalResult, error) {
+	_, container := pyval.KeyOf(x)
+	return p.v.eval(x, schema, p.depth+1, container)
+}
+
+// app validates the instance itself against another subschema, always
+// through the memo.
+func (p *schemaPass) app(x, schema any) (evalResult, error) {
+	return p.v.eval(x, schema, p.depth+1, true)
+}
+
+// ref applies $ref.
+func (p *schemaPass) ref() error {
+	if r, ok := p.d.Get("$ref"); ok {
+		target, err := p.v.resolve(r.(string))
 		if err != nil {
-			return res, err
+			return err
+		}
+		rr, err := p.app(p.inst, target)
+		if err != nil {
+			return err
 		}
 		if !rr.ok {
-			fail()
+			p.fail()
 		}
-		if err := v.merge(&res, rr); err != nil {
-			return res, err
+		if err := p.v.merge(&p.res, rr); err != nil {
+			return err
 		}
 	}
-	if t, ok := get("type"); ok {
+	return nil
+}
+
+// assertions applies the keywords that test the value itself: type, enum,
+// const, and those of numbers and strings.
+func (p *schemaPass) assertions() error {
+	if t, ok := p.d.Get("type"); ok {
 		names := []any{t}
 		if l, isList := t.([]any); isList {
 			names = l
 		}
 		match := false
 		for _, n := range names {
-			if jsonType(inst, n.(string)) {
+			if jsonType(p.inst, n.(string)) {
 				match = true
 			}
 		}
 		if !match {
-			fail()
+			p.fail()
 		}
 	}
-	if e, ok := get("enum"); ok {
+	if e, ok := p.d.Get("enum"); ok {
 		found := false
 		for _, x := range e.([]any) {
-			eq, err := pyval.JSONEqualWithin(v.ctx, inst, x)
+			eq, err := pyval.JSONEqualWithin(p.v.ctx, p.inst, x)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if eq {
 				found = true
@@ -586,195 +618,208 @@ func (v *schemaValidator) validate(inst, s any, depth int) (evalResult, error) {
 			}
 		}
 		if !found {
-			fail()
+			p.fail()
 		}
 	}
-	if c, ok := get("const"); ok {
-		eq, err := pyval.JSONEqualWithin(v.ctx, inst, c)
+	if c, ok := p.d.Get("const"); ok {
+		eq, err := pyval.JSONEqualWithin(p.v.ctx, p.inst, c)
 		if err != nil {
-			return res, err
+			return err
 		}
 		if !eq {
-			fail()
+			p.fail()
 		}
 	}
-	if isJSONNumber(inst) {
-		if x, ok := get("minimum"); ok && numCmp(inst, x) < 0 {
-			fail()
+	if isJSONNumber(p.inst) {
+		if x, ok := p.d.Get("minimum"); ok && numCmp(p.inst, x) < 0 {
+			p.fail()
 		}
-		if x, ok := get("maximum"); ok && numCmp(inst, x) > 0 {
-			fail()
+		if x, ok := p.d.Get("maximum"); ok && numCmp(p.inst, x) > 0 {
+			p.fail()
 		}
-		if x, ok := get("exclusiveMinimum"); ok && numCmp(inst, x) <= 0 {
-			fail()
+		if x, ok := p.d.Get("exclusiveMinimum"); ok && numCmp(p.inst, x) <= 0 {
+			p.fail()
 		}
-		if x, ok := get("exclusiveMaximum"); ok && numCmp(inst, x) >= 0 {
-			fail()
+		if x, ok := p.d.Get("exclusiveMaximum"); ok && numCmp(p.inst, x) >= 0 {
+			p.fail()
 		}
-		if x, ok := get("multipleOf"); ok && !multipleOf(inst, x) {
-			fail()
+		if x, ok := p.d.Get("multipleOf"); ok && !multipleOf(p.inst, x) {
+			p.fail()
 		}
 	}
-	if str, ok := inst.(string); ok && (d.Has("minLength") || d.Has("maxLength") || d.Has("pattern")) {
-		if err := v.checkBeforeSearch(str); err != nil {
-			return res, err
+	if str, ok := p.inst.(string); ok && (p.d.Has("minLength") || p.d.Has("maxLength") || p.d.Has("pattern")) {
+		if err := p.v.checkBeforeSearch(str); err != nil {
+			return err
 		}
 		n := int64(utf8.RuneCountInString(str))
-		if x, ok := get("minLength"); ok && float64(n) < schemaNumber(x) {
-			fail()
+		if x, ok := p.d.Get("minLength"); ok && float64(n) < schemaNumber(x) {
+			p.fail()
 		}
-		if x, ok := get("maxLength"); ok && float64(n) > schemaNumber(x) {
-			fail()
+		if x, ok := p.d.Get("maxLength"); ok && float64(n) > schemaNumber(x) {
+			p.fail()
 		}
-		if x, ok := get("pattern"); ok {
-			re, err := v.regex(x.(string))
+		if x, ok := p.d.Get("pattern"); ok {
+			re, err := p.v.regex(x.(string))
 			if err != nil {
-				return res, err
+				return err
 			}
-			if err := v.checkBeforeSearch(str); err != nil {
-				return res, err
+			if err := p.v.checkBeforeSearch(str); err != nil {
+				return err
 			}
 			if re.Search(str) == nil {
-				fail()
+				p.fail()
 			}
 		}
 	}
-	if arr, ok := inst.([]any); ok {
-		if err := v.validateArray(arr, d, &res, sub, app); err != nil {
-			return res, err
+	return nil
+}
+
+// structure applies the keywords of arrays and objects.
+func (p *schemaPass) structure() error {
+	if arr, ok := p.inst.([]any); ok {
+		if err := p.v.validateArray(arr, p.d, &p.res, p.sub, p.app); err != nil {
+			return err
 		}
 	}
-	if obj, ok := inst.(*pyval.Dict); ok {
-		if err := v.validateObject(obj, d, &res, sub, app); err != nil {
-			return res, err
+	if obj, ok := p.inst.(*pyval.Dict); ok {
+		if err := p.v.validateObject(obj, p.d, &p.res, p.sub, p.app); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// applicators applies allOf, anyOf, oneOf, not and if/then/else: the
+// annotations of passing subschemas count as evaluated.
+func (p *schemaPass) applicators() error {
 	// Applicators: annotations of passing subschemas count as evaluated.
-	if l, ok := get("allOf"); ok {
+	if l, ok := p.d.Get("allOf"); ok {
 		for _, schema := range l.([]any) {
-			r, err := app(inst, schema)
+			r, err := p.app(p.inst, schema)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if !r.ok {
-				fail()
+				p.fail()
 			}
-			if err := v.merge(&res, r); err != nil {
-				return res, err
+			if err := p.v.merge(&p.res, r); err != nil {
+				return err
 			}
 		}
 	}
-	if l, ok := get("anyOf"); ok {
+	if l, ok := p.d.Get("anyOf"); ok {
 		passed := false
 		for _, schema := range l.([]any) {
-			r, err := app(inst, schema)
+			r, err := p.app(p.inst, schema)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if r.ok {
 				passed = true
-				if err := v.merge(&res, r); err != nil {
-					return res, err
+				if err := p.v.merge(&p.res, r); err != nil {
+					return err
 				}
 			}
 		}
 		if !passed {
-			fail()
+			p.fail()
 		}
 	}
-	if l, ok := get("oneOf"); ok {
+	if l, ok := p.d.Get("oneOf"); ok {
 		n := 0
 		for _, schema := range l.([]any) {
-			r, err := app(inst, schema)
+			r, err := p.app(p.inst, schema)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if r.ok {
 				n++
-				if err := v.merge(&res, r); err != nil {
-					return res, err
+				if err := p.v.merge(&p.res, r); err != nil {
+					return err
 				}
 			}
 		}
 		if n != 1 {
-			fail()
+			p.fail()
 		}
 	}
-	if x, ok := get("not"); ok {
-		r, err := app(inst, x)
+	if x, ok := p.d.Get("not"); ok {
+		r, err := p.app(p.inst, x)
 		if err != nil {
-			return res, err
+			return err
 		}
 		if r.ok {
-			fail()
+			p.fail()
 		}
 	}
-	if x, ok := get("if"); ok {
-		r, err := app(inst, x)
+	if x, ok := p.d.Get("if"); ok {
+		r, err := p.app(p.inst, x)
 		if err != nil {
-			return res, err
+			return err
 		}
 		branch := "else"
 		if r.ok {
 			branch = "then"
-			if err := v.merge(&res, r); err != nil {
-				return res, err
+			if err := p.v.merge(&p.res, r); err != nil {
+				return err
 			}
 		}
-		if y, ok := get(branch); ok {
-			br, err := app(inst, y)
+		if y, ok := p.d.Get(branch); ok {
+			br, err := p.app(p.inst, y)
 			if err != nil {
-				return res, err
+				return err
 			}
 			if !br.ok {
-				fail()
+				p.fail()
 			}
-			if err := v.merge(&res, br); err != nil {
-				return res, err
+			if err := p.v.merge(&p.res, br); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
+}
+
+// unevaluated applies unevaluatedItems and unevaluatedProperties, which
+// look at everything evaluated before them.
+func (p *schemaPass) unevaluated() error {
 	// unevaluated* look at everything evaluated above.
-	if arr, ok := inst.([]any); ok {
-		if x, ok := get("unevaluatedItems"); ok && !res.all {
-			for _, item := range arr[min(res.items, len(arr)):] {
-				r, err := sub(item, x)
+	if arr, ok := p.inst.([]any); ok {
+		if x, ok := p.d.Get("unevaluatedItems"); ok && !p.res.all {
+			for _, item := range arr[min(p.res.items, len(arr)):] {
+				r, err := p.sub(item, x)
 				if err != nil {
-					return res, err
+					return err
 				}
 				if !r.ok {
-					fail()
+					p.fail()
 				}
 			}
-			res.all = true
+			p.res.all = true
 		}
 	}
-	if obj, ok := inst.(*pyval.Dict); ok {
-		if x, ok := get("unevaluatedProperties"); ok {
+	if obj, ok := p.inst.(*pyval.Dict); ok {
+		if x, ok := p.d.Get("unevaluatedProperties"); ok {
 			for _, k := range obj.Keys() {
-				if res.props[k] {
+				if p.res.props[k] {
 					continue
 				}
 				val, _ := obj.Get(k)
-				r, err := sub(val, x)
+				r, err := p.sub(val, x)
 				if err != nil {
-					return res, err
+					return err
 				}
 				if !r.ok {
-					fail()
+					p.fail()
 				}
-				if res.props == nil {
-					res.props = map[string]bool{}
+				if p.res.props == nil {
+					p.res.props = map[string]bool{}
 				}
-				res.props[k] = true
+				p.res.props[k] = true
 			}
 		}
 	}
-	if !res.ok {
-		// Failed schemas produce no annotations.
-		return evalResult{}, nil
-	}
-	return res, nil
+	return nil
 }
 
 func schemaNumber(x any) float64 {

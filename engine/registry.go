@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -127,9 +126,6 @@ func (d *NodeDef) Output(name string) (*Output, bool) {
 	}
 	return nil, false
 }
-
-// streamingInput reports whether the node drains its own inbox.
-func (d *NodeDef) streamingInput() bool { return d.Run != nil }
 
 // Registry holds the node types the engine can run. NewRegistry returns an
 // empty one; the node library (package nodes) fills it.
@@ -304,14 +300,3 @@ func Out(nameType ...string) []Output {
 
 // Single wraps a value for a node's only slot, "output".
 func Single(v any) map[string]any { return map[string]any{"output": v} }
-
-// outputNames lists the class output slots.
-func (d *NodeDef) outputNames() []string {
-	names := make([]string, len(d.Outputs))
-	for i, o := range d.Outputs {
-		names[i] = o.Name
-	}
-	return names
-}
-
-func containsStr(list []string, s string) bool { return slices.Contains(list, s) }

@@ -39,9 +39,8 @@ func testNodes(t testing.TB) *engine.Registry {
 		Props:   []engine.Prop{engine.P("value", "any", "null", "")},
 		Outputs: engine.Out("output", "any"),
 		Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
-			var m map[string]int
-			m["boom"]++ // a nil map write: a real runtime panic
-			return nil, nil
+			l := in.List("value")
+			return engine.Single(l[len(l)+1]), nil // out of range: a real runtime panic
 		},
 	})
 	r.Add(&engine.NodeDef{
@@ -72,19 +71,6 @@ func testNodes(t testing.TB) *engine.Registry {
 		},
 	})
 	return r
-}
-
-func compileJSON(t testing.TB, r *engine.Registry, src string) *engine.Plan {
-	t.Helper()
-	w, err := engine.ParseWorkflow([]byte(src))
-	if err != nil {
-		t.Fatalf("ParseWorkflow: %v", err)
-	}
-	p, err := r.Compile(&w.Graph)
-	if err != nil {
-		t.Fatalf("Compile: %v", err)
-	}
-	return p
 }
 
 // waitGoroutines waits for the goroutine count to fall back to base.

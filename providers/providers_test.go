@@ -28,7 +28,6 @@ type kind struct {
 	errBody    func(typ, msg string) string
 	missing    string // a 404 body for an unknown model
 	keyEnv     string
-	streamWait time.Duration
 }
 
 var kinds = []kind{

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
 )
 
@@ -221,13 +222,13 @@ func (r *state) strMethod(s, name string, a *args) any {
 	}
 	switch name {
 	case "upper":
-		return r.built(pyUpper(s))
+		return r.built(pystr.Upper(s))
 	case "lower":
-		return r.built(pyLower(s))
+		return r.built(pystr.Lower(s))
 	case "title":
-		return r.built(pyTitle(s))
+		return r.built(pystr.Title(s))
 	case "capitalize":
-		return r.built(pyCapitalize(s))
+		return r.built(pystr.Capitalize(s))
 	case "strip", "lstrip", "rstrip":
 		return r.strip(s, name, a.get(0, nil))
 	case "split":
@@ -450,59 +451,6 @@ func (r *state) splitLines(s string) []string {
 		out = append(out, s[start:])
 	}
 	return out
-}
-
-func pyUpper(s string) string {
-	var b strings.Builder
-	for _, c := range s {
-		if c == 'ß' {
-			b.WriteString("SS")
-			continue
-		}
-		b.WriteRune(unicode.ToUpper(c))
-	}
-	return b.String()
-}
-
-func pyLower(s string) string {
-	var b strings.Builder
-	for _, c := range s {
-		if c == 'İ' {
-			b.WriteString("i\u0307")
-			continue
-		}
-		b.WriteRune(unicode.ToLower(c))
-	}
-	return b.String()
-}
-
-func isCased(c rune) bool { return unicode.IsUpper(c) || unicode.IsLower(c) || unicode.IsTitle(c) }
-
-// pyTitle is Python's str.title(): a letter after a cased letter is
-// lowered, any other is title-cased.
-func pyTitle(s string) string {
-	var b strings.Builder
-	prevCased := false
-	for _, c := range s {
-		if prevCased {
-			b.WriteString(pyLower(string(c)))
-		} else {
-			b.WriteRune(unicode.ToTitle(c))
-		}
-		prevCased = isCased(c)
-	}
-	return b.String()
-}
-
-// pyCapitalize is Python's str.capitalize().
-func pyCapitalize(s string) string {
-	for i, c := range s {
-		if i > 0 {
-			break
-		}
-		return string(unicode.ToTitle(c)) + pyLower(s[len(string(c)):])
-	}
-	return s
 }
 
 func (r *state) callBuiltin(name string, a *args) any {

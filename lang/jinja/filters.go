@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
 )
 
@@ -28,10 +29,10 @@ func init() {
 		}}
 	}
 	filters = map[string]*filterDef{
-		"upper":      str(pyUpper),
-		"lower":      str(pyLower),
+		"upper":      str(pystr.Upper),
+		"lower":      str(pystr.Lower),
 		"title":      str(jinjaTitle),
-		"capitalize": str(pyCapitalize),
+		"capitalize": str(pystr.Capitalize),
 		"trim":       {sig(0, "chars"), fTrim},
 		"length":     {sig(0), fLength},
 		"count":      {sig(0), fLength},
@@ -84,8 +85,8 @@ func jinjaTitle(s string) string {
 		item := s[:end]
 		s = s[end:]
 		first, size := utf8.DecodeRuneInString(item)
-		b.WriteString(pyUpper(string(first)))
-		b.WriteString(pyLower(item[size:]))
+		b.WriteString(pystr.Upper(string(first)))
+		b.WriteString(pystr.Lower(item[size:]))
 	}
 	return b.String()
 }
@@ -134,7 +135,7 @@ func (r *state) attrGetter(attr any, lowerStrings bool, def any) func(any) any {
 			}
 		}
 		if s, ok := item.(string); ok && lowerStrings {
-			return pyLower(s)
+			return pystr.Lower(s)
 		}
 		return item
 	}

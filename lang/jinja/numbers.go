@@ -477,9 +477,7 @@ func parsePyInt(s string, base int64) (int64, bool, bool) {
 		if (p == 'x' && (base == 16 || base == 0)) || (p == 'o' && (base == 8 || base == 0)) || (p == 'b' && (base == 2 || base == 0)) {
 			base = map[byte]int64{'x': 16, 'o': 8, 'b': 2}[p]
 			s = s[2:]
-			if strings.HasPrefix(s, "_") {
-				s = s[1:]
-			}
+			s = strings.TrimPrefix(s, "_")
 		}
 	}
 	if base == 0 {

@@ -86,7 +86,7 @@ type loopCtx struct {
 }
 
 func typeName(v any) string {
-	switch v.(type) {
+	switch t := v.(type) {
 	case *undefined:
 		return "Undefined"
 	case tuple:
@@ -94,7 +94,7 @@ func typeName(v any) string {
 	case rangeVal:
 		return "range"
 	case *dictView:
-		return "dict_" + v.(*dictView).kind
+		return "dict_" + t.kind
 	case *method:
 		return "builtin_function_or_method"
 	case *builtin:

@@ -225,13 +225,6 @@ var (
 	unsupportedKeywords = []string{"$dynamicRef", "$recursiveRef"}
 )
 
-func isSchema(s any) bool {
-	switch s.(type) {
-	case bool, *pyval.Dict:
-		return true
-	}
-	return false
-}
 
 func isJSONInteger(v any) bool {
 	switch t := v.(type) {

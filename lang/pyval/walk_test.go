@@ -1,6 +1,9 @@
 package pyval
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func mustDecode(t *testing.T, s string) any {
 	t.Helper()
@@ -14,7 +17,7 @@ func mustDecode(t *testing.T, s string) any {
 func TestValueEqualAndHashAgree(t *testing.T) {
 	shared := mustDecode(t, `{"k": [1, 2.5, "x"]}`)
 	values := []any{
-		nil, true, false, int64(0), int64(1), int64(-7), 1.0, 0.0, -0.0, 2.5, float64(1 << 62), int64(1 << 62),
+		nil, true, false, int64(0), int64(1), int64(-7), 1.0, 0.0, math.Copysign(0, -1), 2.5, float64(1 << 62), int64(1 << 62),
 		"", "a", "é", []any{}, []any{int64(1), "a"}, []any{1.0, "a"}, []any{true, "a"},
 		mustDecode(t, `{}`), mustDecode(t, `{"a": 1, "b": [1, 2]}`), mustDecode(t, `{"b": [1.0, 2], "a": true}`),
 		[]any{shared, shared}, []any{mustDecode(t, `{"k": [1, 2.5, "x"]}`), shared},

@@ -2,6 +2,7 @@ package bounded
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestTextSizeHelpers(t *testing.T) {
 
 func TestSizeWalkersMatchTheWriters(t *testing.T) {
 	values := []any{
-		nil, true, false, int64(-12345), 0.1, 1e22, -0.0, "plain", "quo\"te\\ back\nline\ttab\x01\x7f", "é ☃ 😀", "bad \xff byte",
+		nil, true, false, int64(-12345), 0.1, 1e22, math.Copysign(0, -1), "plain", "quo\"te\\ back\nline\ttab\x01\x7f", "é ☃ 😀", "bad \xff byte",
 		"it's", `"both' quotes"`, []any{}, mustDecode(t, `{}`), []byte{0, 10, 200},
 		mustDecode(t, `{"a": [1, 2.5, {"b": null, "c": [true, "x"]}], "é": {"d": []}}`),
 		[]any{mustDecode(t, `[[[]]]`), "\u2028\u0085"},

@@ -56,17 +56,6 @@ func (w *sizeWalk) tick() bool {
 	return w.err == nil
 }
 
-// over reports a walk that stopped: the error that stopped it (the node
-// must stop) or a *LimitError for a text over the limit.
-func (w *sizeWalk) over() error {
-	if w.err != nil {
-		return w.err
-	}
-	if w.n > w.limit {
-		return w.ctx.CheckSize(-1)
-	}
-	return nil
-}
 
 // jsonSize is the length of pyval.Dumps(v, o), up to limit+1.
 func jsonSize(ctx *engine.Ctx, v any, o pyval.DumpOptions, limit int64) (int64, error) {

@@ -225,7 +225,6 @@ var (
 	unsupportedKeywords = []string{"$dynamicRef", "$recursiveRef"}
 )
 
-
 func isJSONInteger(v any) bool {
 	switch t := v.(type) {
 	case int64:

@@ -56,7 +56,6 @@ func (w *sizeWalk) tick() bool {
 	return w.err == nil
 }
 
-
 // jsonSize is the length of pyval.Dumps(v, o), up to limit+1.
 func jsonSize(ctx *engine.Ctx, v any, o pyval.DumpOptions, limit int64) (int64, error) {
 	w := &sizeWalk{ctx: ctx, limit: limit}

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +16,6 @@ import (
 	"nodetool/engine"
 	"nodetool/engine/pyval"
 )
-
-// maxWorkflowBytes bounds a workflow file or RunJobRequest read by the CLI.
-const maxWorkflowBytes = 64 << 20
 
 // paramFlags collects repeatable --param name=value flags in order.
 type paramFlags []string
@@ -301,124 +297,9 @@ func convertParam(raw string, t engine.TypeMeta) (any, error) {
 	return v, nil
 }
 
-// loadWorkflow reads a workflow file, or an embedded example by id.
-func loadWorkflow(arg string) (*engine.Workflow, string, error) {
-	var data []byte
-	f, err := os.Open(arg)
-	switch {
-	case err == nil:
-		defer f.Close()
-		data, err = readLimited(f, arg)
-		if err != nil {
-			return nil, arg, err
-		}
-	case errors.Is(err, os.ErrNotExist):
-		ex, exErr := exampleWorkflows()
-		if exErr != nil {
-			return nil, arg, exErr
-		}
-		var ok bool
-		if data, ok = ex[arg]; !ok {
-			return nil, arg, fmt.Errorf("%s: no such file, and no example of that name (examples: %s)", arg, strings.Join(sortedNames(ex), ", "))
-		}
-	default:
-		return nil, arg, err
-	}
-	wf, err := engine.ParseWorkflow(data)
-	if err != nil {
-		return nil, arg, fmt.Errorf("%s: %v", arg, err)
-	}
-	return wf, arg, nil
-}
-
-func readLimited(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxWorkflowBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if len(data) > maxWorkflowBytes {
-		return nil, fmt.Errorf("%s: larger than %d MiB", name, maxWorkflowBytes>>20)
-	}
-	return data, nil
-}
-
-func sortedNames(m map[string][]byte) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	for i := 1; i < len(names); i++ {
-		for j := i; j > 0 && names[j] < names[j-1]; j-- {
-			names[j], names[j-1] = names[j-1], names[j]
-		}
-	}
-	return names
-}
-
 // newID returns a 32-character lowercase hex id.
 func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nodetool validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	pf := addProviderFlags(fs)
-	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
-	st := newSettings(fs, getenv)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool validate [flags] FILE...\n\nChecks workflow files without running them and prints OK or every problem found.\nLLM nodes are checked against the model provider flags.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		if isHelp(err) {
-			return nil
-		}
-		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return usageError("validate needs at least one file")
-	}
-	st.parsed()
-	set, err := pf.build(st, getenv)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	reg := engine.NewRegistry()
-	reg.SetModels(set)
-	bad := 0
-	for _, file := range files {
-		wf, _, err := loadWorkflow(file)
-		if err != nil {
-			bad++
-			fmt.Fprintf(stdout, "%s: cannot load: %v\n", file, err)
-			continue
-		}
-		plan, err := reg.CompileWith(&wf.Graph, engine.CompileOptions{DropInvalidEdges: *lenient})
-		if err != nil {
-			bad++
-			var verr *engine.ValidationError
-			if !errors.As(err, &verr) {
-				fmt.Fprintf(stdout, "%s: %v\n", file, err)
-				continue
-			}
-			fmt.Fprintf(stdout, "%s: %d problem(s)\n", file, len(verr.Problems))
-			for _, p := range verr.Problems {
-				fmt.Fprintf(stdout, "  - %s\n", p.Message)
-			}
-			continue
-		}
-		fmt.Fprintf(stdout, "%s: OK (%d nodes, %d edges)\n", file, len(wf.Graph.Nodes), len(wf.Graph.Edges))
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(stdout, "  warning: %s\n", w.Message)
-		}
-	}
-	if bad > 0 {
-		return &exitError{code: 1}
-	}
-	return nil
 }

@@ -38,7 +38,7 @@ func TestRunExamples(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "testdata/examples/uppercase.json"}, `{"result":["HELLO, WORLD"]}`},
+		{[]string{"run", "examples/uppercase.json"}, `{"result":["HELLO, WORLD"]}`},
 		{[]string{"run", "uppercase", "--param", "text=hi there"}, `{"result":["HI THERE"]}`},
 		{[]string{"run", "--param", "score=49", "grade"}, `{"report":["Score 49 out of 100: FAIL."]}`},
 		{[]string{"run", "grade", "--param", "score=72"}, `{"report":["Score 72 out of 100: PASS (passed by 22 points)."]}`},
@@ -84,7 +84,7 @@ func TestRunStdinRequest(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) != `{"result":["FROM STDIN"]}` {
 		t.Fatalf("run --stdin = %q, %q, %d", out, errOut, code)
 	}
-	graph, _ := os.ReadFile("testdata/examples/uppercase.json")
+	graph, _ := os.ReadFile("examples/uppercase.json")
 	var wf map[string]json.RawMessage
 	json.Unmarshal(graph, &wf)
 	req := `{"params":{"text":"graph too"},"graph":` + string(wf["graph"]) + `}`
@@ -141,12 +141,12 @@ func TestValidate(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"nodes":[{"id":"a","type":"nodetool.image.Blur"},{"id":"b","type":"nodetool.text.Concat"}],
 		"edges":[{"source":"b","sourceHandle":"nope","target":"b","targetHandle":"a"}]}`), 0o600)
-	out, _, code := runCLI(t, "", "validate", "testdata/examples/uppercase.json", bad)
+	out, _, code := runCLI(t, "", "validate", "examples/uppercase.json", bad)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	for _, want := range []string{
-		"testdata/examples/uppercase.json: OK (3 nodes, 2 edges)",
+		"examples/uppercase.json: OK (3 nodes, 2 edges)",
 		"bad.json: 2 problem(s)",
 		"  - unsupported node type nodetool.image.Blur (node a)",
 		`has no output "nope"`,
@@ -155,7 +155,7 @@ func TestValidate(t *testing.T) {
 			t.Errorf("validate output lacks %q:\n%s", want, out)
 		}
 	}
-	out, _, code = runCLI(t, "", "validate", "testdata/examples/grade.json", "testdata/examples/word-shout.json", "testdata/examples/list-stats.json")
+	out, _, code = runCLI(t, "", "validate", "examples/grade.json", "examples/word-shout.json", "examples/list-stats.json")
 	if code != 0 || strings.Count(out, ": OK") != 3 {
 		t.Fatalf("validate examples: exit %d\n%s", code, out)
 	}

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 
-	"nodetool/authn"
 	"nodetool/chatsrv"
 	"nodetool/engine"
 	"nodetool/jobs"
@@ -126,74 +124,4 @@ func loadFixedWorkflows(files []string, dir string) ([]workflows.Fixed, string, 
 		out = append(out, fs...)
 	}
 	return out, "files", nil
-}
-
-type banner struct {
-	what, addr, dataDir string
-	auth                *authn.Auth
-	token               authn.TokenInfo
-	lines               []string
-}
-
-// printBanner tells the operator where the server listens and how to reach
-// it. The token is shown in full only when it was just generated (there is
-// no other way to learn it); otherwise masked, with its file.
-func printBanner(w io.Writer, b banner) {
-	fmt.Fprintf(w, "nodetool %s listening on http://%s\n", b.what, b.addr)
-	fmt.Fprintf(w, "  auth:      %s", b.auth.Provider())
-	if !b.auth.Enforced() {
-		fmt.Fprint(w, " (no token needed)")
-	}
-	fmt.Fprintln(w)
-	if b.token.Token != "" {
-		switch {
-		case b.token.Generated:
-			fmt.Fprintf(w, "  token:     %s\n             (new; saved to %s; shown only now)\n", b.token.Token, b.token.Path)
-		case b.token.Path != "":
-			fmt.Fprintf(w, "  token:     %s (from %s)\n", authn.Mask(b.token.Token), b.token.Path)
-		default:
-			fmt.Fprintf(w, "  token:     %s (from WORKER_AUTH_TOKEN)\n", authn.Mask(b.token.Token))
-		}
-	}
-	if b.dataDir != "" {
-		fmt.Fprintf(w, "  data dir:  %s\n", b.dataDir)
-	}
-	for _, l := range b.lines {
-		fmt.Fprintf(w, "  %s\n", l)
-	}
-}
-
-func cmdToken(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nodetool token", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	rotate := fs.Bool("rotate", false, "replace the token with a new one (prints it once)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool token [--rotate]\n\nShows the worker token (masked) and where it comes from; creates one if there is none.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
-		return usageError("%v", err)
-	}
-	var tok authn.TokenInfo
-	var err error
-	if *rotate {
-		tok, err = authn.RotateToken(getenv)
-	} else {
-		tok, err = authn.ResolveToken(getenv)
-	}
-	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
-	}
-	switch {
-	case tok.Generated:
-		fmt.Fprintf(stdout, "%s\n(new token, saved to %s; it is shown only now)\n", tok.Token, tok.Path)
-	case tok.Path != "":
-		fmt.Fprintf(stdout, "%s (from %s)\n", authn.Mask(tok.Token), tok.Path)
-	default:
-		fmt.Fprintf(stdout, "%s (from WORKER_AUTH_TOKEN)\n", authn.Mask(tok.Token))
-	}
-	return nil
 }

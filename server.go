@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,4 +170,58 @@ func (l jobLimits) resolve(auth *authn.Auth) (max, perUser int, err error) {
 		return *l.max, 0, nil
 	}
 	return *l.max, *l.perUser, nil
+}
+
+// newLogger builds the server log: text or JSON on w at the given level.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+}
+
+// serverAuth resolves the auth provider and builds the authenticator,
+// refusing an exposed listener without enforced auth unless insecure.
+func serverAuth(getenv func(string) string, provider, host string, insecure bool, log *slog.Logger) (*authn.Auth, authn.TokenInfo, error) {
+	p, err := authn.ParseProvider(provider)
+	if err != nil {
+		return nil, authn.TokenInfo{}, fmt.Errorf("--auth-provider/AUTH_PROVIDER: %v", err)
+	}
+	if err := authn.CheckExposure(host, p, insecure); err != nil {
+		return nil, authn.TokenInfo{}, err
+	}
+	opts, tok, err := authn.OptionsFromEnv(getenv, p)
+	if err != nil {
+		return nil, authn.TokenInfo{}, err
+	}
+	opts.Logger = log
+	a, err := authn.New(opts)
+	if err != nil {
+		return nil, authn.TokenInfo{}, err
+	}
+	return a, tok, nil
+}
+
+// listen opens the TCP listener.
+func listen(host string, port int) (net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %v", net.JoinHostPort(host, strconv.Itoa(port)), err)
+	}
+	return ln, nil
+}
+
+// listenAddr is the address to print: the host as configured, the port as
+// bound (which differs from the configured one for port 0).
+func listenAddr(host string, ln net.Listener) string {
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return net.JoinHostPort(host, port)
 }

@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"runtime/debug"
-	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
-
-//go:embed testdata/examples/*.json
-var examplesFS embed.FS
 
 // exitError carries a process exit status out of run.
 type exitError struct {
@@ -83,24 +78,6 @@ func buildVersion() string {
 		return bi.Main.Version
 	}
 	return version
-}
-
-// exampleWorkflows returns the embedded example workflows by id (file name
-// without .json).
-func exampleWorkflows() (map[string][]byte, error) {
-	entries, err := examplesFS.ReadDir("testdata/examples")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]byte{}
-	for _, e := range entries {
-		data, err := examplesFS.ReadFile("testdata/examples/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out[strings.TrimSuffix(e.Name(), ".json")] = data
-	}
-	return out, nil
 }
 
 // isHelp reports whether err is the flag package's -h request.

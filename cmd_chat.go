@@ -11,17 +11,16 @@ import (
 	"nodetool/httpapi"
 )
 
+// cmdChatServer serves the OpenAI-compatible chat API alone.
 func cmdChatServer(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c := newServerCmd(serverSpec{
 		name: "chat-server", host: "127.0.0.1", port: 8080, auth: "local",
-		about:   "Serves the OpenAI-compatible chat API (/v1/models, /v1/chat/completions) and /health.",
+		about: `Serves the OpenAI-compatible chat API (/v1/models, /v1/chat/completions) and /health, in front
+of the model providers. --provider fake answers offline (it echoes), for a first try and for tests.`,
 		bodyUse: "largest request body", waitFor: "running requests",
-	}, getenv, stderr)
+	}, getenv, stdout, stderr)
 	s, err := c.parse(args, getenv, nil)
 	if err != nil {
-		if isHelp(err) {
-			return nil
-		}
 		return err
 	}
 	mux := http.NewServeMux()

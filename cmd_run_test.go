@@ -170,8 +170,34 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nodetool run FILE|EXAMPLE") {
 		t.Errorf("-h = %q, %d", out, code)
 	}
-	_, errOut, code := runCLI(t, "", "run", "-h")
-	if code != 0 || !strings.Contains(errOut, "-param") {
-		t.Errorf("run -h = %q, %d", errOut, code)
+	// Every command's help goes to stdout with exit 0 and names the
+	// environment variables it reads; a bad flag goes to stderr, exit 2.
+	for _, c := range []struct {
+		cmd  string
+		want []string
+	}{
+		{"run", []string{"--param name=value", "NODETOOL_MAX_VALUE", "NODETOOL_PROVIDER", "(default 64MiB)", "uppercase"}},
+		{"validate", []string{"--drop-invalid-edges", "OPENAI_API_KEY"}},
+		{"token", []string{"--show", "WORKER_AUTH_TOKEN_FILE", "NODETOOL_CONFIG_DIR", "TOKEN=$(nodetool token --show)"}},
+		{"worker", []string{"--max-body size", "(default 16MiB)", "PORT", "WORKER_AUTH_TOKEN", "SUPABASE_JWT_SECRET", "at least 32 bytes", "NODETOOL_DATA_DIR", "NODETOOL_RUN_TIMEOUT", "OLLAMA_API_URL"}},
+		{"serve", []string{"--ws-keepalive duration", "(default 2GiB)", "NODETOOL_ENABLE_TERMINAL_WS", "NODETOOL_CONFIG_DIR", "SUPABASE_URL", "AUTH_VERIFY_IP_RATE"}},
+		{"chat-server", []string{"--provider string", "fake", "AUTH_PROVIDER", "ANTHROPIC_API_KEY"}},
+	} {
+		for _, args := range [][]string{{c.cmd, "-h"}, {c.cmd, "--help"}, {"help", c.cmd}} {
+			out, errOut, code := runCLI(t, "", args...)
+			if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: nodetool "+c.cmd) {
+				t.Errorf("nodetool %s: exit %d, stdout %.60q, stderr %q; want the help on stdout, exit 0", strings.Join(args, " "), code, out, errOut)
+				continue
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("nodetool %s lacks %q", strings.Join(args, " "), w)
+				}
+			}
+		}
+		out, errOut, code := runCLI(t, "", c.cmd, "--no-such-flag")
+		if code != 2 || out != "" || !strings.Contains(errOut, "no-such-flag") || !strings.Contains(errOut, "nodetool "+c.cmd+" -h") {
+			t.Errorf("nodetool %s --no-such-flag: exit %d, stdout %q, stderr %q; want exit 2 and the error on stderr", c.cmd, code, out, errOut)
+		}
 	}
 }

@@ -2,34 +2,32 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"nodetool/engine"
 )
 
+var validateHelp = help{
+	usage: "validate [flags] FILE...",
+	about: `Checks workflow files (or examples, by name) without running them and prints, per file, OK or
+every problem found. LLM nodes are checked against the model provider flags.
+Exit status: 0 all valid, 1 a file has problems, 2 bad usage.`,
+	env: envProviders,
+}
+
 // cmdValidate checks workflow files without running them.
-func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nodetool validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := newFlagSet("validate")
 	pf := addProviderFlags(fs)
 	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
 	st := newSettings(fs, getenv)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool validate [flags] FILE...\n\nChecks workflow files without running them and prints OK or every problem found.\nLLM nodes are checked against the model provider flags.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	files, err := parseInterspersed(fs, args)
+	files, err := parseArgs(fs, validateHelp, args, stdout)
 	if err != nil {
-		if isHelp(err) {
-			return nil
-		}
 		return err
 	}
 	if len(files) == 0 {
-		fs.Usage()
-		return usageError("validate needs at least one file")
+		return usageError("validate needs at least one file (see \"nodetool validate -h\")")
 	}
 	st.parsed()
 	set, err := pf.build(st, getenv)
@@ -40,33 +38,40 @@ func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Wr
 	reg.SetModels(set)
 	bad := 0
 	for _, file := range files {
-		wf, _, err := loadWorkflow(file)
-		if err != nil {
+		if !validateFile(stdout, reg, file, engine.CompileOptions{DropInvalidEdges: *lenient}) {
 			bad++
-			fmt.Fprintf(stdout, "%s: cannot load: %v\n", file, err)
-			continue
-		}
-		plan, err := reg.CompileWith(&wf.Graph, engine.CompileOptions{DropInvalidEdges: *lenient})
-		if err != nil {
-			bad++
-			var verr *engine.ValidationError
-			if !errors.As(err, &verr) {
-				fmt.Fprintf(stdout, "%s: %v\n", file, err)
-				continue
-			}
-			fmt.Fprintf(stdout, "%s: %d problem(s)\n", file, len(verr.Problems))
-			for _, p := range verr.Problems {
-				fmt.Fprintf(stdout, "  - %s\n", p.Message)
-			}
-			continue
-		}
-		fmt.Fprintf(stdout, "%s: OK (%d nodes, %d edges)\n", file, len(wf.Graph.Nodes), len(wf.Graph.Edges))
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(stdout, "  warning: %s\n", w.Message)
 		}
 	}
 	if bad > 0 {
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// validateFile loads and compiles one workflow file, prints OK (and any
+// warnings) or its problems, and reports whether it is valid.
+func validateFile(w io.Writer, reg *engine.Registry, file string, opts engine.CompileOptions) bool {
+	wf, _, err := loadWorkflow(file)
+	if err != nil {
+		fmt.Fprintf(w, "%s: cannot load: %v\n", file, err)
+		return false
+	}
+	plan, err := reg.CompileWith(&wf.Graph, opts)
+	if err != nil {
+		var verr *engine.ValidationError
+		if !errors.As(err, &verr) {
+			fmt.Fprintf(w, "%s: %v\n", file, err)
+			return false
+		}
+		fmt.Fprintf(w, "%s: %d problem(s)\n", file, len(verr.Problems))
+		for _, p := range verr.Problems {
+			fmt.Fprintf(w, "  - %s\n", p.Message)
+		}
+		return false
+	}
+	fmt.Fprintf(w, "%s: OK (%d nodes, %d edges)\n", file, len(wf.Graph.Nodes), len(wf.Graph.Edges))
+	for _, warn := range plan.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warn.Message)
+	}
+	return true
 }

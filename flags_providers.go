@@ -23,7 +23,7 @@ func addProviderFlags(fs *flag.FlagSet) *providerFlags {
 	return &providerFlags{
 		provider:         fs.String("provider", "ollama", "default model provider: ollama, openai, anthropic or fake (env NODETOOL_PROVIDER)"),
 		defaultModel:     fs.String("default-model", "", "model used when a request or node names none (env NODETOOL_DEFAULT_MODEL)"),
-		ollamaURL:        fs.String("ollama-url", "http://127.0.0.1:11434", "Ollama's address (env OLLAMA_API_URL)"),
+		ollamaURL:        fs.String("ollama-url", "http://127.0.0.1:11434", "Ollama's address (env OLLAMA_API_URL); setting it configures Ollama besides another default provider"),
 		openaiURL:        fs.String("openai-base-url", "", "an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 for llama.cpp or vLLM (env OPENAI_BASE_URL)"),
 		anthropicURL:     fs.String("anthropic-base-url", "", "Anthropic's API address (env ANTHROPIC_BASE_URL; default https://api.anthropic.com)"),
 		openaiKeyFile:    fs.String("openai-api-key-file", "", "read the OpenAI-compatible server's key from this file (env OPENAI_API_KEY holds it directly)"),
@@ -43,9 +43,10 @@ func secret(file, env string, getenv func(string) string) (string, error) {
 	return strings.TrimSpace(getenv(env)), nil
 }
 
-// build configures the providers: Ollama always, an OpenAI-compatible server
-// when its URL or key is set (or it is the default), Anthropic when its key
-// is set (or it is the default), and the fake only when it is the default.
+// build configures the providers asked for, and no other: each when it is
+// the default, and besides it Ollama when its URL is set, an
+// OpenAI-compatible server when its URL or key is set, Anthropic when its
+// key is set. The fake is only ever the default.
 func (pf *providerFlags) build(st *settings, getenv func(string) string) (*providers.Set, error) {
 	def := st.str("provider", "NODETOOL_PROVIDER")
 	model := st.str("default-model", "NODETOOL_DEFAULT_MODEL")
@@ -54,7 +55,10 @@ func (pf *providerFlags) build(st *settings, getenv func(string) string) (*provi
 	default:
 		return nil, fmt.Errorf("--provider: %q is not one of ollama, openai, anthropic, fake", def)
 	}
-	ps := []providers.Provider{providers.NewOllama(providers.OllamaConfig{BaseURL: st.str("ollama-url", "OLLAMA_API_URL")})}
+	var ps []providers.Provider
+	if def == "ollama" || st.set["ollama-url"] || strings.TrimSpace(getenv("OLLAMA_API_URL")) != "" {
+		ps = append(ps, providers.NewOllama(providers.OllamaConfig{BaseURL: st.str("ollama-url", "OLLAMA_API_URL")}))
+	}
 	openaiURL := st.str("openai-base-url", "OPENAI_BASE_URL")
 	openaiKey, err := secret(*pf.openaiKeyFile, "OPENAI_API_KEY", getenv)
 	if err != nil {

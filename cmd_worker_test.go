@@ -59,7 +59,8 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if m := addrRe.FindStringSubmatch(s.stdout.String()); m != nil {
-			s.url = m[1]
+			// An open listener (0.0.0.0) is reached on loopback.
+			s.url = strings.Replace(m[1], "//0.0.0.0:", "//127.0.0.1:", 1)
 			break
 		}
 		select {

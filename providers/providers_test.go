@@ -25,10 +25,9 @@ type kind struct {
 	head       int // events of stream up to and including the first text
 	text       string
 	// Error bodies in the vendor's shape.
-	errBody    func(typ, msg string) string
-	missing    string // a 404 body for an unknown model
-	keyEnv     string
-	streamWait time.Duration
+	errBody func(typ, msg string) string
+	missing string // a 404 body for an unknown model
+	keyEnv  string
 }
 
 var kinds = []kind{

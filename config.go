@@ -177,7 +177,7 @@ func (b *byteSize) Set(s string) error {
 	return nil
 }
 
-// durationFlag validates a positive duration.
+// positive checks that the duration given for the flag name is above zero.
 func positive(name string, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("--%s must be positive, got %s", name, d)

@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,139 +15,165 @@ import (
 	"nodetool/engine"
 	"nodetool/lang/pyval"
 	"nodetool/nodes"
+	"nodetool/providers"
 )
 
-// maxWorkflowBytes bounds a workflow file or RunJobRequest read by the CLI.
-const maxWorkflowBytes = 64 << 20
-
-// paramFlags collects repeatable --param name=value flags in order.
-type paramFlags []string
-
-func (p *paramFlags) String() string     { return strings.Join(*p, " ") }
-func (p *paramFlags) Set(v string) error { *p = append(*p, v); return nil }
-
-// parseInterspersed parses flags that may come before or after positional
-// arguments ("run FILE --param x=1").
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usageError("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+// runHelp is nodetool run's help; the example names are added when printed.
+var runHelp = help{
+	usage: "run FILE|EXAMPLE [flags]",
+	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
+Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
+Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
+	env: append(append([]string{}, envBudgets...), envProviders...),
 }
 
+// runJob is what nodetool run's command line and stdin resolve to.
+type runJob struct {
+	wf      *engine.Workflow
+	name    string      // the file or example named, or "stdin", for messages
+	req     *pyval.Dict // the RunJobRequest read with --stdin, or nil
+	params  stringsFlag // --param name=value, in order
+	models  *providers.Set
+	limits  engine.Limits
+	lenient bool // --drop-invalid-edges
+	jsonl   bool
+	quiet   bool
+}
+
+// cmdRun loads a workflow, checks it, sets its inputs and runs it in
+// process: parse the command line, compile, set the params, run.
 func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nodetool run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var params paramFlags
-	fs.Var(&params, "param", "set an input: `name=value` (repeatable); the value is converted to the input's type")
-	fromStdin := fs.Bool("stdin", false, "read a RunJobRequest JSON object from stdin ({\"params\": {...}}, optionally with \"graph\")")
-	jsonl := fs.Bool("jsonl", false, "print every event as one JSON object per line on stdout, instead of progress and result")
-	quiet := fs.Bool("q", false, "do not print progress on stderr")
-	budgets := addBudgetFlags(fs, 0)
-	pf := addProviderFlags(fs)
-	lenient := fs.Bool("drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
-	st := newSettings(fs, getenv)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool run FILE|EXAMPLE [flags]\n\nRuns a workflow file or an embedded example (")
-		if ex, err := exampleWorkflows(); err == nil {
-			fmt.Fprint(stderr, strings.Join(sortedNames(ex), ", "))
-		}
-		fmt.Fprint(stderr, ").\nPrints progress on stderr and the result as JSON on stdout.\nExit status: 0 completed, 1 failed or cancelled, 2 bad usage.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterspersed(fs, args)
+	job, err := parseRun(args, getenv, stdin, stdout)
 	if err != nil {
-		if isHelp(err) {
-			return nil
-		}
 		return err
 	}
+	plan, err := job.compile(stderr)
+	if err != nil {
+		return err
+	}
+	values, err := job.values(plan)
+	if err != nil {
+		return err
+	}
+	return job.run(ctx, plan, values, stdout, stderr)
+}
+
+// parseRun reads the flags, the environment, the RunJobRequest on stdin
+// (with --stdin) and the workflow to run.
+func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) (*runJob, error) {
+	fs := newFlagSet("run")
+	job := &runJob{}
+	fs.Var(&job.params, "param", "set an input: `name=value` (repeatable); the value is converted to the input's type")
+	fromStdin := fs.Bool("stdin", false, "read a RunJobRequest JSON object from stdin ({\"params\": {...}}, optionally with \"graph\")")
+	fs.BoolVar(&job.jsonl, "jsonl", false, "print every event as one JSON object per line on stdout, instead of progress and result")
+	fs.BoolVar(&job.quiet, "q", false, "do not print progress on stderr")
+	budgets := addBudgetFlags(fs, 0)
+	pf := addProviderFlags(fs)
+	fs.BoolVar(&job.lenient, "drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
+	st := newSettings(fs, getenv)
+	h := runHelp
+	if ex, err := exampleWorkflows(); err == nil {
+		h.about += "\nExamples: " + strings.Join(sortedNames(ex), ", ") + "."
+	}
+	pos, err := parseArgs(fs, h, args, stdout)
+	if err != nil {
+		return nil, err
+	}
 	if len(pos) > 1 {
-		return usageError("run takes one workflow, got %d: %s", len(pos), strings.Join(pos, " "))
+		return nil, usageError("run takes one workflow, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
 	st.parsed()
-	set, err := pf.build(st, getenv)
-	if err != nil {
-		return usageError("%v", err)
+	if job.models, err = pf.build(st, getenv); err != nil {
+		return nil, usageError("%v", err)
 	}
-	limits, err := budgets.limits(st)
-	if err != nil {
-		return usageError("%v", err)
+	if job.limits, err = budgets.limits(st); err != nil {
+		return nil, usageError("%v", err)
 	}
-
-	var req *pyval.Dict
 	if *fromStdin {
-		data, err := readLimited(stdin, "stdin")
-		if err != nil {
-			return usageError("%v", err)
+		if job.req, err = readRunRequest(stdin); err != nil {
+			return nil, err
 		}
-		v, err := pyval.Decode(data)
-		if err != nil {
-			return usageError("stdin: %v", err)
-		}
-		d, ok := v.(*pyval.Dict)
-		if !ok {
-			return usageError("stdin: a RunJobRequest must be a JSON object")
-		}
-		req = d
 	}
+	if err := job.load(pos); err != nil {
+		return nil, err
+	}
+	return job, nil
+}
 
-	var wf *engine.Workflow
-	name := ""
+// readRunRequest reads a RunJobRequest JSON object from stdin.
+func readRunRequest(stdin io.Reader) (*pyval.Dict, error) {
+	data, err := readLimited(stdin, "stdin")
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	v, err := pyval.Decode(data)
+	if err != nil {
+		return nil, usageError("stdin: %v", err)
+	}
+	d, ok := v.(*pyval.Dict)
+	if !ok {
+		return nil, usageError("stdin: a RunJobRequest must be a JSON object")
+	}
+	return d, nil
+}
+
+// load picks the workflow: the file or example named on the command line,
+// or the graph of the request on stdin (not both).
+func (job *runJob) load(pos []string) error {
+	fromStdin := job.req != nil && job.req.Has("graph")
 	switch {
-	case len(pos) == 1 && req != nil && req.Has("graph"):
+	case len(pos) == 1 && fromStdin:
 		return usageError("give either a workflow file or a graph on stdin, not both")
 	case len(pos) == 1:
-		wf, name, err = loadWorkflow(pos[0])
+		wf, name, err := loadWorkflow(pos[0])
 		if err != nil {
 			return usageError("%v", err)
 		}
-	case req != nil && req.Has("graph"):
-		gv, _ := req.Get("graph")
+		job.wf, job.name = wf, name
+	case fromStdin:
+		gv, _ := job.req.Get("graph")
 		g, err := engine.GraphFromValue(gv)
 		if err != nil {
 			return usageError("stdin: %v", err)
 		}
-		wf, name = &engine.Workflow{Graph: *g}, "stdin"
+		job.wf, job.name = &engine.Workflow{Graph: *g}, "stdin"
 	default:
-		fs.Usage()
-		return usageError("run needs a workflow file or example name")
+		return usageError("run needs a workflow file or example name (see \"nodetool run -h\")")
 	}
+	return nil
+}
 
-	reg := nodes.NewRegistry(nodes.Deps{Models: set})
-	plan, err := reg.CompileWith(&wf.Graph, engine.CompileOptions{DropInvalidEdges: *lenient})
+// compile checks the workflow and plans its run, printing every problem
+// (exit status 1) or warning on stderr.
+func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
+	reg := nodes.NewRegistry(nodes.Deps{Models: job.models})
+	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {
 		var verr *engine.ValidationError
 		if errors.As(err, &verr) {
-			fmt.Fprintf(stderr, "%s: %d problem(s):\n", name, len(verr.Problems))
+			fmt.Fprintf(stderr, "%s: %d problem(s):\n", job.name, len(verr.Problems))
 			for _, p := range verr.Problems {
 				fmt.Fprintf(stderr, "  - %s\n", p.Message)
 			}
-			return &exitError{code: 1}
+			return nil, &exitError{code: 1}
 		}
-		return &exitError{code: 1, msg: err.Error()}
+		return nil, &exitError{code: 1, msg: err.Error()}
 	}
 	for _, w := range plan.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w.Message)
 	}
+	return plan, nil
+}
 
-	values := pyval.NewDict(len(params))
-	if req != nil {
-		if pv, ok := req.Get("params"); ok && pv != nil {
+// values gathers the run's params: the request's "params", then each
+// --param converted to its input's type, all checked against the plan.
+func (job *runJob) values(plan *engine.Plan) (*pyval.Dict, error) {
+	values := pyval.NewDict(len(job.params))
+	if job.req != nil {
+		if pv, ok := job.req.Get("params"); ok && pv != nil {
 			pd, ok := pv.(*pyval.Dict)
 			if !ok {
-				return usageError("stdin: \"params\" must be an object")
+				return nil, usageError("stdin: \"params\" must be an object")
 			}
 			pd.Range(func(k string, v any) bool { values.Set(k, v); return true })
 		}
@@ -158,18 +182,18 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 	for _, in := range plan.Inputs() {
 		inputs[in.Name] = in
 	}
-	for _, p := range params {
+	for _, p := range job.params {
 		k, raw, ok := strings.Cut(p, "=")
 		if !ok || k == "" {
-			return usageError("--param %q: use name=value", p)
+			return nil, usageError("--param %q: use name=value", p)
 		}
 		info, ok := inputs[k]
 		if !ok {
-			return usageError("--param %s: the workflow has no input named %q (inputs: %s)", k, k, inputList(plan))
+			return nil, usageError("--param %s: the workflow has no input named %q (inputs: %s)", k, k, inputList(plan))
 		}
 		v, err := convertParam(raw, info.Type)
 		if err != nil {
-			return usageError("--param %s: %v", k, err)
+			return nil, usageError("--param %s: %v", k, err)
 		}
 		values.Set(k, v)
 	}
@@ -178,13 +202,18 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 		for i, p := range probs {
 			msgs[i] = p.Message
 		}
-		return usageError("%s", strings.Join(msgs, "; "))
+		return nil, usageError("%s", strings.Join(msgs, "; "))
 	}
+	return values, nil
+}
 
-	jobID := newID()
-	opts := engine.RunOptions{JobID: jobID, WorkflowID: wf.ID, Params: values, Limits: limits}
+// run runs the plan: events as JSON lines on stdout with --jsonl, else
+// progress on stderr (unless -q) and the outputs as one JSON line on
+// stdout. A run that did not complete is exit status 1.
+func (job *runJob) run(ctx context.Context, plan *engine.Plan, values *pyval.Dict, stdout, stderr io.Writer) error {
+	opts := engine.RunOptions{JobID: newID(), WorkflowID: job.wf.ID, Params: values, Limits: job.limits}
 	var writeErr error
-	if *jsonl {
+	if job.jsonl {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		opts.OnEvent = func(ev engine.Event) {
@@ -192,43 +221,50 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 				writeErr = enc.Encode(ev)
 			}
 		}
-	} else if !*quiet {
+	} else if !job.quiet {
 		opts.OnEvent = progressPrinter(stderr, time.Now())
-	}
-	if !*jsonl && !*quiet {
-		fmt.Fprintf(stderr, "running %s (%d nodes)\n", displayName(wf, name), len(wf.Graph.Nodes))
+		fmt.Fprintf(stderr, "running %s (%d nodes)\n", displayName(job.wf, job.name), len(job.wf.Graph.Nodes))
 	}
 	res := plan.Run(ctx, opts)
 	if writeErr != nil {
 		return &exitError{code: 1, msg: "writing events: " + writeErr.Error()}
 	}
-	if !*jsonl {
-		switch res.Status {
-		case engine.StatusCompleted:
-			if !*quiet {
-				fmt.Fprintf(stderr, "completed in %s\n", res.Duration.Round(time.Microsecond))
-			}
-			enc := json.NewEncoder(stdout)
-			enc.SetEscapeHTML(false)
-			outputs := res.Outputs
-			if outputs == nil {
-				outputs = map[string][]any{}
-			}
-			if err := enc.Encode(outputs); err != nil {
-				return &exitError{code: 1, msg: "writing result: " + err.Error()}
-			}
-		case engine.StatusCancelled:
-			fmt.Fprintln(stderr, "cancelled")
-		default:
-			where := ""
-			if res.NodeID != "" {
-				where = fmt.Sprintf(" in node %s (%s)", res.NodeID, res.NodeType)
-			}
-			fmt.Fprintf(stderr, "failed%s: %s\n", where, res.Error)
+	if !job.jsonl {
+		if err := job.report(res, stdout, stderr); err != nil {
+			return err
 		}
 	}
 	if res.Status != engine.StatusCompleted {
 		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// report prints how the run ended: the outputs on stdout if it completed,
+// else why on stderr.
+func (job *runJob) report(res *engine.Result, stdout, stderr io.Writer) error {
+	switch res.Status {
+	case engine.StatusCompleted:
+		if !job.quiet {
+			fmt.Fprintf(stderr, "completed in %s\n", res.Duration.Round(time.Microsecond))
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		outputs := res.Outputs
+		if outputs == nil {
+			outputs = map[string][]any{}
+		}
+		if err := enc.Encode(outputs); err != nil {
+			return &exitError{code: 1, msg: "writing result: " + err.Error()}
+		}
+	case engine.StatusCancelled:
+		fmt.Fprintln(stderr, "cancelled")
+	default:
+		where := ""
+		if res.NodeID != "" {
+			where = fmt.Sprintf(" in node %s (%s)", res.NodeID, res.NodeType)
+		}
+		fmt.Fprintf(stderr, "failed%s: %s\n", where, res.Error)
 	}
 	return nil
 }
@@ -301,123 +337,9 @@ func convertParam(raw string, t engine.TypeMeta) (any, error) {
 	return v, nil
 }
 
-// loadWorkflow reads a workflow file, or an embedded example by id.
-func loadWorkflow(arg string) (*engine.Workflow, string, error) {
-	var data []byte
-	f, err := os.Open(arg)
-	switch {
-	case err == nil:
-		defer f.Close()
-		data, err = readLimited(f, arg)
-		if err != nil {
-			return nil, arg, err
-		}
-	case errors.Is(err, os.ErrNotExist):
-		ex, exErr := exampleWorkflows()
-		if exErr != nil {
-			return nil, arg, exErr
-		}
-		var ok bool
-		if data, ok = ex[arg]; !ok {
-			return nil, arg, fmt.Errorf("%s: no such file, and no example of that name (examples: %s)", arg, strings.Join(sortedNames(ex), ", "))
-		}
-	default:
-		return nil, arg, err
-	}
-	wf, err := engine.ParseWorkflow(data)
-	if err != nil {
-		return nil, arg, fmt.Errorf("%s: %v", arg, err)
-	}
-	return wf, arg, nil
-}
-
-func readLimited(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxWorkflowBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if len(data) > maxWorkflowBytes {
-		return nil, fmt.Errorf("%s: larger than %d MiB", name, maxWorkflowBytes>>20)
-	}
-	return data, nil
-}
-
-func sortedNames(m map[string][]byte) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	for i := 1; i < len(names); i++ {
-		for j := i; j > 0 && names[j] < names[j-1]; j-- {
-			names[j], names[j-1] = names[j-1], names[j]
-		}
-	}
-	return names
-}
-
 // newID returns a 32-character lowercase hex id.
 func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-func cmdValidate(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nodetool validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	pf := addProviderFlags(fs)
-	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
-	st := newSettings(fs, getenv)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: nodetool validate [flags] FILE...\n\nChecks workflow files without running them and prints OK or every problem found.\nLLM nodes are checked against the model provider flags.\nExit status: 0 all valid, 1 a file has problems, 2 bad usage.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		if isHelp(err) {
-			return nil
-		}
-		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return usageError("validate needs at least one file")
-	}
-	st.parsed()
-	set, err := pf.build(st, getenv)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: set})
-	bad := 0
-	for _, file := range files {
-		wf, _, err := loadWorkflow(file)
-		if err != nil {
-			bad++
-			fmt.Fprintf(stdout, "%s: cannot load: %v\n", file, err)
-			continue
-		}
-		plan, err := reg.CompileWith(&wf.Graph, engine.CompileOptions{DropInvalidEdges: *lenient})
-		if err != nil {
-			bad++
-			var verr *engine.ValidationError
-			if !errors.As(err, &verr) {
-				fmt.Fprintf(stdout, "%s: %v\n", file, err)
-				continue
-			}
-			fmt.Fprintf(stdout, "%s: %d problem(s)\n", file, len(verr.Problems))
-			for _, p := range verr.Problems {
-				fmt.Fprintf(stdout, "  - %s\n", p.Message)
-			}
-			continue
-		}
-		fmt.Fprintf(stdout, "%s: OK (%d nodes, %d edges)\n", file, len(wf.Graph.Nodes), len(wf.Graph.Edges))
-		for _, w := range plan.Warnings {
-			fmt.Fprintf(stdout, "  warning: %s\n", w.Message)
-		}
-	}
-	if bad > 0 {
-		return &exitError{code: 1}
-	}
-	return nil
 }

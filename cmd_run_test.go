@@ -38,7 +38,7 @@ func TestRunExamples(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"run", "testdata/examples/uppercase.json"}, `{"result":["HELLO, WORLD"]}`},
+		{[]string{"run", "examples/uppercase.json"}, `{"result":["HELLO, WORLD"]}`},
 		{[]string{"run", "uppercase", "--param", "text=hi there"}, `{"result":["HI THERE"]}`},
 		{[]string{"run", "--param", "score=49", "grade"}, `{"report":["Score 49 out of 100: FAIL."]}`},
 		{[]string{"run", "grade", "--param", "score=72"}, `{"report":["Score 72 out of 100: PASS (passed by 22 points)."]}`},
@@ -84,7 +84,7 @@ func TestRunStdinRequest(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) != `{"result":["FROM STDIN"]}` {
 		t.Fatalf("run --stdin = %q, %q, %d", out, errOut, code)
 	}
-	graph, _ := os.ReadFile("testdata/examples/uppercase.json")
+	graph, _ := os.ReadFile("examples/uppercase.json")
 	var wf map[string]json.RawMessage
 	json.Unmarshal(graph, &wf)
 	req := `{"params":{"text":"graph too"},"graph":` + string(wf["graph"]) + `}`
@@ -141,12 +141,12 @@ func TestValidate(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"nodes":[{"id":"a","type":"nodetool.image.Blur"},{"id":"b","type":"nodetool.text.Concat"}],
 		"edges":[{"source":"b","sourceHandle":"nope","target":"b","targetHandle":"a"}]}`), 0o600)
-	out, _, code := runCLI(t, "", "validate", "testdata/examples/uppercase.json", bad)
+	out, _, code := runCLI(t, "", "validate", "examples/uppercase.json", bad)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
 	for _, want := range []string{
-		"testdata/examples/uppercase.json: OK (3 nodes, 2 edges)",
+		"examples/uppercase.json: OK (3 nodes, 2 edges)",
 		"bad.json: 2 problem(s)",
 		"  - unsupported node type nodetool.image.Blur (node a)",
 		`has no output "nope"`,
@@ -155,7 +155,7 @@ func TestValidate(t *testing.T) {
 			t.Errorf("validate output lacks %q:\n%s", want, out)
 		}
 	}
-	out, _, code = runCLI(t, "", "validate", "testdata/examples/grade.json", "testdata/examples/word-shout.json", "testdata/examples/list-stats.json")
+	out, _, code = runCLI(t, "", "validate", "examples/grade.json", "examples/word-shout.json", "examples/list-stats.json")
 	if code != 0 || strings.Count(out, ": OK") != 3 {
 		t.Fatalf("validate examples: exit %d\n%s", code, out)
 	}
@@ -170,8 +170,34 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nodetool run FILE|EXAMPLE") {
 		t.Errorf("-h = %q, %d", out, code)
 	}
-	_, errOut, code := runCLI(t, "", "run", "-h")
-	if code != 0 || !strings.Contains(errOut, "-param") {
-		t.Errorf("run -h = %q, %d", errOut, code)
+	// Every command's help goes to stdout with exit 0 and names the
+	// environment variables it reads; a bad flag goes to stderr, exit 2.
+	for _, c := range []struct {
+		cmd  string
+		want []string
+	}{
+		{"run", []string{"--param name=value", "NODETOOL_MAX_VALUE", "NODETOOL_PROVIDER", "(default 64MiB)", "uppercase"}},
+		{"validate", []string{"--drop-invalid-edges", "OPENAI_API_KEY"}},
+		{"token", []string{"--show", "WORKER_AUTH_TOKEN_FILE", "NODETOOL_CONFIG_DIR", "TOKEN=$(nodetool token --show)"}},
+		{"worker", []string{"--max-body size", "(default 16MiB)", "PORT", "WORKER_AUTH_TOKEN", "SUPABASE_JWT_SECRET", "at least 32 bytes", "NODETOOL_DATA_DIR", "NODETOOL_RUN_TIMEOUT", "OLLAMA_API_URL"}},
+		{"serve", []string{"--ws-keepalive duration", "(default 2GiB)", "NODETOOL_ENABLE_TERMINAL_WS", "NODETOOL_CONFIG_DIR", "SUPABASE_URL", "AUTH_VERIFY_IP_RATE"}},
+		{"chat-server", []string{"--provider string", "fake", "AUTH_PROVIDER", "ANTHROPIC_API_KEY"}},
+	} {
+		for _, args := range [][]string{{c.cmd, "-h"}, {c.cmd, "--help"}, {"help", c.cmd}} {
+			out, errOut, code := runCLI(t, "", args...)
+			if code != 0 || errOut != "" || !strings.HasPrefix(out, "Usage: nodetool "+c.cmd) {
+				t.Errorf("nodetool %s: exit %d, stdout %.60q, stderr %q; want the help on stdout, exit 0", strings.Join(args, " "), code, out, errOut)
+				continue
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("nodetool %s lacks %q", strings.Join(args, " "), w)
+				}
+			}
+		}
+		out, errOut, code := runCLI(t, "", c.cmd, "--no-such-flag")
+		if code != 2 || out != "" || !strings.Contains(errOut, "no-such-flag") || !strings.Contains(errOut, "nodetool "+c.cmd+" -h") {
+			t.Errorf("nodetool %s --no-such-flag: exit %d, stdout %q, stderr %q; want exit 2 and the error on stderr", c.cmd, code, out, errOut)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -16,80 +15,117 @@ import (
 	"nodetool/engine"
 	"nodetool/jobs"
 	"nodetool/nodes"
-	"nodetool/store"
 	"nodetool/terminal"
 	"nodetool/workflows"
 )
 
-func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c := newServerCmd(serverSpec{
-		name: "serve", host: "127.0.0.1", port: 7777, auth: "local",
-		about:   "Serves the Editor API for NodeTool's web and desktop client: REST routes, the /predict, /chat,\n/updates and /terminal WebSockets, and /v1 chat. The terminal is off unless\nNODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supabase); its shell\ngets only PATH, HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.",
-		bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	}, getenv, stderr)
+var serveSpec = serverSpec{
+	name: "serve", host: "127.0.0.1", port: 7777, auth: "local",
+	about: `Serves the Editor API for NodeTool's web and desktop client: REST routes, the /predict, /chat,
+/updates and /terminal WebSockets, and /v1 chat. The terminal is off unless
+NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supabase, and only on a
+loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
+COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
+	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
+	env: append(append([]string{}, envData...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...),
+}
+
+// serveFlags are the flags of serve beyond those of every server.
+type serveFlags struct {
+	staticFolder                               *string
+	origins                                    stringsFlag
+	tempTTL, retention, idleTimeout, keepAlive *time.Duration
+	maxUpload                                  byteSize
+	maxRecords                                 *int
+	budgets                                    *budgetFlags
+	jobLimit                                   jobLimits
+}
+
+func addServeFlags(c *serverCmd) *serveFlags {
 	fs := c.fs
-	fs.String("data-dir", "", "where workflows, jobs, assets and threads are kept (env NODETOOL_DATA_DIR; default $XDG_DATA_HOME/nodetool or ~/.local/share/nodetool)")
-	staticFolder := fs.String("static-folder", "", "serve a built NodeTool web client from this folder at /")
-	var origins paramFlags
-	fs.Var(&origins, "cors-origin", "also allow browser requests from this `origin`, e.g. http://192.168.1.5:3000 (repeatable)")
-	tempTTL := fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
-	maxUpload := byteSize(2 << 30)
-	fs.Var(&maxUpload, "max-upload", "largest asset upload (e.g. 2GiB)")
-	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
-	jobLimit := addJobLimitFlags(fs)
-	retention := fs.Duration("job-retention", jobs.DefaultRetention, "how long the record of a finished job is kept")
-	maxRecords := fs.Int("max-job-records", jobs.DefaultMaxRecords, "most job records kept (the oldest finished ones go first)")
-	idleTimeout := fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
-	keepAlive := fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
-	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL, "job-retention": retention,
-		"ws-idle-timeout": idleTimeout, "ws-keepalive": keepAlive})
-	if err != nil {
-		if isHelp(err) {
-			return nil
-		}
-		return err
+	f := &serveFlags{maxUpload: byteSize(2 << 30)}
+	addDataDirFlag(fs, "serve", "workflows, jobs, assets and threads")
+	f.staticFolder = fs.String("static-folder", "", "serve a built NodeTool web client from this folder at /")
+	fs.Var(&f.origins, "cors-origin", "also allow browser requests from this `origin`, e.g. http://192.168.1.5:3000 (repeatable)")
+	f.tempTTL = fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
+	fs.Var(&f.maxUpload, "max-upload", "largest asset upload")
+	f.budgets = addBudgetFlags(fs, engine.DefaultRunTimeout)
+	f.jobLimit = addJobLimitFlags(fs)
+	f.retention = fs.Duration("job-retention", jobs.DefaultRetention, "how long the record of a finished job is kept")
+	f.maxRecords = fs.Int("max-job-records", jobs.DefaultMaxRecords, "most job records kept (the oldest finished ones go first)")
+	f.idleTimeout = fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
+	f.keepAlive = fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
+	return f
+}
+
+// serveConf is what serve's own flags and environment resolve to.
+type serveConf struct {
+	limits              engine.Limits
+	data                dataDir
+	configDir           string
+	maxJobs, maxPerUser int
+	terminal            bool // NODETOOL_ENABLE_TERMINAL_WS asks for it
+	production          bool // ENV=production
+}
+
+// resolve checks serve's settings before anything is opened: the data dir
+// must not be the config dir, and the terminal is refused with multi-user
+// auth.
+func (f *serveFlags) resolve(c *serverCmd, s *serverConf, getenv func(string) string) (*serveConf, error) {
+	var conf serveConf
+	var err error
+	if conf.limits, err = f.budgets.limits(c.st); err != nil {
+		return nil, usageError("%v", err)
 	}
-	limits, err := budgets.limits(c.st)
-	if err != nil {
-		return usageError("%v", err)
+	if conf.data, err = c.st.resolveDataDir("serve"); err != nil {
+		return nil, usageError("%v", err)
 	}
-	dataDir, err := c.st.dataDir()
-	if err != nil {
-		return usageError("%v", err)
+	if conf.maxJobs, conf.maxPerUser, err = f.jobLimit.resolve(s.auth); err != nil {
+		return nil, err
 	}
-	maxJobs, maxJobsPerUser, err := jobLimit.resolve(s.auth)
-	if err != nil {
-		return err
+	if *f.maxRecords < 1 {
+		return nil, usageError("--max-job-records must be at least 1, got %d", *f.maxRecords)
 	}
-	if *maxRecords < 1 {
-		return usageError("--max-job-records must be at least 1, got %d", *maxRecords)
+	if conf.configDir, err = authn.ConfigDir(getenv); err != nil {
+		return nil, usageError("%v", err)
 	}
-	configDir, err := authn.ConfigDir(getenv)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	if sameDir(dataDir, configDir) {
+	if sameDir(conf.data.path, conf.configDir) {
 		// The data dir stays locked (flock on the folder) while the server
 		// runs, and settings writes lock the config dir the same way.
-		return usageError("the data dir and the config dir are both %s: they must differ (set --data-dir or NODETOOL_CONFIG_DIR)", dataDir)
+		return nil, usageError("the data dir and the config dir are both %s: they must differ (set --data-dir or NODETOOL_CONFIG_DIR)", conf.data.path)
 	}
-	production := strings.EqualFold(getenv("ENV"), "production")
-	termOn := truthy(getenv("NODETOOL_ENABLE_TERMINAL_WS"))
-	if termOn && s.auth.Provider() == authn.Supabase {
-		return usageError("NODETOOL_ENABLE_TERMINAL_WS=1 is refused with AUTH_PROVIDER=supabase: every signed-in user would get a shell as this server's user; unset it, or use AUTH_PROVIDER=static or local")
+	conf.production = strings.EqualFold(getenv("ENV"), "production")
+	conf.terminal = truthy(getenv("NODETOOL_ENABLE_TERMINAL_WS"))
+	if conf.terminal && s.auth.Provider() == authn.Supabase {
+		return nil, usageError("NODETOOL_ENABLE_TERMINAL_WS=1 is refused with AUTH_PROVIDER=supabase: every signed-in user would get a shell as this server's user; unset it, or use AUTH_PROVIDER=static or local")
 	}
+	return &conf, nil
+}
 
+// cmdServe serves the Editor API, with /v1 chat beside it.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c := newServerCmd(serveSpec, getenv, stdout, stderr)
+	f := addServeFlags(c)
+	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": f.tempTTL, "job-retention": f.retention,
+		"ws-idle-timeout": f.idleTimeout, "ws-keepalive": f.keepAlive})
+	if err != nil {
+		return err
+	}
+	conf, err := f.resolve(c, s, getenv)
+	if err != nil {
+		return err
+	}
 	examples, _, err := loadFixedWorkflows(nil, "")
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	var exampleFlows []*engine.Workflow
-	for _, f := range examples {
-		exampleFlows = append(exampleFlows, f.Workflow)
+	for _, ex := range examples {
+		exampleFlows = append(exampleFlows, ex.Workflow)
 	}
-	db, err := store.Open(dataDir, store.Options{TempTTL: *tempTTL, Logger: s.log})
+	db, err := s.openStore(conf.data, *f.tempTTL)
 	if err != nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("data dir %s: %v (use --data-dir to pick another)", dataDir, err)}
+		return err
 	}
 	defer db.Close()
 	repo, err := workflows.New(db, nil, nil)
@@ -98,8 +134,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	reg := nodes.NewRegistry(nodes.Deps{Models: s.models})
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
-		Run:     engine.RunOptions{Limits: limits},
-		MaxJobs: maxJobs, MaxJobsPerUser: maxJobsPerUser, Retention: *retention, MaxRecords: *maxRecords})
+		Run:     engine.RunOptions{Limits: conf.limits},
+		MaxJobs: conf.maxJobs, MaxJobsPerUser: conf.maxPerUser, Retention: *f.retention, MaxRecords: *f.maxRecords})
 	defer jm.Close()
 
 	ln, err := s.listen()
@@ -107,25 +143,40 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	addr := listenAddr(s.host, ln)
-	srv := editor.New(editor.Deps{
+	deps := editor.Deps{
 		Registry: reg, Workflows: repo, Store: db, Jobs: jm, Auth: s.auth, Logger: s.log, Examples: exampleFlows, Providers: s.models,
-		CORSOrigins: origins, StaticFolder: *staticFolder, Terminal: termOn, Production: production,
+		CORSOrigins: f.origins, StaticFolder: *f.staticFolder, Terminal: conf.terminal, Production: conf.production,
 		TerminalEnv:  terminal.SafeEnv(getenv),
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
-		SettingsFile: filepath.Join(configDir, "settings.json"), SecretsFile: filepath.Join(configDir, "secrets.json"),
-		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
-		PublicURL: "http://" + addr, IdleTimeout: *idleTimeout, KeepAlive: *keepAlive,
-	})
+		SettingsFile: filepath.Join(conf.configDir, "settings.json"), SecretsFile: filepath.Join(conf.configDir, "secrets.json"),
+		MaxBody: int64(c.maxBody), MaxUpload: int64(f.maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
+		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
+	}
+	srv := editor.New(deps)
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	lines := []string{providersLine(s.models)}
-	if termOn && !production {
-		lines = append(lines, "terminal:  enabled at /terminal")
+	if line := terminalLine(&deps); line != "" {
+		lines = append(lines, line)
 	}
-	printBanner(stdout, banner{what: "serve", addr: addr, auth: s.auth, token: s.token, dataDir: dataDir, lines: lines})
+	printBanner(stdout, banner{what: "serve", addr: addr, auth: s.auth, token: s.token, data: conf.data, lines: lines})
 	return s.serve(ctx, ln, srv.Handler(mux), "edit and run workflows, read files and use the model servers", srv.Shutdown)
+}
+
+// terminalLine is the banner's line about /terminal: whether it accepts
+// connections, by the rule its handler applies, or why it does not though
+// NODETOOL_ENABLE_TERMINAL_WS asks for it; "" when nothing asked for it.
+func terminalLine(d *editor.Deps) string {
+	on, why := d.TerminalState()
+	switch {
+	case on:
+		return "terminal:  enabled at /terminal"
+	case why != "":
+		return "terminal:  off: NODETOOL_ENABLE_TERMINAL_WS is ignored (" + why + ")"
+	}
+	return ""
 }
 
 func truthy(s string) bool {

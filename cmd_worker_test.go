@@ -59,7 +59,8 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if m := addrRe.FindStringSubmatch(s.stdout.String()); m != nil {
-			s.url = m[1]
+			// An open listener (0.0.0.0) is reached on loopback.
+			s.url = strings.Replace(m[1], "//0.0.0.0:", "//127.0.0.1:", 1)
 			break
 		}
 		select {
@@ -134,7 +135,7 @@ func TestWorkerServesExamples(t *testing.T) {
 	env := workerEnv(t)
 	s := startServer(t, env, "worker", "--host", "127.0.0.1", "--port", "0")
 	out := s.stdout.String()
-	for _, want := range []string{"auth:      static", "token:     cli-…3456 (from WORKER_AUTH_TOKEN)", "data dir:  " + env["NODETOOL_DATA_DIR"], "workflows: 4 from the embedded examples, 0 stored"} {
+	for _, want := range []string{"auth:      static", "token:     cli-…3456 (from WORKER_AUTH_TOKEN;", "data dir:  " + env["NODETOOL_DATA_DIR"], "workflows: 4 from the embedded examples, 0 stored"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}
@@ -158,7 +159,7 @@ func TestWorkerGeneratesToken(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"HOME": dir, "NODETOOL_DATA_DIR": filepath.Join(dir, "data")}
 	s := startServer(t, env, "worker", "--host", "127.0.0.1", "--port", "0")
-	m := regexp.MustCompile(`token:     (\S+)\n\s+\(new; saved to (\S+); shown only now\)`).FindStringSubmatch(s.stdout.String())
+	m := regexp.MustCompile(`token:     (\S+)\n\s+\(new; saved to (\S+)\)`).FindStringSubmatch(s.stdout.String())
 	if m == nil {
 		t.Fatalf("banner does not show a new token:\n%s", s.stdout)
 	}
@@ -171,16 +172,27 @@ func TestWorkerGeneratesToken(t *testing.T) {
 	s.shutdown(t)
 	// The next start reads it back, masked.
 	s2 := startServer(t, env, "worker", "--host", "127.0.0.1", "--port", "0")
-	if strings.Contains(s2.stdout.String(), m[1]) || !strings.Contains(s2.stdout.String(), "(from "+m[2]+")") {
+	if strings.Contains(s2.stdout.String(), m[1]) || !strings.Contains(s2.stdout.String(), "(from "+m[2]+";") {
 		t.Fatalf("second banner shows the full token or not its file:\n%s", s2.stdout)
 	}
 	out, _, code := runCLIEnv(t, env, "token")
 	if code != 0 || !strings.Contains(out, m[1][:4]+"…"+m[1][len(m[1])-4:]) || strings.Contains(out, m[1]) {
 		t.Fatalf("nodetool token = %q (exit %d)", out, code)
 	}
+	out, errOut, code := runCLIEnv(t, env, "token", "--show")
+	if code != 0 || out != m[1]+"\n" || errOut != "" {
+		t.Fatalf("nodetool token --show = %q, stderr %q (exit %d); want the token alone", out, errOut, code)
+	}
 	out, _, code = runCLIEnv(t, env, "token", "--rotate")
 	if code != 0 || strings.Contains(out, m[1]) || !strings.Contains(out, "new token") {
 		t.Fatalf("nodetool token --rotate = %q (exit %d)", out, code)
+	}
+	rotated := strings.SplitN(out, "\n", 2)[0]
+	if out, _, code = runCLIEnv(t, env, "token", "--show"); code != 0 || out != rotated+"\n" {
+		t.Fatalf("nodetool token --show after --rotate = %q (exit %d), want %q", out, code, rotated)
+	}
+	if out, _, code = runCLIEnv(t, map[string]string{"WORKER_AUTH_TOKEN": "from-the-env-0123456789"}, "token", "--show"); code != 0 || out != "from-the-env-0123456789\n" {
+		t.Fatalf("nodetool token --show with WORKER_AUTH_TOKEN = %q (exit %d)", out, code)
 	}
 }
 

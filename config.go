@@ -4,15 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"nodetool/authn"
 )
 
 // settings reads configuration with the contract's precedence: a flag given
@@ -60,27 +57,105 @@ func (s *settings) port(env string) (int, error) {
 	return p, nil
 }
 
-// dataDir resolves --data-dir, NODETOOL_DATA_DIR, $XDG_DATA_HOME/nodetool,
-// then ~/.local/share/nodetool.
-func (s *settings) dataDir() (string, error) {
-	if d := s.str("data-dir", "NODETOOL_DATA_DIR"); d != "" {
-		return filepath.Abs(d)
-	}
-	if x := s.getenv("XDG_DATA_HOME"); x != "" {
-		return filepath.Join(x, "nodetool"), nil
-	}
-	home := s.getenv("HOME")
-	if home == "" {
-		return "", errors.New("cannot find a data directory: set --data-dir or NODETOOL_DATA_DIR (HOME is not set)")
-	}
-	return filepath.Join(home, ".local", "share", "nodetool"), nil
+// dataDir is where a server keeps its state, and how it came to be there.
+type dataDir struct {
+	path string
+	// note, for the banner, is set when path is the shared folder of
+	// earlier versions, or when that folder holds data path does not.
+	note string
 }
+
+// addDataDirFlag declares --data-dir for a server command that keeps what
+// in its data dir.
+func addDataDirFlag(fs *flag.FlagSet, cmd, what string) {
+	fs.String("data-dir", "", "where "+what+" are kept (env NODETOOL_DATA_DIR; default $XDG_DATA_HOME/nodetool/"+cmd+
+		" or ~/.local/share/nodetool/"+cmd+"); one running server per data dir")
+}
+
+// resolveDataDir picks the data dir of the server command cmd: --data-dir,
+// else NODETOOL_DATA_DIR, either naming it exactly; else the command's own
+// folder, $XDG_DATA_HOME/nodetool/<cmd> or ~/.local/share/nodetool/<cmd>,
+// so that worker and serve run side by side with their defaults.
+//
+// Earlier versions kept both in $XDG_DATA_HOME/nodetool itself. While that
+// folder holds data (see holdsStore) and the worker's own folder does not
+// exist, the worker keeps using it, and its note says how to move the
+// data; serve starts in its own folder, and its note says where the old
+// data is and how to open it.
+func (s *settings) resolveDataDir(cmd string) (dataDir, error) {
+	if d := s.str("data-dir", "NODETOOL_DATA_DIR"); d != "" {
+		abs, err := filepath.Abs(d)
+		return dataDir{path: abs}, err
+	}
+	shared := ""
+	if x := s.getenv("XDG_DATA_HOME"); x != "" && filepath.IsAbs(x) {
+		shared = filepath.Join(x, "nodetool")
+	} else if home := s.getenv("HOME"); home != "" {
+		shared = filepath.Join(home, ".local", "share", "nodetool")
+	} else {
+		return dataDir{}, errors.New("cannot find a data directory: set --data-dir or NODETOOL_DATA_DIR (HOME is not set)")
+	}
+	own := filepath.Join(shared, cmd)
+	if !holdsStore(shared) {
+		return dataDir{path: own}, nil
+	}
+	workerDir := filepath.Join(shared, "worker")
+	_, err := os.Stat(workerDir)
+	workerMoved := !errors.Is(err, fs.ErrNotExist)
+	if cmd == "worker" && !workerMoved {
+		return dataDir{path: shared, note: fmt.Sprintf("the shared data dir of earlier versions, kept while it holds data and %s does not exist; "+
+			"to move the data there: mkdir -m 700 %s && mv %s %s %s/", own, own,
+			filepath.Join(shared, "records"), filepath.Join(shared, "blobs"), own)}, nil
+	}
+	users := ""
+	if !workerMoved {
+		users = fmt.Sprintf(", which the worker uses until %s exists", workerDir)
+	}
+	return dataDir{path: own, note: fmt.Sprintf("%s, the shared data dir of earlier versions, holds data%s; "+
+		"to open it with %s instead: --data-dir %s", shared, users, cmd, shared)}, nil
+}
+
+// holdsStore reports whether dir holds the data of a store: an entry in
+// its records, blobs/assets or blobs/temp folder.
+func holdsStore(dir string) bool {
+	for _, sub := range []string{"records", filepath.Join("blobs", "assets"), filepath.Join("blobs", "temp")} {
+		f, err := os.Open(filepath.Join(dir, sub))
+		if err != nil {
+			continue
+		}
+		names, _ := f.Readdirnames(1)
+		f.Close()
+		if len(names) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// stringsFlag collects the values of a repeatable flag, in order.
+type stringsFlag []string
+
+func (p *stringsFlag) String() string     { return strings.Join(*p, " ") }
+func (p *stringsFlag) Set(v string) error { *p = append(*p, v); return nil }
 
 // byteSize is a flag for sizes: 1024, 16MiB, 2GiB, 512KiB (also KB, MB,
 // GB as powers of 1024).
 type byteSize int64
 
-func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+// String gives the size in the largest unit that divides it ("16MiB",
+// "2GiB", "1000"), in a form Set takes back.
+func (b *byteSize) String() string {
+	n := int64(*b)
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n != 0 && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 func (b *byteSize) Set(s string) error {
 	s = strings.TrimSpace(s)
@@ -102,61 +177,7 @@ func (b *byteSize) Set(s string) error {
 	return nil
 }
 
-// newLogger builds the server log: text or JSON on w at the given level.
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
-	}
-	opts := &slog.HandlerOptions{Level: lv}
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
-	}
-	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
-}
-
-// serverAuth resolves the auth provider and builds the authenticator,
-// refusing an exposed listener without enforced auth unless insecure.
-func serverAuth(getenv func(string) string, provider, host string, insecure bool, log *slog.Logger) (*authn.Auth, authn.TokenInfo, error) {
-	p, err := authn.ParseProvider(provider)
-	if err != nil {
-		return nil, authn.TokenInfo{}, fmt.Errorf("--auth-provider/AUTH_PROVIDER: %v", err)
-	}
-	if err := authn.CheckExposure(host, p, insecure); err != nil {
-		return nil, authn.TokenInfo{}, err
-	}
-	opts, tok, err := authn.OptionsFromEnv(getenv, p)
-	if err != nil {
-		return nil, authn.TokenInfo{}, err
-	}
-	opts.Logger = log
-	a, err := authn.New(opts)
-	if err != nil {
-		return nil, authn.TokenInfo{}, err
-	}
-	return a, tok, nil
-}
-
-// listen opens the TCP listener.
-func listen(host string, port int) (net.Listener, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %s: %v", net.JoinHostPort(host, strconv.Itoa(port)), err)
-	}
-	return ln, nil
-}
-
-// listenAddr is the address to print: the host as configured, the port as
-// bound (which differs from the configured one for port 0).
-func listenAddr(host string, ln net.Listener) string {
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return net.JoinHostPort(host, port)
-}
-
-// durationFlag validates a positive duration.
+// positive checks that the duration given for the flag name is above zero.
 func positive(name string, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("--%s must be positive, got %s", name, d)

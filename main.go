@@ -8,12 +8,16 @@
 //	nodetool chat-server [flags]  OpenAI-compatible chat only (127.0.0.1:8080)
 //	nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
 //	nodetool validate FILE...
-//	nodetool token [--rotate]
+//	nodetool token [--show] [--rotate]
 //	nodetool version
 //
+// "nodetool COMMAND -h" (or "nodetool help COMMAND") prints the command's
+// flags and the environment variables it reads, on stdout with exit status
+// 0; a usage error goes to stderr with exit status 2.
+//
 // nodetool run loads a workflow file exported from NodeTool (a full Workflow
-// object or a bare {"nodes","edges"} graph), or one of the embedded example
-// workflows by id, validates it and runs it. Progress goes to stderr, one
+// object or a bare {"nodes","edges"} graph), or one of the example workflows
+// built into the binary (the files of examples/) by id, validates it and runs it. Progress goes to stderr, one
 // line per node state change; the result ({"output name": [values...]}) goes
 // to stdout as one line of JSON. With --jsonl, stdout gets every engine event
 // as one JSON object per line instead (the last one is the final job_update).
@@ -30,10 +34,11 @@
 // problem. Both take --drop-invalid-edges (drop edges to missing nodes or
 // handles with a warning) and the model provider flags below.
 //
-// The servers: worker serves the embedded examples plus --workflow files,
+// The servers: worker serves the example workflows plus --workflow files,
 // --workflows-dir and workflows stored through its API, behind a bearer
-// token (generated at first start, kept in the config dir, shown masked by
-// nodetool token); chat-server serves /v1/models and /v1/chat/completions;
+// token (WORKER_AUTH_TOKEN, WORKER_AUTH_TOKEN_FILE, or generated at first
+// start and kept in the config dir's deployment.yaml; nodetool token shows
+// it masked, nodetool token --show whole, alone on stdout); chat-server serves /v1/models and /v1/chat/completions;
 // serve is the local control plane of the NodeTool app (REST under /api/,
 // the /predict, /chat, /updates and /terminal WebSockets, /v1). Each refuses
 // to listen beyond loopback without an enforced auth provider unless given
@@ -66,18 +71,28 @@
 // ollama), --default-model / NODETOOL_DEFAULT_MODEL, --ollama-url /
 // OLLAMA_API_URL, --openai-base-url / OPENAI_BASE_URL with OPENAI_API_KEY or
 // --openai-api-key-file, and ANTHROPIC_API_KEY or --anthropic-api-key-file
-// with --anthropic-base-url / ANTHROPIC_BASE_URL.
+// with --anthropic-base-url / ANTHROPIC_BASE_URL. Only the providers asked
+// for are configured: the default, Ollama when its URL is set, an
+// OpenAI-compatible server when its URL or key is set, Anthropic when its
+// key is set. With AUTH_PROVIDER=supabase, SUPABASE_URL and SUPABASE_KEY
+// verify tokens with Supabase, or SUPABASE_JWT_SECRET (at least 32 bytes)
+// verifies them locally.
 //
 // Files: run and validate read only the workflow files named (at most 64 MiB
-// each). worker and serve keep their state as plain files in the data dir
-// (--data-dir / NODETOOL_DATA_DIR, default $XDG_DATA_HOME/nodetool or
-// ~/.local/share/nodetool), which one server at a time may hold (an flock on
-// the directory itself), and never follow a symlink inside it. The static
+// each). worker and serve keep their state as plain files in their data dir
+// (--data-dir / NODETOOL_DATA_DIR, which name it exactly; default
+// $XDG_DATA_HOME/nodetool/worker and .../serve, or under
+// ~/.local/share/nodetool, so the two run side by side), which one server at
+// a time may hold (an flock on the directory itself), and never follow a
+// symlink inside it. The worker keeps using $XDG_DATA_HOME/nodetool itself,
+// the shared default of earlier versions, while that holds data and
+// .../worker does not exist; its banner says how to move the data. The static
 // provider's token (generated when none is given) and the editor's settings
 // and secrets live in the config dir (NODETOOL_CONFIG_DIR, default
 // $XDG_CONFIG_HOME/nodetool or ~/.config/nodetool), which serve wants apart
 // from the data dir. The /terminal shell (serve, NODETOOL_ENABLE_TERMINAL_WS=1,
-// refused with ENV=production or AUTH_PROVIDER=supabase) gets only PATH,
+// refused with ENV=production or AUTH_PROVIDER=supabase, and on a listener
+// beyond loopback without enforced auth; the banner says which) gets only PATH,
 // HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and
 // LC_* of the server's environment. chat-server keeps no other state.
 package main

@@ -76,19 +76,35 @@ const (
 // parseDeployment reads data as deployment.yaml. The error, a *syntaxError,
 // names the first line outside the subset.
 func parseDeployment(data []byte) (*deployFile, error) {
-	d := &deployFile{data: data, tokenLine: -1}
 	if len(data) > maxDeployFile {
 		return nil, &syntaxError{1, fmt.Sprintf("file larger than %d bytes", maxDeployFile)}
 	}
 	if !utf8.Valid(data) {
 		return nil, &syntaxError{1 + bytes.Count(data[:invalidUTF8At(data)], []byte("\n")), "invalid UTF-8"}
 	}
-	body := 0
-	if bytes.HasPrefix(data, []byte("\uFEFF")) {
-		body = 3
+	d := &deployFile{data: data, tokenLine: -1}
+	d.lines, d.crlf = splitLines(data)
+	p := deployParser{d: d, seen: map[string]bool{}, kind: blockNone, scalarIndent: -1}
+	for n, s := range d.lines {
+		if err := p.line(n, string(data[s.start:s.end])); err != nil {
+			return nil, err
+		}
 	}
-	// Split into lines.
-	for i := body; i < len(data); {
+	if p.q.open {
+		return nil, &syntaxError{p.q.line, "unterminated quoted string"}
+	}
+	return d, nil
+}
+
+// splitLines cuts data, after any UTF-8 byte order mark, into lines ending
+// in LF or CRLF (the last may have no ending), and reports whether the
+// first ends in CRLF.
+func splitLines(data []byte) (lines []span, crlf bool) {
+	i := 0
+	if bytes.HasPrefix(data, []byte("\uFEFF")) {
+		i = 3
+	}
+	for i < len(data) {
 		j := bytes.IndexByte(data[i:], '\n')
 		s := span{start: i, end: len(data), next: len(data)}
 		if j >= 0 {
@@ -97,119 +113,134 @@ func parseDeployment(data []byte) (*deployFile, error) {
 				s.end--
 			}
 		}
-		d.lines = append(d.lines, s)
+		lines = append(lines, s)
 		i = s.next
 	}
-	if len(d.lines) > 0 {
-		first := d.lines[0]
-		d.crlf = first.next-first.end == 2
+	if len(lines) > 0 {
+		crlf = lines[0].next-lines[0].end == 2
 	}
+	return lines, crlf
+}
 
-	seen := map[string]bool{}
-	kind := blockNone
-	key := ""
-	var q quoteState   // an open multi-line quoted scalar in a nested block
-	scalarIndent := -1 // indentation of a nested key whose value is a block scalar
-	for n, s := range d.lines {
-		line := string(data[s.start:s.end])
-		lineNo := n + 1
-		if strings.ContainsAny(line, "\x00\r") {
-			return nil, &syntaxError{lineNo, "NUL byte or stray carriage return"}
-		}
-		trimmed := strings.TrimLeft(line, " \t")
-		indent := len(line) - len(strings.TrimLeft(line, " "))
-		if q.open {
-			if indent == 0 && trimmed != "" {
-				return nil, &syntaxError{q.line, "unterminated quoted string"}
-			}
-			if _, err := checkNested(line[indent:], &q, lineNo); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if trimmed == "" || trimmed[0] == '#' {
-			continue
-		}
+// deployParser is parseDeployment's state from one line to the next.
+type deployParser struct {
+	d            *deployFile
+	seen         map[string]bool // top-level keys so far
+	kind         int             // the value kind of the current top-level key (blockNone, ...)
+	key          string          // the current top-level key
+	q            quoteState      // an open multi-line quoted scalar in a nested block
+	scalarIndent int             // indentation of a nested key whose value is a block scalar, or -1
+}
 
-		// An indented line belongs to the block of the top-level key above.
-		if indent > 0 {
-			switch {
-			case key == "":
-				return nil, &syntaxError{lineNo, "indented line before the first key"}
-			case kind == blockNone:
-				return nil, &syntaxError{lineNo, fmt.Sprintf("indented line under %q, which already has a value", key)}
-			case key == tokenKey:
-				return nil, &syntaxError{lineNo, tokenKey + " must be a single-line string"}
-			case kind == blockScalar:
-				continue
-			case scalarIndent >= 0 && indent > scalarIndent:
-				continue
-			}
-			scalarIndent = -1
-			if line[indent] == '\t' {
-				return nil, &syntaxError{lineNo, "tab used for indentation"}
-			}
-			opens, err := checkNested(line[indent:], &q, lineNo)
-			if err != nil {
-				return nil, err
-			}
-			if opens {
-				scalarIndent = indent
-			}
-			continue
-		}
-
-		if line[0] == '\t' {
-			return nil, &syntaxError{lineNo, "tab used for indentation"}
-		}
-		scalarIndent = -1
-		if line == "-" || strings.HasPrefix(line, "- ") {
-			switch {
-			case kind != blockNested:
-				return nil, &syntaxError{lineNo, "list item outside a list"}
-			case key == tokenKey:
-				return nil, &syntaxError{lineNo, tokenKey + " must be a single-line string"}
-			}
-			opens, err := checkNested(line, &q, lineNo)
-			if err != nil {
-				return nil, err
-			}
-			if opens {
-				scalarIndent = 0
-			}
-			continue
-		}
-
-		// A top-level `key:` or `key: value` line.
-		k, rest, ok := splitKey(line)
-		if !ok {
-			return nil, &syntaxError{lineNo, `expected "key: value" or "key:"`}
-		}
-		if seen[k] {
-			return nil, &syntaxError{lineNo, fmt.Sprintf("duplicate key %q", k)}
-		}
-		seen[k] = true
-		key = k
-		v, vkind, err := topValue(rest)
-		if err != nil {
-			return nil, &syntaxError{lineNo, err.Error()}
-		}
-		kind = vkind
-		if k == tokenKey {
-			if vkind == blockScalar || v.collection {
-				return nil, &syntaxError{lineNo, tokenKey + " must be a single-line string"}
-			}
-			d.tokenLine = n
-			d.token = v.text
-			if v.plain && (v.text == "~" || v.text == "null" || v.text == "Null" || v.text == "NULL") {
-				d.token = ""
-			}
-		}
+// line checks line n (from 0) and records the token if it is its line.
+func (p *deployParser) line(n int, line string) error {
+	lineNo := n + 1
+	if strings.ContainsAny(line, "\x00\r") {
+		return &syntaxError{lineNo, "NUL byte or stray carriage return"}
 	}
-	if q.open {
-		return nil, &syntaxError{q.line, "unterminated quoted string"}
+	trimmed := strings.TrimLeft(line, " \t")
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	if p.q.open {
+		if indent == 0 && trimmed != "" {
+			return &syntaxError{p.q.line, "unterminated quoted string"}
+		}
+		_, err := checkNested(line[indent:], &p.q, lineNo)
+		return err
 	}
-	return d, nil
+	if trimmed == "" || trimmed[0] == '#' {
+		return nil
+	}
+	if indent > 0 {
+		return p.indented(line, indent, lineNo)
+	}
+	if line[0] == '\t' {
+		return &syntaxError{lineNo, "tab used for indentation"}
+	}
+	p.scalarIndent = -1
+	if line == "-" || strings.HasPrefix(line, "- ") {
+		return p.listItem(line, lineNo)
+	}
+	return p.topLevel(n, line)
+}
+
+// indented checks a line that belongs to the block of the top-level key
+// above it.
+func (p *deployParser) indented(line string, indent, lineNo int) error {
+	switch {
+	case p.key == "":
+		return &syntaxError{lineNo, "indented line before the first key"}
+	case p.kind == blockNone:
+		return &syntaxError{lineNo, fmt.Sprintf("indented line under %q, which already has a value", p.key)}
+	case p.key == tokenKey:
+		return &syntaxError{lineNo, tokenKey + " must be a single-line string"}
+	case p.kind == blockScalar:
+		return nil
+	case p.scalarIndent >= 0 && indent > p.scalarIndent:
+		return nil
+	}
+	p.scalarIndent = -1
+	if line[indent] == '\t' {
+		return &syntaxError{lineNo, "tab used for indentation"}
+	}
+	opens, err := checkNested(line[indent:], &p.q, lineNo)
+	if err != nil {
+		return err
+	}
+	if opens {
+		p.scalarIndent = indent
+	}
+	return nil
+}
+
+// listItem checks a "- " line in column 0: an item of the list under the
+// top-level key above it.
+func (p *deployParser) listItem(line string, lineNo int) error {
+	switch {
+	case p.kind != blockNested:
+		return &syntaxError{lineNo, "list item outside a list"}
+	case p.key == tokenKey:
+		return &syntaxError{lineNo, tokenKey + " must be a single-line string"}
+	}
+	opens, err := checkNested(line, &p.q, lineNo)
+	if err != nil {
+		return err
+	}
+	if opens {
+		p.scalarIndent = 0
+	}
+	return nil
+}
+
+// topLevel checks a top-level `key:` or `key: value` line, line n (from
+// 0), and takes the token from it if its key is tokenKey.
+func (p *deployParser) topLevel(n int, line string) error {
+	lineNo := n + 1
+	k, rest, ok := splitKey(line)
+	if !ok {
+		return &syntaxError{lineNo, `expected "key: value" or "key:"`}
+	}
+	if p.seen[k] {
+		return &syntaxError{lineNo, fmt.Sprintf("duplicate key %q", k)}
+	}
+	p.seen[k] = true
+	p.key = k
+	v, vkind, err := topValue(rest)
+	if err != nil {
+		return &syntaxError{lineNo, err.Error()}
+	}
+	p.kind = vkind
+	if k != tokenKey {
+		return nil
+	}
+	if vkind == blockScalar || v.collection {
+		return &syntaxError{lineNo, tokenKey + " must be a single-line string"}
+	}
+	p.d.tokenLine = n
+	p.d.token = v.text
+	if v.plain && (v.text == "~" || v.text == "null" || v.text == "Null" || v.text == "NULL") {
+		p.d.token = ""
+	}
+	return nil
 }
 
 // invalidUTF8At returns the offset of the first invalid UTF-8 sequence.

@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
+
+	"nodetool/durable"
 )
 
 // Token sources, the values of TokenInfo.Source.
@@ -310,56 +313,34 @@ func writeNewToken(path string, d *deployFile) (string, error) {
 	return tok, nil
 }
 
-// writeFileAtomic replaces path with data so that a reader, or a crash,
-// sees either the old file or the complete new one, never a mix, and the
-// new file is on disk when it returns. The syscalls:
-//
-//  1. open(dir/.deployment.yaml-*.tmp, O_RDWR|O_CREAT|O_EXCL, 0600)
-//     (os.CreateTemp): the secret is never readable by others, not even
-//     for a moment, whatever the umask;
-//  2. write, fsync, close the temp file;
-//  3. rename(temp, path), atomic on POSIX file systems;
-//  4. fsync the directory, so that the new name is durable too.
-//
-// On any error before the rename the temp file is removed and path is
-// untouched.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*.tmp")
+// writeFileAtomic replaces path with data, mode 0600, by package durable's
+// sequence: a temp file created 0600 next to it (so the secret is never
+// readable by others, not even for a moment, whatever the umask), written
+// and fsynced, renamed over path, and the folder fsynced. A reader, or a
+// crash, sees either the old file or the complete new one, and the new
+// file is on disk when it returns. On any error before the rename the temp
+// file is removed and path is untouched.
+func writeFileAtomic(path string, data []byte) error {
+	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
 		return fmt.Errorf("authn: write %s: %w", path, err)
 	}
-	tmp := f.Name()
-	renamed := false
-	defer func() {
-		if !renamed {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
+	defer root.Close()
+	if err := durable.WriteFile(root, filepath.Base(path), data, 0o600); err != nil {
 		return fmt.Errorf("authn: write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("authn: write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("authn: write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("authn: write %s: %w", path, err)
-	}
-	renamed = true
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be opened for fsync there
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("authn: sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("authn: sync %s: %w", dir, err)
 	}
 	return nil
+}
+
+// lockConfigDir takes an exclusive flock on dir, creating it (mode 0700)
+// if needed, so that only one process at a time writes deployment.yaml.
+// It gives up after 10 seconds. The lock goes with the process if it
+// dies. (Where the system has no flock it locks nothing: two processes
+// generating a token at the same moment may then each keep their own.)
+func lockConfigDir(dir string) (unlock func(), err error) {
+	unlock, err = durable.LockDir(dir, 10*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("authn: config dir: %w", err)
+	}
+	return unlock, nil
 }

@@ -214,6 +214,3 @@ func (c *testClient) wantDetail(t *testing.T, method, path, body string, code in
 		t.Errorf("%s %s as %q = %d %s, want %d with detail containing %q", method, path, c.User, got, raw, code, want)
 	}
 }
-
-// clients are the users of the JWT server and the local one.
-func (e *testEditor) clients() []*testClient { return []*testClient{e.Local, e.A, e.B, e.Static} }

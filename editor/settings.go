@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"nodetool/authn"
+	"nodetool/durable"
 	"nodetool/httpapi"
 	"nodetool/store"
 )
@@ -122,7 +123,7 @@ func (s *Server) notInProduction(w http.ResponseWriter) bool {
 // its own open file). Readers need no lock: files are replaced atomically.
 func (s *Server) lockSettings() (unlock func(), err error) {
 	s.settingsMu.Lock()
-	unlockFolder, err := store.LockDir(filepath.Dir(s.d.SecretsFile), 10*time.Second)
+	unlockFolder, err := durable.LockDir(filepath.Dir(s.d.SecretsFile), 10*time.Second)
 	if err != nil {
 		s.settingsMu.Unlock()
 		return nil, err

@@ -1,13 +1,14 @@
 package editor
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"nodetool/durable"
 )
 
 // The settings and secrets files are small JSON documents in the config
@@ -52,19 +53,11 @@ func readJSONFile(path string, v any, private bool) error {
 	return nil
 }
 
-// writeJSONFile replaces the file path with v as JSON, atomically and
-// durably:
-//
-//  1. create the folder (0700) if it is missing;
-//  2. open a temp file in the same folder with O_CREATE|O_EXCL|O_WRONLY and
-//     mode 0600, so the content is never readable by others, not even for
-//     a moment;
-//  3. write the content, fsync(2) the file, close it;
-//  4. rename(2) it over path: readers and a crash see the old file or the
-//     new one, never a mix;
-//  5. fsync(2) the folder, so the new entry is on disk.
-//
-// On failure the temp file is removed and the old file is untouched.
+// writeJSONFile replaces the file path with v as JSON, mode 0600,
+// atomically and durably (package durable: a temp file created 0600 in the
+// same folder, written and fsynced, renamed over path, the folder fsynced),
+// creating the folder (0700) if it is missing. On failure the old file is
+// untouched.
 func writeJSONFile(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -75,32 +68,8 @@ func writeJSONFile(path string, v any) error {
 		return err
 	}
 	defer root.Close()
-	tmp := "." + name + "." + rand.Text() + ".tmp"
-	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
+	if err := durable.WriteFile(root, name, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("editor: write %s: %w", path, err)
-	}
-	_, err = f.Write(append(data, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = root.Rename(tmp, name)
-	}
-	if err != nil {
-		root.Remove(tmp)
-		return fmt.Errorf("editor: write %s: %w", path, err)
-	}
-	d, err := root.Open(".")
-	if err != nil {
-		return fmt.Errorf("editor: write %s: %w", path, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("editor: write %s: sync folder: %w", path, err)
 	}
 	return nil
 }

@@ -10,6 +10,23 @@ import (
 	"nodetool/terminal"
 )
 
+// TerminalState reports whether /terminal accepts connections under d and,
+// when d.Terminal asks for it but it does not, why. The /terminal handler
+// decides by it, and serve's banner reports it, so the two agree.
+func (d *Deps) TerminalState() (on bool, why string) {
+	switch {
+	case !d.Terminal:
+		return false, ""
+	case d.Production:
+		return false, "ENV=production"
+	case d.Auth.Provider() == authn.Supabase:
+		return false, "AUTH_PROVIDER=supabase"
+	case !d.Auth.Enforced() && !d.LoopbackOnly:
+		return false, "listening beyond loopback without enforced auth"
+	}
+	return true, ""
+}
+
 // terminal serves /terminal: a login shell on a real pseudo-terminal. It is
 // off unless enabled (NODETOOL_ENABLE_TERMINAL_WS=1), never in production,
 // never with multi-user (Supabase) auth, where every signed-in user would
@@ -21,9 +38,7 @@ import (
 // socket is closed as idle only when neither side spoke for the idle
 // timeout; the handler returns once its goroutines have ended.
 func (s *Server) terminal(c *wsConn) {
-	switch {
-	case !s.d.Terminal, s.d.Production, s.d.Auth.Provider() == authn.Supabase,
-		!s.d.Auth.Enforced() && !s.d.LoopbackOnly:
+	if on, _ := s.d.TerminalState(); !on {
 		c.close(closePolicy, "Terminal access disabled")
 		return
 	}

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -530,9 +529,6 @@ func (s *Server) Shutdown(ctx context.Context) {
 	wg.Wait()
 	s.hub.goAway()
 }
-
-// str reads a string field of a decoded frame.
-func str(d *pyval.Dict, k string) string { return strings.TrimSpace(d.Str(k)) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 

@@ -28,7 +28,7 @@ func FuzzLoadWorkflow(f *testing.F) {
 			f.Add([]byte(c.Workflow))
 		}
 	}
-	examples, _ := filepath.Glob("../testdata/examples/*.json")
+	examples, _ := filepath.Glob("../examples/*.json")
 	for _, file := range examples {
 		data, err := os.ReadFile(file)
 		if err != nil {

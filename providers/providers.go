@@ -176,7 +176,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // ErrNoModel is returned when a request names no model and the provider has
 // no default.
-var ErrNoModel = errors.New("no model given: set the request's model or the server's default model")
+var ErrNoModel = errors.New("no model given: name the model, or set a default model with --default-model or NODETOOL_DEFAULT_MODEL")
 
 // ParseModel splits a "provider/model" string, such as "ollama/llama3.2",
 // into its provider key and model. Only the keys of this package's

@@ -21,7 +21,7 @@ func NewSet(def, defaultModel string, ps ...Provider) (*Set, error) {
 		s.byName[p.Name()] = p
 	}
 	if _, ok := s.byName[def]; !ok {
-		return nil, fmt.Errorf("provider %q is not configured (configured: %s)", def, strings.Join(s.Names(), ", "))
+		return nil, fmt.Errorf("provider %q is not configured on this server (configured: %s)", def, strings.Join(s.Names(), ", "))
 	}
 	return s, nil
 }
@@ -83,14 +83,14 @@ func (s *Set) orDefault(p Provider, model string) (string, error) {
 	if p.Name() == s.Default && s.DefaultModel != "" {
 		return s.DefaultModel, nil
 	}
-	return "", fmt.Errorf("no model given for provider %s: name one in the request, or start the server with --default-model", p.Name())
+	return "", fmt.Errorf("no model given for provider %s: name one (the request's or the node's model), or set a default model with --default-model or NODETOOL_DEFAULT_MODEL", p.Name())
 }
 
 // Ready reports whether a request naming no model can be served, and if
 // not, how to configure the server.
 func (s *Set) Ready() error {
 	if s.DefaultModel == "" {
-		return fmt.Errorf("no default model: start with --default-model (or NODETOOL_DEFAULT_MODEL) to run nodes whose model is not set")
+		return fmt.Errorf("no default model: set --default-model or NODETOOL_DEFAULT_MODEL to run nodes whose model is not set")
 	}
 	return nil
 }

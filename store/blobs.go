@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"nodetool/durable"
 )
 
 // Blobs is one bucket of blobs: "assets", kept until deleted, or "temp",
@@ -125,26 +127,27 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, limit int64) (
 	if err != nil {
 		return BlobInfo{}, err
 	}
-	committed := false
+	if err := copyLimited(ctx, f, r, limit); err != nil {
+		f.Close()
+		db.root.Remove(tmp)
+		return BlobInfo{}, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = durable.Finish(f)
+	} else {
+		f.Close()
+	}
+	if err != nil {
+		db.root.Remove(tmp)
+		return BlobInfo{}, fmt.Errorf("store: write blob: %w", err)
+	}
+	renamed := false
 	defer func() {
-		if !committed {
-			f.Close()
+		if !renamed {
 			db.root.Remove(tmp)
 		}
 	}()
-	if err := copyLimited(ctx, f, r, limit); err != nil {
-		return BlobInfo{}, err
-	}
-	if err := f.Sync(); err != nil {
-		return BlobInfo{}, fmt.Errorf("store: write blob: %w", err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return BlobInfo{}, fmt.Errorf("store: write blob: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return BlobInfo{}, fmt.Errorf("store: write blob: %w", err)
-	}
 	name := b.name(key)
 	mu := db.stripe(b.bucket, key)
 	mu.Lock()
@@ -161,12 +164,12 @@ func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, limit int64) (
 		return BlobInfo{}, conflict(fmt.Errorf("store: put blob: %w", err))
 	}
 	// rename(2) replaces a symlink at name itself, never its target.
-	if err := db.root.Rename(tmp, name); err != nil {
+	renamed, err = durable.Commit(db.root, tmp, name)
+	if !renamed {
 		return BlobInfo{}, conflict(fmt.Errorf("store: put blob: %w", err))
 	}
-	committed = true // the temp file is gone; name holds the new content
-	if err := db.syncDir(parent(name)); err != nil {
-		return BlobInfo{}, err
+	if err != nil {
+		return BlobInfo{}, fmt.Errorf("store: put blob: %w", err)
 	}
 	return b.info(key, fi), nil
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestOpenLocked: a data directory belongs to one open store at a time.
@@ -59,37 +58,4 @@ func TestLockSurvivesDeletes(t *testing.T) {
 	}
 	db.Close()
 	openDB(t, dir, Options{})
-}
-
-// TestLockDir: LockDir waits for the holder, up to its limit.
-func TestLockDir(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "cfg")
-	unlock, err := LockDir(dir, 0)
-	if err != nil {
-		t.Fatalf("LockDir(%q) = %v", dir, err)
-	}
-	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Fatalf("Stat(%q) = %v, %v, want a 0700 folder", dir, fi, err)
-	}
-	if u2, err := LockDir(dir, 20*time.Millisecond); err == nil {
-		u2()
-		t.Fatalf("second LockDir(%q) = nil, want held error", dir)
-	}
-	got := make(chan error, 1)
-	go func() {
-		u2, err := LockDir(dir, time.Minute)
-		if err == nil {
-			u2()
-		}
-		got <- err
-	}()
-	unlock()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatalf("LockDir(%q) after unlock = %v", dir, err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("LockDir did not get the lock within 30s of its release")
-	}
 }

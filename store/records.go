@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+
+	"nodetool/durable"
 )
 
 // A Record is one stored JSON document.
@@ -60,7 +62,7 @@ func (db *DB) PutRaw(kind, id string, data []byte) error {
 		db.root.Remove(tmp)
 		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
 	}
-	renamed, err := db.commit(tmp, recordName(kind, id))
+	renamed, err := durable.Commit(db.root, tmp, recordName(kind, id))
 	if renamed {
 		// Keep the index in step with the disk, even if the fsync failed.
 		db.mu.Lock()

@@ -8,7 +8,6 @@
 // every file access goes through that *os.Root, so no name can reach outside
 // the directory, not even through a symlink planted inside it:
 //
-//	<dir>/lock                      held with flock(2) while a DB is open (Unix)
 //	<dir>/records/<kind>/<id>.json  one record, the JSON exactly as put
 //	<dir>/blobs/assets/<key>        asset blobs, key segments are folders
 //	<dir>/blobs/temp/<key>          temp blobs, expire TempTTL after their last write
@@ -21,7 +20,7 @@
 // # Durability
 //
 // A write is acknowledged (Put, PutRaw, Delete, Blobs.Put and Blobs.Delete
-// return nil) only once it survives a crash, by this sequence:
+// return nil) only once it survives a crash, by package durable's sequence:
 //
 //  1. open tmp/<random>.tmp with O_CREATE|O_EXCL|O_WRONLY, mode 0600;
 //  2. write the content and fsync(2) the file, then close it;
@@ -80,7 +79,6 @@
 package store
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -90,6 +88,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"nodetool/durable"
 )
 
 // DefaultTempTTL is how long a temp blob lives after its last write when
@@ -207,7 +207,7 @@ func (db *DB) init() error {
 		return fmt.Errorf("store: open data dir: %w", err)
 	}
 	db.lock = lock
-	if err := flock(lock, 0); err != nil {
+	if err := durable.Lock(lock, 0); err != nil {
 		return fmt.Errorf("store: data dir %s is in use by another process: %w", db.dir, err)
 	}
 	for _, d := range []string{tmpDir, recordsDir, blobsDir, blobsDir + "/assets", blobsDir + "/temp"} {
@@ -272,18 +272,11 @@ func (db *DB) createTemp() (*os.File, string, error) {
 	if err := db.checkDir(tmpDir); err != nil {
 		return nil, "", fmt.Errorf("store: create temp file: %w", err)
 	}
-	for range 10 {
-		name := tmpDir + "/" + rand.Text() + ".tmp"
-		f, err := db.root.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("store: create temp file: %w", err)
-		}
-		return f, name, nil
+	f, name, err := durable.CreateTemp(db.root, tmpDir, "", 0o600)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: %w", err)
 	}
-	return nil, "", errors.New("store: create temp file: too many name collisions")
+	return f, name, nil
 }
 
 // writeTemp writes data to a new temp file, fsyncs and closes it (protocol
@@ -293,46 +286,23 @@ func (db *DB) writeTemp(data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if _, err := f.Write(data); err != nil {
+		f.Close()
 		db.root.Remove(name)
 		return "", fmt.Errorf("store: write temp file: %w", err)
 	}
-	return name, nil
-}
-
-// commit renames the finished temp file over name and fsyncs name's folder
-// (protocol steps 4 and 5). The folder must exist. renamed reports whether
-// name now holds the new content, which is the case even when only the
-// fsync failed (the content is then in place but may not survive a
-// crash). If the rename fails, the temp file is removed.
-func (db *DB) commit(tmp, name string) (renamed bool, err error) {
-	if err := db.root.Rename(tmp, name); err != nil {
-		db.root.Remove(tmp)
-		return false, err
+	if err := durable.Finish(f); err != nil {
+		db.root.Remove(name)
+		return "", fmt.Errorf("store: %w", err)
 	}
-	return true, db.syncDir(parent(name))
+	return name, nil
 }
 
 // syncDir fsyncs the folder name so that entries created, renamed or
 // removed in it are on disk.
 func (db *DB) syncDir(name string) error {
-	d, err := db.root.Open(name)
-	if err != nil {
-		return fmt.Errorf("store: sync folder %s: %w", name, err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("store: sync folder %s: %w", name, err)
+	if err := durable.SyncDir(db.root, name); err != nil {
+		return fmt.Errorf("store: %w", err)
 	}
 	return nil
 }
@@ -379,7 +349,6 @@ var (
 	errNotDir     = errors.New("not a folder")
 	errSymlink    = errors.New("symlink in the way (symlinks are never followed)")
 	errNotRegular = errors.New("not a regular file")
-	errLocked     = errors.New("locked by another holder")
 )
 
 // openDir opens the folder dir through real folders only, one component

@@ -27,8 +27,8 @@ import (
 )
 
 // LLM nodes (engine §5.13): nodes that call a language model through the
-// registry's providers (Registry.SetModels). Each resolves its "model"
-// property with Ctx.Model; NodeTool's provider "empty" (the default of
+// library's Models (the server's providers). Each resolves its "model"
+// property with lib.model; NodeTool's provider "empty" (the default of
 // every example) means the server's default provider and model. None of
 // them is cacheable (the engine caches nothing). Text streams as chunk
 // values; structured answers are parsed from JSON and emitted on the

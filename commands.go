@@ -2,20 +2,14 @@ package main
 
 import (
 	"context"
-	"embed"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"runtime/debug"
-	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
-
-//go:embed testdata/examples/*.json
-var examplesFS embed.FS
 
 // exitError carries a process exit status out of run.
 type exitError struct {
@@ -37,42 +31,52 @@ Usage:
   nodetool chat-server [flags]     serve the OpenAI-compatible chat API (default 127.0.0.1:8080)
   nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
   nodetool validate FILE...
-  nodetool token [--rotate]        show (or replace) the worker token
+  nodetool token [--show] [--rotate]  show (or replace) the worker token
   nodetool version
 
-Run "nodetool COMMAND -h" for a command's flags.
+Run "nodetool COMMAND -h" (or "nodetool help COMMAND") for a command's flags
+and environment variables.
 `
 
 // run is the whole program: it parses args, reads the environment only
-// through getenv, and writes only to stdout and stderr.
+// through getenv, and writes only to stdout and stderr. Help goes to
+// stdout (exit 0); usage errors are returned as exit status 2, for main to
+// print on stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return usageError("")
 	}
 	cmd, rest := args[1], args[2:]
+	if cmd == "help" && len(rest) == 1 {
+		cmd, rest = rest[0], []string{"-h"}
+	}
+	var err error
 	switch cmd {
 	case "run":
-		return cmdRun(ctx, rest, getenv, stdin, stdout, stderr)
+		err = cmdRun(ctx, rest, getenv, stdin, stdout, stderr)
 	case "validate":
-		return cmdValidate(rest, getenv, stdout, stderr)
+		err = cmdValidate(rest, getenv, stdout)
 	case "serve":
-		return cmdServe(ctx, rest, getenv, stdout, stderr)
+		err = cmdServe(ctx, rest, getenv, stdout, stderr)
 	case "worker":
-		return cmdWorker(ctx, rest, getenv, stdout, stderr)
+		err = cmdWorker(ctx, rest, getenv, stdout, stderr)
 	case "chat-server":
-		return cmdChatServer(ctx, rest, getenv, stdout, stderr)
+		err = cmdChatServer(ctx, rest, getenv, stdout, stderr)
 	case "token":
-		return cmdToken(rest, getenv, stdout, stderr)
+		err = cmdToken(rest, getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "nodetool %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return nil
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError("unknown command %q", cmd)
+	}
+	if isHelp(err) {
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return usageError("unknown command %q", cmd)
+	return err
 }
 
 func buildVersion() string {
@@ -84,26 +88,3 @@ func buildVersion() string {
 	}
 	return version
 }
-
-// exampleWorkflows returns the embedded example workflows by id (file name
-// without .json).
-func exampleWorkflows() (map[string][]byte, error) {
-	entries, err := examplesFS.ReadDir("testdata/examples")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]byte{}
-	for _, e := range entries {
-		data, err := examplesFS.ReadFile("testdata/examples/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out[strings.TrimSuffix(e.Name(), ".json")] = data
-	}
-	return out, nil
-}
-
-// isHelp reports whether err is the flag package's -h request.
-func isHelp(err error) bool { return errors.Is(err, errHelp) }
-
-var errHelp = errors.New("help requested")

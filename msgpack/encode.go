@@ -39,7 +39,6 @@ type encoder struct {
 var (
 	timeType      = reflect.TypeFor[time.Time]()
 	dictType      = reflect.TypeFor[*pyval.Dict]()
-	bytesType     = reflect.TypeFor[[]byte]()
 	numberType    = reflect.TypeFor[json.Number]()
 	marshalerType = reflect.TypeFor[json.Marshaler]()
 )

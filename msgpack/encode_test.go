@@ -106,8 +106,9 @@ type Recursive struct {
 }
 
 type tagged struct {
-	Name   string    `json:"name"`
-	Skip   string    `json:"-"`
+	Name string `json:"name"`
+	Skip string `json:"-"`
+	//lint:ignore SA5008 "-," names the field "-", as encoding/json allows: the encoder must follow it
 	Dash   string    `json:"-,"`
 	hidden int       // unexported: never written
 	Opt    *string   `json:"opt,omitempty"`

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"os"
 
 	"nodetool/lang/pyval"
 )
@@ -33,8 +35,21 @@ func (c *Ctx) JobID() string { return c.r.opts.JobID }
 // WorkflowID is the id of the workflow being run, if known.
 func (c *Ctx) WorkflowID() string { return c.r.opts.WorkflowID }
 
-// Services returns what the caller of Run passed as RunOptions.Services.
-func (c *Ctx) Services() any { return c.r.opts.Services }
+// UserID is whom the run belongs to (RunOptions.UserID).
+func (c *Ctx) UserID() string { return c.r.opts.UserID }
+
+// ErrNoWorkspace is the error of Workspace for a run that has none.
+var ErrNoWorkspace = errors.New("this run has no workspace folder for files")
+
+// Workspace opens the run's workspace folder (RunOptions.Workspace) as an
+// os.Root, so no name a workflow gives can leave it; the caller closes it.
+// A run without one gets ErrNoWorkspace.
+func (c *Ctx) Workspace() (*os.Root, error) {
+	if c.r.opts.Workspace == "" {
+		return nil, ErrNoWorkspace
+	}
+	return os.OpenRoot(c.r.opts.Workspace)
+}
 
 // Label names the node in messages: "node n1 (nodetool.text.Concat)".
 func (c *Ctx) Label() string { return c.n.label() }

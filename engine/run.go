@@ -28,8 +28,13 @@ type RunOptions struct {
 	Limits Limits
 	// InboxSize is the capacity of each node's input channel (default 16).
 	InboxSize int
-	// Services are handed to nodes through Ctx (model providers, storage).
-	Services any
+	// UserID is whom the run belongs to (the job's owner): nodes that
+	// store results (assets) store them as this user's.
+	UserID string
+	// Workspace is the folder this run's nodes may read and write files in
+	// (created by the caller; "" for none). Nodes reach it only through
+	// Ctx.Workspace, an os.Root, so no path leaves it.
+	Workspace string
 	// Logger receives internal errors (a panic in node code, with its
 	// stack). Nil discards them.
 	Logger *slog.Logger

@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/net/websocket"
 
-	"nodetool/httpapi"
+	"nodetool/sse"
 )
 
 // sock is a WebSocket client that reads in the background as a browser
@@ -249,7 +249,7 @@ func TestWorkerShutdown(t *testing.T) {
 	 {"id":"e2","source":"a","sourceHandle":"text","target":"o","targetHandle":"value"}]}}`), 0o600)
 	s := startServer(t, env, "worker", "--host", "127.0.0.1", "--port", "0", "--workflow", wf,
 		"--openai-base-url", up.srv.URL+"/v1", "--shutdown-grace", "10s", "--log-level", "warn")
-	streams := map[string]*httpapi.SSEReader{}
+	streams := map[string]*sse.Reader{}
 	for _, kind := range []string{"short", "long"} {
 		req, _ := http.NewRequest("POST", s.url+"/workflows/ask/run/stream", strings.NewReader(`{"question":"`+kind+`"}`))
 		req.Header.Set("Authorization", "Bearer "+env["WORKER_AUTH_TOKEN"])
@@ -258,7 +258,7 @@ func TestWorkerShutdown(t *testing.T) {
 			t.Fatalf("run/stream %s: %v %v", kind, resp, err)
 		}
 		t.Cleanup(func() { resp.Body.Close() })
-		streams[kind] = httpapi.NewSSEReader(resp.Body, 0)
+		streams[kind] = sse.NewReader(resp.Body, 0)
 	}
 	for range 2 {
 		select {

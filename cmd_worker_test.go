@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"nodetool/httpapi"
+	"nodetool/sse"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
@@ -269,7 +269,7 @@ func TestWorkerManyStreamsEndOnShutdown(t *testing.T) {
 				errs <- err
 				return
 			}
-			ev, err := httpapi.NewSSEReader(resp.Body, 0).Next()
+			ev, err := sse.NewReader(resp.Body, 0).Next()
 			if err != nil || !strings.Contains(ev.Data, `"status":"running"`) {
 				errs <- fmt.Errorf("stream %d first event %+v, %v", i, ev, err)
 			}
@@ -286,7 +286,7 @@ func TestWorkerManyStreamsEndOnShutdown(t *testing.T) {
 	ends := make(chan string, n)
 	for i := range n {
 		go func() {
-			r := httpapi.NewSSEReader(bodies[i], 0)
+			r := sse.NewReader(bodies[i], 0)
 			var last []string
 			for {
 				ev, err := r.Next()

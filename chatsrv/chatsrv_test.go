@@ -14,6 +14,7 @@ import (
 
 	"nodetool/httpapi"
 	"nodetool/providers"
+	"nodetool/sse"
 )
 
 // upstream is an OpenAI-compatible model server on loopback: it answers
@@ -99,7 +100,7 @@ func post(t *testing.T, url, body string) (int, string, http.Header) {
 
 func sseData(t *testing.T, body string) []string {
 	t.Helper()
-	r := httpapi.NewSSEReader(strings.NewReader(body), 0)
+	r := sse.NewReader(strings.NewReader(body), 0)
 	var out []string
 	for {
 		ev, err := r.Next()
@@ -279,7 +280,7 @@ func TestClientDisconnectCancelsUpstream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := httpapi.NewSSEReader(resp.Body, 0)
+	r := sse.NewReader(resp.Body, 0)
 	for range 3 {
 		if _, err := r.Next(); err != nil {
 			t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"strings"
 
-	"nodetool/httpapi"
+	"nodetool/sse"
 )
 
 // AnthropicConfig configures Anthropic's Messages API.
@@ -307,7 +307,7 @@ func (a *Anthropic) Stream(ctx context.Context, req *Request) (Stream, error) {
 // the stream with its message. Tool calls are numbered in order of their
 // blocks; a tool_use block with no input pieces gets "{}".
 func anthropicDecoder(r io.Reader) func() (Delta, error) {
-	sse := httpapi.NewSSEReader(r, maxLine)
+	sse := sse.NewReader(r, maxLine)
 	done := false
 	var input int
 	tools := map[int]int{}    // content block index -> tool call index

@@ -8,7 +8,7 @@ import (
 	"io"
 	"net/http"
 
-	"nodetool/httpapi"
+	"nodetool/sse"
 )
 
 // OpenAIConfig configures an OpenAI-compatible server.
@@ -255,7 +255,7 @@ func finishReason(s string) string {
 // stream with that error. Tool call pieces carry an index; for servers
 // that leave it out, a new id starts a new call.
 func openaiDecoder(r io.Reader) func() (Delta, error) {
-	sse := httpapi.NewSSEReader(r, maxLine)
+	sse := sse.NewReader(r, maxLine)
 	finished, done := false, false
 	ids := map[string]int{}
 	last := -1

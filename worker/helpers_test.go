@@ -18,8 +18,8 @@ import (
 
 	"nodetool/authn"
 	"nodetool/engine"
-	"nodetool/httpapi"
 	"nodetool/jobs"
+	"nodetool/sse"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -158,10 +158,10 @@ func (e *testEnv) waitJob(t *testing.T) JobSummary {
 }
 
 // readStream parses an SSE response into its events' data.
-func readStream(t *testing.T, body io.Reader) []httpapi.SSEEvent {
+func readStream(t *testing.T, body io.Reader) []sse.Event {
 	t.Helper()
-	r := httpapi.NewSSEReader(body, 0)
-	var out []httpapi.SSEEvent
+	r := sse.NewReader(body, 0)
+	var out []sse.Event
 	for {
 		ev, err := r.Next()
 		if err == io.EOF {
@@ -226,4 +226,4 @@ func mustJSON(t *testing.T, s string) map[string]any {
 var _ = bytes.NewReader
 var _ = context.Background
 
-func newReader(r io.Reader) *httpapi.SSEReader { return httpapi.NewSSEReader(r, 0) }
+func newReader(r io.Reader) *sse.Reader { return sse.NewReader(r, 0) }

@@ -1,4 +1,8 @@
-package httpapi
+// Package sse reads Server-Sent Events streams: the model servers' streamed
+// answers (providers) and, in tests, the servers' own streams. It imports
+// only the standard library, so the providers need no server package for
+// it. (The server side, writing a stream, is httpapi.SSE.)
+package sse
 
 import (
 	"bufio"
@@ -7,40 +11,40 @@ import (
 	"io"
 )
 
-// SSEEvent is one event of a Server-Sent Events stream.
-type SSEEvent struct {
+// Event is one event of a Server-Sent Events stream.
+type Event struct {
 	ID    string
 	Event string // the "event:" field, "" for the default "message"
 	Data  string // the data lines, joined with "\n"
 }
 
-// ErrSSELineTooLong is returned for a line longer than the reader's limit.
-var ErrSSELineTooLong = errors.New("sse: line too long")
+// ErrLineTooLong is returned for a line longer than the reader's limit.
+var ErrLineTooLong = errors.New("sse: line too long")
 
-// SSEReader parses a Server-Sent Events stream as the HTML standard defines
+// Reader parses a Server-Sent Events stream as the HTML standard defines
 // it: lines end in LF, CRLF or CR; "data:" lines accumulate; a blank line
 // ends an event; lines starting with ":" are comments; one space after the
 // colon is dropped; unknown fields are ignored. Lines are bounded, so a
 // hostile upstream cannot make it buffer without end.
-type SSEReader struct {
+type Reader struct {
 	r       *bufio.Reader
 	maxLine int
 	lastID  string
 	pendCR  bool
 }
 
-// NewSSEReader reads events from r, with lines of at most maxLine bytes
+// NewReader reads events from r, with lines of at most maxLine bytes
 // (0: 4 MiB). Its own buffer is small: r is normally an HTTP body, already
 // buffered, and a stream holds this buffer for its whole life.
-func NewSSEReader(r io.Reader, maxLine int) *SSEReader {
+func NewReader(r io.Reader, maxLine int) *Reader {
 	if maxLine <= 0 {
 		maxLine = 4 << 20
 	}
-	return &SSEReader{r: bufio.NewReaderSize(r, 512), maxLine: maxLine}
+	return &Reader{r: bufio.NewReaderSize(r, 512), maxLine: maxLine}
 }
 
 // readLine returns one line without its terminator.
-func (s *SSEReader) readLine() ([]byte, error) {
+func (s *Reader) readLine() ([]byte, error) {
 	var line []byte
 	for {
 		b, err := s.r.ReadByte()
@@ -64,7 +68,7 @@ func (s *SSEReader) readLine() ([]byte, error) {
 			return line, nil
 		}
 		if len(line) >= s.maxLine {
-			return nil, ErrSSELineTooLong
+			return nil, ErrLineTooLong
 		}
 		line = append(line, b)
 	}
@@ -72,18 +76,18 @@ func (s *SSEReader) readLine() ([]byte, error) {
 
 // Next returns the next event. At the end of the stream it returns io.EOF
 // (an event left unfinished by the end is dropped, as the standard says).
-func (s *SSEReader) Next() (SSEEvent, error) {
-	var ev SSEEvent
+func (s *Reader) Next() (Event, error) {
+	var ev Event
 	var data []byte
 	hasData := false
 	for {
 		line, err := s.readLine()
 		if err != nil {
-			return SSEEvent{}, err
+			return Event{}, err
 		}
 		if len(line) == 0 {
 			if !hasData {
-				ev = SSEEvent{}
+				ev = Event{}
 				continue
 			}
 			ev.ID = s.lastID
@@ -99,7 +103,7 @@ func (s *SSEReader) Next() (SSEEvent, error) {
 		case "data":
 			if hasData {
 				if len(data)+1+len(value) > s.maxLine*4 {
-					return SSEEvent{}, ErrSSELineTooLong
+					return Event{}, ErrLineTooLong
 				}
 				data = append(data, '\n')
 			}

@@ -69,8 +69,9 @@ func Health(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
 }
 
-// apiError writes an OpenAI-shaped error.
-func apiError(w http.ResponseWriter, status int, typ, code, msg, param string) {
+// apiError writes an OpenAI-shaped error with the status of kind (the one
+// table of statuses, httpapi.Kind.Status).
+func apiError(w http.ResponseWriter, kind httpapi.Kind, typ, code, msg, param string) {
 	e := map[string]any{"message": msg, "type": typ, "code": nil, "param": nil}
 	if code != "" {
 		e["code"] = code
@@ -78,11 +79,13 @@ func apiError(w http.ResponseWriter, status int, typ, code, msg, param string) {
 	if param != "" {
 		e["param"] = param
 	}
-	httpapi.WriteJSON(w, status, map[string]any{"error": e})
+	httpapi.WriteJSON(w, kind.Status(), map[string]any{"error": e})
 }
 
+// invalidRequest answers a request that cannot be served as sent (400:
+// OpenAI's invalid_request_error is a 400 for every such problem).
 func invalidRequest(w http.ResponseWriter, msg, param string) {
-	apiError(w, http.StatusBadRequest, "invalid_request_error", "", msg, param)
+	apiError(w, httpapi.Malformed, "invalid_request_error", "", msg, param)
 }
 
 type modelObject struct {

@@ -153,7 +153,7 @@ func (s *Server) checkParent(user, parent string) error {
 }
 
 func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
-	size, ok := pageSize(w, r, "page_size", maxPageSize, maxPageSize)
+	size, ok := s.pageSize(w, r, "page_size", maxPageSize, maxPageSize)
 	if !ok {
 		return
 	}
@@ -185,7 +185,7 @@ func (s *Server) getAsset(w http.ResponseWriter, r *http.Request) {
 	}
 	a := s.ownAsset(u, id)
 	if a == nil {
-		httpapi.Error(w, http.StatusNotFound, "Asset not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Asset not found"))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, s.present(a, s.assetBlobs()))
@@ -273,14 +273,14 @@ func (s *Server) updateAsset(w http.ResponseWriter, r *http.Request) {
 	}
 	u, id := user(r), r.PathValue("id")
 	if id == u {
-		httpapi.Error(w, http.StatusUnprocessableEntity, "the Home folder cannot be changed")
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "the Home folder cannot be changed"))
 		return
 	}
 	s.assetsMu.Lock()
 	defer s.assetsMu.Unlock()
 	a := s.ownAsset(u, id)
 	if a == nil {
-		httpapi.Error(w, http.StatusNotFound, "Asset not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Asset not found"))
 		return
 	}
 	oldKey := a.blobKey()
@@ -292,7 +292,7 @@ func (s *Server) updateAsset(w http.ResponseWriter, r *http.Request) {
 	if req.Data != nil && *req.Data != "" {
 		info, err := blobs.Put(r.Context(), a.blobKey(), strings.NewReader(*req.Data), -1)
 		if err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 		a.Size = &info.Size
@@ -301,12 +301,12 @@ func (s *Server) updateAsset(w http.ResponseWriter, r *http.Request) {
 		}
 	} else if oldKey != a.blobKey() {
 		if err := s.renameBlob(r, blobs, oldKey, a.blobKey()); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
 	if err := s.d.Store.Put(assetKind, a.ID, a); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, s.present(a, blobs))
@@ -405,14 +405,14 @@ func (s *Server) deleteBlob(blobs *store.Blobs, key string) {
 func (s *Server) deleteAsset(w http.ResponseWriter, r *http.Request) {
 	u, id := user(r), r.PathValue("id")
 	if id == u {
-		httpapi.Error(w, http.StatusUnprocessableEntity, "the Home folder cannot be deleted")
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "the Home folder cannot be deleted"))
 		return
 	}
 	s.assetsMu.Lock()
 	defer s.assetsMu.Unlock()
 	a := s.ownAsset(u, id)
 	if a == nil {
-		httpapi.Error(w, http.StatusNotFound, "Asset not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Asset not found"))
 		return
 	}
 	var order []*asset // children before their folder
@@ -435,7 +435,7 @@ func (s *Server) deleteAsset(w http.ResponseWriter, r *http.Request) {
 	deleted := make([]string, 0, len(order))
 	for _, a := range order {
 		if _, err := s.d.Store.Delete(assetKind, a.ID); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 		deleted = append(deleted, a.ID)

@@ -278,12 +278,12 @@ func (s *Server) browserSafety(next http.Handler) http.Handler {
 			}
 			if !authn.IsLoopbackHost(host) {
 				s.log.Warn("refused a request for a non-loopback host", "host", r.Host, "client", httpapi.ClientIP(r))
-				httpapi.Error(w, http.StatusForbidden, "this server answers only to localhost; start it with an AUTH_PROVIDER that enforces tokens to reach it by another name")
+				s.fail(w, r, httpapi.Errorf(httpapi.Forbidden, "this server answers only to localhost; start it with an AUTH_PROVIDER that enforces tokens to reach it by another name"))
 				return
 			}
 			if o := r.Header.Get("Origin"); o != "" && !s.allowedOrigin(r, o) {
 				s.log.Warn("refused a cross-origin request", "origin", o, "client", httpapi.ClientIP(r))
-				httpapi.Error(w, http.StatusForbidden, "origin not allowed: add it with --cors-origin")
+				s.fail(w, r, httpapi.Errorf(httpapi.Forbidden, "origin not allowed: add it with --cors-origin"))
 				return
 			}
 		}
@@ -298,7 +298,7 @@ func (s *Server) static() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt, err := os.OpenRoot(root)
 		if err != nil {
-			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Not Found"))
 			return
 		}
 		defer rt.Close()
@@ -316,7 +316,7 @@ func (s *Server) static() http.Handler {
 		if err != nil {
 			f, err = rt.Open("index.html")
 			if err != nil {
-				httpapi.Error(w, http.StatusNotFound, "Not Found")
+				s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Not Found"))
 				return
 			}
 			name = "index.html"
@@ -324,7 +324,7 @@ func (s *Server) static() http.Handler {
 		defer f.Close()
 		fi, err := f.Stat()
 		if err != nil || fi.IsDir() {
-			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Not Found"))
 			return
 		}
 		http.ServeContent(w, r, name, fi.ModTime(), f)

@@ -106,11 +106,11 @@ func presentSecret(user string, st setting, sec *storedSecret) secretJSON {
 	return out
 }
 
-// notInProduction answers 403 in production, where settings come from the
+// notInProduction answers Forbidden in production, where settings come from the
 // deployment, and reports whether to go on.
-func (s *Server) notInProduction(w http.ResponseWriter) bool {
+func (s *Server) notInProduction(w http.ResponseWriter, r *http.Request) bool {
 	if s.d.Production {
-		httpapi.Error(w, http.StatusForbidden, "Settings cannot be read in production")
+		s.fail(w, r, httpapi.Errorf(httpapi.Forbidden, "Settings cannot be read in production"))
 		return false
 	}
 	return true
@@ -183,12 +183,12 @@ func (s *Server) readSettings() (settingsFile, secretsFile, error) {
 }
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.notInProduction(w) {
+	if !s.notInProduction(w, r) {
 		return
 	}
 	plain, secrets, err := s.readSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	type entry struct {
@@ -224,7 +224,7 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 // is; an empty one is removed. Unknown keys, and secrets sent as plain
 // settings or the other way round, are 422.
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.notInProduction(w) {
+	if !s.notInProduction(w, r) {
 		return
 	}
 	var req struct {
@@ -235,31 +235,31 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Settings == nil || req.Secrets == nil {
-		httpapi.Error(w, http.StatusUnprocessableEntity, `fields "settings" and "secrets" are both required (objects, possibly empty)`)
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, `fields "settings" and "secrets" are both required (objects, possibly empty)`))
 		return
 	}
 	for k := range req.Settings {
 		if st, ok := lookupSetting(k); !ok || st.Secret {
-			httpapi.Error(w, http.StatusUnprocessableEntity, "unknown setting "+httpapi.Quote(k))
+			s.fail(w, r, invalid("unknown setting %s", httpapi.Quote(k)))
 			return
 		}
 	}
 	for k := range req.Secrets {
 		if st, ok := lookupSetting(k); !ok || !st.Secret {
-			httpapi.Error(w, http.StatusUnprocessableEntity, "unknown secret "+httpapi.Quote(k))
+			s.fail(w, r, invalid("unknown secret %s", httpapi.Quote(k)))
 			return
 		}
 	}
 	u, now := user(r), store.Timestamp(s.d.Now())
 	unlock, err := s.lockSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	defer unlock()
 	plain, secrets, err := s.readSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	if len(req.Settings) > 0 {
@@ -279,7 +279,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if err := writeJSONFile(s.d.SettingsFile, plain); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -299,7 +299,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if changed {
 		if err := s.writeSecrets(secrets); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -345,7 +345,7 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
 	u := user(r)
 	mine, err := s.userSecrets(u)
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	out := []secretJSON{}
@@ -357,12 +357,12 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"secrets": out, "next_key": nil})
 }
 
-// secretKey returns the registered secret named in the path, answering 404
-// "Secret not found" for any other key.
-func secretKey(w http.ResponseWriter, r *http.Request) (setting, bool) {
+// secretKey returns the registered secret named in the path, answering
+// NotFound, "Secret not found", for any other key.
+func (s *Server) secretKey(w http.ResponseWriter, r *http.Request) (setting, bool) {
 	st, ok := lookupSetting(r.PathValue("key"))
 	if !ok || !st.Secret {
-		httpapi.Error(w, http.StatusNotFound, "Secret not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Secret not found"))
 		return setting{}, false
 	}
 	return st, true
@@ -371,23 +371,23 @@ func secretKey(w http.ResponseWriter, r *http.Request) (setting, bool) {
 // getSecret describes one of the caller's secrets; with decrypt=true it
 // adds the value, masked (see registerSettings).
 func (s *Server) getSecret(w http.ResponseWriter, r *http.Request) {
-	st, ok := secretKey(w, r)
+	st, ok := s.secretKey(w, r)
 	if !ok {
 		return
 	}
-	decrypt, ok := boolParam(w, r, "decrypt")
+	decrypt, ok := s.boolParam(w, r, "decrypt")
 	if !ok {
 		return
 	}
 	u := user(r)
 	mine, err := s.userSecrets(u)
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	sec := mine[st.EnvVar]
 	if sec == nil {
-		httpapi.Error(w, http.StatusNotFound, "Secret not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Secret not found"))
 		return
 	}
 	out := presentSecret(u, st, sec)
@@ -399,7 +399,7 @@ func (s *Server) getSecret(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) putSecret(w http.ResponseWriter, r *http.Request) {
-	st, ok := secretKey(w, r)
+	st, ok := s.secretKey(w, r)
 	if !ok {
 		return
 	}
@@ -411,53 +411,53 @@ func (s *Server) putSecret(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Value == nil || *req.Value == "" {
-		httpapi.Error(w, http.StatusUnprocessableEntity, `field "value" is required and must not be empty`)
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, `field "value" is required and must not be empty`))
 		return
 	}
 	u := user(r)
 	unlock, err := s.lockSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	defer unlock()
 	f := secretsFile{}
 	if err := readJSONFile(s.d.SecretsFile, &f, true); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	sec := setSecret(f, u, st.EnvVar, *req.Value, req.Description, store.Timestamp(s.d.Now()))
 	if err := s.writeSecrets(f); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, presentSecret(u, st, sec))
 }
 
 func (s *Server) deleteSecret(w http.ResponseWriter, r *http.Request) {
-	st, ok := secretKey(w, r)
+	st, ok := s.secretKey(w, r)
 	if !ok {
 		return
 	}
 	u := user(r)
 	unlock, err := s.lockSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	defer unlock()
 	f := secretsFile{}
 	if err := readJSONFile(s.d.SecretsFile, &f, true); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	if f[u][st.EnvVar] == nil {
-		httpapi.Error(w, http.StatusNotFound, "Secret not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Secret not found"))
 		return
 	}
 	delete(f[u], st.EnvVar)
 	if err := s.writeSecrets(f); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"message": "Secret deleted successfully"})

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"nodetool/authn"
@@ -58,18 +57,18 @@ func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs)
 	u := user(r)
 	space := s.userSpace(u)
 	if b.Bucket() != "assets" {
-		return s.inSpace(w, space, key)
+		return s.inSpace(w, r, space, key)
 	}
 	id, ok := assetIDOfKey(key)
 	if !ok {
-		return s.inSpace(w, space, key)
+		return s.inSpace(w, r, space, key)
 	}
 	data, exists := s.d.Store.Get(assetKind, id)
 	var rec asset
 	if exists && json.Unmarshal(data, &rec) == nil && rec.UserID == u {
 		switch {
 		case rec.isFolder() || (key != rec.blobKey() && key != thumbKey(id)):
-			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			s.fail(w, r, &httpapi.Error{Kind: httpapi.NotFound})
 			return "", nil, false
 		case key == rec.blobKey():
 			return key, &rec, true
@@ -79,10 +78,10 @@ func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs)
 	if exists && space == "" {
 		// Another user's asset, and the caller has no space of their own
 		// (the operator in multi-user mode: a single user has no others).
-		httpapi.Error(w, http.StatusNotFound, "Not Found")
+		s.fail(w, r, &httpapi.Error{Kind: httpapi.NotFound})
 		return "", nil, false
 	}
-	return s.inSpace(w, space, key)
+	return s.inSpace(w, r, space, key)
 }
 
 // userSpace is the prefix of the keys of user: "users/<id>/" in
@@ -100,14 +99,14 @@ func (s *Server) userSpace(u string) string {
 	return "users/" + u + "/"
 }
 
-// inSpace returns key within space, answering 400 when the whole key is
+// inSpace returns key within space, answering Malformed when the whole key is
 // then too long.
-func (s *Server) inSpace(w http.ResponseWriter, space, key string) (string, *asset, bool) {
+func (s *Server) inSpace(w http.ResponseWriter, r *http.Request, space, key string) (string, *asset, bool) {
 	if space == "" {
 		return key, nil, true
 	}
 	if len(space)+len(key) > store.MaxKeyLen {
-		httpapi.Error(w, http.StatusBadRequest, "invalid key: key must be at most "+strconv.Itoa(store.MaxKeyLen-len(space))+" bytes")
+		s.fail(w, r, malformed("invalid key: key must be at most %d bytes", store.MaxKeyLen-len(space)))
 		return "", nil, false
 	}
 	return space + key, nil, true

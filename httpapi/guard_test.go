@@ -216,7 +216,7 @@ func TestBodyDeadlineLifted(t *testing.T) {
 		case <-release:
 			w.Write(body)
 		case <-r.Context().Done():
-			Error(w, 500, "cancelled")
+			writeError(w, Errorf(Unavailable, "cancelled"))
 		}
 	})
 	to := DefaultTimeouts
@@ -284,9 +284,9 @@ func TestUploadMayOutlastTheBodyTimeout(t *testing.T) {
 		n, err := io.Copy(io.Discard, body)
 		switch {
 		case errors.Is(body.Err(), os.ErrDeadlineExceeded):
-			Error(w, http.StatusRequestTimeout, "stalled")
+			writeError(w, Errorf(Timeout, "stalled"))
 		case err != nil:
-			Error(w, http.StatusBadRequest, err.Error())
+			writeError(w, Errorf(Malformed, "the body could not be read"))
 		default:
 			fmt.Fprint(w, n)
 		}

@@ -5,14 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 
-	"nodetool/authn"
 	"nodetool/chatsrv"
-	"nodetool/httpapi"
 	"nodetool/providers"
 )
 
@@ -102,10 +98,7 @@ func cmdChatServer(ctx context.Context, args []string, getenv func(string) strin
 		}
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /health", chatsrv.Health)
-	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
-	handler := serverHandler(s.auth, mux, s.log, func(r *http.Request) bool { return r.URL.Path == "/health" })
+	handler := chatsrv.NewHandler(chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	ln, err := s.listen()
 	if err != nil {
@@ -123,15 +116,4 @@ func providersLine(set *providers.Set) string {
 		model = "none (requests must name a model)"
 	}
 	return "models:    " + set.Default + " by default (also " + strings.Join(set.Names(), ", ") + "), default model " + model
-}
-
-// serverHandler wraps a server's mux with the shared middleware: logging
-// and recovery, security headers, trailing-slash tolerance, JSON 404/405,
-// and authentication of every route but the public ones.
-func serverHandler(auth *authn.Auth, mux *http.ServeMux, log *slog.Logger, public func(*http.Request) bool) http.Handler {
-	var h http.Handler = httpapi.JSONErrors(mux)
-	h = httpapi.Protect(auth, public, h)
-	h = httpapi.TrimSlash(h)
-	h = httpapi.SecurityHeaders(h)
-	return httpapi.LogAndRecover(log, h)
 }

@@ -78,7 +78,7 @@ func cmdWorker(ctx context.Context, args []string, getenv func(string) string, s
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
-	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
+	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	ln, err := s.listen()
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package chatsrv serves the OpenAI-compatible chat API (/v1/models and
-// /v1/chat/completions) over the configured model providers. It registers
-// its routes on whatever mux a server hands it: the chat server's own, the
-// worker's, or the editor's; that server's middleware authenticates them.
+// /v1/chat/completions) over the configured model providers: as the chat
+// server of its own (NewHandler), or on the mux of the worker or the
+// editor (Register). routes.go lists every route with who may call it.
 package chatsrv
 
 import (
@@ -12,13 +12,15 @@ import (
 	"sync"
 	"time"
 
+	"nodetool/authn"
 	"nodetool/httpapi"
 	"nodetool/providers"
 )
 
-// Deps is what the chat routes need. Providers is required.
+// Deps is what the chat routes need. Providers and Auth are required.
 type Deps struct {
 	Providers *providers.Set
+	Auth      *authn.Auth // checks the /v1 routes' tokens
 	Logger    *slog.Logger
 	MaxBody   int64 // default httpapi.DefaultMaxBody
 	// ModelsTTL is how long a provider's model list is reused; default 30s.
@@ -42,8 +44,8 @@ type modelCache struct {
 	models []providers.Model
 }
 
-// Register adds GET /v1/models and POST /v1/chat/completions to mux.
-func Register(mux *http.ServeMux, d Deps) {
+// withDefaults fills in the defaults of d.
+func withDefaults(d Deps) Deps {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -59,13 +61,17 @@ func Register(mux *http.ServeMux, d Deps) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &server{d: d, log: d.Logger, models: map[string]modelCache{}}
-	mux.HandleFunc("GET /v1/models", s.listModels)
-	mux.HandleFunc("POST /v1/chat/completions", s.chatCompletions)
+	return d
 }
 
-// Health answers the chat server's /health.
-func Health(w http.ResponseWriter, r *http.Request) {
+func newServer(d Deps) *server {
+	if d.Providers == nil {
+		panic("chatsrv: Deps.Providers is required")
+	}
+	return &server{d: d, log: d.Logger, models: map[string]modelCache{}}
+}
+
+func (s *server) health(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
 }
 

@@ -22,17 +22,8 @@ import (
 // Not done, for want of media libraries in this binary: thumbnails are never
 // generated (thumb_url is null unless a thumbnail blob "<id>_thumb.jpg" was
 // stored, for example through /api/storage) and an audio file's duration is
-// not measured (it is whatever the client sent).
-func (s *Server) registerAssets(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/assets", s.listAssets)
-	mux.HandleFunc("POST /api/assets", s.createAsset)
-	mux.HandleFunc("POST /api/assets/download", s.downloadAssets)
-	mux.HandleFunc("GET /api/assets/search", s.searchAssets)
-	mux.HandleFunc("GET /api/assets/{id}", s.getAsset)
-	mux.HandleFunc("PUT /api/assets/{id}", s.updateAsset)
-	mux.HandleFunc("DELETE /api/assets/{id}", s.deleteAsset)
-	mux.HandleFunc("GET /api/assets/{id}/recursive", s.assetTree)
-}
+// not measured (it is whatever the client sent). The routes are in
+// routes.go.
 
 const (
 	assetKind   = "assets"
@@ -98,6 +89,14 @@ func (s *Server) assetBlobs() *store.Blobs {
 	b, err := s.d.Store.Blobs("assets")
 	if err != nil {
 		panic(err) // "assets" always exists
+	}
+	return b
+}
+
+func (s *Server) tempBlobs() *store.Blobs {
+	b, err := s.d.Store.Blobs("temp")
+	if err != nil {
+		panic(err) // "temp" always exists
 	}
 	return b
 }

@@ -9,13 +9,6 @@ import (
 	"nodetool/store"
 )
 
-func (s *Server) registerJobs(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/jobs", s.listJobs)
-	mux.HandleFunc("GET /api/jobs/running/all", s.runningJobs)
-	mux.HandleFunc("GET /api/jobs/{job_id}", s.getJob)
-	mux.HandleFunc("POST /api/jobs/{job_id}/cancel", s.cancelJob)
-}
-
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	limit, ok := s.limitParam(w, r, "limit", 100)
 	if !ok {

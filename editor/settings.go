@@ -26,18 +26,7 @@ import (
 // A secret is never sent back in full, unlike NodeTool's
 // GET /api/settings/secrets/{key}?decrypt=true: the value answered is
 // masked ("abcd…wxyz", or "****" for short values), enough to recognise a
-// key, not to use it.
-func (s *Server) registerSettings(mux *http.ServeMux) {
-	if s.d.SettingsFile == "" || s.d.SecretsFile == "" {
-		panic("editor: Deps.SettingsFile and Deps.SecretsFile are required")
-	}
-	mux.HandleFunc("GET /api/settings", s.getSettings)
-	mux.HandleFunc("PUT /api/settings", s.putSettings)
-	mux.HandleFunc("GET /api/settings/secrets", s.listSecrets)
-	mux.HandleFunc("GET /api/settings/secrets/{key}", s.getSecret)
-	mux.HandleFunc("PUT /api/settings/secrets/{key}", s.putSecret)
-	mux.HandleFunc("DELETE /api/settings/secrets/{key}", s.deleteSecret)
-}
+// key, not to use it. The routes are in routes.go.
 
 // setting is one entry of the registry.
 type setting struct {
@@ -369,7 +358,7 @@ func (s *Server) secretKey(w http.ResponseWriter, r *http.Request) (setting, boo
 }
 
 // getSecret describes one of the caller's secrets; with decrypt=true it
-// adds the value, masked (see registerSettings).
+// adds the value, masked (see Settings above).
 func (s *Server) getSecret(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.secretKey(w, r)
 	if !ok {

@@ -12,9 +12,9 @@ import (
 	"nodetool/store"
 )
 
-// registerStorage adds raw blob access: /api/storage/{key} for the assets
-// bucket, /api/storage/temp/{key} for the temp bucket. Keys may have "/"
-// segments and must pass store.ValidateKey (400 with its reason). GET and
+// Storage is raw blob access (routes in routes.go): /api/storage/{key} for
+// the assets bucket, /api/storage/temp/{key} for the temp bucket. Keys may
+// have "/" segments and must pass store.ValidateKey (400 with its reason). GET and
 // HEAD serve with http.ServeContent (ranges, conditionals, Content-Type by
 // extension); PUT streams the body under the upload limit (413) and
 // answers {"key","size"}; DELETE answers 200 null, or 404.
@@ -32,23 +32,10 @@ import (
 // is, for the caller, a key of their own space: absent until they put it,
 // exactly like a key that exists nowhere. The static token's user ("1"),
 // the operator, has no space of their own and sees both buckets as stored.
-func (s *Server) registerStorage(mux *http.ServeMux) {
-	assets := s.assetBlobs()
-	temp, err := s.d.Store.Blobs("temp")
-	if err != nil {
-		panic(err)
-	}
-	mux.HandleFunc("GET /api/storage/{key...}", s.getBlob(assets))
-	mux.HandleFunc("PUT /api/storage/{key...}", s.putBlob(assets))
-	mux.HandleFunc("DELETE /api/storage/{key...}", s.deleteBlobRoute(assets))
-	mux.HandleFunc("GET /api/storage/temp/{key...}", s.getBlob(temp))
-	mux.HandleFunc("PUT /api/storage/temp/{key...}", s.putBlob(temp))
-	mux.HandleFunc("DELETE /api/storage/temp/{key...}", s.deleteBlobRoute(temp))
-}
 
 // blobKey checks the key of a storage request and whether the caller may
 // use it, answering 400 or 404 itself, and returns the key as stored (see
-// registerStorage). a is the asset whose content the key is, if any.
+// Storage above). a is the asset whose content the key is, if any.
 func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs) (stored string, a *asset, ok bool) {
 	key, ok := httpapi.BlobKey(w, r.PathValue("key"))
 	if !ok {

@@ -11,18 +11,8 @@ import (
 // Threads (records of kind "threads") hold chat messages (kind
 // "messages"). Both belong to one user; another user's thread or message
 // does not exist for the caller (404). Listings page by id (ids are
-// time-ordered), forwards or, with reverse=true, backwards.
-func (s *Server) registerThreads(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/threads", s.listThreads)
-	mux.HandleFunc("POST /api/threads", s.createThread)
-	mux.HandleFunc("GET /api/threads/{id}", s.getThread)
-	mux.HandleFunc("PUT /api/threads/{id}", s.updateThread)
-	mux.HandleFunc("DELETE /api/threads/{id}", s.deleteThread)
-
-	mux.HandleFunc("GET /api/messages", s.listMessages)
-	mux.HandleFunc("POST /api/messages", s.createMessage)
-	mux.HandleFunc("GET /api/messages/{id}", s.getMessage)
-}
+// time-ordered), forwards or, with reverse=true, backwards. The routes are
+// in routes.go.
 
 const (
 	threadKind   = "threads"

@@ -16,21 +16,6 @@ import (
 	"nodetool/workflows"
 )
 
-func (s *Server) registerWorkflows(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/workflows", s.listWorkflows)
-	mux.HandleFunc("POST /api/workflows", s.createWorkflow)
-	mux.HandleFunc("GET /api/workflows/public", s.listPublic)
-	mux.HandleFunc("GET /api/workflows/public/{id}", s.getPublic)
-	mux.HandleFunc("GET /api/workflows/tools", s.listTools)
-	mux.HandleFunc("GET /api/workflows/examples", s.listExamples)
-	mux.HandleFunc("GET /api/workflows/examples/search", s.searchExamples)
-	mux.HandleFunc("GET /api/workflows/examples/{package}/{name}", s.getExample)
-	mux.HandleFunc("GET /api/workflows/{id}", s.getWorkflow)
-	mux.HandleFunc("PUT /api/workflows/{id}", s.putWorkflow)
-	mux.HandleFunc("DELETE /api/workflows/{id}", s.deleteWorkflow)
-	mux.HandleFunc("POST /api/workflows/{id}/run", s.runWorkflow)
-}
-
 func user(r *http.Request) string { return authn.UserID(r.Context()) }
 
 // limitParam reads an optional positive integer query parameter.

@@ -27,13 +27,15 @@ func guardedServer(t *testing.T, to Timeouts) string {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
-	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
-		if body, ok := ReadBody(w, r, 1<<10); ok {
-			w.Write(body)
-		}
+	Handle(mux, auth, []Route{
+		{"GET /health", Public, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }},
+		{"POST /echo", Authenticated, func(w http.ResponseWriter, r *http.Request) {
+			if body, ok := ReadBody(w, r, 1<<10); ok {
+				w.Write(body)
+			}
+		}},
 	})
-	h := Protect(auth, func(r *http.Request) bool { return r.URL.Path == "/health" }, JSONErrors(mux))
+	h := JSONErrors(mux, auth)
 	addr, cancel, done := startServe(t, h, to)
 	t.Cleanup(func() { cancel(); <-done })
 	return addr

@@ -265,17 +265,22 @@ func TrimSlash(next http.Handler) http.Handler {
 // JSONErrors answers requests that match no route with JSON errors instead
 // of ServeMux's plain text: 404 {"detail":"Not Found"} and 405
 // {"detail":"Method Not Allowed"} (with the Allow header ServeMux sets).
+// With auth (not nil) and auth enforced, such a request must authenticate
+// first, or it gets the 401 of a protected route (and a Warn log line), so
+// a client without credentials learns nothing of which routes exist.
 // Handlers' own 404s (JSON, with their own detail) pass unchanged.
-func JSONErrors(mux *http.ServeMux) http.Handler {
+func JSONErrors(mux *http.ServeMux, auth *authn.Auth) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
+		mux.ServeHTTP(&errorRewriter{ResponseWriter: w, r: r, auth: auth}, r)
 	})
 }
 
 // errorRewriter replaces a plain-text 404 or 405 body (ServeMux's) with
-// JSON.
+// JSON, or with a 401 for a request that does not authenticate.
 type errorRewriter struct {
 	http.ResponseWriter
+	r       *http.Request
+	auth    *authn.Auth
 	status  int
 	rewrote bool
 }
@@ -288,6 +293,14 @@ func (e *errorRewriter) WriteHeader(code int) {
 	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
 		strings.HasPrefix(e.Header().Get("Content-Type"), "text/plain") {
 		e.rewrote = true
+		if e.auth != nil && e.auth.Enforced() {
+			if _, err := e.auth.AuthenticateRequest(e.r); err != nil {
+				e.auth.LogFailure(e.r, err)
+				e.Header().Del("Allow")
+				writeError(e.ResponseWriter, authError(err))
+				return
+			}
+		}
 		kind := NotFound
 		if code == http.StatusMethodNotAllowed {
 			kind = MethodNotAllowed
@@ -324,36 +337,4 @@ func (e *errorRewriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }
 // Hijack hands the connection over (WebSockets).
 func (e *errorRewriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(e.ResponseWriter).Hijack()
-}
-
-// Protect authenticates every request except public ones and CORS
-// preflights: a request without valid credentials gets the answer of its
-// authn error (see Classify: 401, or 429 when remote checks are over their
-// limit) and a Warn log line without the token; others go on with the user
-// in their context. Public requests run as the local user. Authentication
-// reads the headers only: under Serve, a refused request's body is never
-// read and its connection is closed with the 401.
-func Protect(auth *authn.Auth, public func(*http.Request) bool, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if IsPreflight(r) || (public != nil && public(r)) {
-			next.ServeHTTP(w, r.WithContext(authn.WithUser(r.Context(), authn.LocalUser)))
-			return
-		}
-		id, err := auth.AuthenticateRequest(r)
-		if err != nil {
-			auth.LogFailure(r, err)
-			writeError(w, authError(err))
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(authn.WithUser(r.Context(), id)))
-	})
-}
-
-// authError is the client error of a failed authentication: authn's own
-// (missing, invalid or rate-limited), any other refusal as invalid.
-func authError(err error) error {
-	if errors.Is(err, authn.ErrMissing) || errors.Is(err, authn.ErrRateLimited) {
-		return err
-	}
-	return authn.ErrInvalid
 }

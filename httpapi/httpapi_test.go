@@ -32,7 +32,7 @@ func TestJSONErrors(t *testing.T) {
 		rw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nraw")
 		rw.Flush()
 	})
-	srv := httptest.NewServer(JSONErrors(mux))
+	srv := httptest.NewServer(JSONErrors(mux, nil))
 	defer srv.Close()
 
 	cases := []struct {

@@ -32,7 +32,7 @@ const DefaultMaxBody = 16 << 20
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"detail":"Internal server error"}`)
+		status, b = Internal.Status(), []byte(`{"detail":"Internal server error"}`)
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonType
@@ -265,9 +265,10 @@ func TrimSlash(next http.Handler) http.Handler {
 // JSONErrors answers requests that match no route with JSON errors instead
 // of ServeMux's plain text: 404 {"detail":"Not Found"} and 405
 // {"detail":"Method Not Allowed"} (with the Allow header ServeMux sets).
-// With auth (not nil) and auth enforced, such a request must authenticate
-// first, or it gets the 401 of a protected route (and a Warn log line), so
-// a client without credentials learns nothing of which routes exist.
+// With auth (not nil) and auth enforced, such a request (but a CORS
+// preflight, which carries no credentials) must authenticate first, or it
+// gets the 401 of a protected route (and a Warn log line), so a client
+// without credentials learns nothing of which routes exist.
 // Handlers' own 404s (JSON, with their own detail) pass unchanged.
 func JSONErrors(mux *http.ServeMux, auth *authn.Auth) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -293,7 +294,7 @@ func (e *errorRewriter) WriteHeader(code int) {
 	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
 		strings.HasPrefix(e.Header().Get("Content-Type"), "text/plain") {
 		e.rewrote = true
-		if e.auth != nil && e.auth.Enforced() {
+		if e.auth != nil && e.auth.Enforced() && !IsPreflight(e.r) {
 			if _, err := e.auth.AuthenticateRequest(e.r); err != nil {
 				e.auth.LogFailure(e.r, err)
 				e.Header().Del("Allow")

@@ -94,6 +94,9 @@ func TestHandleAndChain(t *testing.T) {
 		{enforced, "GET", "/boom", "Bearer " + routeToken, 500, `{"detail":"Internal server error"}`, "X-Frame-Options: DENY"},
 		{enforced, "GET", "/files/a//b", "", 400, `{"detail":"invalid key: empty path segments are not allowed"}`, ""},
 		{enforced, "OPTIONS", "/shared", "", 204, "", "Access-Control-Allow-Origin: *"},
+		// A preflight CORS does not answer (no Origin here) gets the mux's
+		// 405: preflights carry no credentials.
+		{enforced, "OPTIONS", "/mine/7", "", 405, `{"detail":"Method Not Allowed"}`, ""},
 		{open, "GET", "/shared", "", 200, "user=1", ""},
 		{open, "GET", "/nowhere", "", 404, `{"detail":"Not Found"}`, "X-Content-Type-Options: nosniff"},
 	}
@@ -103,8 +106,10 @@ func TestHandleAndChain(t *testing.T) {
 			req.Header.Set("Authorization", c.authz)
 		}
 		if c.method == "OPTIONS" {
-			req.Header.Set("Origin", "https://app.example")
 			req.Header.Set("Access-Control-Request-Method", "GET")
+			if c.path == "/shared" {
+				req.Header.Set("Origin", "https://app.example")
+			}
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -182,7 +182,7 @@ func ClientMessage(err error) string {
 // {"detail": <the client's message>}. An Internal error is logged with its
 // cause, which the client never sees; an Upstream one is logged at Warn.
 // Unauthorized answers carry WWW-Authenticate: Bearer and Cache-Control:
-// no-store; RateLimited ones Retry-After: 1.
+// no-store; RateLimited ones Retry-After: 1 and Cache-Control: no-store.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	kind, msg := Classify(err)
 	switch kind {
@@ -204,6 +204,7 @@ func writeKind(w http.ResponseWriter, kind Kind, msg string) {
 		h.Set("Cache-Control", "no-store")
 	case RateLimited:
 		h.Set("Retry-After", retryAfter)
+		h.Set("Cache-Control", "no-store")
 	}
 	writeDetail(w, kind.Status(), msg)
 }

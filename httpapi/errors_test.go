@@ -33,6 +33,7 @@ func TestErrorTable(t *testing.T) {
 			`{"detail":"Authorization header required. Use 'Authorization: Bearer <token>'."}`, "WWW-Authenticate: Bearer"},
 		{"invalid token", authn.ErrInvalid, 401, `{"detail":"Invalid authentication token"}`, "Cache-Control: no-store"},
 		{"auth rate limit", authn.ErrRateLimited, 429, `{"detail":"Too many authentication attempts; try again in a second"}`, "Retry-After: 1"},
+		{"auth rate limit, not cached", authn.ErrRateLimited, 429, `{"detail":"Too many authentication attempts; try again in a second"}`, "Cache-Control: no-store"},
 		{"workflow not found", workflows.ErrNotFound, 404, `{"detail":"Workflow not found"}`, ""},
 		{"workflow read-only", fmt.Errorf("save: %w", workflows.ErrReadOnly), 409,
 			`{"detail":"this workflow is loaded from a file on the server and is read-only; change the file instead"}`, ""},

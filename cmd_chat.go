@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
 
-	"nodetool/authn"
 	"nodetool/chatsrv"
-	"nodetool/httpapi"
 )
 
 // cmdChatServer serves the OpenAI-compatible chat API alone.
@@ -23,10 +19,7 @@ of the model providers. --provider fake answers offline (it echoes), for a first
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /health", chatsrv.Health)
-	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
-	handler := serverHandler(s.auth, mux, s.log, func(r *http.Request) bool { return r.URL.Path == "/health" })
+	handler := chatsrv.NewHandler(chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	ln, err := s.listen()
 	if err != nil {
@@ -35,15 +28,4 @@ of the model providers. --provider fake answers offline (it echoes), for a first
 	printBanner(stdout, banner{what: "chat-server", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token,
 		lines: []string{providersLine(s.models)}})
 	return s.serve(ctx, ln, handler, "use the model servers behind it")
-}
-
-// serverHandler wraps a server's mux with the shared middleware: logging
-// and recovery, security headers, trailing-slash tolerance, JSON 404/405,
-// and authentication of every route but the public ones.
-func serverHandler(auth *authn.Auth, mux *http.ServeMux, log *slog.Logger, public func(*http.Request) bool) http.Handler {
-	var h http.Handler = httpapi.JSONErrors(mux)
-	h = httpapi.Protect(auth, public, h)
-	h = httpapi.TrimSlash(h)
-	h = httpapi.SecurityHeaders(h)
-	return httpapi.LogAndRecover(log, h)
 }

@@ -155,7 +155,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := editor.New(deps)
 	mux := http.NewServeMux()
 	srv.Register(mux)
-	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
+	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	lines := []string{providersLine(s.models)}
 	if line := terminalLine(&deps); line != "" {

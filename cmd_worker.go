@@ -77,7 +77,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
-	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Logger: s.log, MaxBody: int64(c.maxBody)})
+	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	ln, err := s.listen()
 	if err != nil {

@@ -23,8 +23,9 @@
 // Supabase modes. Failures are errors wrapping ErrMissing (no usable
 // credentials), ErrInvalid (credentials refused, for any reason,
 // including Supabase being unreachable) or ErrRateLimited (remote mode:
-// too many calls to Supabase just now); WriteUnauthorized turns them into
-// 401s or a 429 with fixed bodies. Tokens are never logged, never stored
+// too many calls to Supabase just now); servers turn them into 401s or a
+// 429 with fixed bodies (httpapi's error table), nothing from the error
+// reaching the client. Tokens are never logged, never stored
 // (the caches hold their SHA-256) and never part of an error message.
 package authn
 

@@ -2,7 +2,6 @@ package authn
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -97,8 +96,9 @@ func TestAuthenticateRequestMatrix(t *testing.T) {
 	}
 }
 
-// TestRequireOverHTTP runs every mode behind Require on a real server and
-// checks status, body, headers and the user handed to the handler.
+// TestRequireOverHTTP runs every mode behind require on a real server and
+// checks the status, the kind of refusal and the user handed to the
+// handler.
 func TestRequireOverHTTP(t *testing.T) {
 	auths, jwt := modes(t)
 	cases := []struct {
@@ -119,7 +119,7 @@ func TestRequireOverHTTP(t *testing.T) {
 		{"supabase-remote", "", 401, bodyMissing},
 	}
 	for _, c := range cases {
-		srv := httptest.NewServer(auths[c.mode].Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv := httptest.NewServer(require(auths[c.mode], http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "user="+UserID(r.Context()))
 		})))
 		req, _ := http.NewRequest("GET", srv.URL+"/workflows", nil)
@@ -135,37 +135,6 @@ func TestRequireOverHTTP(t *testing.T) {
 		srv.Close()
 		if resp.StatusCode != c.status || string(b) != c.body {
 			t.Errorf("%s GET /workflows (Authorization %.20q) = %d %s, want %d %s", c.mode, c.auth, resp.StatusCode, b, c.status, c.body)
-		}
-		if c.status == 401 {
-			if got := resp.Header.Get("WWW-Authenticate"); got != "Bearer" {
-				t.Errorf("%s WWW-Authenticate = %q, want %q", c.mode, got, "Bearer")
-			}
-			if got := resp.Header.Get("Content-Type"); got != "application/json" {
-				t.Errorf("%s Content-Type = %q, want application/json", c.mode, got)
-			}
-		}
-	}
-}
-
-func TestWriteUnauthorizedBodies(t *testing.T) {
-	cases := []struct {
-		err  error
-		want string
-	}{
-		{ErrMissing, `{"detail":"Authorization header required. Use 'Authorization: Bearer <token>'."}`},
-		{missing("no Authorization header"), `{"detail":"Authorization header required. Use 'Authorization: Bearer <token>'."}`},
-		{ErrInvalid, `{"detail":"Invalid authentication token"}`},
-		{invalid("JWT expired"), `{"detail":"Invalid authentication token"}`},
-		{errors.New("something else, with a secret-token inside"), `{"detail":"Invalid authentication token"}`},
-	}
-	for _, c := range cases {
-		w := httptest.NewRecorder()
-		WriteUnauthorized(w, c.err)
-		if w.Code != 401 || w.Body.String() != c.want {
-			t.Errorf("WriteUnauthorized(%q) = %d %s, want 401 %s", c.err, w.Code, w.Body, c.want)
-		}
-		if got := w.Header().Get("WWW-Authenticate"); got != "Bearer" {
-			t.Errorf("WriteUnauthorized(%q) WWW-Authenticate = %q, want Bearer", c.err, got)
 		}
 	}
 }
@@ -215,7 +184,7 @@ func TestRequireLogsWithoutToken(t *testing.T) {
 	const presented = "PRESENTED-wrong-token-9f8e7d6c5b4a"
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /private/{id}", a.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	mux.Handle("GET /private/{id}", require(a, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/private/42", nil)
@@ -259,7 +228,7 @@ func TestRequireLogsWithoutToken(t *testing.T) {
 func TestRequireStoresUser(t *testing.T) {
 	a := mustNew(t, Options{Provider: Supabase, JWTSecret: testSecret, Now: func() time.Time { return testNow }})
 	var got string
-	h := a.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = UserID(r.Context()) }))
+	h := require(a, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = UserID(r.Context()) }))
 	r := httptest.NewRequest("GET", "/", nil)
 	r.Header.Set("Authorization", "Bearer "+userJWT(t, testSecret, uuidB, testNow))
 	h.ServeHTTP(httptest.NewRecorder(), r)

@@ -39,40 +39,6 @@ func missing(reason string) error { return &authError{ErrMissing, reason} }
 func invalid(reason string) error { return &authError{ErrInvalid, reason} }
 func limited(reason string) error { return &authError{ErrRateLimited, reason} }
 
-// The 401 bodies, byte for byte what NodeTool clients get from the
-// original (whose JSON encoder does not escape < and >).
-const (
-	bodyMissing = `{"detail":"Authorization header required. Use 'Authorization: Bearer <token>'."}`
-	bodyInvalid = `{"detail":"Invalid authentication token"}`
-	bodyLimited = `{"detail":"Too many authentication attempts; try again in a second"}`
-)
-
-// WriteUnauthorized writes the 401 for err: with errors.Is(err, ErrMissing)
-// the body is {"detail":"Authorization header required. Use 'Authorization:
-// Bearer <token>'."}, for every other error {"detail":"Invalid
-// authentication token"}; both with WWW-Authenticate: Bearer. For
-// ErrRateLimited it writes 429 with Retry-After: 1 instead. Nothing from err
-// reaches the client.
-func WriteUnauthorized(w http.ResponseWriter, err error) {
-	body, code := bodyInvalid, http.StatusUnauthorized
-	switch {
-	case errors.Is(err, ErrMissing):
-		body = bodyMissing
-	case errors.Is(err, ErrRateLimited):
-		body, code = bodyLimited, http.StatusTooManyRequests
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	if code == http.StatusTooManyRequests {
-		h.Set("Retry-After", "1")
-	} else {
-		h.Set("WWW-Authenticate", "Bearer")
-	}
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	w.Write([]byte(body))
-}
-
 // bearer extracts the token from the request's one Authorization header,
 // which must be "Bearer <token>": the scheme in any case, separated from
 // the token by spaces, nothing after it.
@@ -161,22 +127,6 @@ func (a *Auth) verify(ctx context.Context, tok, ip string) (string, error) {
 	return a.remote(ctx, tok, ip)
 }
 
-// Require lets through requests that authenticate (AuthenticateRequest),
-// with the user in their context (see UserID). Others get the 401 of
-// WriteUnauthorized and a Warn log line (see LogFailure). When auth is not
-// enforced every request passes as LocalUser.
-func (a *Auth) Require(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := a.AuthenticateRequest(r)
-		if err != nil {
-			a.LogFailure(r, err)
-			WriteUnauthorized(w, err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(WithUser(r.Context(), id)))
-	})
-}
-
 // LogFailure logs a failed authentication of r at Warn, with
 // authentication_failed=true, the reason, client_ip (from r.RemoteAddr),
 // method, route (the matched pattern, else the URL path, never the query,
@@ -206,7 +156,8 @@ func WithUser(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, userKey{}, id)
 }
 
-// UserID returns the user id stored by WithUser (as Require does), or ""
+// UserID returns the user id stored by WithUser (as servers do for an
+// authenticated request), or ""
 // if there is none: callers must treat "" as unauthenticated.
 func UserID(ctx context.Context) string {
 	id, _ := ctx.Value(userKey{}).(string)

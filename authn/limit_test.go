@@ -11,11 +11,11 @@ import (
 	"time"
 )
 
-// limitedServer serves a.Require over a real socket, answering 200 to the
+// limitedServer serves require(a, ...) over a real socket, answering 200 to the
 // requests it lets through.
 func limitedServer(t *testing.T, a *Auth) string {
 	t.Helper()
-	srv := httptest.NewServer(a.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	srv := httptest.NewServer(require(a, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

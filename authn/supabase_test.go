@@ -212,7 +212,7 @@ func TestSupabaseRemoteFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		a := mustNew(t, Options{Provider: Supabase, SupabaseURL: c.url, SupabaseKey: c.key, Now: clk.Now})
-		srv := httptest.NewServer(a.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+		srv := httptest.NewServer(require(a, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
 		req, _ := http.NewRequest("GET", srv.URL, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := srv.Client().Do(req)

@@ -18,7 +18,7 @@ func benchCompletion(b *testing.B, body string) {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	Register(mux, Deps{Providers: set, MaxBody: 1 << 20})
+	Register(mux, Deps{Providers: set, Auth: localAuth(b), MaxBody: 1 << 20})
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

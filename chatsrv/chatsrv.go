@@ -1,7 +1,7 @@
 // Package chatsrv serves the OpenAI-compatible chat API (/v1/models and
-// /v1/chat/completions) over the configured model providers. It registers
-// its routes on whatever mux a server hands it: the chat server's own, the
-// worker's, or the editor's; that server's middleware authenticates them.
+// /v1/chat/completions) over the configured model providers: as the chat
+// server of its own (NewHandler), or on the mux of the worker or the
+// editor (Register). routes.go lists every route with who may call it.
 package chatsrv
 
 import (
@@ -12,13 +12,15 @@ import (
 	"sync"
 	"time"
 
+	"nodetool/authn"
 	"nodetool/httpapi"
 	"nodetool/providers"
 )
 
-// Deps is what the chat routes need. Providers is required.
+// Deps is what the chat routes need. Providers and Auth are required.
 type Deps struct {
 	Providers *providers.Set
+	Auth      *authn.Auth // checks the /v1 routes' tokens
 	Logger    *slog.Logger
 	MaxBody   int64 // default httpapi.DefaultMaxBody
 	// ModelsTTL is how long a provider's model list is reused; default 30s.
@@ -42,8 +44,8 @@ type modelCache struct {
 	models []providers.Model
 }
 
-// Register adds GET /v1/models and POST /v1/chat/completions to mux.
-func Register(mux *http.ServeMux, d Deps) {
+// withDefaults fills in the defaults of d.
+func withDefaults(d Deps) Deps {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -59,18 +61,23 @@ func Register(mux *http.ServeMux, d Deps) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &server{d: d, log: d.Logger, models: map[string]modelCache{}}
-	mux.HandleFunc("GET /v1/models", s.listModels)
-	mux.HandleFunc("POST /v1/chat/completions", s.chatCompletions)
+	return d
 }
 
-// Health answers the chat server's /health.
-func Health(w http.ResponseWriter, r *http.Request) {
+func newServer(d Deps) *server {
+	if d.Providers == nil {
+		panic("chatsrv: Deps.Providers is required")
+	}
+	return &server{d: d, log: d.Logger, models: map[string]modelCache{}}
+}
+
+func (s *server) health(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
 }
 
-// apiError writes an OpenAI-shaped error.
-func apiError(w http.ResponseWriter, status int, typ, code, msg, param string) {
+// apiError writes an OpenAI-shaped error with the status of kind (the one
+// table of statuses, httpapi.Kind.Status).
+func apiError(w http.ResponseWriter, kind httpapi.Kind, typ, code, msg, param string) {
 	e := map[string]any{"message": msg, "type": typ, "code": nil, "param": nil}
 	if code != "" {
 		e["code"] = code
@@ -78,11 +85,13 @@ func apiError(w http.ResponseWriter, status int, typ, code, msg, param string) {
 	if param != "" {
 		e["param"] = param
 	}
-	httpapi.WriteJSON(w, status, map[string]any{"error": e})
+	httpapi.WriteJSON(w, kind.Status(), map[string]any{"error": e})
 }
 
+// invalidRequest answers a request that cannot be served as sent (400:
+// OpenAI's invalid_request_error is a 400 for every such problem).
 func invalidRequest(w http.ResponseWriter, msg, param string) {
-	apiError(w, http.StatusBadRequest, "invalid_request_error", "", msg, param)
+	apiError(w, httpapi.Malformed, "invalid_request_error", "", msg, param)
 }
 
 type modelObject struct {

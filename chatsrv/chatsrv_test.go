@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"nodetool/httpapi"
+	"nodetool/authn"
 	"nodetool/providers"
 	"nodetool/sse"
 )
@@ -80,11 +80,19 @@ func newUpstream(t testing.TB) *upstream {
 
 func newChat(t *testing.T, set *providers.Set) string {
 	t.Helper()
-	mux := http.NewServeMux()
-	Register(mux, Deps{Providers: set, MaxBody: 4096})
-	srv := httptest.NewServer(httpapi.JSONErrors(mux))
+	srv := httptest.NewServer(NewHandler(Deps{Providers: set, Auth: localAuth(t), MaxBody: 4096}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// localAuth is AUTH_PROVIDER=local: every request is user "1".
+func localAuth(t testing.TB) *authn.Auth {
+	t.Helper()
+	a, err := authn.New(authn.Options{Provider: authn.Local})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 func post(t *testing.T, url, body string) (int, string, http.Header) {

@@ -15,7 +15,6 @@ import (
 	"sync"
 
 	"nodetool/httpapi"
-	"nodetool/lang/pyval"
 	"nodetool/providers"
 )
 
@@ -309,7 +308,7 @@ type chunk struct {
 
 func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	tooLarge := func() {
-		apiError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", fmt.Sprintf("request body too large: the limit is %d bytes (--max-body)", s.d.MaxBody), "")
+		apiError(w, httpapi.TooLarge, "invalid_request_error", "request_too_large", fmt.Sprintf("request body too large: the limit is %d bytes (--max-body)", s.d.MaxBody), "")
 	}
 	if r.ContentLength > s.d.MaxBody {
 		tooLarge()
@@ -326,7 +325,7 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &mbe):
 			tooLarge()
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			apiError(w, http.StatusRequestTimeout, "invalid_request_error", "request_timeout", "the request body did not arrive in time (--body-timeout)", "")
+			apiError(w, httpapi.Timeout, "invalid_request_error", "request_timeout", "the request body did not arrive in time (--body-timeout)", "")
 		default:
 			invalidRequest(w, "could not read the request body", "")
 		}
@@ -335,12 +334,12 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	// Bounded before encoding/json decodes it (see httpapi.CheckJSON).
 	if err := httpapi.CheckJSON(buf.Bytes()); err != nil {
 		putBody(buf)
-		var le *pyval.LimitError
-		if errors.As(err, &le) && le.Kind != pyval.LimitDepth {
-			apiError(w, http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", err.Error(), "")
+		kind, msg := httpapi.Classify(httpapi.DecodeError(err))
+		if kind == httpapi.TooLarge {
+			apiError(w, kind, "invalid_request_error", "request_too_large", msg, "")
 			return
 		}
-		invalidRequest(w, "the body is not valid JSON: "+err.Error(), "")
+		invalidRequest(w, "the body is not valid JSON: "+msg, "")
 		return
 	}
 	// The parsed request copies what it needs: the buffer goes back to
@@ -356,7 +355,7 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	}
 	p, model, err := s.d.Providers.Route(cr.Provider, cr.Model)
 	if err != nil {
-		invalidRequest(w, err.Error(), "model")
+		invalidRequest(w, err.Error(), "model") // an unknown provider, or no model: safe to show
 		return
 	}
 	req.Model = model
@@ -402,7 +401,7 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 }
 
 // upstreamError answers a provider failure before anything was sent: 502
-// with a message naming the provider and its URL.
+// (httpapi.Upstream) with a message naming the provider and its URL.
 func (s *server) upstreamError(w http.ResponseWriter, r *http.Request, p providers.Provider, err error) {
 	if r.Context().Err() != nil {
 		return // the client went away; nobody to answer
@@ -413,7 +412,20 @@ func (s *server) upstreamError(w http.ResponseWriter, r *http.Request, p provide
 		code = "upstream_unreachable"
 	}
 	s.log.Warn("provider failed", "provider", p.Name(), "err", err)
-	apiError(w, http.StatusBadGateway, "upstream_error", code, err.Error(), "")
+	apiError(w, httpapi.Upstream, "upstream_error", code, upstreamMessage(err), "")
+}
+
+// upstreamMessage is what a client is told of a provider's failure: a
+// *providers.Error's message, which names the provider and its URL (never
+// a key) and says what went wrong, or providers.ErrNoModel's; for any
+// other error, only that the model server failed (the cause is logged).
+func upstreamMessage(err error) string {
+	var pe *providers.Error
+	if errors.As(err, &pe) || errors.Is(err, providers.ErrNoModel) {
+		return err.Error()
+	}
+	_, msg := httpapi.Classify(&httpapi.Error{Kind: httpapi.Upstream})
+	return msg
 }
 
 // stream forwards a provider stream as OpenAI chat.completion.chunk events.
@@ -456,7 +468,7 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 		if err != nil {
 			if r.Context().Err() == nil {
 				s.log.Warn("provider stream failed", "provider", p.Name(), "err", err)
-				send(map[string]any{"error": map[string]any{"message": err.Error(), "type": "upstream_error", "code": "upstream_error", "param": nil}})
+				send(map[string]any{"error": map[string]any{"message": upstreamMessage(err), "type": "upstream_error", "code": "upstream_error", "param": nil}})
 				sse.Event([]byte("[DONE]"))
 			}
 			return

@@ -22,17 +22,8 @@ import (
 // Not done, for want of media libraries in this binary: thumbnails are never
 // generated (thumb_url is null unless a thumbnail blob "<id>_thumb.jpg" was
 // stored, for example through /api/storage) and an audio file's duration is
-// not measured (it is whatever the client sent).
-func (s *Server) registerAssets(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/assets", s.listAssets)
-	mux.HandleFunc("POST /api/assets", s.createAsset)
-	mux.HandleFunc("POST /api/assets/download", s.downloadAssets)
-	mux.HandleFunc("GET /api/assets/search", s.searchAssets)
-	mux.HandleFunc("GET /api/assets/{id}", s.getAsset)
-	mux.HandleFunc("PUT /api/assets/{id}", s.updateAsset)
-	mux.HandleFunc("DELETE /api/assets/{id}", s.deleteAsset)
-	mux.HandleFunc("GET /api/assets/{id}/recursive", s.assetTree)
-}
+// not measured (it is whatever the client sent). The routes are in
+// routes.go.
 
 const (
 	assetKind   = "assets"
@@ -102,6 +93,14 @@ func (s *Server) assetBlobs() *store.Blobs {
 	return b
 }
 
+func (s *Server) tempBlobs() *store.Blobs {
+	b, err := s.d.Store.Blobs("temp")
+	if err != nil {
+		panic(err) // "temp" always exists
+	}
+	return b
+}
+
 // ownAsset returns the user's asset id, or nil if it does not exist or
 // belongs to someone else.
 func (s *Server) ownAsset(user, id string) *asset {
@@ -153,7 +152,7 @@ func (s *Server) checkParent(user, parent string) error {
 }
 
 func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
-	size, ok := pageSize(w, r, "page_size", maxPageSize, maxPageSize)
+	size, ok := s.pageSize(w, r, "page_size", maxPageSize, maxPageSize)
 	if !ok {
 		return
 	}
@@ -185,7 +184,7 @@ func (s *Server) getAsset(w http.ResponseWriter, r *http.Request) {
 	}
 	a := s.ownAsset(u, id)
 	if a == nil {
-		httpapi.Error(w, http.StatusNotFound, "Asset not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Asset not found"))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, s.present(a, s.assetBlobs()))
@@ -273,14 +272,14 @@ func (s *Server) updateAsset(w http.ResponseWriter, r *http.Request) {
 	}
 	u, id := user(r), r.PathValue("id")
 	if id == u {
-		httpapi.Error(w, http.StatusUnprocessableEntity, "the Home folder cannot be changed")
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "the Home folder cannot be changed"))
 		return
 	}
 	s.assetsMu.Lock()
 	defer s.assetsMu.Unlock()
 	a := s.ownAsset(u, id)
 	if a == nil {
-		httpapi.Error(w, http.StatusNotFound, "Asset not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Asset not found"))
 		return
 	}
 	oldKey := a.blobKey()
@@ -292,7 +291,7 @@ func (s *Server) updateAsset(w http.ResponseWriter, r *http.Request) {
 	if req.Data != nil && *req.Data != "" {
 		info, err := blobs.Put(r.Context(), a.blobKey(), strings.NewReader(*req.Data), -1)
 		if err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 		a.Size = &info.Size
@@ -301,12 +300,12 @@ func (s *Server) updateAsset(w http.ResponseWriter, r *http.Request) {
 		}
 	} else if oldKey != a.blobKey() {
 		if err := s.renameBlob(r, blobs, oldKey, a.blobKey()); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
 	if err := s.d.Store.Put(assetKind, a.ID, a); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, s.present(a, blobs))
@@ -405,14 +404,14 @@ func (s *Server) deleteBlob(blobs *store.Blobs, key string) {
 func (s *Server) deleteAsset(w http.ResponseWriter, r *http.Request) {
 	u, id := user(r), r.PathValue("id")
 	if id == u {
-		httpapi.Error(w, http.StatusUnprocessableEntity, "the Home folder cannot be deleted")
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "the Home folder cannot be deleted"))
 		return
 	}
 	s.assetsMu.Lock()
 	defer s.assetsMu.Unlock()
 	a := s.ownAsset(u, id)
 	if a == nil {
-		httpapi.Error(w, http.StatusNotFound, "Asset not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Asset not found"))
 		return
 	}
 	var order []*asset // children before their folder
@@ -435,7 +434,7 @@ func (s *Server) deleteAsset(w http.ResponseWriter, r *http.Request) {
 	deleted := make([]string, 0, len(order))
 	for _, a := range order {
 		if _, err := s.d.Store.Delete(assetKind, a.ID); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 		deleted = append(deleted, a.ID)

@@ -101,10 +101,10 @@ func (s *Server) searchAssets(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	query := strings.TrimSpace(q.Get("query"))
 	if utf8.RuneCountInString(query) < 2 {
-		httpapi.Error(w, http.StatusBadRequest, "Search query must be at least 2 characters long")
+		s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "Search query must be at least 2 characters long"))
 		return
 	}
-	size, ok := pageSize(w, r, "page_size", 100, maxPageSize)
+	size, ok := s.pageSize(w, r, "page_size", 100, maxPageSize)
 	if !ok {
 		return
 	}
@@ -152,7 +152,7 @@ func (s *Server) downloadAssets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.AssetIDs) == 0 {
-		httpapi.Error(w, http.StatusBadRequest, "No asset IDs provided")
+		s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "No asset IDs provided"))
 		return
 	}
 	u := user(r)

@@ -3,7 +3,6 @@ package editor
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -95,13 +94,13 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 	// The file is bounded by MaxUpload (413), the other fields by MaxBody
 	// each; this bounds the whole body, including any fields ignored.
 	if r.ContentLength > s.d.MaxUpload+2*s.d.MaxBody {
-		httpapi.UploadTooLarge(w, s.d.MaxUpload) // at once, without reading the body
+		s.fail(w, r, httpapi.UploadTooLarge(s.d.MaxUpload)) // at once, without reading the body
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.d.MaxUpload+2*s.d.MaxBody)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		httpapi.Error(w, http.StatusBadRequest, "the body must be multipart/form-data with a json field and, optionally, a file field")
+		s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "the body must be multipart/form-data with a json field and, optionally, a file field"))
 		return
 	}
 	u, blobs := user(r), s.assetBlobs()
@@ -119,22 +118,22 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			s.multipartError(w, err)
+			s.fail(w, r, s.multipartError(err))
 			return
 		}
 		switch part.FormName() {
 		case "json":
 			if a != nil {
-				httpapi.Error(w, http.StatusBadRequest, "the json field was sent twice")
+				s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "the json field was sent twice"))
 				return
 			}
 			data, err := io.ReadAll(io.LimitReader(part, s.d.MaxBody+1))
 			if err != nil {
-				s.multipartError(w, err)
+				s.fail(w, r, s.multipartError(err))
 				return
 			}
 			if int64(len(data)) > s.d.MaxBody {
-				httpapi.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the json field is too large: the limit is %d bytes", s.d.MaxBody))
+				s.fail(w, r, httpapi.Errorf(httpapi.TooLarge, "the json field is too large: the limit is %d bytes", s.d.MaxBody))
 				return
 			}
 			if a, err = s.newAsset(u, data); err != nil {
@@ -144,37 +143,37 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 		case "file":
 			switch {
 			case a == nil:
-				httpapi.Error(w, http.StatusBadRequest, "Missing JSON body: send the json field before the file field")
+				s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "Missing JSON body: send the json field before the file field"))
 				return
 			case stored != "":
-				httpapi.Error(w, http.StatusBadRequest, "only one file may be uploaded")
+				s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "only one file may be uploaded"))
 				return
 			case a.isFolder():
-				httpapi.Error(w, http.StatusUnprocessableEntity, "a folder has no content: do not send a file")
+				s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "a folder has no content: do not send a file"))
 				return
 			}
 			body := httpapi.NewIdleReader(w, part, s.d.BodyIdleTimeout)
 			info, err := blobs.Put(r.Context(), a.blobKey(), body, s.d.MaxUpload)
 			if err != nil {
 				if body.Err() != nil {
-					s.multipartError(w, body.Err())
+					s.fail(w, r, s.multipartError(body.Err()))
 					return
 				}
-				httpapi.BlobPutError(w, r, s.log, err, a.blobKey(), s.d.MaxUpload, nil)
+				s.fail(w, r, httpapi.BlobPutError(r, err, a.blobKey(), s.d.MaxUpload, nil))
 				return
 			}
 			stored = info.Key
 			a.Size = &info.Size
 		default:
 			if err := drain(part); err != nil {
-				s.multipartError(w, err)
+				s.fail(w, r, s.multipartError(err))
 				return
 			}
 		}
 		part.Close()
 	}
 	if a == nil {
-		httpapi.Error(w, http.StatusBadRequest, "Missing JSON body")
+		s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "Missing JSON body"))
 		return
 	}
 	s.assetsMu.Lock()
@@ -185,24 +184,23 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.d.Store.Put(assetKind, a.ID, a); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	committed = true
 	httpapi.WriteJSON(w, http.StatusOK, s.present(a, blobs))
 }
 
-// multipartError answers a body that could not be read: over the request
-// limit (413), stalled or too slow (408), cut short or malformed (400).
-func (s *Server) multipartError(w http.ResponseWriter, err error) {
+// multipartError is the client error of a body that could not be read:
+// over the request limit (TooLarge), stalled or too slow (Timeout), cut
+// short or malformed (Malformed).
+func (s *Server) multipartError(err error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		httpapi.UploadTooLarge(w, s.d.MaxUpload)
-		return
+	switch {
+	case errors.As(err, &mbe):
+		return httpapi.UploadTooLarge(s.d.MaxUpload)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return httpapi.ErrUploadStalled
 	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		httpapi.Error(w, http.StatusRequestTimeout, "the upload stalled for longer than the body timeout (--body-timeout); nothing was stored")
-		return
-	}
-	httpapi.Error(w, http.StatusBadRequest, "the multipart body could not be read; nothing was stored")
+	return malformed("the multipart body could not be read; nothing was stored")
 }

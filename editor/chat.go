@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"nodetool/httpapi"
 	"nodetool/lang/pyval"
 	"nodetool/providers"
 )
@@ -349,15 +350,11 @@ func (cs *chatSession) awaitTool(ctx context.Context, ch chan toolReply) (result
 func (cs *chatSession) turn(t *chatTurn) any {
 	m, err := cs.s.saveIncoming(cs.c.user, t.msg)
 	if err != nil {
-		if errors.Is(err, errThreadNotFound) {
-			return errorFrame("Thread not found")
+		kind, msg := httpapi.Classify(err) // "Thread not found", a field's problem, or internal
+		if kind == httpapi.Internal {
+			cs.s.log.Error("chat: saving a message", "err", err, "user", cs.c.user)
 		}
-		var inv *errInvalid
-		if errors.As(err, &inv) {
-			return errorFrame(inv.msg)
-		}
-		cs.s.log.Error("chat: saving a message", "err", err, "user", cs.c.user)
-		return errorFrame("internal server error")
+		return errorFrame(msg)
 	}
 	if t.ctx.Err() != nil {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"nodetool/engine"
+	"nodetool/httpapi"
 	"nodetool/lang/pyval"
 	"nodetool/store"
 )
@@ -65,7 +66,7 @@ func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*
 		OnEvent: func(ev engine.Event) { cs.send(ctx, ev) },
 	})
 	if err != nil {
-		return errorFrame(err.Error())
+		return errorFrame(httpapi.ClientMessage(err)) // over a job limit, or shutting down
 	}
 	if ctx.Err() != nil {
 		return nil

@@ -3,6 +3,7 @@
 // jobs, assets, storage, threads, messages, settings and the node catalog;
 // WebSockets run and watch jobs (/predict), chat (/chat), stream system and
 // job updates (/updates) and, when enabled, open a terminal (/terminal).
+// routes.go lists every route with who may call it and its handler.
 //
 // Browser safety: when auth is not enforced, the editor answers only
 // requests whose Host is a loopback name and whose Origin (when present) is
@@ -161,70 +162,6 @@ func New(d Deps) *Server {
 	return &Server{d: d, log: d.Logger}
 }
 
-// Register adds the editor's routes to mux (the /v1 chat routes are
-// registered separately, by chatsrv, on the same mux).
-func (s *Server) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { httpapi.WriteJSON(w, 200, "OK") })
-	mux.HandleFunc("GET /editor/{workflow_id}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/", http.StatusTemporaryRedirect)
-	})
-
-	s.registerWorkflows(mux)
-	s.registerJobs(mux)
-	s.registerAssets(mux)
-	s.registerStorage(mux)
-	s.registerThreads(mux)
-	s.registerSettings(mux)
-	mux.HandleFunc("GET /api/nodes/metadata", s.nodeMetadata)
-
-	for _, p := range []string{"/predict", "/ws/predict"} {
-		mux.Handle("GET "+p, s.websocket(s.predict))
-	}
-	for _, p := range []string{"/chat", "/ws/chat"} {
-		mux.Handle("GET "+p, s.websocket(s.chat))
-	}
-	for _, p := range []string{"/updates", "/ws/updates"} {
-		mux.Handle("GET "+p, s.websocket(s.updates))
-	}
-	for _, p := range []string{"/terminal", "/ws/terminal"} {
-		mux.Handle("GET "+p, s.websocket(s.terminal))
-	}
-	if s.d.StaticFolder != "" {
-		mux.Handle("GET /", s.static())
-	}
-}
-
-// Handler wraps mux with the editor's middleware: logging and recovery,
-// security headers, browser safety and CORS, storage keys checked as sent
-// (400, see httpapi.BlobPaths) and trailing-slash tolerance elsewhere, JSON
-// 404/405, and authentication (WebSockets authenticate themselves, so they
-// can close with 1008 as NodeTool's client expects).
-func (s *Server) Handler(mux *http.ServeMux) http.Handler {
-	var h http.Handler = httpapi.JSONErrors(mux)
-	h = httpapi.Protect(s.d.Auth, s.public, h)
-	h = httpapi.BlobPaths(h, httpapi.TrimSlash(h), false, "/api/storage/")
-	h = httpapi.CORS(false, s.corsOrigin, h)
-	h = s.browserSafety(h)
-	h = httpapi.SecurityHeaders(h)
-	return httpapi.LogAndRecover(s.log, h)
-}
-
-func (s *Server) public(r *http.Request) bool {
-	switch r.URL.Path {
-	case "/health", "/ping":
-		return true
-	}
-	if isWebSocket(r) {
-		return true // authenticated by the socket handler
-	}
-	// The web client's own files (not the API) are public.
-	return s.d.StaticFolder != "" && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/v1/")
-}
-
-func isWebSocket(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
-}
-
 // allowedOrigin reports whether a page at origin may use the server when
 // auth is not enforced: an origin given with --cors-origin, or the
 // server's own origin as a browser sends it: the scheme r came in with
@@ -278,12 +215,12 @@ func (s *Server) browserSafety(next http.Handler) http.Handler {
 			}
 			if !authn.IsLoopbackHost(host) {
 				s.log.Warn("refused a request for a non-loopback host", "host", r.Host, "client", httpapi.ClientIP(r))
-				httpapi.Error(w, http.StatusForbidden, "this server answers only to localhost; start it with an AUTH_PROVIDER that enforces tokens to reach it by another name")
+				s.fail(w, r, httpapi.Errorf(httpapi.Forbidden, "this server answers only to localhost; start it with an AUTH_PROVIDER that enforces tokens to reach it by another name"))
 				return
 			}
 			if o := r.Header.Get("Origin"); o != "" && !s.allowedOrigin(r, o) {
 				s.log.Warn("refused a cross-origin request", "origin", o, "client", httpapi.ClientIP(r))
-				httpapi.Error(w, http.StatusForbidden, "origin not allowed: add it with --cors-origin")
+				s.fail(w, r, httpapi.Errorf(httpapi.Forbidden, "origin not allowed: add it with --cors-origin"))
 				return
 			}
 		}
@@ -292,13 +229,17 @@ func (s *Server) browserSafety(next http.Handler) http.Handler {
 }
 
 // static serves a built web client, falling back to index.html for client
-// routes; no directory listings.
-func (s *Server) static() http.Handler {
+// routes; no directory listings. It is nil (the route is off) without
+// Deps.StaticFolder.
+func (s *Server) static() http.HandlerFunc {
 	root := s.d.StaticFolder
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if root == "" {
+		return nil
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
 		rt, err := os.OpenRoot(root)
 		if err != nil {
-			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Not Found"))
 			return
 		}
 		defer rt.Close()
@@ -316,7 +257,7 @@ func (s *Server) static() http.Handler {
 		if err != nil {
 			f, err = rt.Open("index.html")
 			if err != nil {
-				httpapi.Error(w, http.StatusNotFound, "Not Found")
+				s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Not Found"))
 				return
 			}
 			name = "index.html"
@@ -324,11 +265,21 @@ func (s *Server) static() http.Handler {
 		defer f.Close()
 		fi, err := f.Stat()
 		if err != nil || fi.IsDir() {
-			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Not Found"))
 			return
 		}
 		http.ServeContent(w, r, name, fi.ModTime(), f)
-	})
+	}
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	httpapi.WriteJSON(w, http.StatusOK, "OK")
+}
+
+// redirectToClient sends NodeTool's editor links (/editor/{workflow_id})
+// to the web client, which opens the workflow itself.
+func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/", http.StatusTemporaryRedirect)
 }
 
 func (s *Server) nodeMetadata(w http.ResponseWriter, r *http.Request) {

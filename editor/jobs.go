@@ -9,15 +9,8 @@ import (
 	"nodetool/store"
 )
 
-func (s *Server) registerJobs(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/jobs", s.listJobs)
-	mux.HandleFunc("GET /api/jobs/running/all", s.runningJobs)
-	mux.HandleFunc("GET /api/jobs/{job_id}", s.getJob)
-	mux.HandleFunc("POST /api/jobs/{job_id}/cancel", s.cancelJob)
-}
-
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
-	limit, ok := limitParam(w, r, "limit", 100)
+	limit, ok := s.limitParam(w, r, "limit", 100)
 	if !ok {
 		return
 	}
@@ -29,7 +22,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 	rec, err := s.d.Jobs.Stored(user(r), r.PathValue("job_id"))
 	if err != nil {
-		httpapi.Error(w, http.StatusNotFound, "Job not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Job not found"))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, rec)
@@ -59,14 +52,14 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("job_id")
 	rec, err := s.d.Jobs.Stored(user(r), id)
 	if err != nil {
-		httpapi.Error(w, http.StatusNotFound, "Job not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Job not found"))
 		return
 	}
 	cancelled := false
 	if j, err := s.d.Jobs.Get(user(r), id); err == nil {
 		cancelled = j.Cancel()
 	} else if !errors.Is(err, jobs.ErrNotFound) {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	status := "cancelled"

@@ -169,7 +169,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	if req.ThreadID == nil || *req.ThreadID == "" {
 		t, err := s.newThread(u, nil)
 		if err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 		req.ThreadID = &t.ID
@@ -185,7 +185,7 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	m := &message{ID: s.messageID(), UserID: u, ThreadID: req.ThreadID, ToolCallID: req.ToolCallID, Role: &role,
 		Name: req.Name, Content: req.Content, ToolCalls: req.ToolCalls, CreatedAt: &now}
 	if err := s.d.Store.Put(messageKind, m.ID, m); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, presentMessage(m))
@@ -214,14 +214,14 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	tid := q.Get("thread_id")
 	if tid == "" {
-		httpapi.Error(w, http.StatusUnprocessableEntity, "thread_id is required")
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "thread_id is required"))
 		return
 	}
-	limit, ok := pageSize(w, r, "limit", 100, maxListLimit)
+	limit, ok := s.pageSize(w, r, "limit", 100, maxListLimit)
 	if !ok {
 		return
 	}
-	reverse, ok := boolParam(w, r, "reverse")
+	reverse, ok := s.boolParam(w, r, "reverse")
 	if !ok {
 		return
 	}
@@ -238,7 +238,7 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 	data, ok := s.d.Store.Get(messageKind, r.PathValue("id"))
 	var m message
 	if !ok || json.Unmarshal(data, &m) != nil || m.UserID != user(r) {
-		httpapi.Error(w, http.StatusNotFound, "Message not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Message not found"))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, presentMessage(&m))

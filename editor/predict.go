@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"nodetool/engine"
+	"nodetool/httpapi"
 	"nodetool/jobs"
 	"nodetool/lang/pyval"
 )
@@ -174,8 +175,9 @@ func (p *predictSession) runJob(data *pyval.Dict) {
 	if err != nil {
 		// Over a limit or shutting down: the message says which (and the
 		// flag that sets the limit); nothing was started.
-		p.reply(map[string]any{"error": err.Error(), "workflow_id": wfID})
-		p.failed(wfID, wfID, err.Error())
+		msg := httpapi.ClientMessage(err)
+		p.reply(map[string]any{"error": msg, "workflow_id": wfID})
+		p.failed(wfID, wfID, msg)
 		return
 	}
 	p.reply(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": j.ID})

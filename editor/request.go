@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -13,66 +12,30 @@ import (
 	"nodetool/lang/pyval"
 )
 
-// The request errors of the editor's handlers, mapped to statuses in one
-// place (fail).
+// The not-found errors of the editor's objects, with their client messages.
 var (
-	errParentNotFound   = errors.New("editor: parent folder not found")
-	errWorkflowNotFound = errors.New("editor: workflow not found")
-	errThreadNotFound   = errors.New("editor: thread not found")
+	errParentNotFound   = httpapi.Errorf(httpapi.NotFound, "Parent folder not found")
+	errWorkflowNotFound = httpapi.Errorf(httpapi.NotFound, "Workflow not found")
+	errThreadNotFound   = httpapi.Errorf(httpapi.NotFound, "Thread not found")
 )
 
-// notFoundDetail is the client's message for each not-found error.
-var notFoundDetail = []struct {
-	err    error
-	detail string
-}{
-	{errParentNotFound, "Parent folder not found"},
-	{errWorkflowNotFound, "Workflow not found"},
-	{errThreadNotFound, "Thread not found"},
-}
-
-// errInvalid marks a well-formed request that breaks a rule: a 422. Its
-// message is safe to show.
-type errInvalid struct{ msg string }
-
-func (e *errInvalid) Error() string { return e.msg }
-
+// invalid is a well-formed request that breaks a rule (httpapi.Invalid,
+// 422). Its message must be safe to show.
 func invalid(format string, args ...any) error {
-	return &errInvalid{fmt.Sprintf(format, args...)}
+	return httpapi.Errorf(httpapi.Invalid, format, args...)
 }
 
-// errMalformed marks a request that cannot be parsed: a 400. Its message
-// is safe to show.
-type errMalformed struct{ msg string }
+// malformed is a request that cannot be parsed (httpapi.Malformed, 400).
+// Its message must be safe to show.
+func malformed(format string, args ...any) error {
+	return httpapi.Errorf(httpapi.Malformed, format, args...)
+}
 
-func (e *errMalformed) Error() string { return e.msg }
-
-// fail answers a handler's error: 422 for errInvalid, 400 for
-// errMalformed, 413 or 400 for a body over a decoding limit
-// (httpapi.DecodeError), 404 for the not-found errors, and 500 for anything
-// else (the cause goes to the log only).
+// fail answers a handler's error through the one error table
+// (httpapi.WriteError): its kind's status and safe message; the cause of
+// an internal error goes to the log only.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var inv *errInvalid
-	var bad *errMalformed
-	var lim *pyval.LimitError
-	switch {
-	case errors.As(err, &inv):
-		httpapi.Error(w, http.StatusUnprocessableEntity, inv.msg)
-		return
-	case errors.As(err, &bad):
-		httpapi.Error(w, http.StatusBadRequest, bad.msg)
-		return
-	case errors.As(err, &lim):
-		httpapi.DecodeError(w, lim)
-		return
-	}
-	for _, nf := range notFoundDetail {
-		if errors.Is(err, nf.err) {
-			httpapi.Error(w, http.StatusNotFound, nf.detail)
-			return
-		}
-	}
-	httpapi.Internal(w, r, s.log, err)
+	httpapi.WriteError(w, r, s.log, err)
 }
 
 // decodeJSON decodes one JSON value from data into v. Malformed JSON and
@@ -89,9 +52,9 @@ func decodeJSON(data []byte, v any) error {
 			return lim
 		}
 		if len(bytes.TrimSpace(data)) == 0 {
-			return &errMalformed{"the request body is empty: send a JSON object"}
+			return malformed("the request body is empty: send a JSON object")
 		}
-		return &errMalformed{"malformed JSON: " + strings.TrimPrefix(err.Error(), "invalid JSON: ")}
+		return malformed("malformed JSON: %s", strings.TrimPrefix(err.Error(), "invalid JSON: "))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
@@ -103,12 +66,12 @@ func decodeJSON(data []byte, v any) error {
 			return invalid("the body must be a JSON object")
 		}
 		if err == io.EOF {
-			return &errMalformed{"the request body is empty: send a JSON object"}
+			return malformed("the request body is empty: send a JSON object")
 		}
-		return &errMalformed{"malformed JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
+		return malformed("malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return &errMalformed{"malformed JSON: unexpected data after the JSON value"}
+		return malformed("malformed JSON: unexpected data after the JSON value")
 	}
 	return nil
 }
@@ -130,7 +93,7 @@ func jsonKind(goKind string) string {
 }
 
 // readJSON reads a bounded request body and decodes it into v, answering
-// the request itself on failure (413, 400 or 422).
+// the request itself on failure (TooLarge, Malformed or Invalid).
 func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, ok := httpapi.ReadBody(w, r, s.d.MaxBody)
 	if !ok {
@@ -200,20 +163,20 @@ func keyset[T any](items []T, id func(T) string, cursor string, limit int, rever
 
 // pageSize reads a page size parameter: a positive integer, def when
 // absent, capped at most.
-func pageSize(w http.ResponseWriter, r *http.Request, name string, def, most int) (int, bool) {
-	n, ok := limitParam(w, r, name, def)
+func (s *Server) pageSize(w http.ResponseWriter, r *http.Request, name string, def, most int) (int, bool) {
+	n, ok := s.limitParam(w, r, name, def)
 	return min(n, most), ok
 }
 
 // boolParam reads an optional boolean query parameter the way FastAPI does
 // (true/false, 1/0, yes/no, on/off).
-func boolParam(w http.ResponseWriter, r *http.Request, name string) (bool, bool) {
+func (s *Server) boolParam(w http.ResponseWriter, r *http.Request, name string) (bool, bool) {
 	switch strings.ToLower(r.URL.Query().Get(name)) {
 	case "", "false", "0", "no", "off":
 		return false, true
 	case "true", "1", "yes", "on":
 		return true, true
 	}
-	httpapi.Error(w, http.StatusUnprocessableEntity, name+" must be true or false")
+	s.fail(w, r, invalid("%s must be true or false", name))
 	return false, false
 }

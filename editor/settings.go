@@ -27,18 +27,7 @@ import (
 // A secret is never sent back in full, unlike NodeTool's
 // GET /api/settings/secrets/{key}?decrypt=true: the value answered is
 // masked ("abcd…wxyz", or "****" for short values), enough to recognise a
-// key, not to use it.
-func (s *Server) registerSettings(mux *http.ServeMux) {
-	if s.d.SettingsFile == "" || s.d.SecretsFile == "" {
-		panic("editor: Deps.SettingsFile and Deps.SecretsFile are required")
-	}
-	mux.HandleFunc("GET /api/settings", s.getSettings)
-	mux.HandleFunc("PUT /api/settings", s.putSettings)
-	mux.HandleFunc("GET /api/settings/secrets", s.listSecrets)
-	mux.HandleFunc("GET /api/settings/secrets/{key}", s.getSecret)
-	mux.HandleFunc("PUT /api/settings/secrets/{key}", s.putSecret)
-	mux.HandleFunc("DELETE /api/settings/secrets/{key}", s.deleteSecret)
-}
+// key, not to use it. The routes are in routes.go.
 
 // setting is one entry of the registry.
 type setting struct {
@@ -107,11 +96,11 @@ func presentSecret(user string, st setting, sec *storedSecret) secretJSON {
 	return out
 }
 
-// notInProduction answers 403 in production, where settings come from the
+// notInProduction answers Forbidden in production, where settings come from the
 // deployment, and reports whether to go on.
-func (s *Server) notInProduction(w http.ResponseWriter) bool {
+func (s *Server) notInProduction(w http.ResponseWriter, r *http.Request) bool {
 	if s.d.Production {
-		httpapi.Error(w, http.StatusForbidden, "Settings cannot be read in production")
+		s.fail(w, r, httpapi.Errorf(httpapi.Forbidden, "Settings cannot be read in production"))
 		return false
 	}
 	return true
@@ -184,12 +173,12 @@ func (s *Server) readSettings() (settingsFile, secretsFile, error) {
 }
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.notInProduction(w) {
+	if !s.notInProduction(w, r) {
 		return
 	}
 	plain, secrets, err := s.readSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	type entry struct {
@@ -225,7 +214,7 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request) {
 // is; an empty one is removed. Unknown keys, and secrets sent as plain
 // settings or the other way round, are 422.
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.notInProduction(w) {
+	if !s.notInProduction(w, r) {
 		return
 	}
 	var req struct {
@@ -236,31 +225,31 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Settings == nil || req.Secrets == nil {
-		httpapi.Error(w, http.StatusUnprocessableEntity, `fields "settings" and "secrets" are both required (objects, possibly empty)`)
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, `fields "settings" and "secrets" are both required (objects, possibly empty)`))
 		return
 	}
 	for k := range req.Settings {
 		if st, ok := lookupSetting(k); !ok || st.Secret {
-			httpapi.Error(w, http.StatusUnprocessableEntity, "unknown setting "+httpapi.Quote(k))
+			s.fail(w, r, invalid("unknown setting %s", httpapi.Quote(k)))
 			return
 		}
 	}
 	for k := range req.Secrets {
 		if st, ok := lookupSetting(k); !ok || !st.Secret {
-			httpapi.Error(w, http.StatusUnprocessableEntity, "unknown secret "+httpapi.Quote(k))
+			s.fail(w, r, invalid("unknown secret %s", httpapi.Quote(k)))
 			return
 		}
 	}
 	u, now := user(r), store.Timestamp(s.d.Now())
 	unlock, err := s.lockSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	defer unlock()
 	plain, secrets, err := s.readSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	if len(req.Settings) > 0 {
@@ -280,7 +269,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if err := writeJSONFile(s.d.SettingsFile, plain); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -300,7 +289,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if changed {
 		if err := s.writeSecrets(secrets); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
@@ -346,7 +335,7 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
 	u := user(r)
 	mine, err := s.userSecrets(u)
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	out := []secretJSON{}
@@ -358,37 +347,37 @@ func (s *Server) listSecrets(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"secrets": out, "next_key": nil})
 }
 
-// secretKey returns the registered secret named in the path, answering 404
-// "Secret not found" for any other key.
-func secretKey(w http.ResponseWriter, r *http.Request) (setting, bool) {
+// secretKey returns the registered secret named in the path, answering
+// NotFound, "Secret not found", for any other key.
+func (s *Server) secretKey(w http.ResponseWriter, r *http.Request) (setting, bool) {
 	st, ok := lookupSetting(r.PathValue("key"))
 	if !ok || !st.Secret {
-		httpapi.Error(w, http.StatusNotFound, "Secret not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Secret not found"))
 		return setting{}, false
 	}
 	return st, true
 }
 
 // getSecret describes one of the caller's secrets; with decrypt=true it
-// adds the value, masked (see registerSettings).
+// adds the value, masked (see Settings above).
 func (s *Server) getSecret(w http.ResponseWriter, r *http.Request) {
-	st, ok := secretKey(w, r)
+	st, ok := s.secretKey(w, r)
 	if !ok {
 		return
 	}
-	decrypt, ok := boolParam(w, r, "decrypt")
+	decrypt, ok := s.boolParam(w, r, "decrypt")
 	if !ok {
 		return
 	}
 	u := user(r)
 	mine, err := s.userSecrets(u)
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	sec := mine[st.EnvVar]
 	if sec == nil {
-		httpapi.Error(w, http.StatusNotFound, "Secret not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Secret not found"))
 		return
 	}
 	out := presentSecret(u, st, sec)
@@ -400,7 +389,7 @@ func (s *Server) getSecret(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) putSecret(w http.ResponseWriter, r *http.Request) {
-	st, ok := secretKey(w, r)
+	st, ok := s.secretKey(w, r)
 	if !ok {
 		return
 	}
@@ -412,53 +401,53 @@ func (s *Server) putSecret(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Value == nil || *req.Value == "" {
-		httpapi.Error(w, http.StatusUnprocessableEntity, `field "value" is required and must not be empty`)
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, `field "value" is required and must not be empty`))
 		return
 	}
 	u := user(r)
 	unlock, err := s.lockSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	defer unlock()
 	f := secretsFile{}
 	if err := readJSONFile(s.d.SecretsFile, &f, true); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	sec := setSecret(f, u, st.EnvVar, *req.Value, req.Description, store.Timestamp(s.d.Now()))
 	if err := s.writeSecrets(f); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, presentSecret(u, st, sec))
 }
 
 func (s *Server) deleteSecret(w http.ResponseWriter, r *http.Request) {
-	st, ok := secretKey(w, r)
+	st, ok := s.secretKey(w, r)
 	if !ok {
 		return
 	}
 	u := user(r)
 	unlock, err := s.lockSettings()
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	defer unlock()
 	f := secretsFile{}
 	if err := readJSONFile(s.d.SecretsFile, &f, true); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	if f[u][st.EnvVar] == nil {
-		httpapi.Error(w, http.StatusNotFound, "Secret not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Secret not found"))
 		return
 	}
 	delete(f[u], st.EnvVar)
 	if err := s.writeSecrets(f); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"message": "Secret deleted successfully"})

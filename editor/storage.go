@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"nodetool/authn"
@@ -13,9 +12,9 @@ import (
 	"nodetool/store"
 )
 
-// registerStorage adds raw blob access: /api/storage/{key} for the assets
-// bucket, /api/storage/temp/{key} for the temp bucket. Keys may have "/"
-// segments and must pass store.ValidateKey (400 with its reason). GET and
+// Storage is raw blob access (routes in routes.go): /api/storage/{key} for
+// the assets bucket, /api/storage/temp/{key} for the temp bucket. Keys may
+// have "/" segments and must pass store.ValidateKey (400 with its reason). GET and
 // HEAD serve with http.ServeContent (ranges, conditionals, Content-Type by
 // extension); PUT streams the body under the upload limit (413) and
 // answers {"key","size"}; DELETE answers 200 null, or 404.
@@ -33,23 +32,10 @@ import (
 // is, for the caller, a key of their own space: absent until they put it,
 // exactly like a key that exists nowhere. The static token's user ("1"),
 // the operator, has no space of their own and sees both buckets as stored.
-func (s *Server) registerStorage(mux *http.ServeMux) {
-	assets := s.assetBlobs()
-	temp, err := s.d.Store.Blobs("temp")
-	if err != nil {
-		panic(err)
-	}
-	mux.HandleFunc("GET /api/storage/{key...}", s.getBlob(assets))
-	mux.HandleFunc("PUT /api/storage/{key...}", s.putBlob(assets))
-	mux.HandleFunc("DELETE /api/storage/{key...}", s.deleteBlobRoute(assets))
-	mux.HandleFunc("GET /api/storage/temp/{key...}", s.getBlob(temp))
-	mux.HandleFunc("PUT /api/storage/temp/{key...}", s.putBlob(temp))
-	mux.HandleFunc("DELETE /api/storage/temp/{key...}", s.deleteBlobRoute(temp))
-}
 
 // blobKey checks the key of a storage request and whether the caller may
 // use it, answering 400 or 404 itself, and returns the key as stored (see
-// registerStorage). a is the asset whose content the key is, if any.
+// Storage above). a is the asset whose content the key is, if any.
 func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs) (stored string, a *asset, ok bool) {
 	key, ok := httpapi.BlobKey(w, r.PathValue("key"))
 	if !ok {
@@ -58,18 +44,18 @@ func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs)
 	u := user(r)
 	space := s.userSpace(u)
 	if b.Bucket() != "assets" {
-		return s.inSpace(w, space, key)
+		return s.inSpace(w, r, space, key)
 	}
 	id, ok := assetIDOfKey(key)
 	if !ok {
-		return s.inSpace(w, space, key)
+		return s.inSpace(w, r, space, key)
 	}
 	data, exists := s.d.Store.Get(assetKind, id)
 	var rec asset
 	if exists && json.Unmarshal(data, &rec) == nil && rec.UserID == u {
 		switch {
 		case rec.isFolder() || (key != rec.blobKey() && key != thumbKey(id)):
-			httpapi.Error(w, http.StatusNotFound, "Not Found")
+			s.fail(w, r, &httpapi.Error{Kind: httpapi.NotFound})
 			return "", nil, false
 		case key == rec.blobKey():
 			return key, &rec, true
@@ -79,10 +65,10 @@ func (s *Server) blobKey(w http.ResponseWriter, r *http.Request, b *store.Blobs)
 	if exists && space == "" {
 		// Another user's asset, and the caller has no space of their own
 		// (the operator in multi-user mode: a single user has no others).
-		httpapi.Error(w, http.StatusNotFound, "Not Found")
+		s.fail(w, r, &httpapi.Error{Kind: httpapi.NotFound})
 		return "", nil, false
 	}
-	return s.inSpace(w, space, key)
+	return s.inSpace(w, r, space, key)
 }
 
 // userSpace is the prefix of the keys of user: "users/<id>/" in
@@ -100,14 +86,14 @@ func (s *Server) userSpace(u string) string {
 	return "users/" + u + "/"
 }
 
-// inSpace returns key within space, answering 400 when the whole key is
+// inSpace returns key within space, answering Malformed when the whole key is
 // then too long.
-func (s *Server) inSpace(w http.ResponseWriter, space, key string) (string, *asset, bool) {
+func (s *Server) inSpace(w http.ResponseWriter, r *http.Request, space, key string) (string, *asset, bool) {
 	if space == "" {
 		return key, nil, true
 	}
 	if len(space)+len(key) > store.MaxKeyLen {
-		httpapi.Error(w, http.StatusBadRequest, "invalid key: key must be at most "+strconv.Itoa(store.MaxKeyLen-len(space))+" bytes")
+		s.fail(w, r, malformed("invalid key: key must be at most %d bytes", store.MaxKeyLen-len(space)))
 		return "", nil, false
 	}
 	return space + key, nil, true

@@ -11,18 +11,8 @@ import (
 // Threads (records of kind "threads") hold chat messages (kind
 // "messages"). Both belong to one user; another user's thread or message
 // does not exist for the caller (404). Listings page by id (ids are
-// time-ordered), forwards or, with reverse=true, backwards.
-func (s *Server) registerThreads(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/threads", s.listThreads)
-	mux.HandleFunc("POST /api/threads", s.createThread)
-	mux.HandleFunc("GET /api/threads/{id}", s.getThread)
-	mux.HandleFunc("PUT /api/threads/{id}", s.updateThread)
-	mux.HandleFunc("DELETE /api/threads/{id}", s.deleteThread)
-
-	mux.HandleFunc("GET /api/messages", s.listMessages)
-	mux.HandleFunc("POST /api/messages", s.createMessage)
-	mux.HandleFunc("GET /api/messages/{id}", s.getMessage)
-}
+// time-ordered), forwards or, with reverse=true, backwards. The routes are
+// in routes.go.
 
 const (
 	threadKind   = "threads"
@@ -89,18 +79,18 @@ func (s *Server) createThread(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := s.newThread(user(r), &title)
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) listThreads(w http.ResponseWriter, r *http.Request) {
-	limit, ok := pageSize(w, r, "limit", 10, maxListLimit)
+	limit, ok := s.pageSize(w, r, "limit", 10, maxListLimit)
 	if !ok {
 		return
 	}
-	reverse, ok := boolParam(w, r, "reverse")
+	reverse, ok := s.boolParam(w, r, "reverse")
 	if !ok {
 		return
 	}
@@ -137,7 +127,7 @@ func (s *Server) updateThread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Title == nil {
-		httpapi.Error(w, http.StatusUnprocessableEntity, `field "title" is required`)
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, `field "title" is required`))
 		return
 	}
 	s.threadsMu.Lock()
@@ -149,7 +139,7 @@ func (s *Server) updateThread(w http.ResponseWriter, r *http.Request) {
 	}
 	t.Title, t.UpdatedAt = req.Title, store.Timestamp(s.d.Now())
 	if err := s.d.Store.Put(threadKind, t.ID, t); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, t)
@@ -167,12 +157,12 @@ func (s *Server) deleteThread(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range s.threadMessages(u, t.ID) {
 		if _, err := s.d.Store.Delete(messageKind, m.ID); err != nil {
-			httpapi.Internal(w, r, s.log, err)
+			s.fail(w, r, err)
 			return
 		}
 	}
 	if _, err := s.d.Store.Delete(threadKind, t.ID); err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, nil)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,38 +11,22 @@ import (
 	"nodetool/authn"
 	"nodetool/engine"
 	"nodetool/httpapi"
-	"nodetool/jobs"
 	"nodetool/lang/pyval"
 	"nodetool/store"
 	"nodetool/workflows"
 )
 
-func (s *Server) registerWorkflows(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/workflows", s.listWorkflows)
-	mux.HandleFunc("POST /api/workflows", s.createWorkflow)
-	mux.HandleFunc("GET /api/workflows/public", s.listPublic)
-	mux.HandleFunc("GET /api/workflows/public/{id}", s.getPublic)
-	mux.HandleFunc("GET /api/workflows/tools", s.listTools)
-	mux.HandleFunc("GET /api/workflows/examples", s.listExamples)
-	mux.HandleFunc("GET /api/workflows/examples/search", s.searchExamples)
-	mux.HandleFunc("GET /api/workflows/examples/{package}/{name}", s.getExample)
-	mux.HandleFunc("GET /api/workflows/{id}", s.getWorkflow)
-	mux.HandleFunc("PUT /api/workflows/{id}", s.putWorkflow)
-	mux.HandleFunc("DELETE /api/workflows/{id}", s.deleteWorkflow)
-	mux.HandleFunc("POST /api/workflows/{id}/run", s.runWorkflow)
-}
-
 func user(r *http.Request) string { return authn.UserID(r.Context()) }
 
 // limitParam reads an optional positive integer query parameter.
-func limitParam(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
+func (s *Server) limitParam(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, true
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
-		httpapi.Error(w, http.StatusBadRequest, name+" must be a positive integer")
+		s.fail(w, r, malformed("%s must be a positive integer", name))
 		return 0, false
 	}
 	return n, true
@@ -54,14 +37,14 @@ var workflowColumns = map[string]bool{"id": true, "name": true, "description": t
 	"graph": true, "settings": true, "run_mode": true}
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request, q workflows.Query) {
-	limit, ok := limitParam(w, r, "limit", 100)
+	limit, ok := s.limitParam(w, r, "limit", 100)
 	if !ok {
 		return
 	}
 	if cols := r.URL.Query().Get("columns"); cols != "" {
 		for _, c := range strings.Split(cols, ",") {
 			if !workflowColumns[strings.TrimSpace(c)] {
-				httpapi.Error(w, http.StatusBadRequest, "unknown column "+strconvQuote(c))
+				s.fail(w, r, malformed("unknown column %s", strconvQuote(c)))
 				return
 			}
 		}
@@ -69,7 +52,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, q workflows.Query)
 	q.Limit, q.Cursor, q.RunMode = limit, r.URL.Query().Get("cursor"), r.URL.Query().Get("run_mode")
 	page, err := s.d.Workflows.List(user(r), q)
 	if err != nil {
-		httpapi.Error(w, http.StatusBadRequest, err.Error())
+		s.fail(w, r, err)
 		return
 	}
 	out := make([]*engine.Workflow, len(page.Workflows))
@@ -92,20 +75,20 @@ func (s *Server) listPublic(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getPublic(w http.ResponseWriter, r *http.Request) {
 	e, err := s.d.Workflows.Get(user(r), r.PathValue("id"))
 	if err != nil || e.Workflow.Access != "public" {
-		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		s.fail(w, r, errWorkflowNotFound)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
 }
 
 func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
-	limit, ok := limitParam(w, r, "limit", 100)
+	limit, ok := s.limitParam(w, r, "limit", 100)
 	if !ok {
 		return
 	}
 	page, err := s.d.Workflows.List(user(r), workflows.Query{Limit: limit, Cursor: r.URL.Query().Get("cursor"), RunMode: "tool"})
 	if err != nil {
-		httpapi.Error(w, http.StatusBadRequest, err.Error())
+		s.fail(w, r, err)
 		return
 	}
 	type tool struct {
@@ -149,7 +132,7 @@ func (s *Server) listExamples(w http.ResponseWriter, r *http.Request) {
 func (s *Server) searchExamples(w http.ResponseWriter, r *http.Request) {
 	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("query")))
 	if q == "" {
-		httpapi.Error(w, http.StatusUnprocessableEntity, "query is required")
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "query is required"))
 		return
 	}
 	out := []*engine.Workflow{}
@@ -179,7 +162,7 @@ func (s *Server) findExample(pkg, name string) *engine.Workflow {
 func (s *Server) getExample(w http.ResponseWriter, r *http.Request) {
 	ex := s.findExample(r.PathValue("package"), r.PathValue("name"))
 	if ex == nil {
-		httpapi.Error(w, http.StatusNotFound, "Example '"+r.PathValue("name")+"' not found in package '"+r.PathValue("package")+"'")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Example '%s' not found in package '%s'", r.PathValue("name"), r.PathValue("package")))
 		return
 	}
 	c := *workflows.Present(ex)
@@ -194,14 +177,14 @@ func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := workflows.ParseRequest(body, false)
 	if err != nil {
-		writeRequestError(w, err)
+		s.fail(w, r, httpapi.DecodeError(err))
 		return
 	}
 	q := r.URL.Query()
 	if pkg, name := q.Get("from_example_package"), q.Get("from_example_name"); pkg != "" && name != "" {
 		ex := s.findExample(pkg, name)
 		if ex == nil {
-			httpapi.Error(w, http.StatusNotFound, "Example '"+name+"' not found in package '"+pkg+"'")
+			s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Example '%s' not found in package '%s'", name, pkg))
 			return
 		}
 		g := cloneGraph(&ex.Graph)
@@ -214,12 +197,12 @@ func (s *Server) createWorkflow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if req.Graph == nil {
-		httpapi.Error(w, http.StatusBadRequest, "Invalid workflow: give a graph, or from_example_package and from_example_name")
+		s.fail(w, r, malformed("Invalid workflow: give a graph, or from_example_package and from_example_name"))
 		return
 	}
 	e, err := s.d.Workflows.Create(user(r), req)
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
@@ -237,19 +220,10 @@ func cloneGraph(g *engine.Graph) *engine.Graph {
 	return c
 }
 
-func writeRequestError(w http.ResponseWriter, err error) {
-	var inv *workflows.InvalidError
-	if errors.As(err, &inv) {
-		httpapi.Error(w, http.StatusUnprocessableEntity, inv.Msg)
-		return
-	}
-	httpapi.DecodeError(w, err)
-}
-
 func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
 	e, err := s.d.Workflows.Get(user(r), r.PathValue("id"))
 	if err != nil {
-		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		s.fail(w, r, errWorkflowNotFound)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
@@ -262,32 +236,20 @@ func (s *Server) putWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := workflows.ParseRequest(body, true)
 	if err != nil {
-		writeRequestError(w, err)
+		s.fail(w, r, httpapi.DecodeError(err))
 		return
 	}
 	e, err := s.d.Workflows.Save(user(r), r.PathValue("id"), req)
 	if err != nil {
-		s.saveError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
 }
 
-func (s *Server) saveError(w http.ResponseWriter, r *http.Request, err error) {
-	var ke *store.KeyError
-	switch {
-	case errors.Is(err, workflows.ErrNotFound), errors.Is(err, workflows.ErrReadOnly):
-		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
-	case errors.As(err, &ke):
-		httpapi.Error(w, http.StatusBadRequest, "invalid workflow id: "+ke.Reason)
-	default:
-		httpapi.Internal(w, r, s.log, err)
-	}
-}
-
 func (s *Server) deleteWorkflow(w http.ResponseWriter, r *http.Request) {
 	if err := s.d.Workflows.Delete(user(r), r.PathValue("id")); err != nil {
-		s.saveError(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, nil)
@@ -305,38 +267,38 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	if len(bytes.TrimSpace(body)) > 0 {
 		v, err := pyval.Decode(body)
 		if err != nil {
-			httpapi.DecodeError(w, err)
+			s.fail(w, r, httpapi.DecodeError(err))
 			return
 		}
 		d, ok := v.(*pyval.Dict)
 		if !ok {
-			httpapi.Error(w, http.StatusUnprocessableEntity, `the body must be {"params": {...}}`)
+			s.fail(w, r, httpapi.Errorf(httpapi.Invalid, `the body must be {"params": {...}}`))
 			return
 		}
 		if pv, ok := d.Get("params"); ok && pv != nil {
 			if params, ok = pv.(*pyval.Dict); !ok {
-				httpapi.Error(w, http.StatusUnprocessableEntity, `"params" must be an object`)
+				s.fail(w, r, httpapi.Errorf(httpapi.Invalid, `"params" must be an object`))
 				return
 			}
 		}
 	}
 	e, err := s.d.Workflows.Get(user(r), r.PathValue("id"))
 	if err != nil {
-		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		s.fail(w, r, errWorkflowNotFound)
 		return
 	}
 	plan, err := s.d.Registry.Compile(&e.Workflow.Graph)
 	if err != nil {
-		httpapi.Error(w, http.StatusUnprocessableEntity, "workflow cannot run: "+err.Error())
+		s.fail(w, r, invalid("workflow cannot run: %v", err)) // a *engine.ValidationError: the graph's problems
 		return
 	}
 	if probs := plan.CheckParams(params); len(probs) > 0 {
-		httpapi.Error(w, http.StatusUnprocessableEntity, probs[0].Message)
+		s.fail(w, r, invalid("%s", probs[0].Message))
 		return
 	}
 	release, err := s.d.Jobs.Admit(user(r))
 	if err != nil {
-		writeAdmitError(w, err)
+		s.fail(w, r, err) // over a job limit (429, Retry-After) or shutting down (503)
 		return
 	}
 	defer release()
@@ -345,6 +307,8 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("stream") != "true" {
 		res := plan.Run(r.Context(), opts)
 		if res.Status != engine.StatusCompleted {
+			// A failed run is a 500 whose detail is the node's error (CONTRACT
+			// §4): the run's own message, about the user's workflow.
 			httpapi.WriteJSON(w, http.StatusInternalServerError, map[string]any{"detail": res.Error, "node_id": res.NodeID})
 			return
 		}
@@ -376,16 +340,4 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 		enc.Encode(map[string]string{"type": "job_failed", "job_id": jobID, "error": res.Error})
 	}
 	rc.Flush()
-}
-
-// writeAdmitError answers a run the job manager refused: 429 with
-// Retry-After over a job limit (the message names the flag), 503 while the
-// server shuts down.
-func writeAdmitError(w http.ResponseWriter, err error) {
-	if errors.Is(err, jobs.ErrBusy) {
-		w.Header().Set("Retry-After", "1")
-		httpapi.Error(w, http.StatusTooManyRequests, err.Error())
-		return
-	}
-	httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
 }

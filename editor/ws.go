@@ -110,8 +110,8 @@ type inFrame struct {
 // closes with 1008, as NodeTool's client expects. The session is tracked by
 // the server's hub until it has ended, and its context (the request's)
 // derives from the server's base context.
-func (s *Server) websocket(h func(c *wsConn)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) websocket(h func(c *wsConn)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		user, authErr := s.d.Auth.AuthenticateWebSocket(r)
 		srv := websocket.Server{
 			Handshake: func(*websocket.Config, *http.Request) error { return nil },
@@ -144,7 +144,7 @@ func (s *Server) websocket(h func(c *wsConn)) http.Handler {
 			},
 		}
 		srv.ServeHTTP(w, r)
-	})
+	}
 }
 
 // touch records a sign of use (see the socket timing).

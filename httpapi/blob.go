@@ -20,17 +20,12 @@ import (
 // table of media types by file extension.
 
 // BlobKey checks a storage key from a URL with store.ValidateKey. An
-// invalid key is answered with 400 "invalid key: <reason>" (the reason never
-// echoes the key) and ok is false.
+// invalid key is answered Malformed, "invalid key: <reason>" (the reason
+// never echoes the key), and ok is false.
 func BlobKey(w http.ResponseWriter, key string) (string, bool) {
 	k, err := store.ValidateKey(key)
 	if err != nil {
-		msg := "invalid key"
-		var ke *store.KeyError
-		if errors.As(err, &ke) {
-			msg += ": " + ke.Reason
-		}
-		Error(w, http.StatusBadRequest, msg)
+		writeError(w, err)
 		return "", false
 	}
 	return k, true
@@ -41,7 +36,7 @@ func BlobKey(w http.ResponseWriter, key string) (string, bool) {
 // prefix is the key, exactly as the client sent it (percent-decoded); with
 // bucketed it is "<bucket>/<key>". A key that store.ValidateKey refuses
 // (empty, an empty, "." or ".." segment, a trailing "/"...) is answered
-// with 400 "invalid key: <reason>" here, before anything can change it:
+// Malformed, "invalid key: <reason>", here, before anything can change it:
 // ServeMux would otherwise answer 307 to the cleaned path (and redirect an
 // empty key to itself forever), and TrimSlash, which storage must not pass
 // through, would drop a trailing "/". A path equal to a prefix without its
@@ -56,7 +51,7 @@ func BlobPaths(storage, other http.Handler, bucketed bool, prefixes ...string) h
 			}
 			if bucketed {
 				if _, key, found := strings.Cut(rest, "/"); !found || key == "" {
-					Error(w, http.StatusBadRequest, "invalid key: key must not be empty")
+					writeError(w, Errorf(Malformed, "invalid key: key must not be empty"))
 					return
 				}
 			}
@@ -72,17 +67,13 @@ func BlobPaths(storage, other http.Handler, bucketed bool, prefixes ...string) h
 // ServeBlob answers GET and HEAD for the blob key with http.ServeContent:
 // Content-Type by extension (ContentType), Content-Length, ETag,
 // Last-Modified, single and suffix ranges (206/416) and conditional requests
-// (304). A missing blob is 404 {"detail":"Not Found"}. Stored files are user
+// (304). A missing blob is NotFound, "Not Found". Stored files are user
 // content, so the answer carries a sandboxing CSP: an uploaded HTML or SVG
 // file never runs as a page of this origin.
 func ServeBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *store.Blobs, key string) {
 	f, info, err := b.Open(key)
 	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			Error(w, http.StatusNotFound, "Not Found")
-			return
-		}
-		Internal(w, r, log, err)
+		WriteError(w, r, log, err)
 		return
 	}
 	defer f.Close()
@@ -96,67 +87,62 @@ func ServeBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *stor
 
 // PutBlob streams the request body into b under key, at most limit bytes,
 // dropping a client that sends nothing for idle (no deadline when idle is
-// zero). On failure it answers the request itself (413 over the limit, at
-// once when Content-Length says so; 409 for a key that clashes with a
-// folder of keys; 408 for an upload that stalled; 400 for an upload cut
-// short; 500 otherwise) and ok is false; on success the caller answers.
-// Nothing is stored unless ok.
+// zero). On failure it answers the request itself (TooLarge over the
+// limit, at once when Content-Length says so; Conflict for a key that
+// clashes with a folder of keys; Timeout for an upload that stalled;
+// Malformed for an upload cut short; Internal otherwise) and ok is false;
+// on success the caller answers. Nothing is stored unless ok.
 func PutBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *store.Blobs, key string, limit int64, idle time.Duration) (info store.BlobInfo, ok bool) {
 	if r.ContentLength > limit {
-		UploadTooLarge(w, limit) // at once, without reading the body
+		writeError(w, UploadTooLarge(limit)) // at once, without reading the body
 		return store.BlobInfo{}, false
 	}
 	body := NewIdleReader(w, r.Body, idle)
 	info, err := b.Put(r.Context(), key, body, limit)
 	if err != nil {
-		BlobPutError(w, r, log, err, key, limit, body.Err())
+		WriteError(w, r, log, BlobPutError(r, err, key, limit, body.Err()))
 		return store.BlobInfo{}, false
 	}
 	return info, true
 }
 
-// BlobPutError answers a failed Blobs.Put of key (see PutBlob). readErr is
-// the error, if any, of reading the client's body.
-func BlobPutError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, key string, limit int64, readErr error) {
+// BlobPutError is the client error of a failed Blobs.Put of key (see
+// PutBlob). readErr is the error, if any, of reading the client's body.
+// Errors of the store not listed are returned as they are (Classify).
+func BlobPutError(r *http.Request, err error, key string, limit int64, readErr error) error {
 	switch {
 	case errors.Is(err, store.ErrTooLarge):
-		UploadTooLarge(w, limit)
+		return UploadTooLarge(limit)
 	case errors.Is(err, store.ErrConflict):
-		Error(w, http.StatusConflict, "key "+Quote(key)+" conflicts with an existing key: one key cannot be both an object and a folder of others")
+		return Errorf(Conflict, "key %s conflicts with an existing key: one key cannot be both an object and a folder of others", Quote(key))
 	case errors.Is(err, store.ErrInvalidKey):
-		var ke *store.KeyError
-		msg := "invalid key"
-		if errors.As(err, &ke) {
-			msg += ": " + ke.Reason
-		}
-		Error(w, http.StatusBadRequest, msg)
+		return err
 	case errors.Is(readErr, os.ErrDeadlineExceeded):
-		Error(w, http.StatusRequestTimeout, "the upload stalled for longer than the body timeout (--body-timeout); nothing was stored")
+		return ErrUploadStalled
 	case r.Context().Err() != nil || readErr != nil:
-		Error(w, http.StatusBadRequest, "the upload did not complete; nothing was stored")
-	default:
-		Internal(w, r, log, err)
+		return Errorf(Malformed, "the upload did not complete; nothing was stored")
 	}
+	return err
 }
 
-// UploadTooLarge answers 413 for an upload over limit bytes.
-func UploadTooLarge(w http.ResponseWriter, limit int64) {
-	Error(w, http.StatusRequestEntityTooLarge, "upload too large: the limit is "+ByteSize(limit))
+// ErrUploadStalled is an upload that sent nothing for longer than the body
+// timeout.
+var ErrUploadStalled = &Error{Kind: Timeout, Msg: "the upload stalled for longer than the body timeout (--body-timeout); nothing was stored"}
+
+// UploadTooLarge is the client error of an upload over limit bytes.
+func UploadTooLarge(limit int64) error {
+	return Errorf(TooLarge, "upload too large: the limit is %s", ByteSize(limit))
 }
 
-// DeleteBlob removes the blob key. A missing blob is answered with 404
-// {"detail":"Not Found"}, a failure with 500, and ok is false; on success
-// the caller answers (surfaces differ: 204 or 200 null).
+// DeleteBlob removes the blob key. A missing blob is answered NotFound,
+// "Not Found", a failure Internal, and ok is false; on success the caller
+// answers (surfaces differ: 204 or 200 null).
 func DeleteBlob(w http.ResponseWriter, r *http.Request, log *slog.Logger, b *store.Blobs, key string) (ok bool) {
-	switch err := b.Delete(key); {
-	case err == nil:
-		return true
-	case errors.Is(err, store.ErrNotFound):
-		Error(w, http.StatusNotFound, "Not Found")
-	default:
-		Internal(w, r, log, err)
+	if err := b.Delete(key); err != nil {
+		WriteError(w, r, log, err)
+		return false
 	}
-	return false
+	return true
 }
 
 // IdleReader reads a request body, pushing the connection's read deadline

@@ -27,13 +27,15 @@ func guardedServer(t *testing.T, to Timeouts) string {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
-	mux.HandleFunc("POST /echo", func(w http.ResponseWriter, r *http.Request) {
-		if body, ok := ReadBody(w, r, 1<<10); ok {
-			w.Write(body)
-		}
+	Handle(mux, auth, []Route{
+		{"GET /health", Public, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }},
+		{"POST /echo", Authenticated, func(w http.ResponseWriter, r *http.Request) {
+			if body, ok := ReadBody(w, r, 1<<10); ok {
+				w.Write(body)
+			}
+		}},
 	})
-	h := Protect(auth, func(r *http.Request) bool { return r.URL.Path == "/health" }, JSONErrors(mux))
+	h := JSONErrors(mux, auth)
 	addr, cancel, done := startServe(t, h, to)
 	t.Cleanup(func() { cancel(); <-done })
 	return addr
@@ -216,7 +218,7 @@ func TestBodyDeadlineLifted(t *testing.T) {
 		case <-release:
 			w.Write(body)
 		case <-r.Context().Done():
-			Error(w, 500, "cancelled")
+			writeError(w, Errorf(Unavailable, "cancelled"))
 		}
 	})
 	to := DefaultTimeouts
@@ -284,9 +286,9 @@ func TestUploadMayOutlastTheBodyTimeout(t *testing.T) {
 		n, err := io.Copy(io.Discard, body)
 		switch {
 		case errors.Is(body.Err(), os.ErrDeadlineExceeded):
-			Error(w, http.StatusRequestTimeout, "stalled")
+			writeError(w, Errorf(Timeout, "stalled"))
 		case err != nil:
-			Error(w, http.StatusBadRequest, err.Error())
+			writeError(w, Errorf(Malformed, "the body could not be read"))
 		default:
 			fmt.Fprint(w, n)
 		}

@@ -1,8 +1,9 @@
 // Package httpapi holds the HTTP conventions every NodeTool surface follows
-// (CONTRACT §3): JSON bodies and {"detail": ...} errors, bounded request
-// bodies, security headers, request logging, panic recovery, server
-// timeouts, Server-Sent Events and graceful shutdown. The editor, worker and
-// chat server build on it so they behave alike.
+// (CONTRACT §3): JSON bodies and {"detail": ...} errors from one error table
+// (errors.go: each kind of failure, its status and a message safe to show),
+// bounded request bodies, security headers, request logging, panic
+// recovery, server timeouts, Server-Sent Events and graceful shutdown. The
+// editor, worker and chat server build on it so they behave alike.
 package httpapi
 
 import (
@@ -31,7 +32,7 @@ const DefaultMaxBody = 16 << 20
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"detail":"Internal server error"}`)
+		status, b = Internal.Status(), []byte(`{"detail":"Internal server error"}`)
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonType
@@ -40,25 +41,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-// Error writes {"detail": msg} with the given status. msg must be safe to
-// show a client: it tells them what to fix and holds no internals.
-func Error(w http.ResponseWriter, status int, msg string) {
-	WriteJSON(w, status, map[string]string{"detail": msg})
-}
-
-// Internal logs err and answers 500 {"detail":"Internal server error"}.
-func Internal(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-	Error(w, http.StatusInternalServerError, "Internal server error")
-}
-
 // ReadBody reads a request body of at most limit bytes. It answers the
-// request itself (413 too large, at once when Content-Length says so; 408
-// when the body does not arrive within the server's body timeout; 400
-// unreadable) and returns false when the handler should stop.
+// request itself (TooLarge, at once when Content-Length says so; Timeout
+// when the body does not arrive within the server's body timeout;
+// Malformed when it cannot be read) and returns false when the handler
+// should stop.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
 	if r.ContentLength > limit {
-		bodyTooLarge(w, limit)
+		writeError(w, bodyTooLarge(limit))
 		return nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -69,38 +59,39 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
-			bodyTooLarge(w, limit)
+			err = bodyTooLarge(limit)
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			BodyTimeout(w)
+			err = &Error{Kind: Timeout}
 		default:
-			Error(w, http.StatusBadRequest, "could not read the request body")
+			err = Errorf(Malformed, "could not read the request body")
 		}
+		writeError(w, err)
 		return nil, false
 	}
 	return data, true
 }
 
-func bodyTooLarge(w http.ResponseWriter, limit int64) {
-	Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: the limit is %d bytes (--max-body)", limit))
+func bodyTooLarge(limit int64) error {
+	return Errorf(TooLarge, "request body too large: the limit is %d bytes (--max-body)", limit)
 }
 
-// BodyTimeout answers 408 for a request body that did not arrive within
-// the server's body timeout (see Timeouts.Body).
-func BodyTimeout(w http.ResponseWriter) {
-	Error(w, http.StatusRequestTimeout, "the request body did not arrive in time (--body-timeout); nothing was done")
+// writeError answers a client error that needs no log line (see
+// WriteError).
+func writeError(w http.ResponseWriter, err error) {
+	kind, msg := Classify(err)
+	writeKind(w, kind, msg)
 }
 
-// DecodeError answers a request body that could not be decoded, with err's
-// message (the decoders' messages are safe to show): 413 when it broke a
-// size limit of the decoder (too many values, or too much memory once
-// decoded), 400 otherwise (malformed, or nested too deep).
-func DecodeError(w http.ResponseWriter, err error) {
-	status := http.StatusBadRequest
-	var le *pyval.LimitError
-	if errors.As(err, &le) && le.Kind != pyval.LimitDepth {
-		status = http.StatusRequestEntityTooLarge
+// DecodeError is the client error of a body a decoder refused: an error
+// the table knows as it is (see Classify: a *pyval.LimitError is TooLarge
+// for too many values or too much memory once decoded, Malformed when
+// nested too deep; a *workflows.InvalidError is Invalid), any other
+// Malformed with its message (the decoders' messages are safe to show).
+func DecodeError(err error) error {
+	if kind, _ := Classify(err); kind != Internal {
+		return err
 	}
-	Error(w, status, err.Error())
+	return &Error{Kind: Malformed, Msg: err.Error()}
 }
 
 // CheckJSON checks, before it is decoded with encoding/json into a struct,
@@ -200,7 +191,7 @@ func LogAndRecover(log *slog.Logger, next http.Handler) http.Handler {
 				}
 				log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if rec.status == 0 {
-					Error(rec, http.StatusInternalServerError, "Internal server error")
+					writeKind(rec, Internal, kinds[Internal].msg)
 				}
 			}
 			if log.Enabled(r.Context(), slog.LevelInfo) {
@@ -274,17 +265,23 @@ func TrimSlash(next http.Handler) http.Handler {
 // JSONErrors answers requests that match no route with JSON errors instead
 // of ServeMux's plain text: 404 {"detail":"Not Found"} and 405
 // {"detail":"Method Not Allowed"} (with the Allow header ServeMux sets).
+// With auth (not nil) and auth enforced, such a request (but a CORS
+// preflight, which carries no credentials) must authenticate first, or it
+// gets the 401 of a protected route (and a Warn log line), so a client
+// without credentials learns nothing of which routes exist.
 // Handlers' own 404s (JSON, with their own detail) pass unchanged.
-func JSONErrors(mux *http.ServeMux) http.Handler {
+func JSONErrors(mux *http.ServeMux, auth *authn.Auth) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
+		mux.ServeHTTP(&errorRewriter{ResponseWriter: w, r: r, auth: auth}, r)
 	})
 }
 
 // errorRewriter replaces a plain-text 404 or 405 body (ServeMux's) with
-// JSON.
+// JSON, or with a 401 for a request that does not authenticate.
 type errorRewriter struct {
 	http.ResponseWriter
+	r       *http.Request
+	auth    *authn.Auth
 	status  int
 	rewrote bool
 }
@@ -297,7 +294,19 @@ func (e *errorRewriter) WriteHeader(code int) {
 	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) &&
 		strings.HasPrefix(e.Header().Get("Content-Type"), "text/plain") {
 		e.rewrote = true
-		Error(e.ResponseWriter, code, http.StatusText(code))
+		if e.auth != nil && e.auth.Enforced() && !IsPreflight(e.r) {
+			if _, err := e.auth.AuthenticateRequest(e.r); err != nil {
+				e.auth.LogFailure(e.r, err)
+				e.Header().Del("Allow")
+				writeError(e.ResponseWriter, authError(err))
+				return
+			}
+		}
+		kind := NotFound
+		if code == http.StatusMethodNotAllowed {
+			kind = MethodNotAllowed
+		}
+		writeKind(e.ResponseWriter, kind, kinds[kind].msg)
 		return
 	}
 	e.ResponseWriter.WriteHeader(code)
@@ -329,21 +338,4 @@ func (e *errorRewriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }
 // Hijack hands the connection over (WebSockets).
 func (e *errorRewriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return http.NewResponseController(e.ResponseWriter).Hijack()
-}
-
-// Protect authenticates every request except public ones and CORS
-// preflights: a request without valid credentials gets the 401 of
-// authn.WriteUnauthorized (and a Warn log line without the token); others go
-// on with the user in their context. Public requests run as the local user.
-// Authentication reads the headers only: under Serve, a refused request's
-// body is never read and its connection is closed with the 401.
-func Protect(auth *authn.Auth, public func(*http.Request) bool, next http.Handler) http.Handler {
-	required := auth.Require(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if IsPreflight(r) || (public != nil && public(r)) {
-			next.ServeHTTP(w, r.WithContext(authn.WithUser(r.Context(), authn.LocalUser)))
-			return
-		}
-		required.ServeHTTP(w, r)
-	})
 }

@@ -15,7 +15,7 @@ func TestJSONErrors(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /things/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("id") == "missing" {
-			Error(w, http.StatusNotFound, "thing missing not found")
+			writeError(w, Errorf(NotFound, "thing missing not found"))
 			return
 		}
 		io.WriteString(w, "thing "+r.PathValue("id"))
@@ -25,14 +25,14 @@ func TestJSONErrors(t *testing.T) {
 	mux.HandleFunc("GET /raw", func(w http.ResponseWriter, r *http.Request) {
 		conn, rw, err := http.NewResponseController(w).Hijack()
 		if err != nil {
-			Error(w, 500, "no hijack: "+err.Error())
+			writeError(w, err)
 			return
 		}
 		defer conn.Close()
 		rw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nraw")
 		rw.Flush()
 	})
-	srv := httptest.NewServer(JSONErrors(mux))
+	srv := httptest.NewServer(JSONErrors(mux, nil))
 	defer srv.Close()
 
 	cases := []struct {

@@ -1,6 +1,7 @@
-// Package sse reads Server-Sent Events streams as the HTML standard defines
-// them, with bounded lines: the model providers read their upstreams' streams
-// with it, and tests read the servers' own.
+// Package sse reads Server-Sent Events streams: the model servers' streamed
+// answers (providers) and, in tests, the servers' own streams. It imports
+// only the standard library, so the providers need no server package for
+// it. (The server side, writing a stream, is httpapi.SSE.)
 package sse
 
 import (

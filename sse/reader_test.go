@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func readAllSSE(t *testing.T, src string, maxLine int) ([]Event, error) {
+func readAll(t *testing.T, src string, maxLine int) ([]Event, error) {
 	t.Helper()
 	r := NewReader(strings.NewReader(src), maxLine)
 	var out []Event
@@ -23,7 +23,7 @@ func readAllSSE(t *testing.T, src string, maxLine int) ([]Event, error) {
 	}
 }
 
-func TestSSEReader(t *testing.T) {
+func TestReader(t *testing.T) {
 	cases := []struct {
 		name, src string
 		want      []Event
@@ -42,7 +42,7 @@ func TestSSEReader(t *testing.T) {
 		{"done marker", "data: {\"a\":1}\n\ndata: [DONE]\n\n", []Event{{Data: `{"a":1}`}, {Data: "[DONE]"}}},
 	}
 	for _, c := range cases {
-		got, err := readAllSSE(t, c.src, 0)
+		got, err := readAll(t, c.src, 0)
 		if err != nil {
 			t.Errorf("%s: error %v", c.name, err)
 			continue
@@ -59,14 +59,14 @@ func TestSSEReader(t *testing.T) {
 	}
 }
 
-func TestSSEReaderLimits(t *testing.T) {
-	_, err := readAllSSE(t, "data: "+strings.Repeat("x", 100)+"\n\n", 50)
+func TestReaderLimits(t *testing.T) {
+	_, err := readAll(t, "data: "+strings.Repeat("x", 100)+"\n\n", 50)
 	if !errors.Is(err, ErrLineTooLong) {
 		t.Fatalf("long line: error %v, want ErrLineTooLong", err)
 	}
 }
 
-func FuzzSSEReader(f *testing.F) {
+func FuzzReader(f *testing.F) {
 	for _, s := range []string{"data: a\n\n", "id: 1\r\nevent: e\r\ndata: x\r\n\r\n", ": c\n\ndata\n\n", "data: [DONE]\n\n", "\r\r\n\n"} {
 		f.Add(s)
 	}

@@ -24,14 +24,14 @@ func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) {
 	if l := r.URL.Query().Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {
-			httpapi.Error(w, http.StatusBadRequest, "limit must be a positive integer")
+			s.fail(w, r, httpapi.Errorf(httpapi.Malformed, "limit must be a positive integer"))
 			return
 		}
 		q.Limit = n
 	}
 	page, err := s.d.Workflows.List(authn.UserID(r.Context()), q)
 	if err != nil {
-		httpapi.Error(w, http.StatusBadRequest, err.Error())
+		s.fail(w, r, err)
 		return
 	}
 	out := make([]*engine.Workflow, len(page.Workflows))
@@ -44,7 +44,7 @@ func (s *Server) listWorkflows(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getWorkflow(w http.ResponseWriter, r *http.Request) {
 	e, err := s.d.Workflows.Get(authn.UserID(r.Context()), r.PathValue("id"))
 	if err != nil {
-		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
+		s.fail(w, r, err) // workflows.ErrNotFound
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
@@ -57,13 +57,12 @@ func (s *Server) putWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := workflows.ParseRequest(body, true)
 	if err != nil {
-		writeRequestError(w, err)
+		s.fail(w, r, httpapi.DecodeError(err))
 		return
 	}
-	id := r.PathValue("id")
-	e, err := s.d.Workflows.Save(authn.UserID(r.Context()), id, req)
+	e, err := s.d.Workflows.Save(authn.UserID(r.Context()), r.PathValue("id"), req)
 	if err != nil {
-		s.writeSaveError(w, r, id, err)
+		s.fail(w, r, err) // not found, read-only (409), an invalid id
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, workflows.Present(e.Workflow))
@@ -72,36 +71,17 @@ func (s *Server) putWorkflow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteWorkflow(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if err := s.d.Workflows.Delete(authn.UserID(r.Context()), id); err != nil {
-		s.writeSaveError(w, r, id, err)
+		s.fail(w, r, err) // not found, read-only (409), an invalid id
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "message": "Workflow " + id + " deleted"})
 }
 
-// writeRequestError answers a body that could not be used: 422 when it is
-// JSON that breaks a rule, 413 when it is too large to decode, 400 when it
-// is not JSON at all (see httpapi.DecodeError).
-func writeRequestError(w http.ResponseWriter, err error) {
-	var inv *workflows.InvalidError
-	if errors.As(err, &inv) {
-		httpapi.Error(w, http.StatusUnprocessableEntity, inv.Msg)
-		return
-	}
-	httpapi.DecodeError(w, err)
-}
-
-func (s *Server) writeSaveError(w http.ResponseWriter, r *http.Request, id string, err error) {
-	var ke *store.KeyError
-	switch {
-	case errors.Is(err, workflows.ErrNotFound):
-		httpapi.Error(w, http.StatusNotFound, "Workflow not found")
-	case errors.Is(err, workflows.ErrReadOnly):
-		httpapi.Error(w, http.StatusConflict, "workflow "+id+" is loaded from a file on the server and is read-only; change the file instead")
-	case errors.As(err, &ke):
-		httpapi.Error(w, http.StatusBadRequest, "invalid workflow id: "+ke.Reason)
-	default:
-		httpapi.Internal(w, r, s.log, err)
-	}
+// fail answers a handler's error through the one error table
+// (httpapi.WriteError): its kind's status and safe message; the cause of
+// an internal error goes to the log only.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpapi.WriteError(w, r, s.log, err)
 }
 
 // prepared is a run that passed every check and may start.
@@ -120,13 +100,13 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request) (*prepared, boo
 	}
 	params, err := parseParams(body)
 	if err != nil {
-		writeRequestError(w, err)
+		s.fail(w, r, httpapi.DecodeError(err))
 		return nil, false
 	}
 	id := r.PathValue("id")
 	e, err := s.d.Workflows.Get(authn.UserID(r.Context()), id)
 	if err != nil {
-		httpapi.Error(w, http.StatusNotFound, "Workflow "+id+" not found")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Workflow %s not found", id))
 		return nil, false
 	}
 	plan, err := s.plan(e)
@@ -137,13 +117,13 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request) (*prepared, boo
 			for i, p := range verr.Problems {
 				msgs[i] = p.Message
 			}
-			httpapi.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{
+			httpapi.WriteJSON(w, httpapi.Invalid.Status(), map[string]any{
 				"detail":   "workflow " + id + " cannot run: " + strings.Join(msgs, "; "),
 				"problems": verr.Problems,
 			})
 			return nil, false
 		}
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return nil, false
 	}
 	if probs := plan.CheckParams(params); len(probs) > 0 {
@@ -151,7 +131,7 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request) (*prepared, boo
 		for i, p := range probs {
 			msgs[i] = p.Message
 		}
-		httpapi.Error(w, http.StatusUnprocessableEntity, strings.Join(msgs, "; "))
+		s.fail(w, r, httpapi.Errorf(httpapi.Invalid, "%s", strings.Join(msgs, "; ")))
 		return nil, false
 	}
 	return &prepared{entry: e, plan: plan, params: params}, true
@@ -227,17 +207,13 @@ func (s *Server) runOptions(p *prepared, jobID string) engine.RunOptions {
 	return o
 }
 
-// retryAfter is the Retry-After of a run refused over a limit, in seconds.
-const retryAfter = "1"
-
 // admit counts a run of the caller, or answers 429 (with Retry-After and
 // the limit's name and flag) when too many are going on. Every admitted
 // run ends with Limiter.Release(user).
 func (s *Server) admit(w http.ResponseWriter, r *http.Request) (user string, ok bool) {
 	user = authn.UserID(r.Context())
 	if err := s.d.Limiter.Acquire(user); err != nil {
-		w.Header().Set("Retry-After", retryAfter)
-		httpapi.Error(w, http.StatusTooManyRequests, err.Error())
+		s.fail(w, r, err) // a *jobs.LimitError
 		return "", false
 	}
 	return user, true
@@ -260,13 +236,15 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	case engine.StatusCompleted:
 		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"results": lastValues(res.Outputs)})
 	case engine.StatusFailed:
+		// A 500 whose detail is the node's error (CONTRACT §4): the run's
+		// own message, about the user's workflow.
 		body := map[string]any{"detail": res.Error, "node_id": nil}
 		if res.NodeID != "" {
 			body["node_id"] = res.NodeID
 		}
 		httpapi.WriteJSON(w, http.StatusInternalServerError, body)
 	default:
-		httpapi.Error(w, http.StatusServiceUnavailable, "the run was cancelled before it finished")
+		s.fail(w, r, httpapi.Errorf(httpapi.Unavailable, "the run was cancelled before it finished"))
 	}
 }
 

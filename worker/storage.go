@@ -12,7 +12,7 @@ import (
 func (s *Server) blobs(w http.ResponseWriter, r *http.Request) (*store.Blobs, string, bool) {
 	bucket := r.PathValue("bucket")
 	if bucket != "assets" && bucket != "temp" {
-		httpapi.Error(w, http.StatusNotFound, "unknown storage bucket "+httpapi.Quote(bucket)+": use assets or temp")
+		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "unknown storage bucket %s: use assets or temp", httpapi.Quote(bucket)))
 		return nil, "", false
 	}
 	key, ok := httpapi.BlobKey(w, r.PathValue("key"))
@@ -21,7 +21,7 @@ func (s *Server) blobs(w http.ResponseWriter, r *http.Request) (*store.Blobs, st
 	}
 	b, err := s.d.Store.Blobs(bucket)
 	if err != nil {
-		httpapi.Internal(w, r, s.log, err)
+		s.fail(w, r, err)
 		return nil, "", false
 	}
 	return b, key, true

@@ -2,13 +2,13 @@
 // deployment exposes. It lists, syncs and runs workflows (plain JSON or an
 // SSE stream of engine events) and serves asset and temp storage. Every route
 // but /health, /ping and (unless storage is private) GET and HEAD on
-// /storage/* needs the auth the server was started with.
+// /storage/* needs the auth the server was started with: routes.go lists
+// every route with who may call it.
 package worker
 
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -100,51 +100,6 @@ func New(d Deps) *Server {
 		d.Limiter = jobs.NewLimiter(0, 0)
 	}
 	return &Server{d: d, log: d.Logger}
-}
-
-// Register adds the worker's routes to mux. Other surfaces (the chat
-// routes) may be registered on the same mux; Handler protects them all.
-func (s *Server) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /health", s.health)
-	mux.HandleFunc("GET /ping", s.health)
-
-	mux.HandleFunc("GET /workflows", s.listWorkflows)
-	mux.HandleFunc("GET /workflows/{id}", s.getWorkflow)
-	mux.HandleFunc("PUT /workflows/{id}", s.putWorkflow)
-	mux.HandleFunc("DELETE /workflows/{id}", s.deleteWorkflow)
-	mux.HandleFunc("POST /workflows/{id}/run", s.runWorkflow)
-	mux.HandleFunc("POST /workflows/{id}/run/stream", s.streamWorkflow)
-
-	mux.HandleFunc("GET /admin/storage/{bucket}/{key...}", s.getBlob)
-	mux.HandleFunc("PUT /admin/storage/{bucket}/{key...}", s.putBlob)
-	mux.HandleFunc("DELETE /admin/storage/{bucket}/{key...}", s.deleteBlob)
-	mux.HandleFunc("GET /storage/{bucket}/{key...}", s.getBlob)
-}
-
-// Handler wraps mux with the worker's middleware: request logging and
-// panic recovery, security headers, CORS ("*", no credentials), storage
-// keys checked as sent (400, see httpapi.BlobPaths) and trailing-slash
-// tolerance elsewhere, JSON 404/405, and authentication of every non-public
-// route.
-func (s *Server) Handler(mux *http.ServeMux) http.Handler {
-	var h http.Handler = httpapi.JSONErrors(mux)
-	h = httpapi.Protect(s.d.Auth, s.public, h)
-	h = httpapi.BlobPaths(h, httpapi.TrimSlash(h), true, "/storage/", "/admin/storage/")
-	h = httpapi.CORS(true, nil, h)
-	h = httpapi.SecurityHeaders(h)
-	return httpapi.LogAndRecover(s.log, h)
-}
-
-// public reports the routes that need no credentials.
-func (s *Server) public(r *http.Request) bool {
-	switch r.URL.Path {
-	case "/health", "/ping":
-		return true
-	}
-	if !s.d.PrivateStorage && (r.Method == http.MethodGet || r.Method == http.MethodHead) && strings.HasPrefix(r.URL.Path, "/storage/") {
-		return true
-	}
-	return false
 }
 
 // jobDone logs how a run ended and tells Deps.JobDone.

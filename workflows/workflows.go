@@ -31,6 +31,9 @@ var (
 	// ErrReadOnly: the workflow comes from a file and cannot be changed
 	// through the API.
 	ErrReadOnly = errors.New("workflow is read-only")
+	// ErrBadCursor: a page cursor that no earlier page gave. Its message is
+	// safe to show a client.
+	ErrBadCursor = errors.New("invalid cursor: pass the next value of a previous page")
 )
 
 // Entry is one workflow with what the server needs besides its content.
@@ -148,7 +151,8 @@ type Page struct {
 }
 
 // List returns the caller's workflows (or the public ones), newest first,
-// with keyset pagination on (updated_at, id).
+// with keyset pagination on (updated_at, id). A cursor it did not give is
+// ErrBadCursor.
 func (r *Repo) List(user string, q Query) (Page, error) {
 	if q.Limit <= 0 {
 		q.Limit = 100
@@ -159,7 +163,7 @@ func (r *Repo) List(user string, q Query) (Page, error) {
 		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
 		t, id, ok := strings.Cut(string(raw), "|")
 		if err != nil || !ok {
-			return Page{}, errors.New("invalid cursor: pass the next value of a previous page")
+			return Page{}, ErrBadCursor
 		}
 		afterTime, afterID = t, id
 	}

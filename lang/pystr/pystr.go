@@ -4,6 +4,11 @@
 // helpers to quote user text in messages.
 package pystr
 
+// The Unicode tables (nfkd_table.go, pycase_table.go) are Python 3.11's
+// (Unicode 14.0.0), written by this command:
+//
+//go:generate python3 ../../testdata/unicodetables/gen.py --package pystr .
+
 import (
 	"fmt"
 	"math"

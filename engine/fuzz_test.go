@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"nodetool/engine"
+	"nodetool/nodes"
 )
 
 // FuzzLoadWorkflow feeds arbitrary bytes to the loader and validator, and
@@ -39,7 +40,7 @@ func FuzzLoadWorkflow(f *testing.F) {
 	f.Add([]byte(`{"nodes":[{"id":"a","type":"nodetool.control.ForEach","data":{"input_list":[1,[2],{"x":null}]},"sync_mode":"zip_all"}],"edges":[{"source":"a","sourceHandle":"output","target":"a","targetHandle":"input_list"}]}`))
 	f.Add([]byte(`{"graph":{"nodes":[{"id":1,"type":null,"dynamic_outputs":{"x":{"type":"list","type_args":[{}]}}}]}}`))
 	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[`))
-	reg := engine.NewRegistry()
+	reg := nodes.NewRegistry(nodes.Deps{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := engine.ParseWorkflow(data)
 		if err != nil {

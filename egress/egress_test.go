@@ -54,7 +54,7 @@ func TestRestricted(t *testing.T) {
 		{"::ffff:127.0.0.1", true},
 		{"::ffff:169.254.169.254", true},
 		{"::ffff:10.1.2.3", true},
-		{"::127.0.0.1", true}, // IPv4-compatible, deprecated
+		{"::127.0.0.1", true},     // IPv4-compatible, deprecated
 		{"64:ff9b::a00:1", true},  // NAT64 of 10.0.0.1
 		{"64:ff9b::7f00:1", true}, // NAT64 of 127.0.0.1
 		{"64:ff9b:1::1", true},

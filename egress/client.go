@@ -195,7 +195,7 @@ func (c *Client) CheckURL(raw string) (*url.URL, error) {
 		return nil, &RefusedError{Host: SafeURL(u), Reason: "the URL has no host"}
 	}
 	if c == nil {
-		return nil, &RefusedError{Host: u.Hostname(), Reason: "this server gives workflows no network access"}
+		return nil, &RefusedError{Host: u.Hostname(), Reason: "this server gives workflows no network access", Mode: None}
 	}
 	if c.policy.mode() == None && !c.policy.allowsName(u.Hostname(), port(u)) && !c.policy.hasAddrRules() {
 		// Refused before any DNS lookup.
@@ -244,6 +244,8 @@ type Request struct {
 	// Header adds headers; DefaultHeaders fill those it does not set.
 	Header http.Header
 	Body   []byte
+	// NoRetry sends the request once, even if it is idempotent (a probe).
+	NoRetry bool
 }
 
 // Response is a response read whole.
@@ -300,7 +302,7 @@ func (c *Client) Fetch(ctx context.Context, r Request, max int64) (*Response, er
 	defer cancel()
 	defer resp.Body.Close()
 	final := SafeURL(resp.Request.URL)
-	if resp.ContentLength > max {
+	if resp.ContentLength > max && resp.Request.Method != http.MethodHead {
 		return nil, &TooLargeError{URL: final, Limit: max}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
@@ -362,7 +364,9 @@ func (c *Client) do(ctx context.Context, r Request) (*http.Response, context.Can
 	tries := 1
 	switch m {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
-		tries = attempts
+		if !r.NoRetry {
+			tries = attempts
+		}
 	}
 	for attempt := 0; ; attempt++ {
 		rctx, cancel := ctx, context.CancelFunc(func() {})

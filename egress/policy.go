@@ -255,8 +255,9 @@ type RefusedError struct {
 	// Reason says why: "a loopback address", "no URL may be fetched",
 	// "the scheme is ftp, not http or https", ...
 	Reason string
-	// Mode is the policy's mode; Allow the --allow-net value that would
-	// allow the connection ("" when no flag would: a bad scheme).
+	// Mode is the policy's mode ("" for a URL no policy allows); Allow
+	// the --allow-net value that would allow the connection ("" when no
+	// flag would).
 	Mode  Mode
 	Allow string
 }
@@ -280,6 +281,17 @@ func (e *RefusedError) Error() string {
 		b.WriteString(", or every address with --egress all")
 	}
 	return b.String()
+}
+
+// ByPolicy reports a refusal of the policy (an address, a mode, a
+// server without network access for workflows), as opposed to a URL no
+// policy allows (not http or https, no host).
+func (e *RefusedError) ByPolicy() bool { return e.Mode != "" }
+
+// IsPolicy reports whether err is (or wraps) a refusal of the policy.
+func IsPolicy(err error) bool {
+	var re *RefusedError
+	return errors.As(err, &re) && re.ByPolicy()
 }
 
 // Is makes every RefusedError match ErrRefused.

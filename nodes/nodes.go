@@ -11,8 +11,13 @@ import (
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
 	"nodetool/nodes/dicts"
+	"nodetool/nodes/libbeautifulsoup"
+	"nodetool/nodes/libdate"
+	"nodetool/nodes/libhttp"
 	"nodetool/nodes/libjson"
+	"nodetool/nodes/libmarkdown"
 	"nodetool/nodes/libmath"
+	"nodetool/nodes/librss"
 	"nodetool/nodes/libsecret"
 	"nodetool/nodes/libuuid"
 	"nodetool/nodes/lists"
@@ -49,6 +54,11 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libjson.Register(r)
 	llm.Register(r, d.Models)
 	libsecret.Register(r, d.Secrets)
+	libhttp.Register(r, d.HTTP)
+	librss.Register(r, d.HTTP)
+	libmarkdown.Register(r)
+	libbeautifulsoup.Register(r)
+	libdate.Register(r)
 }
 
 // NewRegistry returns a registry holding the whole library.

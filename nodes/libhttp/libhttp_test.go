@@ -75,6 +75,9 @@ func newSite(t *testing.T) *site {
 		}
 		fmt.Fprint(w, "recovered")
 	})
+	mux.HandleFunc("/commas.csv", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "a,b\n"+strings.Repeat(",", 30000)+"\n")
+	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
 		chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096)
 		for range 64 { // 4 MiB, no Content-Length
@@ -461,6 +464,8 @@ func TestResponsesWithinMaxValue(t *testing.T) {
 		{"lib.http.DownloadDataframe", urlData(big)},
 		{"lib.http.ImageDownloader", fmt.Sprintf(`{"images":[%q,%q]}`, big, big)},
 		{"lib.http.DownloadFiles", fmt.Sprintf(`{"urls":[%q]}`, big)},
+		// 30 KB of commas are 30,000 cells.
+		{"lib.http.DownloadDataframe", fmt.Sprintf(`{"url":%q,"columns":{"type":"record_type","columns":[{"name":"a","data_type":"string"}]}}`, s.URL+"/commas.csv")},
 	} {
 		_, res := runNode(t, reg, c.typ, c.data, t.TempDir(), lim)
 		nodetest.WantValueLimit(t, res, "n")

@@ -342,3 +342,24 @@ func collapseSpace(s string) string {
 	}
 	return b.String()
 }
+
+// Text is HTMLToText for other node code (an agent's page-reading tool):
+// the text of an HTML document, line breaks kept, within the node's
+// budgets.
+func Text(ctx *engine.Ctx, html string) (string, error) {
+	doc, err := parse(ctx, html)
+	if err != nil {
+		return "", err
+	}
+	return htmlToText(doc, true), nil
+}
+
+// MainText is WebsiteContentExtractor for other node code: the main text
+// of a page (article, main or content block), whitespace collapsed.
+func MainText(ctx *engine.Ctx, html string) (string, error) {
+	doc, err := parse(ctx, html)
+	if err != nil {
+		return "", err
+	}
+	return mainContent(doc), nil
+}

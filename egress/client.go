@@ -32,10 +32,10 @@ const (
 	attempts         = 3
 )
 
-// DefaultHeaders are sent with every request that does not set them, as
+// defaultHeaders are sent with every request that does not set them, as
 // NodeTool sends them (many sites refuse clients without a browser's
 // User-Agent).
-var DefaultHeaders = map[string]string{
+var defaultHeaders = map[string]string{
 	"User-Agent":      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
 	"Accept":          "*/*",
 	"Accept-Language": "en-US,en;q=0.9",
@@ -241,7 +241,8 @@ type Request struct {
 	// Method is the HTTP method (default GET).
 	Method string
 	URL    string
-	// Header adds headers; DefaultHeaders fill those it does not set.
+	// Header adds headers; a browser's User-Agent, Accept */* and
+	// Accept-Language en-US are sent unless it sets them.
 	Header http.Header
 	Body   []byte
 	// NoRetry sends the request once, even if it is idempotent (a probe).
@@ -384,7 +385,7 @@ func (c *Client) do(ctx context.Context, r Request) (*http.Response, context.Can
 		for k, vs := range r.Header {
 			req.Header[http.CanonicalHeaderKey(k)] = vs
 		}
-		for k, v := range DefaultHeaders {
+		for k, v := range defaultHeaders {
 			if req.Header.Get(k) == "" {
 				req.Header.Set(k, v)
 			}

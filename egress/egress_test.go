@@ -2,6 +2,7 @@ package egress_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -479,6 +480,22 @@ func TestOpenStreams(t *testing.T) {
 	}
 	if _, err := client(t, egress.Public, "").Open(context.Background(), egress.Request{URL: s.URL}); !errors.Is(err, egress.ErrRefused) {
 		t.Errorf("Open under public: %v", err)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	s := httptest.NewTLSServer(http.HandlerFunc(ok))
+	defer s.Close()
+	pool := s.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	rules, _ := egress.ParseRules("127.0.0.1")
+	c := egress.New(egress.Policy{Allow: rules}, egress.Options{TLS: &tls.Config{RootCAs: pool}})
+	resp, err := fetch(c, s.URL)
+	if err != nil || string(resp.Body) != "hello" {
+		t.Errorf("https with --allow-net: %v", err)
+	}
+	c = egress.New(egress.Policy{}, egress.Options{TLS: &tls.Config{RootCAs: pool}})
+	if _, err := fetch(c, s.URL); !errors.Is(err, egress.ErrRefused) {
+		t.Errorf("https under public: %v", err)
 	}
 }
 

@@ -187,7 +187,10 @@ func (c *Client) CheckURL(raw string) (*url.URL, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
 	case "":
-		return nil, &RefusedError{Host: clip(raw), Reason: "not an absolute URL (http:// or https:// expected)"}
+		if strings.TrimSpace(raw) == "" {
+			return nil, &RefusedError{Host: `""`, Reason: "the URL is empty"}
+		}
+		return nil, &RefusedError{Host: strings.TrimPrefix(SafeURL(u), "://"), Reason: "not an absolute URL (http:// or https:// expected)"}
 	default:
 		return nil, &RefusedError{Host: SafeURL(u), Reason: fmt.Sprintf("the scheme is %s, not http or https", clip(u.Scheme))}
 	}

@@ -441,6 +441,11 @@ func TestErrorsHideTheQuery(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "pw") {
 		t.Errorf("transport error %v: want no query or password", err)
 	}
+	for raw, want := range map[string]string{"": `egress: "": the URL is empty`, "api.test/v1?key=SECRET": "egress: api.test/v1?…: not an absolute URL (http:// or https:// expected)"} {
+		if _, err := fetch(open, raw); err == nil || err.Error() != want {
+			t.Errorf("Fetch(%q) = %v, want %s", raw, err, want)
+		}
+	}
 	u, _ := url.Parse("https://u:p@h.test/a/b?k=v#f")
 	if got := egress.SafeURL(u); got != "https://h.test/a/b?…" {
 		t.Errorf("SafeURL = %q", got)

@@ -24,7 +24,7 @@ var runHelp = help{
 	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
 Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
 Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
-	env: append(append([]string{}, envBudgets...), envProviders...),
+	env: append(append(append([]string{}, envBudgets...), envProviders...), envAccess...),
 }
 
 // runJob is what nodetool run's command line and stdin resolve to.
@@ -34,6 +34,7 @@ type runJob struct {
 	req     *pyval.Dict // the RunJobRequest read with --stdin, or nil
 	params  stringsFlag // --param name=value, in order
 	models  *providers.Set
+	access  access
 	limits  engine.Limits
 	lenient bool // --drop-invalid-edges
 	jsonl   bool
@@ -69,6 +70,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 	fs.BoolVar(&job.quiet, "q", false, "do not print progress on stderr")
 	budgets := addBudgetFlags(fs, 0)
 	pf := addProviderFlags(fs)
+	af := addAccessFlags(fs)
 	fs.BoolVar(&job.lenient, "drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
 	st := newSettings(fs, getenv)
 	h := runHelp
@@ -87,6 +89,9 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("%v", err)
 	}
 	if job.limits, err = budgets.limits(st); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if job.access, err = af.resolve(st, ""); err != nil {
 		return nil, usageError("%v", err)
 	}
 	if *fromStdin {
@@ -146,7 +151,7 @@ func (job *runJob) load(pos []string) error {
 // compile checks the workflow and plans its run, printing every problem
 // (exit status 1) or warning on stderr.
 func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
-	reg := nodes.NewRegistry(nodes.Deps{Models: job.models})
+	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets})
 	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {
 		var verr *engine.ValidationError

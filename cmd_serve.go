@@ -27,7 +27,7 @@ NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supaba
 loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
 COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append([]string{}, envData...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...),
+	env: append(append(append([]string{}, envData...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -38,6 +38,7 @@ type serveFlags struct {
 	maxUpload                                  byteSize
 	maxRecords                                 *int
 	budgets                                    *budgetFlags
+	access                                     *accessFlags
 	jobLimit                                   jobLimits
 }
 
@@ -50,6 +51,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f.tempTTL = fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
 	fs.Var(&f.maxUpload, "max-upload", "largest asset upload")
 	f.budgets = addBudgetFlags(fs, engine.DefaultRunTimeout)
+	f.access = addAccessFlags(fs)
 	f.jobLimit = addJobLimitFlags(fs)
 	f.retention = fs.Duration("job-retention", jobs.DefaultRetention, "how long the record of a finished job is kept")
 	f.maxRecords = fs.Int("max-job-records", jobs.DefaultMaxRecords, "most job records kept (the oldest finished ones go first)")
@@ -61,6 +63,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 // serveConf is what serve's own flags and environment resolve to.
 type serveConf struct {
 	limits              engine.Limits
+	access              access
 	data                dataDir
 	configDir           string
 	maxJobs, maxPerUser int
@@ -93,6 +96,9 @@ func (f *serveFlags) resolve(c *serverCmd, s *serverConf, getenv func(string) st
 		// The data dir stays locked (flock on the folder) while the server
 		// runs, and settings writes lock the config dir the same way.
 		return nil, usageError("the data dir and the config dir are both %s: they must differ (set --data-dir or NODETOOL_CONFIG_DIR)", conf.data.path)
+	}
+	if conf.access, err = f.access.resolve(c.st, secretsFile(conf.configDir)); err != nil {
+		return nil, usageError("%v", err)
 	}
 	conf.production = strings.EqualFold(getenv("ENV"), "production")
 	conf.terminal = truthy(getenv("NODETOOL_ENABLE_TERMINAL_WS"))
@@ -132,7 +138,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models})
+	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: conf.access.http, Secrets: conf.access.secrets})
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
 		Run:     engine.RunOptions{Limits: conf.limits},
 		MaxJobs: conf.maxJobs, MaxJobsPerUser: conf.maxPerUser, Retention: *f.retention, MaxRecords: *f.maxRecords})
@@ -148,7 +154,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		CORSOrigins: f.origins, StaticFolder: *f.staticFolder, Terminal: conf.terminal, Production: conf.production,
 		TerminalEnv:  terminal.SafeEnv(getenv),
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
-		SettingsFile: filepath.Join(conf.configDir, "settings.json"), SecretsFile: filepath.Join(conf.configDir, "secrets.json"),
+		SettingsFile: filepath.Join(conf.configDir, "settings.json"), SecretsFile: secretsFile(conf.configDir),
 		MaxBody: int64(c.maxBody), MaxUpload: int64(f.maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
 		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
 	}
@@ -157,13 +163,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv.Register(mux)
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
-	lines := []string{providersLine(s.models)}
+	lines := []string{providersLine(s.models), conf.access.line()}
 	if line := terminalLine(&deps); line != "" {
 		lines = append(lines, line)
 	}
 	printBanner(stdout, banner{what: "serve", addr: addr, auth: s.auth, token: s.token, data: conf.data, lines: lines})
 	return s.serve(ctx, ln, srv.Handler(mux), "edit and run workflows, read files and use the model servers", srv.Shutdown)
 }
+
+// secretsFile is where serve keeps each user's secrets.
+func secretsFile(configDir string) string { return filepath.Join(configDir, "secrets.json") }
 
 // terminalLine is the banner's line about /terminal: whether it accepts
 // connections, by the rule its handler applies, or why it does not though

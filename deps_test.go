@@ -21,8 +21,11 @@ var depRules = []struct {
 	{"nodetool/lang/", []string{"nodetool/lang/"}},
 	// The node library: the engine, the language libraries, its own
 	// helpers and the model providers; never a server package.
-	{"nodetool/nodes/", []string{"nodetool/engine", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
-	{"nodetool/nodes", []string{"nodetool/engine", "nodetool/lang/", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	// Workflow network access goes through the egress client.
+	{"nodetool/nodes/", []string{"nodetool/egress", "nodetool/engine", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/nodes", []string{"nodetool/egress", "nodetool/engine", "nodetool/lang/", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	// The egress policy stands on the standard library.
+	{"nodetool/egress", nil},
 	// The model providers speak HTTP to model servers, not to clients.
 	{"nodetool/providers", []string{"nodetool/lang/", "nodetool/sse"}},
 	{"nodetool/sse", nil},

@@ -173,4 +173,9 @@ var envHelp = map[string]string{
 	"NODETOOL_ENABLE_TERMINAL_WS": "1 enables the /terminal shell: never with ENV=production, refused at start with " +
 		"AUTH_PROVIDER=supabase, and only on a loopback listener or with enforced auth",
 	"ENV": "production turns off the terminal and the settings routes",
+
+	// What workflows may reach (flags_access.go).
+	"NODETOOL_EGRESS":           "as --egress",
+	"NODETOOL_ALLOW_NET":        "as --allow-net, comma-separated",
+	"NODETOOL_WORKFLOW_SECRETS": "as --workflow-secrets, comma-separated",
 }

@@ -66,6 +66,19 @@
 // (30 s), AUTH_VERIFY_RATE (50/s) and AUTH_VERIFY_IP_RATE (10/s per client)
 // bound the calls to Supabase.
 //
+// Workflow network access (run, worker, serve): nodes that fetch a URL taken
+// from workflow data (lib.http, lib.rss) go through one HTTP client under
+// --egress / NODETOOL_EGRESS: public (the default: the internet, but not
+// loopback, private, link-local including cloud metadata, carrier-grade NAT,
+// multicast or other special addresses, checked on the address dialed and on
+// every redirect, at most 10), none, or all; --allow-net / NODETOOL_ALLOW_NET
+// (HOST[:PORT], IP[:PORT] or CIDR; repeatable or comma-separated) adds
+// exceptions. No proxy is used for it; bodies are read within --max-value.
+// The model providers and other services the operator configures are not
+// subject to it. lib.secret.GetSecret reads the user's own secrets saved in
+// serve, then the environment variables named by --workflow-secrets /
+// NODETOOL_WORKFLOW_SECRETS, and nothing else of the environment.
+//
 // Model providers, for /v1 and the workflow nodes that need a model:
 // --provider / NODETOOL_PROVIDER (ollama, openai, anthropic, fake; default
 // ollama), --default-model / NODETOOL_DEFAULT_MODEL, --ollama-url /

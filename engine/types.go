@@ -321,6 +321,9 @@ func (f *fitter) fits(v any, t *TypeMeta) bool {
 	case "bool":
 		_, ok := v.(bool)
 		return ok
+	case "bytes":
+		_, ok := v.([]byte)
+		return ok
 	case "enum":
 		if len(t.Values) == 0 {
 			return true

@@ -6,12 +6,19 @@
 package nodes
 
 import (
+	"nodetool/egress"
 	"nodetool/engine"
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
 	"nodetool/nodes/dicts"
+	"nodetool/nodes/libbeautifulsoup"
+	"nodetool/nodes/libdate"
+	"nodetool/nodes/libhttp"
 	"nodetool/nodes/libjson"
+	"nodetool/nodes/libmarkdown"
 	"nodetool/nodes/libmath"
+	"nodetool/nodes/librss"
+	"nodetool/nodes/libsecret"
 	"nodetool/nodes/libuuid"
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
@@ -25,6 +32,13 @@ type Deps struct {
 	// Nil: no provider is configured, and LLM nodes fail validation
 	// saying so.
 	Models llm.Models
+	// HTTP is the client every node that fetches a URL taken from
+	// workflow data goes through (the egress policy). Nil: such nodes
+	// fail, refused.
+	HTTP *egress.Client
+	// Secrets are the secrets lib.secret.GetSecret may read. Nil: none,
+	// and it returns its default.
+	Secrets libsecret.Secrets
 }
 
 // RegisterAll adds every node type of the library to r.
@@ -39,6 +53,12 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libuuid.Register(r)
 	libjson.Register(r)
 	llm.Register(r, d.Models)
+	libsecret.Register(r, d.Secrets)
+	libhttp.Register(r, d.HTTP)
+	librss.Register(r, d.HTTP)
+	libmarkdown.Register(r)
+	libbeautifulsoup.Register(r)
+	libdate.Register(r)
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -16,6 +16,7 @@ import (
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/logic"
+	"nodetool/nodes/search"
 	"nodetool/nodes/text"
 )
 
@@ -25,6 +26,10 @@ type Deps struct {
 	// Nil: no provider is configured, and LLM nodes fail validation
 	// saying so.
 	Models llm.Models
+	// Search is the SerpAPI client of the search.* nodes (and of the
+	// agents' web search tools). Nil: no SerpAPI key is configured, and
+	// search nodes fail validation saying how to configure one.
+	Search *search.Client
 }
 
 // RegisterAll adds every node type of the library to r.
@@ -39,6 +44,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libuuid.Register(r)
 	libjson.Register(r)
 	llm.Register(r, d.Models)
+	search.Register(r, d.Search)
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -179,15 +179,16 @@ func (e *Error) Error() string { return "serpapi " + e.Engine + ": " + e.Msg }
 // errTimeout is the cause of a search cut off by the client's Timeout.
 var errTimeout = errors.New("serpapi timeout")
 
-// Search runs one SerpAPI search: the engine eng and params (without api_key,
-// which the client adds) go to the service, and its JSON answer comes back
-// as a dict, with inline images removed as NodeTool's provider removes them
-// (keys image, image_alt, image_base64 and image_url, and strings holding
-// data: URLs). An answer that reports an error (an "error" message, or
-// search_metadata.status "Error") is an *Error, except SerpAPI's "hasn't
-// returned any results" with status Success, which is an answer without
-// results. The answer may take at most ctx.MaxValue() bytes, as text and
-// once decoded. The caller's cancellation ends the search with its cause.
+// Search runs one SerpAPI search: the engine eng with params (the client
+// sets engine and api_key itself, ignoring them in params) goes to the
+// service, and its JSON answer comes back as a dict, with inline images
+// removed as NodeTool's provider removes them (keys image, image_alt,
+// image_base64 and image_url, and strings holding data: URLs). An answer
+// that reports an error (an "error" message, or search_metadata.status
+// "Error") is an *Error, except SerpAPI's "hasn't returned any results"
+// with status Success, which is an answer without results. The answer may
+// take at most ctx.MaxValue() bytes, as text and once decoded. The
+// caller's cancellation ends the search with its cause.
 func (c *Client) Search(ctx Caller, eng string, params map[string]string) (*pyval.Dict, error) {
 	key, err := c.keyFor(ctx)
 	if err != nil {
@@ -199,10 +200,9 @@ func (c *Client) Search(ctx Caller, eng string, params map[string]string) (*pyva
 	q := make(url.Values, len(params)+2)
 	q.Set("engine", eng)
 	for k, v := range params {
-		if k == "api_key" {
-			continue
+		if k != "api_key" && k != "engine" {
+			q.Set(k, v)
 		}
-		q.Set(k, v)
 	}
 	q.Set("api_key", string(key))
 	rctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errTimeout)

@@ -355,3 +355,18 @@ func TestWebSearch(t *testing.T) {
 		t.Errorf("WebSearch n=0: %d results, %v", len(all), err)
 	}
 }
+
+// TestSearchOwnsEngineAndKey: params cannot change the engine or the key.
+func TestSearchOwnsEngineAndKey(t *testing.T) {
+	fake := serpfake.New(nil)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c := newClient(t, srv.URL, search.Config{})
+	if _, err := c.Search(search.For(context.Background(), "", 0), "bing", map[string]string{"engine": "yahoo", "api_key": "other", "q": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	q := fake.Requests()[0]
+	if q["engine"][0] != "bing" || len(q["engine"]) != 1 || q.Get("api_key") != testKey || len(q["api_key"]) != 1 {
+		t.Errorf("request %v", q)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"nodetool/engine"
 	"nodetool/lang/pyval"
 	"nodetool/nodes"
+	"nodetool/nodes/search"
 	"nodetool/providers"
 )
 
@@ -24,7 +25,7 @@ var runHelp = help{
 	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
 Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
 Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
-	env: append(append(append([]string{}, envBudgets...), envProviders...), envAccess...),
+	env: append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...),
 }
 
 // runJob is what nodetool run's command line and stdin resolve to.
@@ -35,6 +36,7 @@ type runJob struct {
 	params  stringsFlag // --param name=value, in order
 	models  *providers.Set
 	access  access
+	search  *search.Client
 	limits  engine.Limits
 	lenient bool // --drop-invalid-edges
 	jsonl   bool
@@ -71,6 +73,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 	budgets := addBudgetFlags(fs, 0)
 	pf := addProviderFlags(fs)
 	af := addAccessFlags(fs)
+	serp := addSearchFlags(fs)
 	fs.BoolVar(&job.lenient, "drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
 	st := newSettings(fs, getenv)
 	h := runHelp
@@ -86,6 +89,9 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 	}
 	st.parsed()
 	if job.models, err = pf.build(st, getenv); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if job.search, err = serp.build(st, getenv, nil); err != nil {
 		return nil, usageError("%v", err)
 	}
 	if job.limits, err = budgets.limits(st); err != nil {
@@ -151,7 +157,7 @@ func (job *runJob) load(pos []string) error {
 // compile checks the workflow and plans its run, printing every problem
 // (exit status 1) or warning on stderr.
 func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
-	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets})
+	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search})
 	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {
 		var verr *engine.ValidationError

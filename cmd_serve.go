@@ -27,7 +27,7 @@ NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supaba
 loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
 COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append(append([]string{}, envData...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...),
+	env: append(append(append(append([]string{}, envData...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -40,6 +40,7 @@ type serveFlags struct {
 	budgets                                    *budgetFlags
 	access                                     *accessFlags
 	jobLimit                                   jobLimits
+	search                                     *searchFlags
 }
 
 func addServeFlags(c *serverCmd) *serveFlags {
@@ -57,6 +58,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f.maxRecords = fs.Int("max-job-records", jobs.DefaultMaxRecords, "most job records kept (the oldest finished ones go first)")
 	f.idleTimeout = fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
 	f.keepAlive = fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
+	f.search = addSearchFlags(fs)
 	return f
 }
 
@@ -138,7 +140,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: conf.access.http, Secrets: conf.access.secrets})
+	// Search nodes use the key a user stored among their secrets, else
+	// the operator's.
+	secretsFile := secretsFile(conf.configDir)
+	searcher, err := f.search.build(c.st, getenv, func(_ context.Context, user string) (string, error) {
+		v, _, err := editor.UserSecret(secretsFile, user, "SERPAPI_API_KEY")
+		return strings.TrimSpace(v), err
+	})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher})
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
 		Run:     engine.RunOptions{Limits: conf.limits},
 		MaxJobs: conf.maxJobs, MaxJobsPerUser: conf.maxPerUser, Retention: *f.retention, MaxRecords: *f.maxRecords})
@@ -154,7 +166,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		CORSOrigins: f.origins, StaticFolder: *f.staticFolder, Terminal: conf.terminal, Production: conf.production,
 		TerminalEnv:  terminal.SafeEnv(getenv),
 		LoopbackOnly: authn.IsLoopbackHost(s.host),
-		SettingsFile: filepath.Join(conf.configDir, "settings.json"), SecretsFile: secretsFile(conf.configDir),
+		SettingsFile: filepath.Join(conf.configDir, "settings.json"), SecretsFile: secretsFile,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(f.maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
 		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
 	}
@@ -163,7 +175,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv.Register(mux)
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
-	lines := []string{providersLine(s.models), conf.access.line()}
+	lines := withSearchLine([]string{providersLine(s.models), conf.access.line()}, searcher)
 	if line := terminalLine(&deps); line != "" {
 		lines = append(lines, line)
 	}

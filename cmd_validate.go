@@ -14,13 +14,14 @@ var validateHelp = help{
 	about: `Checks workflow files (or examples, by name) without running them and prints, per file, OK or
 every problem found. LLM nodes are checked against the model provider flags.
 Exit status: 0 all valid, 1 a file has problems, 2 bad usage.`,
-	env: envProviders,
+	env: append(append([]string{}, envProviders...), envSearch...),
 }
 
 // cmdValidate checks workflow files without running them.
 func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := newFlagSet("validate")
 	pf := addProviderFlags(fs)
+	serp := addSearchFlags(fs)
 	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
 	st := newSettings(fs, getenv)
 	files, err := parseArgs(fs, validateHelp, args, stdout)
@@ -35,7 +36,11 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return usageError("%v", err)
 	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: set})
+	searcher, err := serp.build(st, getenv, nil)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	reg := nodes.NewRegistry(nodes.Deps{Models: set, Search: searcher})
 	bad := 0
 	for _, file := range files {
 		if !validateFile(stdout, reg, file, engine.CompileOptions{DropInvalidEdges: *lenient}) {

@@ -24,7 +24,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append([]string{}, envData...), envBudgets...), envAccess...),
+		env: append(append(append(append([]string{}, envData...), envBudgets...), envAccess...), envSearch...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -38,9 +38,14 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
 	accessF := addAccessFlags(fs)
 	jobLimit := addJobLimitFlags(fs)
+	serp := addSearchFlags(fs)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		return err
+	}
+	searcher, err := serp.build(c.st, getenv, nil)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	limits, err := budgets.limits(c.st)
 	if err != nil {
@@ -72,7 +77,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return &exitError{code: 1, msg: err.Error()}
 	}
 
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: acc.http, Secrets: acc.secrets})
+	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher})
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
@@ -91,7 +96,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	nFixed, nStored := repo.Len()
 	printBanner(stdout, banner{
 		what: "worker", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token, data: data,
-		lines: []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), acc.line()},
+		lines: withSearchLine([]string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), acc.line()}, searcher),
 	})
 	return s.serve(ctx, ln, srv.Handler(mux), "run workflows and write storage")
 }

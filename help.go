@@ -166,6 +166,8 @@ var envHelp = map[string]string{
 	"OPENAI_API_KEY":          "its API key (--openai-api-key-file reads it from a file instead)",
 	"ANTHROPIC_API_KEY":       "the Anthropic API key (--anthropic-api-key-file reads it from a file instead)",
 	"ANTHROPIC_BASE_URL":      "Anthropic's address, as --anthropic-base-url",
+	"SERPAPI_API_KEY":         "the SerpAPI key of the search nodes (--serpapi-api-key-file reads it from a file instead; serve also uses each user's own SERPAPI_API_KEY secret)",
+	"SERPAPI_BASE_URL":        "the SERP service of the search nodes, as --serpapi-base-url (default https://serpapi.com)",
 	"NODETOOL_RUN_TIMEOUT":    "as --run-timeout",
 	"NODETOOL_NODE_TIMEOUT":   "as --node-timeout",
 	"NODETOOL_MAX_VALUE":      "as --max-value",

@@ -91,6 +91,18 @@
 // verify tokens with Supabase, or SUPABASE_JWT_SECRET (at least 32 bytes)
 // verifies them locally.
 //
+// Search nodes (search.*; run, validate, worker, serve): SerpAPI's HTTP API,
+// GET {base}/search.json?engine=...&api_key=..., at --serpapi-base-url /
+// SERPAPI_BASE_URL (default https://serpapi.com, or any service speaking its
+// API, such as go run ./testdata/serpfake), with the key of SERPAPI_API_KEY
+// or --serpapi-api-key-file (a file of mode 0600). serve first uses the
+// SERPAPI_API_KEY secret the user stored in the editor's settings; the other
+// commands refuse a workflow with search nodes when no key is set. One search
+// waits at most 60 s (less when a node or run deadline comes first) and its
+// answer is bounded by --max-value. The SERP service is the operator's, so the
+// workflow egress policy does not apply to it; its key is never logged and
+// is scrubbed from errors.
+//
 // Files: run and validate read only the workflow files named (at most 64 MiB
 // each). worker and serve keep their state as plain files in their data dir
 // (--data-dir / NODETOOL_DATA_DIR, which name it exactly; default

@@ -48,6 +48,7 @@ var settingsRegistry = []setting{
 	{"ANTHROPIC_API_KEY", "Anthropic", "API key of Anthropic", true},
 	{"GEMINI_API_KEY", "Gemini", "API key of Google Gemini", true},
 	{"HF_TOKEN", "Hugging Face", "Access token of Hugging Face", true},
+	{"SERPAPI_API_KEY", "SerpAPI", "API key of SerpAPI, for the search nodes (web, news, shopping, maps...)", true},
 	{"WORKER_AUTH_TOKEN", "Deployment", "Token of a NodeTool worker this editor deploys to", true},
 }
 

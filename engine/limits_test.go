@@ -114,7 +114,9 @@ func TestNodeTimeoutByKindOfNode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			base := runtime.NumGoroutine()
 			p := nodetest.Compile(t, r, tc.graph)
-			res := p.Run(context.Background(), engine.RunOptions{JobID: "j", Limits: engine.Limits{Node: 50 * time.Millisecond}})
+			// A second of work: far more than the other nodes of these
+			// graphs need for one item, however loaded the machine.
+			res := p.Run(context.Background(), engine.RunOptions{JobID: "j", Limits: engine.Limits{Node: time.Second}})
 			wantLimit(t, res, engine.LimitNodeTimeout, tc.node)
 			waitGoroutines(t, base)
 		})

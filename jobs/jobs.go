@@ -184,11 +184,11 @@ func (m *Manager) Admit(user string) (release func(), err error) {
 }
 
 // RunOptions is the one place a run's options are made: the base options
-// (Options.Run: node timeout, run budgets) with the run's own ids, params
-// and event sink.
+// (Options.Run: node timeout, run budgets) with the run's own ids, owner,
+// params and event sink.
 func (m *Manager) RunOptions(o engine.RunOptions) engine.RunOptions {
 	r := m.o.Run
-	r.JobID, r.WorkflowID, r.Params, r.OnEvent = o.JobID, o.WorkflowID, o.Params, o.OnEvent
+	r.JobID, r.WorkflowID, r.Params, r.OnEvent, r.UserID = o.JobID, o.WorkflowID, o.Params, o.OnEvent, o.UserID
 	if r.Logger == nil {
 		r.Logger = m.log
 	}
@@ -330,7 +330,7 @@ func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
 		}()
 		return j, sub, nil
 	}
-	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, Params: req.Params, OnEvent: j.publish}))
+	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: req.Params, OnEvent: j.publish}))
 	j.mu.Lock()
 	if j.finished.IsZero() { // not ended already
 		j.run = run
@@ -356,6 +356,7 @@ func (m *Manager) Run(ctx context.Context, user string, plan *engine.Plan, o eng
 	defer cancel()
 	stop := context.AfterFunc(m.ctx, cancel)
 	defer stop()
+	o.UserID = user
 	return plan.Run(ctx, m.RunOptions(o)), nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/logic"
+	"nodetool/nodes/search"
 	"nodetool/nodes/text"
 )
 
@@ -39,6 +40,10 @@ type Deps struct {
 	// Secrets are the secrets lib.secret.GetSecret may read. Nil: none,
 	// and it returns its default.
 	Secrets libsecret.Secrets
+	// Search is the SerpAPI client of the search.* nodes (and of the
+	// agents' web search tools). Nil: no SerpAPI key is configured, and
+	// search nodes fail validation saying how to configure one.
+	Search *search.Client
 }
 
 // RegisterAll adds every node type of the library to r.
@@ -59,6 +64,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libmarkdown.Register(r)
 	libbeautifulsoup.Register(r)
 	libdate.Register(r)
+	search.Register(r, d.Search)
 }
 
 // NewRegistry returns a registry holding the whole library.

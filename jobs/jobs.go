@@ -114,7 +114,7 @@ type Manager struct {
 	watchers map[*Watcher]struct{}
 	// queue holds the jobs waiting for a slot, first first (queue.go).
 	queue []queued
-	wg       sync.WaitGroup
+	wg    sync.WaitGroup
 
 	rec records
 }

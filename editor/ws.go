@@ -527,6 +527,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 	wg.Go(func() { s.d.Jobs.Shutdown(ctx) })
 	wg.Go(func() { s.hub.turns.wait(ctx) })
 	wg.Wait()
+	s.chatRuns.cancelAll() // chat turns of /ws that outlived their socket
 	s.hub.goAway()
 }
 

@@ -231,6 +231,14 @@ func (c *trpcCall) without(names ...string) (map[string]json.RawMessage, error) 
 	return in, nil
 }
 
+// defaultAccess gives a workflow body without access the current API's
+// default, "private" (REST requires the field).
+func defaultAccess(body map[string]json.RawMessage) {
+	if isNull(body["access"]) {
+		body["access"] = json.RawMessage(`"private"`)
+	}
+}
+
 func workflowsList(c *trpcCall) (any, error) {
 	return listWithNext("/api/workflows", "workflows", "limit", "cursor", "run_mode")(c)
 }
@@ -244,6 +252,7 @@ func workflowsCreate(c *trpcCall) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	defaultAccess(body)
 	return c.rest(http.MethodPost, "/api/workflows", q, body)
 }
 
@@ -256,6 +265,7 @@ func workflowsUpdate(c *trpcCall) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	defaultAccess(body)
 	return c.rest(http.MethodPut, "/api/workflows/"+url.PathEscape(id), nil, body)
 }
 

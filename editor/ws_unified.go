@@ -32,9 +32,9 @@ import (
 // this engine cannot pause a run or change a running node), as on
 // /predict (predict.go); chat_message, stop, resume_chat and
 // list_chat_turns (ws_chat.go); set_mode, clear_models; the RPC commands of
-// ws_rpc.go. Pushed frames: {"type":"ping","ts"} every ChatHeartbeat (a
-// client ping gets {"type":"pong","ts"}), system_stats every
-// UnifiedStatsInterval. Auth, the browser guard, budgets and ownership are
+// ws_rpc.go. Pushed frames: {"type":"ping","ts"} at every keepalive (a
+// client ping gets {"type":"pong","ts"}), system_stats at the first
+// keepalive after each UnifiedStatsInterval. Auth, the browser guard, budgets and ownership are
 // those of every editor socket; jobs and chat turns outlive the socket.
 func (s *Server) unified(c *wsConn) {
 	ctx, cancel := context.WithCancel(c.r.Context())
@@ -49,10 +49,7 @@ func (s *Server) unified(c *wsConn) {
 		u.jobs.waitStreams(drainWait)
 		c.close(closeGoingAway, "server shutting down")
 	})
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
-	wg.Go(func() { u.push(ctx) })
+	c.setOnTick(u.tick)
 	for {
 		v, _, err := c.read(true)
 		switch {
@@ -84,9 +81,10 @@ type unifiedSession struct {
 	// chat is the socket's own chat run (made at its first chat frame);
 	// attached are other runs this socket resumed. Read loop only, but
 	// busy reads them under mu.
-	mu       sync.Mutex
-	chat     *chatRun
-	attached []*chatRun
+	mu        sync.Mutex
+	chat      *chatRun
+	attached  []*chatRun
+	lastStats time.Time
 }
 
 func (u *unifiedSession) busy() bool {
@@ -106,28 +104,25 @@ func (u *unifiedSession) busy() bool {
 	return false
 }
 
-// push sends the heartbeat pings and the system stats until ctx ends.
-func (u *unifiedSession) push(ctx context.Context) {
-	ping := time.NewTicker(u.s.d.ChatHeartbeat)
-	defer ping.Stop()
-	var statsC <-chan time.Time
-	if d := u.s.d.UnifiedStatsInterval; d > 0 {
-		t := time.NewTicker(d)
-		defer t.Stop()
-		statsC = t.C
+// tick runs at each keepalive of the socket (no goroutine of its own, so
+// an idle /ws socket costs what an idle /predict one does): a data ping
+// the browser client sees (its watchdog drops a socket silent for 45 s;
+// control frames do not reach it), and system_stats when
+// UnifiedStatsInterval has passed since the last.
+func (u *unifiedSession) tick() {
+	if u.c.send(map[string]any{"type": "ping", "ts": unixSeconds()}) != nil {
+		return
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ping.C:
-			if u.c.send(map[string]any{"type": "ping", "ts": unixSeconds()}) != nil {
-				return
-			}
-		case <-statsC:
-			if u.c.send(map[string]any{"type": "system_stats", "stats": u.s.stats.read()}) != nil {
-				return
-			}
+	if d := u.s.d.UnifiedStatsInterval; d > 0 {
+		now := time.Now()
+		u.mu.Lock()
+		due := now.Sub(u.lastStats) >= d
+		if due {
+			u.lastStats = now
+		}
+		u.mu.Unlock()
+		if due {
+			u.c.send(map[string]any{"type": "system_stats", "stats": u.s.stats.read()})
 		}
 	}
 }

@@ -192,7 +192,9 @@ func TestTRPCThreadsAndMessages(t *testing.T) {
 	_, res := env.trpcBatch(t, "", []string{"threads.create"}, []any{map[string]any{"title": "Mine"}})
 	var th struct{ ID, Title string }
 	data(t, res[0], &th)
-	_, res = env.trpcBatch(t, "", []string{"messages.create"}, []any{map[string]any{"thread_id": th.ID, "role": "user", "content": "a question"}})
+	if _, created := env.trpcBatch(t, "", []string{"messages.create"}, []any{map[string]any{"thread_id": th.ID, "role": "user", "content": "a question"}}); created[0].Result == nil {
+		t.Fatalf("messages.create: %+v", created[0].Error)
+	}
 	_, res = env.trpcBatch(t, "", []string{"threads.list", "messages.list", "threads.summarize"},
 		[]any{map[string]any{"limit": 10}, map[string]any{"thread_id": th.ID, "limit": 100}, map[string]any{"id": th.ID}})
 	var threads struct {

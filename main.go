@@ -40,7 +40,8 @@
 // start and kept in the config dir's deployment.yaml; nodetool token shows
 // it masked, nodetool token --show whole, alone on stdout); chat-server serves /v1/models and /v1/chat/completions;
 // serve is the local control plane of the NodeTool app (REST under /api/,
-// the /predict, /chat, /updates and /terminal WebSockets, /v1). Each refuses
+// the tRPC API at /trpc and the unified /ws socket of today's client, the
+// seed-era /predict, /chat, /updates and /terminal WebSockets, /v1). Each refuses
 // to listen beyond loopback without an enforced auth provider unless given
 // --insecure, and stops gracefully on SIGINT/SIGTERM within
 // --shutdown-grace. Each wants request headers within 10 s (64 KiB at

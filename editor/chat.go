@@ -49,27 +49,13 @@ import (
 func (s *Server) chat(c *wsConn) {
 	ctx, cancel := context.WithCancel(c.r.Context())
 	cs := &chatSession{s: s, c: c, queue: make(chan *chatTurn, maxQueuedTurns),
-		pending: map[string]chan toolReply{}}
+		pending: map[string]chan toolReply{}, out: func(_ context.Context, v any) error { return c.send(v) }}
 	c.setBusy(func() bool { return cs.active.Load() > 0 })
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { // the worker: turns one at a time, until the queue closes
+	go func() {
 		defer wg.Done()
-		for t := range cs.queue {
-			final := cs.turn(t)
-			// The turn's last frame and its end are one step for
-			// stopCurrent: a client that got the last frame never
-			// hears generation_stopped for it.
-			cs.turnMu.Lock()
-			if final != nil && t.ctx.Err() == nil {
-				cs.c.send(final)
-			}
-			close(t.done)
-			cs.turnMu.Unlock()
-			t.cancel()
-			cs.active.Add(-1)
-			s.hub.turns.done()
-		}
+		cs.work()
 	}()
 	go func() { // the heartbeat, until the socket's context ends
 		defer wg.Done()
@@ -83,6 +69,26 @@ func (s *Server) chat(c *wsConn) {
 	cs.readLoop(ctx)
 }
 
+// work is the worker: it runs the turns one at a time, until the queue
+// closes.
+func (cs *chatSession) work() {
+	for t := range cs.queue {
+		final := cs.turn(t)
+		// The turn's last frame and its end are one step for
+		// stopCurrent: a client that got the last frame never
+		// hears generation_stopped for it.
+		cs.turnMu.Lock()
+		if final != nil && t.ctx.Err() == nil {
+			cs.out(t.ctx, final)
+		}
+		close(t.done)
+		cs.turnMu.Unlock()
+		t.cancel()
+		cs.active.Add(-1)
+		cs.s.hub.turns.done()
+	}
+}
+
 // maxQueuedTurns bounds the chat messages waiting for the one before them
 // to wind down; a client that sends faster gets an error frame.
 const maxQueuedTurns = 4
@@ -91,6 +97,10 @@ const maxQueuedTurns = 4
 type chatSession struct {
 	s *Server
 	c *wsConn
+	// out sends a frame; ctx is the turn's (see turnThread) or the
+	// socket's. /chat writes to its socket; /ws tags and numbers the
+	// frames (ws_chat.go).
+	out func(ctx context.Context, v any) error
 
 	queue  chan *chatTurn // read loop -> worker
 	cur    *chatTurn      // the last turn queued; read loop only
@@ -144,7 +154,7 @@ func (cs *chatSession) heartbeat(ctx context.Context) {
 
 func unixSeconds() float64 { return float64(time.Now().UnixMicro()) / 1e6 }
 
-func (cs *chatSession) sendError(msg string) { cs.c.send(errorFrame(msg)) }
+func (cs *chatSession) sendError(msg string) { cs.out(context.Background(), errorFrame(msg)) }
 
 // readLoop reads the client's frames until the socket closes; ctx is the
 // socket's, the parent of every turn's.
@@ -219,10 +229,10 @@ func (cs *chatSession) enqueue(parent context.Context, d *pyval.Dict) {
 		cs.sendError("the server is shutting down: the message was not answered; send it again once the server is back")
 		return
 	}
-	if cs.stopCurrent() {
-		cs.c.send(map[string]any{"type": "generation_stopped", "message": "Generation stopped by user"})
+	if old := cs.cur; cs.stopCurrent() {
+		cs.out(old.ctx, map[string]any{"type": "generation_stopped", "message": "Generation stopped by user"})
 	}
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancel(withTurnThread(parent, deref(m.ThreadID)))
 	t := &chatTurn{msg: m, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	cs.active.Add(1)
 	cs.s.hub.turns.add()
@@ -377,7 +387,7 @@ func (cs *chatSession) send(ctx context.Context, v any) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	if err := cs.c.send(v); err != nil {
+	if err := cs.out(ctx, v); err != nil {
 		if !isNetErr(err) && !errors.Is(err, io.ErrClosedPipe) {
 			cs.s.log.Warn("chat: a frame could not be sent", "err", err)
 		}

@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -97,6 +98,9 @@ type Deps struct {
 	// (default 10 min; negative: never). See ws.go for what busy means.
 	KeepAlive   time.Duration
 	IdleTimeout time.Duration
+	// UnifiedStatsInterval is how often /ws pushes system_stats (default
+	// 30 s, as NodeTool's server; negative: never).
+	UnifiedStatsInterval time.Duration
 }
 
 // Server is the Editor API.
@@ -119,6 +123,16 @@ type Server struct {
 
 	// hub tracks the WebSocket sessions (see Shutdown).
 	hub hub
+	// chatRuns are the chat runs of /ws sockets (ws_chat.go); stats the
+	// system stats /ws pushes, sampled at most once a second.
+	chatRuns chatRuns
+	stats    statsCache
+	// models caches the providers' model lists (models.go).
+	models modelCache
+	// inner serves the REST routes in-process (call.go); procs are the
+	// tRPC procedures (trpc_procs.go).
+	inner *http.ServeMux
+	procs map[string]procedure
 }
 
 // New returns an editor over d.
@@ -159,7 +173,10 @@ func New(d Deps) *Server {
 	if d.IdleTimeout == 0 {
 		d.IdleTimeout = defaultIdleTimeout
 	}
-	return &Server{d: d, log: d.Logger}
+	if d.UnifiedStatsInterval == 0 {
+		d.UnifiedStatsInterval = 30 * time.Second
+	}
+	return &Server{d: d, log: d.Logger, procs: procedureTable()}
 }
 
 // allowedOrigin reports whether a page at origin may use the server when
@@ -282,6 +299,41 @@ func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusTemporaryRedirect)
 }
 
+// nodeMetadata answers GET /api/nodes/metadata: the whole catalog, or with
+// namespace, query, limit or fields=summary|full the nodes they select
+// (nodeList, models.go).
 func (s *Server) nodeMetadata(w http.ResponseWriter, r *http.Request) {
-	httpapi.WriteJSON(w, http.StatusOK, s.d.Registry.Metadata())
+	q := r.URL.Query()
+	if !q.Has("namespace") && !q.Has("query") && !q.Has("limit") && !q.Has("fields") {
+		httpapi.WriteJSON(w, http.StatusOK, s.d.Registry.Metadata())
+		return
+	}
+	nq := nodeQuery{Namespace: q.Get("namespace"), Query: q.Get("query"), Fields: q.Get("fields")}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.fail(w, r, malformed("limit must be a positive integer"))
+			return
+		}
+		nq.Limit = n
+	}
+	httpapi.WriteJSON(w, http.StatusOK, s.nodeList(nq))
+}
+
+// statsCache samples the system stats at most once a second for every
+// /ws socket.
+type statsCache struct {
+	mu   sync.Mutex
+	at   time.Time
+	cpu  cpuSampler
+	last map[string]any // read-only once made
+}
+
+func (sc *statsCache) read() map[string]any {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.last == nil || time.Since(sc.at) >= time.Second {
+		sc.last, sc.at = systemStats(&sc.cpu), time.Now()
+	}
+	return sc.last
 }

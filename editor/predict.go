@@ -63,6 +63,9 @@ type predictSession struct {
 	c      *wsConn
 	ctx    context.Context
 	cancel context.CancelFunc
+	// unified is set on /ws: runs over a job limit wait in the queue
+	// (job_update queued) instead of being refused.
+	unified bool
 
 	mu      sync.Mutex
 	streams map[string]*followed
@@ -97,6 +100,28 @@ func (p *predictSession) waitStreams(d time.Duration) {
 
 func (p *predictSession) reply(v map[string]any) { p.c.send(v) }
 
+// replyTo answers a command: v, with the routing keys (job_id,
+// workflow_id) the command's data carried and v lacks, so a client that
+// routes frames by them (NodeTool's current client drops frames without
+// one) gets every answer, errors included.
+func (p *predictSession) replyTo(data *pyval.Dict, v map[string]any) {
+	p.c.send(withKeys(v, data, "job_id", "workflow_id"))
+}
+
+// withKeys adds to v each key of keys that data holds as a non-empty
+// string and v does not have.
+func withKeys(v map[string]any, data *pyval.Dict, keys ...string) map[string]any {
+	for _, k := range keys {
+		if _, ok := v[k]; ok {
+			continue
+		}
+		if s := data.Str(k); s != "" {
+			v[k] = s
+		}
+	}
+	return v
+}
+
 func (p *predictSession) handle(msg *pyval.Dict) {
 	cmd := msg.Str("command")
 	dv, _ := msg.Get("data")
@@ -109,15 +134,10 @@ func (p *predictSession) handle(msg *pyval.Dict) {
 		p.reply(map[string]any{"error": `each command needs "data": an object`, "command": cmd})
 		return
 	}
+	if p.command(cmd, data) {
+		return
+	}
 	switch cmd {
-	case "run_job":
-		p.runJob(data)
-	case "reconnect_job":
-		p.reconnectJob(data)
-	case "cancel_job":
-		p.cancelJob(data)
-	case "get_status":
-		p.getStatus(data)
 	case "set_mode":
 		switch mode := data.Str("mode"); mode {
 		case "binary", "text":
@@ -128,13 +148,58 @@ func (p *predictSession) handle(msg *pyval.Dict) {
 		}
 	case "clear_models":
 		p.reply(map[string]any{"message": "Unused models cleared"})
-	case "stream_input", "end_input_stream":
-		p.streamInput(cmd, data)
 	case "ping":
 		p.reply(map[string]any{"type": "pong", "ts": float64(time.Now().UnixMilli()) / 1000})
 	default:
-		p.reply(map[string]any{"error": "unknown command " + quoteStr(cmd) + ": use run_job, reconnect_job, cancel_job, get_status, set_mode, stream_input, end_input_stream or clear_models"})
+		p.replyTo(data, map[string]any{"error": "unknown command " + quoteStr(cmd) + ": use run_job, reconnect_job, cancel_job, get_status, set_mode, stream_input, end_input_stream or clear_models"})
 	}
+}
+
+// command runs a workflow command (both sockets), and reports whether cmd
+// is one.
+func (p *predictSession) command(cmd string, data *pyval.Dict) bool {
+	switch cmd {
+	case "run_job":
+		p.runJob(data)
+	case "reconnect_job":
+		p.reconnectJob(data)
+	case "cancel_job":
+		p.cancelJob(data)
+	case "get_status":
+		p.getStatus(data)
+	case "stream_input", "end_input_stream":
+		p.streamInput(cmd, data)
+	case "pause_job", "resume_job":
+		p.pauseOrResume(cmd, data)
+	case "update_node_properties":
+		p.replyTo(data, map[string]any{"error": "update_node_properties is not supported: this server cannot change the properties of a node in a running job; cancel the job and run it again"})
+	default:
+		return false
+	}
+	return true
+}
+
+// pauseOrResume answers pause_job and resume_job: this engine cannot pause
+// a run, so no job is ever paused or suspended. The reply says so for the
+// job named, with its routing keys.
+func (p *predictSession) pauseOrResume(cmd string, data *pyval.Dict) {
+	id := data.Str("job_id")
+	if id == "" {
+		p.replyTo(data, map[string]any{"error": "job_id is required"})
+		return
+	}
+	j, err := p.s.d.Jobs.Get(p.c.user, id)
+	if err != nil {
+		p.replyTo(data, map[string]any{"error": "Job not found", "job_id": id})
+		return
+	}
+	v := map[string]any{"job_id": id, "workflow_id": j.WorkflowID, "status": j.Status()}
+	if cmd == "pause_job" {
+		v["error"] = "Pausing a job is not supported by this server: it runs to its end or is cancelled"
+	} else {
+		v["error"] = "Job " + id + " is not paused: this server never pauses a job (its status is " + j.Status() + ")"
+	}
+	p.replyTo(data, v)
 }
 
 // failed sends the job_update NodeTool's client treats as a failed start.
@@ -148,7 +213,7 @@ func (p *predictSession) runJob(data *pyval.Dict) {
 	if gv, ok := data.Get("graph"); ok && gv != nil {
 		g, err := engine.GraphFromValue(gv)
 		if err != nil {
-			p.reply(map[string]any{"error": "invalid graph: " + err.Error(), "workflow_id": wfID})
+			p.replyTo(data, map[string]any{"error": "invalid graph: " + err.Error(), "workflow_id": wfID})
 			return
 		}
 		graph = g
@@ -165,23 +230,46 @@ func (p *predictSession) runJob(data *pyval.Dict) {
 	if pv, ok := data.Get("params"); ok && pv != nil {
 		d, ok := pv.(*pyval.Dict)
 		if !ok {
-			p.reply(map[string]any{"error": `"params" must be an object`, "workflow_id": wfID})
+			p.replyTo(data, map[string]any{"error": `"params" must be an object`, "workflow_id": wfID})
 			return
 		}
 		params = d
 	}
-	// A user_id in the payload is ignored: the job is the caller's.
-	j, sub, err := p.s.d.Jobs.Start(jobs.Request{UserID: p.c.user, WorkflowID: wfID, Graph: graph, Params: params})
+	// A user_id in the payload is ignored: the job is the caller's. The
+	// client's job_id is kept (NodeTool's current runner follows its run
+	// by the id it chose); without one the server makes one.
+	clientID := data.Str("job_id")
+	j, sub, err := p.s.d.Jobs.Start(jobs.Request{UserID: p.c.user, WorkflowID: wfID, Graph: graph, Params: params,
+		JobID: clientID, Queue: p.unified})
 	if err != nil {
-		// Over a limit or shutting down: the message says which (and the
-		// flag that sets the limit); nothing was started.
-		msg := httpapi.ClientMessage(err)
-		p.reply(map[string]any{"error": msg, "workflow_id": wfID})
-		p.failed(wfID, wfID, msg)
+		// Over a limit, shutting down, or a bad or duplicate job_id: the
+		// message says which (and the flag that sets a limit); nothing
+		// was started.
+		msg := startError(err)
+		refusal := map[string]any{"error": msg, "workflow_id": wfID}
+		if clientID != "" {
+			refusal["job_id"] = clientID
+		}
+		p.reply(refusal)
+		if !errors.Is(err, jobs.ErrDuplicateJobID) { // the job of that id runs on
+			id := clientID
+			if id == "" {
+				id = wfID
+			}
+			p.failed(id, wfID, msg)
+		}
 		return
 	}
 	p.reply(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": j.ID})
 	p.follow(j, sub)
+}
+
+// startError is the client's message for a job that could not start.
+func startError(err error) string {
+	if errors.Is(err, jobs.ErrBadJobID) || errors.Is(err, jobs.ErrDuplicateJobID) {
+		return err.Error()
+	}
+	return httpapi.ClientMessage(err)
 }
 
 // follow streams a job's events to the socket until the job ends, the
@@ -217,6 +305,11 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 			if err != nil {
 				return
 			}
+			if ev == jobs.Lagged { // with the job's routing keys
+				l := *jobs.Lagged
+				l.JobID, l.WorkflowID = j.ID, j.WorkflowID
+				ev = &l
+			}
 			if p.c.send(ev) != nil {
 				p.cancel() // the socket is gone
 				return
@@ -233,7 +326,7 @@ func (p *predictSession) stopAll() {
 func (p *predictSession) reconnectJob(data *pyval.Dict) {
 	id, wfID := data.Str("job_id"), data.Str("workflow_id")
 	if id == "" {
-		p.reply(map[string]any{"error": "job_id is required"})
+		p.replyTo(data, map[string]any{"error": "job_id is required"})
 		return
 	}
 	j, err := p.s.d.Jobs.Get(p.c.user, id)
@@ -252,12 +345,12 @@ func (p *predictSession) reconnectJob(data *pyval.Dict) {
 func (p *predictSession) cancelJob(data *pyval.Dict) {
 	id, wfID := data.Str("job_id"), data.Str("workflow_id")
 	if id == "" {
-		p.reply(map[string]any{"error": "job_id is required"})
+		p.replyTo(data, map[string]any{"error": "job_id is required"})
 		return
 	}
 	j, err := p.s.d.Jobs.Get(p.c.user, id)
 	if err != nil || !j.Cancel() {
-		p.reply(map[string]any{"error": "Job not found or already completed", "job_id": id, "workflow_id": wfID})
+		p.reply(map[string]any{"error": "Job not found or already completed", "job_id": id, "workflow_id": orNil(wfID)})
 		return
 	}
 	if wfID == "" {
@@ -268,12 +361,19 @@ func (p *predictSession) cancelJob(data *pyval.Dict) {
 	_, streaming := p.streams[id]
 	p.mu.Unlock()
 	if !streaming {
-		// Not followed here: still tell this socket how it ended.
-		select {
-		case <-j.Done():
-		case <-time.After(10 * time.Second):
-		}
-		p.c.send(&engine.JobUpdate{Type: "job_update", Status: j.Status(), JobID: id, WorkflowID: j.WorkflowID})
+		// Not followed here: still tell this socket how it ended, without
+		// holding up its other commands.
+		p.wg.Go(func() {
+			t := time.NewTimer(10 * time.Second)
+			defer t.Stop()
+			select {
+			case <-j.Done():
+			case <-t.C:
+			case <-p.ctx.Done():
+				return
+			}
+			p.c.send(&engine.JobUpdate{Type: "job_update", Status: j.Status(), JobID: id, WorkflowID: j.WorkflowID})
+		})
 	}
 }
 
@@ -281,7 +381,7 @@ func (p *predictSession) getStatus(data *pyval.Dict) {
 	if id := data.Str("job_id"); id != "" {
 		j, err := p.s.d.Jobs.Get(p.c.user, id)
 		if err != nil {
-			p.reply(map[string]any{"status": "not_found", "job_id": id})
+			p.replyTo(data, map[string]any{"status": "not_found", "job_id": id})
 			return
 		}
 		p.reply(map[string]any{"status": j.Status(), "job_id": id, "workflow_id": j.WorkflowID})
@@ -299,18 +399,18 @@ func (p *predictSession) getStatus(data *pyval.Dict) {
 func (p *predictSession) streamInput(cmd string, data *pyval.Dict) {
 	id, input := data.Str("job_id"), data.Str("input")
 	if id == "" {
-		p.reply(map[string]any{"error": "job_id is required"})
+		p.replyTo(data, map[string]any{"error": "job_id is required"})
 		return
 	}
 	if input == "" {
-		p.reply(map[string]any{"error": "Invalid input name"})
+		p.replyTo(data, map[string]any{"error": "Invalid input name"})
 		return
 	}
 	p.mu.Lock()
 	f := p.streams[id]
 	p.mu.Unlock()
 	if f == nil {
-		p.reply(map[string]any{"error": "No active job/context", "job_id": id})
+		p.replyTo(data, map[string]any{"error": "No active job/context", "job_id": id})
 		return
 	}
 	var err error

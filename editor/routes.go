@@ -15,6 +15,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		panic("editor: Deps.SettingsFile and Deps.SecretsFile are required")
 	}
 	httpapi.Handle(mux, s.d.Auth, s.routes())
+	s.inner = s.innerMux()
 }
 
 // routes is every route of the Editor API, who may call it (see
@@ -75,6 +76,7 @@ func (s *Server) routes() []httpapi.Route {
 		owner("GET /api/threads/{id}", s.getThread),
 		owner("PUT /api/threads/{id}", s.updateThread),
 		owner("DELETE /api/threads/{id}", s.deleteThread),
+		owner("POST /api/threads/{id}/summarize", s.summarizeThread),
 		owner("GET /api/messages", s.listMessages),
 		owner("POST /api/messages", s.createMessage),
 		owner("GET /api/messages/{id}", s.getMessage),
@@ -85,6 +87,22 @@ func (s *Server) routes() []httpapi.Route {
 		owner("GET /api/settings/secrets/{key}", s.getSecret),
 		owner("PUT /api/settings/secrets/{key}", s.putSecret),
 		owner("DELETE /api/settings/secrets/{key}", s.deleteSecret),
+
+		// Models of the configured providers, for the client's pickers
+		// (models.go).
+		authed("GET /api/models/providers", s.modelProviders),
+		authed("GET /api/models/all", s.allModels),
+		authed("GET /api/models/{kind}/{provider}", s.modelsOfKind),
+
+		// The tRPC API of NodeTool's current client: its procedures run
+		// through the REST handlers above, as the caller (trpc.go,
+		// trpc_procs.go).
+		owner("GET /trpc/{procs}", s.trpc),
+		owner("POST /trpc/{procs}", s.trpc),
+
+		// The unified socket of NodeTool's current client: jobs, chat and
+		// RPC commands on one connection (ws_unified.go).
+		socket("GET /ws", s.websocket(s.unified)),
 
 		// WebSockets, at the seed's paths and the original's (ws.go).
 		socket("GET /predict", s.websocket(s.predict)),

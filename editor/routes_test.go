@@ -46,8 +46,8 @@ func TestRouteBlock(t *testing.T) {
 	env := newWSEnv(t, wsOptions{auth: authn.Options{Provider: authn.Static, StaticToken: token},
 		deps: func(d *Deps) { d.StaticFolder = static }})
 	routes := env.srv.routes()
-	if len(routes) != 56 {
-		t.Errorf("the route block has %d routes, want the editor's 56", len(routes))
+	if len(routes) != 63 {
+		t.Errorf("the route block has %d routes, want the editor's 63", len(routes))
 	}
 	for _, bucket := range []string{"assets", "temp"} {
 		b, err := env.srv.d.Store.Blobs(bucket)

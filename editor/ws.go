@@ -75,6 +75,7 @@ type wsConn struct {
 	closeBy    time.Time  // once closed, reads end by then
 	busy       func() bool
 	onShutdown func()
+	onTick     func()      // runs after each keepalive ping (see setOnTick)
 	timer      *time.Timer // the keepalive
 }
 
@@ -165,6 +166,15 @@ func (c *wsConn) setOnShutdown(f func()) {
 	c.mu.Unlock()
 }
 
+// setOnTick sets what the socket sends at each keepalive, after its ping
+// control frame (/ws: a data ping the browser client can see, and system
+// stats). f runs on the keepalive's timer: it must not block for long.
+func (c *wsConn) setOnTick(f func()) {
+	c.mu.Lock()
+	c.onTick = f
+	c.mu.Unlock()
+}
+
 // shutdown ends the socket for a server shutdown.
 func (c *wsConn) shutdown() {
 	c.mu.Lock()
@@ -192,16 +202,22 @@ func (c *wsConn) tick() {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return
 	}
 	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	if err := frameCodec.Send(c.ws, outFrame{typ: websocket.PingFrame}); err != nil {
 		c.brokenLocked()
+		c.mu.Unlock()
 		return
 	}
 	c.timer.Reset(c.keepAlive)
+	onTick := c.onTick
+	c.mu.Unlock()
+	if onTick != nil {
+		onTick()
+	}
 }
 
 // brokenLocked gives up on a connection that cannot be written: no close
@@ -527,6 +543,7 @@ func (s *Server) Shutdown(ctx context.Context) {
 	wg.Go(func() { s.d.Jobs.Shutdown(ctx) })
 	wg.Go(func() { s.hub.turns.wait(ctx) })
 	wg.Wait()
+	s.chatRuns.cancelAll() // chat turns of /ws that outlived their socket
 	s.hub.goAway()
 }
 

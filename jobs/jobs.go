@@ -9,7 +9,9 @@
 // workflow runs with Run) gets its options from one place (Options.Run,
 // where the run budgets are set) and is admitted by one Limiter
 // (Options.MaxJobs, Options.MaxJobsPerUser): over a limit a run is refused
-// at once, never queued.
+// at once, unless its request asks to wait in the bounded queue (queue.go).
+// A job's id is the manager's own or, when the client names one, the
+// client's (unique, a valid record id).
 //
 // Memory is bounded: a job's ring holds at most RingSize events and about
 // RingBytes bytes (events are measured cheaply, see eventSize); a finished
@@ -51,6 +53,9 @@ type Options struct {
 	// MaxJobs bounds the runs going on at once; MaxJobsPerUser bounds
 	// them per user (0: no limit).
 	MaxJobs, MaxJobsPerUser int
+	// MaxQueued bounds the jobs waiting for a slot (default 256): see
+	// queue.go. Only requests that ask to queue are queued.
+	MaxQueued int
 	// RingSize is how many recent events a job keeps for its subscribers
 	// (default 4096); RingBytes bounds their estimated size (default
 	// 8 MiB). The newest event is always kept.
@@ -107,7 +112,9 @@ type Manager struct {
 	janitor       *time.Timer
 	// lifecycle subscribers (the /updates sockets), by user.
 	watchers map[*Watcher]struct{}
-	wg       sync.WaitGroup
+	// queue holds the jobs waiting for a slot, first first (queue.go).
+	queue []queued
+	wg    sync.WaitGroup
 
 	rec records
 }
@@ -148,6 +155,9 @@ func New(o Options) *Manager {
 	if o.MaxParams <= 0 {
 		o.MaxParams = DefaultMaxParams
 	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = DefaultMaxQueued
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -180,7 +190,7 @@ func (m *Manager) Admit(user string) (release func(), err error) {
 	if err := m.admit(user); err != nil {
 		return nil, err
 	}
-	return func() { m.lim.Release(user) }, nil
+	return func() { m.releaseSlot(user) }, nil
 }
 
 // RunOptions is the one place a run's options are made: the base options
@@ -203,6 +213,7 @@ func (m *Manager) Shutdown(ctx context.Context) {
 	m.mu.Lock()
 	m.draining = true
 	m.mu.Unlock()
+	m.cancelQueue()
 	if !m.lim.wait(ctx) {
 		m.log.Info("cancelling the jobs still running after the shutdown grace", "jobs", m.lim.Running(""))
 	}
@@ -228,6 +239,7 @@ func (m *Manager) Close() {
 		m.janitor.Stop()
 	}
 	m.mu.Unlock()
+	m.cancelQueue()
 	m.cancel()
 	m.wg.Wait()
 }
@@ -252,6 +264,15 @@ type Request struct {
 	WorkflowID string
 	Graph      *engine.Graph // the graph to run (the editor's unsaved one, or the stored one)
 	Params     *pyval.Dict
+	// JobID is the client's id for the job ("": the manager makes one).
+	// It must be a valid record id (store.ValidateID: 1 to 128 of
+	// A-Z a-z 0-9 _ . -, such as a UUID) and in use by no other job,
+	// running or recorded: Start refuses it otherwise (ErrBadJobID,
+	// ErrDuplicateJobID).
+	JobID string
+	// Queue makes a run over a limit wait for a slot (status "queued",
+	// see queue.go) instead of being refused, while the queue has room.
+	Queue bool
 }
 
 // Job is a running or recently finished workflow run.
@@ -279,37 +300,58 @@ type Job struct {
 	edgeIDs   []string
 	notify    map[*Subscriber]struct{}
 	final     *engine.JobUpdate // the job_update that ended the job
-	released  bool              // the limiter slot is given back
+	released  bool              // the limiter slot is given back (or was never taken: queued)
 	freed     bool              // events and run state dropped (ended, no subscriber)
 	done      chan struct{}
+
+	// queuePos is the job's place in the queue (1 starts next) while it is
+	// queued; cancelled is set by Cancel, so a queued job that is being
+	// started when it is cancelled stops as soon as it runs.
+	queuePos  int
+	cancelled bool
 }
 
 // Start validates and starts a job, and returns it with a subscriber that
 // reads its events from the first. A graph that does not validate still
 // makes a job, which fails at once with the problems as node errors (as
 // clients expect events, not an error reply). Start refuses a run over a
-// limit (a *LimitError, which matches ErrBusy) or during a shutdown
-// (ErrShuttingDown).
+// limit (a *LimitError, which matches ErrBusy) unless req.Queue asks it
+// to wait in the queue (see queue.go), a run during a shutdown
+// (ErrShuttingDown), and a client's job id that is malformed or in use
+// (ErrBadJobID, ErrDuplicateJobID).
 func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
-	if err := m.admit(req.UserID); err != nil {
-		return nil, nil, err
+	id := req.JobID
+	if id == "" {
+		id = store.NewID()
+	} else if err := store.ValidateID(id); err != nil {
+		return nil, nil, ErrBadJobID
 	}
 	j := &Job{
-		ID: store.NewID(), UserID: req.UserID, WorkflowID: req.WorkflowID, Created: m.o.Now(), m: m,
+		ID: id, UserID: req.UserID, WorkflowID: req.WorkflowID, Created: m.o.Now(), m: m,
 		status: engine.StatusRunning, ring: ring{maxN: m.o.RingSize, maxBytes: m.o.RingBytes},
 		nodes: map[string]*engine.NodeUpdate{}, edges: map[string]*engine.EdgeUpdate{},
 		notify: map[*Subscriber]struct{}{}, done: make(chan struct{}),
 	}
-	j.params, j.omitted = m.recordParams(req.Params)
 	sub := j.Subscribe()
-	m.mu.Lock()
-	m.jobs[j.ID] = j
-	m.mu.Unlock()
+	queued, err := m.admitJob(j, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	j.params, j.omitted = m.recordParams(req.Params)
 	m.save(j)
+	if queued {
+		m.broadcast(j, StatusQueued, "")
+		return j, sub, nil
+	}
 	m.broadcast(j, engine.StatusRunning, "")
+	m.launch(j, req.Graph, req.Params)
+	return j, sub, nil
+}
 
+// launch starts the run of a job that holds a limiter slot.
+func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 	m.wg.Add(1)
-	plan, err := m.o.Registry.Compile(req.Graph)
+	plan, err := m.o.Registry.Compile(graph)
 	if err != nil {
 		go func() {
 			defer m.wg.Done()
@@ -328,19 +370,22 @@ func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
 			j.publish(&engine.JobUpdate{Type: "job_update", Status: engine.StatusFailed, JobID: j.ID, WorkflowID: j.WorkflowID, Error: &msg})
 			j.end(&engine.Result{Status: engine.StatusFailed, Error: msg})
 		}()
-		return j, sub, nil
+		return
 	}
-	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: req.Params, OnEvent: j.publish}))
+	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: params, OnEvent: j.publish}))
 	j.mu.Lock()
 	if j.finished.IsZero() { // not ended already
 		j.run = run
 	}
+	cancelled := j.cancelled
 	j.mu.Unlock()
+	if cancelled {
+		run.Cancel()
+	}
 	go func() {
 		defer m.wg.Done()
 		j.end(run.Wait())
 	}()
-	return j, sub, nil
 }
 
 // Run runs plan to its end for user, as a run of the manager (admitted by
@@ -351,7 +396,7 @@ func (m *Manager) Run(ctx context.Context, user string, plan *engine.Plan, o eng
 	if err := m.admit(user); err != nil {
 		return nil, err
 	}
-	defer m.lim.Release(user)
+	defer m.releaseSlot(user)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(m.ctx, cancel)
@@ -404,7 +449,7 @@ func (j *Job) release() {
 	j.released = true
 	j.mu.Unlock()
 	if !done {
-		j.m.lim.Release(j.UserID)
+		j.m.releaseSlot(j.UserID)
 	}
 }
 
@@ -511,9 +556,14 @@ func (j *Job) Cancel() bool {
 	}
 	j.mu.Lock()
 	run := j.run
+	j.cancelled = true
+	queued := j.status == StatusQueued
 	j.mu.Unlock()
 	if run != nil {
 		run.Cancel()
+	}
+	if queued {
+		j.m.unqueue(j, "")
 	}
 	return true
 }

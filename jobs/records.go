@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,7 +59,7 @@ type stored struct {
 type records struct {
 	mu        sync.Mutex
 	byID      map[string]indexed
-	ids       []string // sorted; ids are time-ordered
+	keys      []string // every record's sortKey, sorted: oldest first
 	lastSweep time.Time
 	sweeping  bool
 }
@@ -66,6 +67,18 @@ type records struct {
 type indexed struct {
 	Record
 	ended time.Time // zero while running
+	key   string    // its sortKey
+}
+
+// sortKey orders records by start time, then id: the server's own ids
+// are time-ordered, a client's (a UUID) are not. StartedAt is RFC 3339 in
+// UTC with a fixed number of digits, so it sorts as text.
+func sortKey(r Record) string { return r.StartedAt + "\x00" + r.ID }
+
+// idOf returns the id in a sortKey.
+func idOf(key string) string {
+	_, id, _ := strings.Cut(key, "\x00")
+	return id
 }
 
 // put adds or replaces a record in the index.
@@ -75,14 +88,31 @@ func (rs *records) put(r Record, ended time.Time) {
 	if rs.byID == nil {
 		rs.byID = map[string]indexed{}
 	}
-	if _, ok := rs.byID[r.ID]; !ok {
-		if n := len(rs.ids); n == 0 || rs.ids[n-1] < r.ID {
-			rs.ids = append(rs.ids, r.ID)
-		} else if i, found := slices.BinarySearch(rs.ids, r.ID); !found {
-			rs.ids = slices.Insert(rs.ids, i, r.ID)
+	key := sortKey(r)
+	old, ok := rs.byID[r.ID]
+	switch {
+	case ok && old.key == key:
+	case ok:
+		if i, found := slices.BinarySearch(rs.keys, old.key); found {
+			rs.keys = slices.Delete(rs.keys, i, i+1)
+		}
+		fallthrough
+	default:
+		if n := len(rs.keys); n == 0 || rs.keys[n-1] < key {
+			rs.keys = append(rs.keys, key)
+		} else if i, found := slices.BinarySearch(rs.keys, key); !found {
+			rs.keys = slices.Insert(rs.keys, i, key)
 		}
 	}
-	rs.byID[r.ID] = indexed{Record: r, ended: ended}
+	rs.byID[r.ID] = indexed{Record: r, ended: ended, key: key}
+}
+
+// has reports whether a record of id exists.
+func (rs *records) has(id string) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	_, ok := rs.byID[id]
+	return ok
 }
 
 // expire removes from the index the finished records that ended before
@@ -91,9 +121,10 @@ func (rs *records) expire(cutoff time.Time, max int) []string {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	var gone []string
-	over := len(rs.ids) - max
-	keep := rs.ids[:0]
-	for _, id := range rs.ids {
+	over := len(rs.keys) - max
+	keep := rs.keys[:0]
+	for _, key := range rs.keys {
+		id := idOf(key)
 		r := rs.byID[id]
 		if !r.ended.IsZero() && (r.ended.Before(cutoff) || over > 0) {
 			gone = append(gone, id)
@@ -101,10 +132,10 @@ func (rs *records) expire(cutoff time.Time, max int) []string {
 			over--
 			continue
 		}
-		keep = append(keep, id)
+		keep = append(keep, key)
 	}
-	clear(rs.ids[len(keep):])
-	rs.ids = keep
+	clear(rs.keys[len(keep):])
+	rs.keys = keep
 	return gone
 }
 
@@ -193,9 +224,9 @@ func (m *Manager) loadRecords() {
 			e := truncate(*s.Error, maxRecordError)
 			s.Error, rewrite = &e, true
 		}
-		if s.Status == engine.StatusRunning {
+		if s.Status == engine.StatusRunning || s.Status == StatusQueued {
+			msg := "the server stopped while the job was " + s.Status
 			s.Status = engine.StatusFailed
-			msg := "the server stopped while the job was running"
 			at := store.Timestamp(now)
 			s.Error, s.FinishedAt, rewrite = &msg, &at, true
 		}
@@ -234,7 +265,7 @@ func (m *Manager) sweepIfDue() {
 	now := m.o.Now()
 	rs := &m.rec
 	rs.mu.Lock()
-	due := !rs.sweeping && (now.Sub(rs.lastSweep) >= min(sweepEvery, m.o.Retention) || len(rs.ids) > m.o.MaxRecords)
+	due := !rs.sweeping && (now.Sub(rs.lastSweep) >= min(sweepEvery, m.o.Retention) || len(rs.keys) > m.o.MaxRecords)
 	if due {
 		rs.sweeping, rs.lastSweep = true, now
 	}
@@ -279,8 +310,10 @@ func (m *Manager) Stored(user, id string) (Record, error) {
 	return r.Record, nil
 }
 
-// List returns the user's recorded jobs, newest first, optionally for one
-// workflow, with keyset pagination on the (time-ordered) id.
+// List returns the user's recorded jobs, newest first (by start time, then
+// id), optionally for one workflow, with keyset pagination: after is the id
+// of the last job of the previous page (an id no record has starts at the
+// newest).
 func (m *Manager) List(user, workflowID string, limit int, after string) ([]Record, string) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -288,11 +321,13 @@ func (m *Manager) List(user, workflowID string, limit int, after string) ([]Reco
 	out := []Record{}
 	next := ""
 	m.rec.mu.Lock()
-	for i := len(m.rec.ids) - 1; i >= 0; i-- {
-		id := m.rec.ids[i]
-		if after != "" && id >= after {
-			continue
-		}
+	i := len(m.rec.keys) - 1
+	if r, ok := m.rec.byID[after]; ok && after != "" {
+		j, _ := slices.BinarySearch(m.rec.keys, r.key)
+		i = j - 1
+	}
+	for ; i >= 0; i-- {
+		id := idOf(m.rec.keys[i])
 		r := m.rec.byID[id]
 		if r.UserID != user || (workflowID != "" && r.WorkflowID != workflowID) {
 			continue

@@ -148,6 +148,9 @@ func (j *Job) Reconnect() *Subscriber {
 // node and edge. The caller holds j.mu; the job has not ended.
 func (j *Job) stateLocked() []engine.Event {
 	out := make([]engine.Event, 0, 1+len(j.nodeIDs)+len(j.edgeIDs))
+	if j.status == StatusQueued {
+		return append(out, &QueuedUpdate{Type: "job_update", Status: StatusQueued, JobID: j.ID, WorkflowID: j.WorkflowID, QueuePosition: j.queuePos})
+	}
 	out = append(out, &engine.JobUpdate{Type: "job_update", Status: j.status, JobID: j.ID, WorkflowID: j.WorkflowID})
 	for _, id := range j.nodeIDs {
 		out = append(out, j.nodes[id])

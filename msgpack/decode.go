@@ -77,6 +77,9 @@ func UnmarshalLimits(data []byte, l DecodeLimits) (any, error) {
 	if rest := len(data) - d.off; rest > 0 {
 		return nil, fmt.Errorf("msgpack: %d trailing bytes after the value at offset %d", rest, d.off)
 	}
+	if v == absent {
+		v = nil
+	}
 	return v, nil
 }
 
@@ -408,6 +411,9 @@ func (d *decoder) array(n int64, b byte, start int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if v == absent {
+			v = nil
+		}
 		out[i] = v
 	}
 	d.depth--
@@ -430,6 +436,9 @@ func (d *decoder) mapValue(n int64, b byte, start int) (any, error) {
 		v, err := d.value()
 		if err != nil {
 			return nil, err
+		}
+		if v == absent {
+			continue // an undefined value: the key is absent
 		}
 		m.Set(k, v)
 	}
@@ -471,8 +480,16 @@ func (d *decoder) key() (string, error) {
 	return string(p), nil
 }
 
+// absent is what an ext of type 0 decodes to inside the decoder: msgpackr
+// (the current NodeTool client's encoder) writes JavaScript's undefined as
+// fixext 1 of type 0 ("d4 00 00"). A map entry holding it is left out, as
+// JavaScript drops an undefined property; an array element or a top-level
+// value holding it is nil.
+var absent = &struct{ byte }{}
+
 // ext reads an extension value of n data bytes whose header (without the
-// type byte) has been read. Only the timestamp (type -1) is supported.
+// type byte) has been read. The timestamp (type -1) and msgpackr's
+// undefined (type 0, any length, see absent) are supported.
 func (d *decoder) ext(n int64, b byte, start int) (any, error) {
 	tp, err := d.take(1, b, start)
 	if err != nil {
@@ -482,6 +499,9 @@ func (d *decoder) ext(n int64, b byte, start int) (any, error) {
 	p, err := d.take(n, b, start)
 	if err != nil {
 		return nil, d.short(b, start, n, "bytes")
+	}
+	if typ == 0 {
+		return absent, nil
 	}
 	if typ != -1 {
 		return nil, fmt.Errorf("msgpack: unsupported ext type %d at offset %d", typ, start)

@@ -24,6 +24,9 @@
 // dominance rules, unexported fields are skipped. The ",string" tag option is
 // not applied. Nil pointers, slices, maps and interfaces are nil, as in JSON.
 //
+// A value whose type implements Marshaler writes its own encoding, which must
+// be one complete MessagePack value.
+//
 // A value whose type implements json.Marshaler, other than time.Time and
 // *pyval.Dict (which have native forms), is encoded through JSON: its
 // MarshalJSON output is parsed with pyval.Decode and that value is encoded.
@@ -45,9 +48,12 @@
 // float 32 is widened to float64 exactly. Map keys must be str (or bin, read
 // as a string); any other key type is an error. A repeated key keeps its
 // first position and its last value, as pyval.Decode does. Strings and keys
-// must be valid UTF-8. Extension types other than the timestamp are an error
-// naming the type; so are the reserved byte 0xc1 and trailing bytes after the
-// value.
+// must be valid UTF-8. An extension of type 0 is JavaScript's undefined as
+// msgpackr (the current NodeTool client's encoder) writes it, "d4 00 00": a
+// map entry holding it is left out, as JavaScript drops an undefined
+// property, and anywhere else it is nil. Extension types other than these
+// two are an error naming the type; so are the reserved byte 0xc1 and
+// trailing bytes after the value.
 //
 // The decoder treats its input as hostile. Every declared length (str, bin,
 // ext, array, map) is checked against the bytes that remain before anything

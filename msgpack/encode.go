@@ -41,7 +41,15 @@ var (
 	dictType      = reflect.TypeFor[*pyval.Dict]()
 	numberType    = reflect.TypeFor[json.Number]()
 	marshalerType = reflect.TypeFor[json.Marshaler]()
+	ownType       = reflect.TypeFor[Marshaler]()
 )
+
+// Marshaler is a type that writes its own MessagePack encoding: one
+// complete value, appended to dst. Marshal checks for it before
+// json.Marshaler, so a type can carry both forms of the same message.
+type Marshaler interface {
+	AppendMsgpack(dst []byte) ([]byte, error)
+}
 
 // value encodes the common dynamic types directly and leaves the rest to
 // reflection.
@@ -171,6 +179,14 @@ func (e *encoder) reflect(rv reflect.Value) error {
 		return e.dict(rv.Interface().(*pyval.Dict))
 	case numberType:
 		return e.number(json.Number(rv.String()))
+	}
+	if t.Implements(ownType) {
+		buf, err := rv.Interface().(Marshaler).AppendMsgpack(e.buf)
+		if err != nil {
+			return fmt.Errorf("msgpack: %s: %w", t, err)
+		}
+		e.buf = buf
+		return nil
 	}
 	if t.Implements(marshalerType) {
 		return e.marshaler(rv.Interface().(json.Marshaler))

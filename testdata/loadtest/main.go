@@ -11,6 +11,10 @@
 //     open streams;
 //   - editor: 1,000 concurrent /predict sockets each running a small
 //     workflow (jobs per second), and the memory of idle sockets;
+//   - ws (not by default): the unified socket of the current client side
+//     by side with /predict (rounds of 1,000 concurrent sockets with one
+//     job each, alternating; the memory of idle sockets of each), and a
+//     tRPC batch of 10 queries against the 10 matching REST calls;
 //   - jobs (not by default): the job flood, 300 jobs with 1 MiB params,
 //     and the memory after it and after a restart;
 //   - sockets (not by default): idle sockets closed by the keepalive and
@@ -18,7 +22,7 @@
 //
 // Usage:
 //
-//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,jobs,sockets] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
+//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,ws,jobs,sockets] [-rounds 5] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
 package main
 
 import (
@@ -65,6 +69,7 @@ func main() {
 	what := flag.String("what", "worker,chat,editor", "which measurements to run")
 	upstream := flag.Bool("upstream", false, "run as the chat measurement's upstream (internal)")
 	floodJobs := flag.Int("jobs", 300, "jobs of the job flood (-what jobs)")
+	wsRounds := flag.Int("rounds", 5, "alternating rounds of /predict and /ws (-what ws)")
 	floodParams := flag.Int("params", 1<<20, "bytes of params of each job of the job flood")
 	floodBin := flag.String("flood-bin", "", "binary that serves the job flood (default -bin), e.g. an older version, to measure the restart of -bin on its data")
 	flag.Parse()
@@ -88,6 +93,8 @@ func main() {
 			err = chatLoad(*bin, *conc, *dur, *n)
 		case "editor":
 			err = editorLoad(*bin, *n)
+		case "ws":
+			err = unifiedLoad(*bin, *n, *wsRounds)
 		case "jobs":
 			fb := *floodBin
 			if fb == "" {

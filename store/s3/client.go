@@ -154,7 +154,7 @@ func (c *Client) url(key string, q url.Values) *url.URL {
 	}
 	u.Path = p + "/" + key
 	if key == "" && !c.virtual {
-		u.Path = p + "/" + c.bucket
+		u.Path = p // the bucket itself: no trailing slash
 	}
 	u.RawPath = ""
 	u.RawQuery = canonicalQuery(encodeQuery(q))
@@ -344,9 +344,10 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// NotFound reports a missing object or bucket.
+// NotFound reports a missing object (a missing bucket is a failure of
+// the configuration, not a missing object).
 func (e *Error) NotFound() bool {
-	return e.Status == http.StatusNotFound
+	return e.Status == http.StatusNotFound && e.Code != "NoSuchBucket"
 }
 
 // Unavailable reports a failure worth retrying later: no answer, a
@@ -354,7 +355,8 @@ func (e *Error) NotFound() bool {
 func (e *Error) Unavailable() bool {
 	switch {
 	case e.Status == 0, e.Status == http.StatusInternalServerError, e.Status == http.StatusBadGateway,
-		e.Status == http.StatusServiceUnavailable, e.Status == http.StatusGatewayTimeout, e.Code == "SlowDown":
+		e.Status == http.StatusServiceUnavailable, e.Status == http.StatusGatewayTimeout,
+		e.Code == "SlowDown", e.Code == "InternalError", e.Code == "ServiceUnavailable":
 		return true
 	}
 	return false
@@ -516,3 +518,6 @@ func (c *Client) CreateBucket(ctx context.Context) error {
 	resp.Body.Close()
 	return nil
 }
+
+// CloseIdleConnections closes the connections kept for reuse.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

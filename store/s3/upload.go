@@ -187,3 +187,31 @@ func decodeXML(resp *http.Response, v any) error {
 	}
 	return xml.Unmarshal(data, v)
 }
+
+// ListMultipartUploads returns the keys of the multipart uploads under
+// prefix that were started and neither completed nor aborted (at most
+// 1000). Tests use it to check that failed uploads leave nothing.
+func (c *Client) ListMultipartUploads(ctx context.Context, prefix string) ([]string, error) {
+	resp, err := c.do(ctx, request{op: "ListMultipartUploads", method: http.MethodGet, query: url.Values{"uploads": {""}, "prefix": {prefix}}})
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var res struct {
+		Uploads []struct {
+			Key string `xml:"Key"`
+		} `xml:"Upload"`
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxListBody))
+	if err == nil {
+		err = xml.Unmarshal(data, &res)
+	}
+	if err != nil {
+		return nil, &Error{Op: "ListMultipartUploads", Status: resp.StatusCode, Code: "MalformedXML", Err: err}
+	}
+	keys := make([]string, len(res.Uploads))
+	for i, u := range res.Uploads {
+		keys[i] = u.Key
+	}
+	return keys, nil
+}

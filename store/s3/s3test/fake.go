@@ -44,6 +44,10 @@ type Server struct {
 	// as S3).
 	MinPartSize int
 	Now         func() time.Time
+	// Intercept, if set, sees every request first (tests of a hostile
+	// service): when it returns true it has answered, and the fake does
+	// nothing. op is the S3 operation the request is.
+	Intercept func(op string, w http.ResponseWriter, r *http.Request) bool
 
 	mu      sync.Mutex
 	buckets map[string]map[string]*object
@@ -129,7 +133,42 @@ func (s *Server) Calls(op string) int {
 // maxBody bounds a request body the fake reads (a part or an object).
 const maxBody = 64 << 20
 
+// Op names the S3 operation of a request.
+func Op(r *http.Request) string {
+	q := r.URL.Query()
+	_, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	switch {
+	case key == "" && r.Method == http.MethodHead:
+		return "HeadBucket"
+	case key == "" && q.Has("uploads"):
+		return "ListMultipartUploads"
+	case key == "":
+		return "ListObjectsV2"
+	case r.Method == http.MethodPost && q.Has("uploads"):
+		return "CreateMultipartUpload"
+	case r.Method == http.MethodPut && q.Has("uploadId"):
+		return "UploadPart"
+	case r.Method == http.MethodPost:
+		return "CompleteMultipartUpload"
+	case r.Method == http.MethodDelete && q.Has("uploadId"):
+		return "AbortMultipartUpload"
+	case r.Method == http.MethodPut:
+		return "PutObject"
+	case r.Method == http.MethodHead:
+		return "HeadObject"
+	case r.Method == http.MethodDelete:
+		return "DeleteObject"
+	}
+	return "GetObject"
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.Intercept != nil && s.Intercept(Op(r), w, r) {
+		s.mu.Lock()
+		s.calls["intercepted "+Op(r)]++
+		s.mu.Unlock()
+		return
+	}
 	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
 	w.Header().Set("X-Amz-Request-Id", strconv.FormatInt(s.Now().UnixNano(), 36))
 	path := strings.TrimPrefix(r.URL.Path, "/")
@@ -170,6 +209,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case key == "" && r.Method == http.MethodGet && q.Get("list-type") == "2":
 		s.count("ListObjectsV2")
 		s.list(w, r, bucket, objs)
+	case key == "" && r.Method == http.MethodGet && q.Has("uploads"):
+		s.count("ListMultipartUploads")
+		s.listUploads(w, bucket, q.Get("prefix"))
 	case key == "":
 		s.fail(w, r, http.StatusNotImplemented, "NotImplemented", "not supported by this fake")
 	case r.Method == http.MethodPost && q.Has("uploads"):
@@ -365,6 +407,31 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, bucket string, obj
 		res.Contents = append(res.Contents, content{Key: k, LastModified: o.modified.Format("2006-01-02T15:04:05.000Z"), ETag: o.etag, Size: int64(len(o.data)), StorageClass: "STANDARD"})
 	}
 	res.KeyCount = len(res.Contents)
+	writeXML(w, http.StatusOK, res)
+}
+
+func (s *Server) listUploads(w http.ResponseWriter, bucket, prefix string) {
+	type up struct {
+		Key      string `xml:"Key"`
+		UploadID string `xml:"UploadId"`
+	}
+	res := struct {
+		XMLName     xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListMultipartUploadsResult"`
+		Bucket      string   `xml:"Bucket"`
+		Prefix      string   `xml:"Prefix"`
+		IsTruncated bool     `xml:"IsTruncated"`
+		Uploads     []up     `xml:"Upload"`
+	}{Bucket: bucket, Prefix: prefix}
+	var ids []string
+	for id, u := range s.uploads {
+		if u.bucket == bucket && strings.HasPrefix(u.key, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b string) int { return strings.Compare(s.uploads[a].key, s.uploads[b].key) })
+	for _, id := range ids {
+		res.Uploads = append(res.Uploads, up{Key: s.uploads[id].key, UploadID: id})
+	}
 	writeXML(w, http.StatusOK, res)
 }
 

@@ -123,7 +123,9 @@ func runExchange(t *testing.T, tgt target) string {
 	// An aborted upload leaves nothing.
 	id = x.call("POST", "aborted.bin", url.Values{"uploads": {""}}, nil, []byte{})
 	x.call("PUT", "aborted.bin", url.Values{"partNumber": {"1"}, "uploadId": {id}}, nil, []byte("x"))
+	x.call("GET", "", url.Values{"uploads": {""}, "prefix": {x.prefix}}, nil, nil)
 	x.call("DELETE", "aborted.bin", url.Values{"uploadId": {id}}, nil, nil)
+	x.call("GET", "", url.Values{"uploads": {""}, "prefix": {x.prefix}}, nil, nil)
 	x.call("HEAD", "aborted.bin", nil, nil, nil)
 
 	x.call("DELETE", "hello.txt", nil, nil, nil)
@@ -247,7 +249,10 @@ func (x *exchange) noteXML(data []byte) string {
 		ETag                  string `xml:"ETag"`
 		IsTruncated           string `xml:"IsTruncated"`
 		NextContinuationToken string `xml:"NextContinuationToken"`
-		Contents              []struct {
+		Uploads               []struct {
+			Key string `xml:"Key"`
+		} `xml:"Upload"`
+		Contents []struct {
 			Key          string `xml:"Key"`
 			LastModified string `xml:"LastModified"`
 			ETag         string `xml:"ETag"`
@@ -267,6 +272,9 @@ func (x *exchange) noteXML(data []byte) string {
 	}
 	if doc.ETag != "" {
 		fmt.Fprintf(o, "  ETag %s\n", doc.ETag)
+	}
+	for _, u := range doc.Uploads {
+		fmt.Fprintf(o, "  Upload %s\n", strings.TrimPrefix(u.Key, x.prefix))
 	}
 	if doc.XMLName.Local == "ListBucketResult" {
 		fmt.Fprintf(o, "  IsTruncated %s, NextContinuationToken present %v\n", doc.IsTruncated, doc.NextContinuationToken != "")

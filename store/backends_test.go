@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"nodetool/store/s3"
+	"nodetool/store/s3/s3test"
+)
+
+// The blob tests run against every backend: the data dir, and S3. The S3
+// one is the service NODETOOL_TEST_S3 names (CI starts a SeaweedFS:
+// http://KEY:SECRET@HOST:PORT/BUCKET, the bucket created if missing),
+// else the in-process fake of package s3test, which answers as SeaweedFS
+// does. Each test gets its own key prefix in the bucket.
+
+// backend is one backend under test.
+type backend struct {
+	name string
+	file bool
+	fake *s3test.Server // the fake, when S3 is not a real service
+	s3   *s3.Client     // nil for the data dir
+}
+
+var (
+	realS3Once sync.Once
+	realS3     *s3.Client
+	realS3Err  error
+)
+
+// testPartSize is the multipart part size in tests: S3's least, so that
+// multipart uploads happen at test sizes.
+const testPartSize = 5 << 20
+
+// backends returns the file backend and the S3 one.
+func backends(t *testing.T) []backend {
+	t.Helper()
+	bs := []backend{{name: "file", file: true}}
+	if env := os.Getenv("NODETOOL_TEST_S3"); env != "" {
+		realS3Once.Do(func() { realS3, realS3Err = clientFromEnv(env) })
+		if realS3Err != nil {
+			t.Fatalf("NODETOOL_TEST_S3: %v", realS3Err)
+		}
+		return append(bs, backend{name: "s3", s3: realS3})
+	}
+	fake := s3test.NewServer("nodetool-test")
+	t.Cleanup(fake.Close)
+	c, err := s3.New(s3.Config{Endpoint: fake.URL, Bucket: "nodetool-test", Credentials: fake.Creds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(bs, backend{name: "s3-fake", fake: fake, s3: c})
+}
+
+// clientFromEnv reads NODETOOL_TEST_S3 and creates its bucket.
+func clientFromEnv(env string) (*s3.Client, error) {
+	u, err := url.Parse(env)
+	if err != nil || u.User == nil || strings.Trim(u.Path, "/") == "" {
+		return nil, errBadEnv
+	}
+	secret, _ := u.User.Password()
+	c, err := s3.New(s3.Config{Endpoint: u.Scheme + "://" + u.Host, Bucket: strings.Trim(u.Path, "/"),
+		Credentials: s3.Credentials{AccessKey: u.User.Username(), SecretKey: secret}})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return c, c.CreateBucket(ctx)
+}
+
+var errBadEnv = &KeyError{What: "NODETOOL_TEST_S3", Reason: "want http://KEY:SECRET@HOST:PORT/BUCKET"}
+
+// forEachBackend runs f as a subtest per backend.
+func forEachBackend(t *testing.T, f func(t *testing.T, be *testBackend)) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			f(t, &testBackend{backend: b, prefix: "test-" + rand.Text()[:12] + "/"})
+		})
+	}
+}
+
+// testBackend is a backend with the prefix of one test.
+type testBackend struct {
+	backend
+	prefix string
+}
+
+// options sets o's Storage to the backend.
+func (be *testBackend) options(o Options) Options {
+	if be.s3 != nil {
+		st := NewS3Storage(be.s3, be.prefix)
+		st.PartSize = testPartSize
+		o.Storage = st
+	}
+	return o
+}
+
+// open opens a DB on a new data dir with the backend.
+func (be *testBackend) open(t *testing.T, o Options) *DB {
+	t.Helper()
+	return openDB(t, dataDir(t), be.options(o))
+}
+
+// reopen closes db and opens its data dir and backend again.
+func (be *testBackend) reopen(t *testing.T, db *DB, o Options) *DB {
+	t.Helper()
+	return reopen(t, db, be.options(o))
+}
+
+// leftovers lists what failed writes left behind: files in the data dir's
+// tmp, and multipart uploads neither completed nor aborted.
+func (be *testBackend) leftovers(t *testing.T, db *DB) []string {
+	t.Helper()
+	left := tmpFiles(t, db.Dir())
+	if be.s3 != nil {
+		ups, err := be.s3.ListMultipartUploads(context.Background(), be.prefix)
+		if err != nil {
+			t.Fatalf("ListMultipartUploads = %v", err)
+		}
+		left = append(left, ups...)
+	}
+	return left
+}
+
+// sameInfo compares BlobInfos: exactly for files; with S3 the time a Put
+// reports is the service's answer's, which may be a second off the
+// object's.
+func (be *testBackend) sameInfo(a, b BlobInfo) bool {
+	if be.file {
+		return a == b
+	}
+	d := a.ModTime.Sub(b.ModTime)
+	a.ModTime, b.ModTime = time.Time{}, time.Time{}
+	return a == b && d <= time.Second && d >= -time.Second
+}

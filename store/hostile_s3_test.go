@@ -20,15 +20,23 @@ import (
 // Detail names what failed, or ErrNotFound), quickly enough (idle and
 // header timeouts), and never leave a partial object behind.
 
-// hostileDB opens a DB on the fake with intercept, with short timeouts.
+// hostileDB opens a DB on the fake with intercept.
 func hostileDB(t *testing.T, intercept func(op string, w http.ResponseWriter, r *http.Request) bool) (*DB, *s3test.Server) {
+	return hostileDBTimeouts(t, intercept, 0)
+}
+
+// hostileDBTimeouts is hostileDB with the client's header and idle
+// timeouts set to timeout (0: the defaults).
+func hostileDBTimeouts(t *testing.T, intercept func(op string, w http.ResponseWriter, r *http.Request) bool, timeout time.Duration) (*DB, *s3test.Server) {
 	t.Helper()
 	fake := s3test.NewServer("hostile")
 	t.Cleanup(fake.Close)
 	fake.Intercept = intercept
 	hc := s3.NewHTTPClient()
-	hc.Transport.(*http.Transport).ResponseHeaderTimeout = 300 * time.Millisecond
-	c, err := s3.New(s3.Config{Endpoint: fake.URL, Bucket: "hostile", Credentials: fake.Creds, HTTP: hc, IdleTimeout: 300 * time.Millisecond})
+	if timeout > 0 {
+		hc.Transport.(*http.Transport).ResponseHeaderTimeout = timeout
+	}
+	c, err := s3.New(s3.Config{Endpoint: fake.URL, Bucket: "hostile", Credentials: fake.Creds, HTTP: hc, IdleTimeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +120,7 @@ func TestHostileS3Unreachable(t *testing.T) {
 func TestHostileS3Slow(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	db, _ := hostileDB(t, func(op string, w http.ResponseWriter, r *http.Request) bool {
+	db, _ := hostileDBTimeouts(t, func(op string, w http.ResponseWriter, r *http.Request) bool {
 		switch {
 		case op == "HeadObject":
 			// Never answers: the header timeout ends the wait.
@@ -136,7 +144,7 @@ func TestHostileS3Slow(t *testing.T) {
 			return true
 		}
 		return false
-	})
+	}, 300*time.Millisecond)
 	b := bucket(t, db, "assets")
 	done := make(chan struct{})
 	go func() {

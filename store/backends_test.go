@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,40 +39,17 @@ const testPartSize = 5 << 20
 func backends(t *testing.T) []backend {
 	t.Helper()
 	bs := []backend{{name: "file", file: true}}
-	if env := os.Getenv("NODETOOL_TEST_S3"); env != "" {
-		realS3Once.Do(func() { realS3, realS3Err = clientFromEnv(env) })
-		if realS3Err != nil {
-			t.Fatalf("NODETOOL_TEST_S3: %v", realS3Err)
-		}
+	realS3Once.Do(func() { realS3, realS3Err = s3test.EnvClient() })
+	if realS3Err != nil {
+		t.Fatalf("NODETOOL_TEST_S3: %v", realS3Err)
+	}
+	if realS3 != nil {
 		return append(bs, backend{name: "s3", s3: realS3})
 	}
 	fake := s3test.NewServer("nodetool-test")
 	t.Cleanup(fake.Close)
-	c, err := s3.New(s3.Config{Endpoint: fake.URL, Bucket: "nodetool-test", Credentials: fake.Creds})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(bs, backend{name: "s3-fake", fake: fake, s3: c})
+	return append(bs, backend{name: "s3-fake", fake: fake, s3: fake.Client("nodetool-test")})
 }
-
-// clientFromEnv reads NODETOOL_TEST_S3 and creates its bucket.
-func clientFromEnv(env string) (*s3.Client, error) {
-	u, err := url.Parse(env)
-	if err != nil || u.User == nil || strings.Trim(u.Path, "/") == "" {
-		return nil, errBadEnv
-	}
-	secret, _ := u.User.Password()
-	c, err := s3.New(s3.Config{Endpoint: u.Scheme + "://" + u.Host, Bucket: strings.Trim(u.Path, "/"),
-		Credentials: s3.Credentials{AccessKey: u.User.Username(), SecretKey: secret}})
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return c, c.CreateBucket(ctx)
-}
-
-var errBadEnv = &KeyError{What: "NODETOOL_TEST_S3", Reason: "want http://KEY:SECRET@HOST:PORT/BUCKET"}
 
 // forEachBackend runs f as a subtest per backend.
 func forEachBackend(t *testing.T, f func(t *testing.T, be *testBackend)) {

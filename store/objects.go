@@ -69,7 +69,8 @@ type Blob interface {
 }
 
 // Range is a part of a blob a reader is about to read: Length bytes from
-// Offset (Length <= 0: to the end). It is a hint: the Blob OpenRange
+// Offset (Length <= 0: to the end), or with a negative Offset the last
+// -Offset bytes. It is a hint: the Blob OpenRange
 // returns reads any part of the blob, but the backend fetches this part
 // first (with S3, in the same request that checks the blob exists).
 type Range struct {
@@ -146,7 +147,11 @@ func (b *Blobs) OpenRange(ctx context.Context, key string, rng Range) (Blob, Blo
 	start := time.Now()
 	f, info, err := b.be.open(ctx, key, rng)
 	n := int64(0)
-	if err == nil {
+	switch {
+	case err != nil:
+	case rng.Offset < 0:
+		n = min(-rng.Offset, info.Size)
+	default:
 		n = max(info.Size-rng.Offset, 0)
 		if rng.Length > 0 {
 			n = min(n, rng.Length)

@@ -88,7 +88,9 @@ func (b *s3Blobs) put(ctx context.Context, key string, r io.Reader, limit int64)
 // rangeHeader is the HTTP Range of rng ("" for the whole blob).
 func rangeHeader(rng Range) string {
 	switch {
-	case rng.Offset <= 0 && rng.Length <= 0:
+	case rng.Offset < 0:
+		return "bytes=" + strconv.FormatInt(rng.Offset, 10)
+	case rng.Offset == 0 && rng.Length <= 0:
 		return ""
 	case rng.Length <= 0:
 		return "bytes=" + strconv.FormatInt(rng.Offset, 10) + "-"

@@ -8,14 +8,18 @@ package s3test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -508,4 +512,40 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	w.Write(data)
+}
+
+// EnvClient returns a client of the S3 service that NODETOOL_TEST_S3
+// names, http://KEY:SECRET@HOST:PORT/BUCKET (CI starts a SeaweedFS), with
+// its bucket created; nil when the variable is unset, so that tests use
+// the fake instead.
+func EnvClient() (*s3.Client, error) {
+	env := os.Getenv("NODETOOL_TEST_S3")
+	if env == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(env)
+	if err != nil || u.User == nil || strings.Trim(u.Path, "/") == "" {
+		return nil, errors.New("NODETOOL_TEST_S3 must be http://KEY:SECRET@HOST:PORT/BUCKET")
+	}
+	secret, _ := u.User.Password()
+	c, err := s3.New(s3.Config{Endpoint: u.Scheme + "://" + u.Host, Bucket: strings.Trim(u.Path, "/"),
+		Credentials: s3.Credentials{AccessKey: u.User.Username(), SecretKey: secret}})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.CreateBucket(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Client returns a client of the fake's bucket.
+func (s *Server) Client(bucket string) *s3.Client {
+	c, err := s3.New(s3.Config{Endpoint: s.URL, Bucket: bucket, Credentials: s.Creds, Region: s.Region})
+	if err != nil {
+		panic(err) // the fake's own settings always make a client
+	}
+	return c
 }

@@ -161,8 +161,10 @@ func rangeHint(h string) store.Range {
 // size and nothing to read.
 type sizeOnly int64
 
-func (s sizeOnly) Read([]byte) (int, error) { return 0, errors.New("httpapi: a HEAD or 304 answer read its content") }
-func (s sizeOnly) Close() error             { return nil }
+func (s sizeOnly) Read([]byte) (int, error) {
+	return 0, errors.New("httpapi: a HEAD or 304 answer read its content")
+}
+func (s sizeOnly) Close() error { return nil }
 func (s sizeOnly) Seek(offset int64, whence int) (int64, error) {
 	if whence == io.SeekEnd {
 		return int64(s) + offset, nil

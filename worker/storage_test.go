@@ -57,7 +57,9 @@ func testStorageRoundTrip(t *testing.T, st *store.Storage) {
 	}
 }
 
-func TestStorageRangesAndConditionals(t *testing.T) { forEachStorage(t, testStorageRangesAndConditionals) }
+func TestStorageRangesAndConditionals(t *testing.T) {
+	forEachStorage(t, testStorageRangesAndConditionals)
+}
 
 func testStorageRangesAndConditionals(t *testing.T, st *store.Storage) {
 	env := newEnv(t, envOptions{storage: st})
@@ -169,7 +171,9 @@ func TestStorageTraversal(t *testing.T) {
 	}
 }
 
-func TestStorageConcurrentPutsOneKey(t *testing.T) { forEachStorage(t, testStorageConcurrentPutsOneKey) }
+func TestStorageConcurrentPutsOneKey(t *testing.T) {
+	forEachStorage(t, testStorageConcurrentPutsOneKey)
+}
 
 func testStorageConcurrentPutsOneKey(t *testing.T, st *store.Storage) {
 	env := newEnv(t, envOptions{storage: st})

@@ -339,7 +339,7 @@ func (db *DB) sweepS3() {
 	}()
 	start := time.Now()
 	n, err := db.s3Temp.sweepOnce(ctx)
-	db.obs.StorageCall("s3", "sweep", err, time.Since(start), 0)
+	db.obs.StorageCall("s3", "sweep", Result(err), time.Since(start), 0)
 	if err != nil && ctx.Err() == nil {
 		db.log.Warn("store: sweep expired temp objects", "err", err)
 	}

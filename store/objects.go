@@ -81,16 +81,32 @@ type Range struct {
 // for shared records, to the storage backend: the backend ("file" or
 // "s3"), the operation ("put", "get", "stat", "delete", "list", "sweep",
 // "record_get", "record_put", "record_delete", "record_list"), how it
-// ended, how long it took and how many bytes of blob content it moved (a
-// read counts what the reader asked for). It must be cheap and safe for
-// concurrent use (package metrics implements it).
+// ended (Result), how long it took and how many bytes of blob content it
+// moved (a read counts what the reader asked for). It must be cheap and
+// safe for concurrent use (package metrics implements it).
 type Observer interface {
-	StorageCall(backend, op string, err error, elapsed time.Duration, bytes int64)
+	StorageCall(backend, op, result string, elapsed time.Duration, bytes int64)
 }
 
 type noObserver struct{}
 
-func (noObserver) StorageCall(string, string, error, time.Duration, int64) {}
+func (noObserver) StorageCall(string, string, string, time.Duration, int64) {}
+
+// Result names how a call ended, for an Observer: "ok", "not_found",
+// "refused" (the caller's doing: an invalid key, a body over its limit, a
+// key conflict, a cancelled request) or "error" (the backend failed).
+func Result(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrNotFound):
+		return "not_found"
+	case errors.Is(err, ErrInvalidKey), errors.Is(err, ErrTooLarge), errors.Is(err, ErrConflict),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "refused"
+	}
+	return "error"
+}
 
 // Blobs returns the bucket "assets" or "temp".
 func (db *DB) Blobs(bucket string) (*Blobs, error) {
@@ -110,7 +126,7 @@ func (b *Blobs) Bucket() string { return b.bucket }
 func (b *Blobs) Backend() string { return b.backend }
 
 func (b *Blobs) observe(op string, start time.Time, err error, n int64) {
-	b.obs.StorageCall(b.backend, op, err, time.Since(start), n)
+	b.obs.StorageCall(b.backend, op, Result(err), time.Since(start), n)
 }
 
 // Put stores the content read from r under key, replacing any previous

@@ -63,7 +63,7 @@ func (db *DB) Lookup(ctx context.Context, kind, id string) (Record, bool, error)
 	}
 	start := time.Now()
 	rec, ok, err := db.fetch(ctx, kind, id)
-	db.obs.StorageCall("s3", "record_get", err, time.Since(start), 0)
+	db.obs.StorageCall("s3", "record_get", Result(err), time.Since(start), 0)
 	return rec, ok, err
 }
 
@@ -139,7 +139,7 @@ func (db *DB) Scan(ctx context.Context, kind string) ([]Record, error) {
 	}
 	start := time.Now()
 	recs, err := db.scan(ctx, kind)
-	db.obs.StorageCall("s3", "record_list", err, time.Since(start), 0)
+	db.obs.StorageCall("s3", "record_list", Result(err), time.Since(start), 0)
 	return recs, err
 }
 
@@ -204,7 +204,7 @@ func (db *DB) putRemote(kind, id string, data []byte) error {
 	if err != nil {
 		err = &BackendError{Op: "record_put", Err: err}
 	}
-	db.obs.StorageCall("s3", "record_put", err, time.Since(start), int64(len(data)))
+	db.obs.StorageCall("s3", "record_put", Result(err), time.Since(start), int64(len(data)))
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (db *DB) deleteRemote(kind, id string) (bool, error) {
 	defer cancel()
 	start := time.Now()
 	existed, err := db.deleteObject(ctx, db.recordObject(kind, id))
-	db.obs.StorageCall("s3", "record_delete", err, time.Since(start), 0)
+	db.obs.StorageCall("s3", "record_delete", Result(err), time.Since(start), 0)
 	if err != nil {
 		return false, err
 	}

@@ -28,6 +28,9 @@ type Server struct {
 
 	runs, nodeFailures, refusals CounterVec
 	runSeconds, nodeSeconds      HistogramVec
+	nodeCache                    atomic.Pointer[map[string]nodeSeries]
+	nodeMu                       sync.Mutex
+	runCache                     map[string]requestSeries // by status, made at start
 
 	providerRequests CounterVec
 	providerSeconds  HistogramVec
@@ -35,6 +38,11 @@ type Server struct {
 	storageOps     CounterVec
 	storageSeconds HistogramVec
 	storageBytes   CounterVec
+}
+
+type nodeSeries struct {
+	duration Histogram
+	failures Counter
 }
 
 type requestKey struct {
@@ -65,9 +73,12 @@ func NewServer(version string) *Server {
 	s.nodeSeconds = r.Histogram("nodetool_node_duration_seconds", "How long nodes were active in runs (waits for input included), by node type.", DurationBuckets, "node_type")
 	s.nodeFailures = r.Counter("nodetool_node_failures_total", "Nodes whose error failed their run, by node type.", "node_type")
 	s.refusals = r.Counter("nodetool_budget_refusals_total", "Runs that failed by breaking a budget, by budget (run-timeout, node-timeout, max-value, max-results).", "budget")
+	s.runCache = map[string]requestSeries{}
 	for _, st := range []string{"completed", "failed", "cancelled"} {
-		s.runs.With(st)
+		s.runCache[st] = requestSeries{count: s.runs.With(st), duration: s.runSeconds.With(st)}
 	}
+	nm := map[string]nodeSeries{}
+	s.nodeCache.Store(&nm)
 
 	s.providerRequests = r.Counter("nodetool_provider_requests_total", "HTTP requests to model providers, by provider and status code (\"error\": no answer).", "provider", "code")
 	s.providerSeconds = r.Histogram("nodetool_provider_request_duration_seconds", "Time until a model provider's response headers, by provider.", DurationBuckets, "provider")
@@ -84,6 +95,7 @@ func NewServer(version string) *Server {
 	r.GaugeFunc("go_memstats_sys_bytes", "Bytes of memory obtained from the OS.", func() float64 { return runtimeValue("/memory/classes/total:bytes") })
 	r.GaugeFunc("go_gc_heap_goal_bytes", "Heap size the garbage collector aims at for this cycle.", func() float64 { return runtimeValue("/gc/heap/goal:bytes") })
 	r.CounterFunc("go_gc_cycles_total", "Completed garbage collection cycles.", func() float64 { return runtimeValue("/gc/cycles/total:gc-cycles") })
+	r.CounterFunc("go_memstats_alloc_bytes_total", "Bytes allocated on the heap since the start, freed or not.", func() float64 { return runtimeValue("/gc/heap/allocs:bytes") })
 	return s
 }
 
@@ -155,16 +167,41 @@ func (s *Server) Open(kind string, delta int) { s.open.With(kind).Add(float64(de
 
 // NodeDone records a node's activity (engine.Observer).
 func (s *Server) NodeDone(nodeType string, elapsed time.Duration, failed bool) {
-	s.nodeSeconds.With(nodeType).Observe(elapsed.Seconds())
-	if failed {
-		s.nodeFailures.With(nodeType).Inc()
+	ns, ok := (*s.nodeCache.Load())[nodeType]
+	if !ok {
+		ns = s.newNodeSeries(nodeType)
 	}
+	ns.duration.Observe(elapsed.Seconds())
+	if failed {
+		ns.failures.Inc()
+	}
+}
+
+func (s *Server) newNodeSeries(nodeType string) nodeSeries {
+	s.nodeMu.Lock()
+	defer s.nodeMu.Unlock()
+	old := *s.nodeCache.Load()
+	if ns, ok := old[nodeType]; ok {
+		return ns
+	}
+	ns := nodeSeries{duration: s.nodeSeconds.With(nodeType), failures: s.nodeFailures.With(nodeType)}
+	m := make(map[string]nodeSeries, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[nodeType] = ns
+	s.nodeCache.Store(&m)
+	return ns
 }
 
 // RunDone records a run's end (engine.Observer).
 func (s *Server) RunDone(status string, elapsed time.Duration, budget string) {
-	s.runs.With(status).Inc()
-	s.runSeconds.With(status).Observe(elapsed.Seconds())
+	rs, ok := s.runCache[status]
+	if !ok {
+		rs = requestSeries{count: s.runs.With(status), duration: s.runSeconds.With(status)}
+	}
+	rs.count.Inc()
+	rs.duration.Observe(elapsed.Seconds())
 	if budget != "" {
 		s.refusals.With(budget).Inc()
 	}

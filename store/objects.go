@@ -54,7 +54,9 @@ type blobBackend interface {
 // BlobInfo describes a stored blob. ETag is a quoted strong validator
 // that changes when the content is replaced (see fileBlobs.info; with S3
 // it is the service's own ETag). ModTime is when the blob was last
-// written (to the second with S3).
+// written (to the second with S3, where the BlobInfo Put returns has the
+// time the service answered, which may be later than the object's own by
+// the duration of the upload).
 type BlobInfo struct {
 	Key     string
 	Size    int64

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ type readiness struct {
 	check  func(context.Context) error
 	period time.Duration
 	now    func() time.Time
+	log    *slog.Logger // told when readiness changes, not at every poll
 
 	mu  sync.Mutex // held during a check: concurrent callers wait for its answer
 	at  time.Time
@@ -38,6 +40,12 @@ func (rd *readiness) get(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return err // the caller went away: do not cache its cancellation
 	}
+	switch {
+	case err != nil && (rd.err == nil || rd.at.IsZero()):
+		rd.log.Warn("not ready: the storage backend does not answer", "err", err)
+	case err == nil && rd.err != nil:
+		rd.log.Info("ready: the storage backend answers again")
+	}
 	rd.at, rd.err = rd.now(), err
 	return err
 }
@@ -47,11 +55,13 @@ func (rd *readiness) get(ctx context.Context) error {
 // address or a secret). Public, like /health, for load balancers.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if err := s.readiness.get(r.Context()); err != nil {
-		httpapi.WriteError(w, r, s.log, err)
+		httpapi.WriteError(w, r, quiet, err) // logged when readiness changes
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "storage": s.storageKind(), "timestamp": s.d.Now().UTC().Format(time.RFC3339)})
 }
+
+var quiet = slog.New(slog.DiscardHandler)
 
 func (s *Server) storageKind() string {
 	if st := s.d.Store.Storage(); st != nil {

@@ -109,7 +109,7 @@ func New(d Deps) *Server {
 		d.ReadyCache = 2 * time.Second
 	}
 	s := &Server{d: d, log: d.Logger}
-	s.readiness = &readiness{check: d.Store.Storage().Check, period: d.ReadyCache, now: d.Now}
+	s.readiness = &readiness{check: d.Store.Storage().Check, period: d.ReadyCache, now: d.Now, log: d.Logger}
 	return s
 }
 

@@ -88,7 +88,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("run takes one workflow, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
 	st.parsed()
-	if job.models, err = pf.build(st, getenv); err != nil {
+	if job.models, err = pf.build(st, getenv, nil); err != nil {
 		return nil, usageError("%v", err)
 	}
 	if job.search, err = serp.build(st, getenv, nil); err != nil {

@@ -27,7 +27,7 @@ NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supaba
 loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
 COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append(append(append([]string{}, envData...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...),
+	env: append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -47,6 +47,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	fs := c.fs
 	f := &serveFlags{maxUpload: byteSize(2 << 30)}
 	addDataDirFlag(fs, "serve", "workflows, jobs, assets and threads")
+	addStorageFlag(fs, "asset and temp files")
 	f.staticFolder = fs.String("static-folder", "", "serve a built NodeTool web client from this folder at /")
 	fs.Var(&f.origins, "cors-origin", "also allow browser requests from this `origin`, e.g. http://192.168.1.5:3000 (repeatable)")
 	f.tempTTL = fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
@@ -131,7 +132,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	for _, ex := range examples {
 		exampleFlows = append(exampleFlows, ex.Workflow)
 	}
-	db, err := s.openStore(conf.data, *f.tempTTL)
+	storage, err := s.storage(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := s.openStore(conf.data, *f.tempTTL, storage)
 	if err != nil {
 		return err
 	}
@@ -152,7 +157,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher})
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
-		Run:     engine.RunOptions{Limits: conf.limits},
+		Run:     engine.RunOptions{Limits: conf.limits, Observer: s.runObserver()},
 		MaxJobs: conf.maxJobs, MaxJobsPerUser: conf.maxPerUser, Retention: *f.retention, MaxRecords: *f.maxRecords})
 	defer jm.Close()
 
@@ -175,7 +180,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv.Register(mux)
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
+	s.gauge("nodetool_jobs_running", "Workflow runs going on now.", func() float64 { return float64(jm.Running("")) })
 	lines := withSearchLine([]string{providersLine(s.models), conf.access.line()}, searcher)
+	if l := storageLine(storage, "asset and temp files live there (records stay in the data dir)"); l != "" {
+		lines = append(lines, l)
+	}
 	if line := terminalLine(&deps); line != "" {
 		lines = append(lines, line)
 	}

@@ -32,7 +32,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 		return usageError("validate needs at least one file (see \"nodetool validate -h\")")
 	}
 	st.parsed()
-	set, err := pf.build(st, getenv)
+	set, err := pf.build(st, getenv, nil)
 	if err != nil {
 		return usageError("%v", err)
 	}

@@ -24,13 +24,14 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append(append([]string{}, envData...), envBudgets...), envAccess...), envSearch...),
+		env: append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
 	fs.Var(&files, "workflow", "serve this workflow `file` (repeatable)")
 	workflowsDir := fs.String("workflows-dir", "", "serve every *.json workflow in this `folder`")
 	addDataDirFlag(fs, "worker", "workflows and storage")
+	addStorageFlag(fs, "storage objects and stored workflows")
 	privateStorage := fs.Bool("private-storage", false, "require auth for GET and HEAD on /storage/* too")
 	tempTTL := fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
 	maxUpload := byteSize(2 << 30)
@@ -67,7 +68,11 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	if err != nil {
 		return usageError("%v", err)
 	}
-	db, err := s.openStore(data, *tempTTL)
+	storage, err := s.storage(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := s.openStore(data, *tempTTL, storage, "workflows")
 	if err != nil {
 		return err
 	}
@@ -81,10 +86,11 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
-		Run:             engine.RunOptions{Limits: limits},
+		Run:             engine.RunOptions{Limits: limits, Observer: s.runObserver()},
 		Limiter:         jobs.NewLimiter(maxJobs, maxJobsPerUser),
 		BodyIdleTimeout: *c.bodyTimeout,
 	})
+	s.gauge("nodetool_jobs_running", "Workflow runs going on now.", func() float64 { return float64(srv.Running()) })
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
@@ -94,10 +100,11 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return err
 	}
 	nFixed, nStored := repo.Len()
-	printBanner(stdout, banner{
-		what: "worker", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token, data: data,
-		lines: withSearchLine([]string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), acc.line()}, searcher),
-	})
+	lines := []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), acc.line()}
+	if l := storageLine(storage, "stored workflows and storage objects live there, shared by every worker with this URL"); l != "" {
+		lines = append(lines, l)
+	}
+	printBanner(stdout, banner{what: "worker", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token, data: data, lines: withSearchLine(lines, searcher)})
 	return s.serve(ctx, ln, srv.Handler(mux), "run workflows and write storage")
 }
 

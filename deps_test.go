@@ -30,15 +30,21 @@ var depRules = []struct {
 	{"nodetool/providers", []string{"nodetool/lang/", "nodetool/sse"}},
 	{"nodetool/sse", nil},
 	// The three surfaces never import each other.
-	{"nodetool/editor", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/terminal", "nodetool/workflows"}},
-	{"nodetool/worker", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/sse", "nodetool/store", "nodetool/workflows"}},
+	{"nodetool/editor", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/terminal", "nodetool/workflows"}},
+	{"nodetool/worker", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/workflows"}},
 	// chatsrv reaches engine, jobs and workflows only through httpapi's error
 	// table, which names their errors.
-	{"nodetool/chatsrv", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/workflows"}},
+	{"nodetool/chatsrv", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/workflows"}},
 	// Storage and authentication stand on the standard library.
-	{"nodetool/store", []string{"nodetool/durable"}},
+	// The S3 client (and its test fake) stand alone.
+	{"nodetool/store", []string{"nodetool/durable", "nodetool/store/s3"}},
+	{"nodetool/store/s3", nil},
+	{"nodetool/store/s3/s3test", []string{"nodetool/store/s3"}},
 	{"nodetool/authn", []string{"nodetool/durable"}},
 	{"nodetool/durable", nil},
+	// Metrics stand on the standard library; the packages they measure
+	// declare the observer interfaces it implements.
+	{"nodetool/metrics", nil},
 }
 
 func TestDependencyRules(t *testing.T) {

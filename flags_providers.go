@@ -3,9 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 
+	"nodetool/metrics"
 	"nodetool/providers"
 )
 
@@ -47,7 +49,17 @@ func secret(file, env string, getenv func(string) string) (string, error) {
 // the default, and besides it Ollama when its URL is set, an
 // OpenAI-compatible server when its URL or key is set, Anthropic when its
 // key is set. The fake is only ever the default.
-func (pf *providerFlags) build(st *settings, getenv func(string) string) (*providers.Set, error) {
+//
+// With m, each provider's HTTP client counts its requests (m.Transport).
+func (pf *providerFlags) build(st *settings, getenv func(string) string, m *metrics.Server) (*providers.Set, error) {
+	client := func(provider string) *http.Client {
+		if m == nil {
+			return nil // the provider's own
+		}
+		c := providers.NewHTTPClient()
+		c.Transport = m.Transport(provider, c.Transport)
+		return c
+	}
 	def := st.str("provider", "NODETOOL_PROVIDER")
 	model := st.str("default-model", "NODETOOL_DEFAULT_MODEL")
 	switch def {
@@ -57,7 +69,7 @@ func (pf *providerFlags) build(st *settings, getenv func(string) string) (*provi
 	}
 	var ps []providers.Provider
 	if def == "ollama" || st.set["ollama-url"] || strings.TrimSpace(getenv("OLLAMA_API_URL")) != "" {
-		ps = append(ps, providers.NewOllama(providers.OllamaConfig{BaseURL: st.str("ollama-url", "OLLAMA_API_URL")}))
+		ps = append(ps, providers.NewOllama(providers.OllamaConfig{BaseURL: st.str("ollama-url", "OLLAMA_API_URL"), Client: client("ollama")}))
 	}
 	openaiURL := st.str("openai-base-url", "OPENAI_BASE_URL")
 	openaiKey, err := secret(*pf.openaiKeyFile, "OPENAI_API_KEY", getenv)
@@ -65,7 +77,7 @@ func (pf *providerFlags) build(st *settings, getenv func(string) string) (*provi
 		return nil, fmt.Errorf("--openai-api-key-file: %v", err)
 	}
 	if openaiURL != "" || openaiKey != "" || def == "openai" {
-		ps = append(ps, providers.NewOpenAI(providers.OpenAIConfig{BaseURL: openaiURL, APIKey: openaiKey}))
+		ps = append(ps, providers.NewOpenAI(providers.OpenAIConfig{BaseURL: openaiURL, APIKey: openaiKey, Client: client("openai")}))
 	}
 	anthropicKey, err := secret(*pf.anthropicKeyFile, "ANTHROPIC_API_KEY", getenv)
 	if err != nil {
@@ -75,7 +87,7 @@ func (pf *providerFlags) build(st *settings, getenv func(string) string) (*provi
 		if anthropicKey == "" {
 			return nil, fmt.Errorf("--provider anthropic needs ANTHROPIC_API_KEY (or --anthropic-api-key-file)")
 		}
-		ps = append(ps, providers.NewAnthropic(providers.AnthropicConfig{BaseURL: st.str("anthropic-base-url", "ANTHROPIC_BASE_URL"), APIKey: anthropicKey}))
+		ps = append(ps, providers.NewAnthropic(providers.AnthropicConfig{BaseURL: st.str("anthropic-base-url", "ANTHROPIC_BASE_URL"), APIKey: anthropicKey, Client: client("anthropic")}))
 	}
 	if def == "fake" {
 		ps = append(ps, providers.NewFake())

@@ -121,6 +121,24 @@
 // beyond loopback without enforced auth; the banner says which) gets only PATH,
 // HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and
 // LC_* of the server's environment. chat-server keeps no other state.
+//
+// Storage (worker, serve): --storage-url / NODETOOL_STORAGE_URL puts the
+// storage objects (and the worker's stored workflows) elsewhere: file:///path,
+// or s3://BUCKET[/PREFIX][?addressing=virtual] on any S3-compatible service,
+// configured by AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_S3; default AWS),
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION
+// (default us-east-1); path-style addressing with a custom endpoint. Workers
+// that share the token and the storage URL are replicas: put any number behind
+// a load balancer (deploy/ has HAProxy, systemd and container recipes). A
+// failing backend is a 502 or 503 saying what failed. GET /ready (public, on
+// the worker) is 200 while the backend answers (checked at most every 2 s),
+// 503 otherwise; /health never asks the backend.
+//
+// Metrics: every server serves GET /metrics in the Prometheus text format
+// (requests by route pattern and status with durations, workflow runs and
+// node durations, budget refusals, open streams and WebSockets, running jobs,
+// model provider and storage calls, Go runtime), behind the server's auth
+// unless --metrics-public; --metrics=false turns measuring and /metrics off.
 package main
 
 import (

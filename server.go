@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"nodetool/authn"
+	"nodetool/engine"
 	"nodetool/httpapi"
+	"nodetool/metrics"
 	"nodetool/providers"
 	"nodetool/store"
 )
@@ -42,6 +44,8 @@ type serverCmd struct {
 	grace               *time.Duration
 	logFormat, logLevel *string
 	insecure            *bool
+	metricsOn           *bool
+	metricsPublic       *bool
 	models              *providerFlags
 	stdout, stderr      io.Writer
 }
@@ -64,6 +68,8 @@ func newServerCmd(spec serverSpec, getenv func(string) string, stdout, stderr io
 	c.logFormat = fs.String("log-format", "text", "log format: text or json")
 	c.logLevel = fs.String("log-level", "info", "log level: debug, info, warn or error")
 	c.insecure = fs.Bool("insecure", false, "allow listening beyond loopback without enforced auth")
+	c.metricsOn = fs.Bool("metrics", true, "serve GET /metrics (Prometheus text format) and measure requests, runs, storage and model calls; false turns both off")
+	c.metricsPublic = fs.Bool("metrics-public", false, "serve /metrics without a token (for a scraper on a private network); by default it needs the server's auth")
 	c.models = addProviderFlags(fs)
 	return c
 }
@@ -90,6 +96,8 @@ type serverConf struct {
 	auth   *authn.Auth
 	token  authn.TokenInfo
 	models *providers.Set
+	// metrics is nil with --metrics=false.
+	metrics *metrics.Server
 }
 
 // parse parses args and resolves the common settings: the logger, the
@@ -127,7 +135,10 @@ func (c *serverCmd) parse(args []string, getenv func(string) string, durations m
 	if s.auth, s.token, err = serverAuth(getenv, c.st.str("auth-provider", "AUTH_PROVIDER"), s.host, *c.insecure, log); err != nil {
 		return nil, usageError("%v", err)
 	}
-	if s.models, err = c.models.build(c.st, getenv); err != nil {
+	if *c.metricsOn {
+		s.metrics = metrics.NewServer(version)
+	}
+	if s.models, err = c.models.build(c.st, getenv, s.metrics); err != nil {
 		return nil, usageError("%v", err)
 	}
 	return s, nil
@@ -142,14 +153,88 @@ func (s *serverConf) listen() (net.Listener, error) {
 	return ln, nil
 }
 
-// openStore opens the data dir d, naming it and the flag that picks
-// another when it cannot (in use by another server, not writable).
-func (s *serverConf) openStore(d dataDir, tempTTL time.Duration) (*store.DB, error) {
-	db, err := store.Open(d.path, store.Options{TempTTL: tempTTL, Logger: s.log})
+// openStore opens the data dir d with its blobs (and the record kinds in
+// shared) in storage (nil: the data dir), naming the data dir and the flag
+// that picks another when it cannot (in use by another server, not
+// writable).
+func (s *serverConf) openStore(d dataDir, tempTTL time.Duration, storage *store.Storage, shared ...string) (*store.DB, error) {
+	opts := store.Options{TempTTL: tempTTL, Logger: s.log, Storage: storage, Shared: shared}
+	if s.metrics != nil {
+		opts.Observer = s.metrics
+	}
+	db, err := store.Open(d.path, opts)
 	if err != nil {
 		return nil, &exitError{code: 1, msg: fmt.Sprintf("data dir %s: %v (use --data-dir to pick another)", d.path, err)}
 	}
 	return db, nil
+}
+
+// addStorageFlag declares --storage-url for a server command that keeps
+// what in its storage.
+func addStorageFlag(fs *flag.FlagSet, what string) {
+	fs.String("storage-url", "", "where "+what+" live: file:///path, or s3://BUCKET[/PREFIX][?addressing=virtual] for an S3-compatible service "+
+		"configured by AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_S3), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_REGION "+
+		"(env NODETOOL_STORAGE_URL; default: the data dir)")
+}
+
+// envStorage are the environment variables of --storage-url.
+var envStorage = []string{"NODETOOL_STORAGE_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+	"AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"}
+
+// storage resolves --storage-url.
+func (s *serverConf) storage(getenv func(string) string) (*store.Storage, error) {
+	st, err := store.ParseStorageURL(s.cmd.st.str("storage-url", "NODETOOL_STORAGE_URL"), getenv)
+	if err != nil {
+		return nil, usageError("--storage-url/NODETOOL_STORAGE_URL: %v", err)
+	}
+	return st, nil
+}
+
+// storageLine describes the storage for a banner ("" for the data dir).
+func storageLine(st *store.Storage, shared string) string {
+	if st == nil {
+		return ""
+	}
+	return "storage:   " + st.String() + "; " + shared
+}
+
+// withMetrics adds GET /metrics to h (behind the server's auth unless
+// --metrics-public), through the chain every surface uses; other paths go
+// to h. Without metrics it is h.
+func (s *serverConf) withMetrics(h http.Handler) http.Handler {
+	if s.metrics == nil {
+		return h
+	}
+	access := httpapi.Authenticated
+	if *s.cmd.metricsPublic {
+		access = httpapi.Public
+	}
+	mux := http.NewServeMux()
+	httpapi.Handle(mux, s.auth, []httpapi.Route{access.Route("GET /metrics", s.metrics.Registry.Handler())})
+	m := httpapi.Chain(mux, httpapi.Middleware{Log: s.log, Auth: s.auth})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			m.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// runObserver is the engine.Observer of the server's runs (nil without
+// metrics).
+func (s *serverConf) runObserver() engine.Observer {
+	if s.metrics == nil {
+		return nil
+	}
+	return s.metrics
+}
+
+// gauge registers a gauge read at each scrape (nothing without metrics).
+func (s *serverConf) gauge(name, help string, fn func() float64) {
+	if s.metrics != nil {
+		s.metrics.Registry.GaugeFunc(name, help, fn)
+	}
 }
 
 // serve serves h on ln until ctx ends, then shuts down within
@@ -163,6 +248,10 @@ func (s *serverConf) serve(ctx context.Context, ln net.Listener, h http.Handler,
 	t := httpapi.DefaultTimeouts
 	t.ShutdownGrace = *s.cmd.grace
 	t.Body = *s.cmd.bodyTimeout
+	h = s.withMetrics(h)
+	if s.metrics != nil {
+		h = httpapi.Instrument(s.metrics, h)
+	}
 	return httpapi.Serve(ctx, ln, h, t, s.log, onShutdown...)
 }
 

@@ -38,6 +38,9 @@ type RunOptions struct {
 	// Logger receives internal errors (a panic in node code, with its
 	// stack). Nil discards them.
 	Logger *slog.Logger
+	// Observer, if set, is told how the run and each node went (metrics;
+	// see observe.go).
+	Observer Observer
 }
 
 // Result is the outcome of a run.
@@ -243,6 +246,7 @@ func (r *run) finish(status, errMsg string, node *planNode) *Result {
 		}
 	}
 	r.post(ju)
+	r.observeRun(res)
 	return res
 }
 
@@ -305,6 +309,7 @@ func (r *run) nodeUpdate(n *planNode, status string, result, props any) {
 // of all its outgoing edges. A panic in node code fails the node, not the
 // process.
 func (r *run) actor(n *planNode) {
+	defer r.observeNode(n, time.Now())
 	in := r.inboxes[n]
 	defer in.clock.close()
 	defer r.closeOutputs(n)

@@ -106,6 +106,7 @@ func Errorf(kind Kind, format string, args ...any) error {
 //	jobs.ErrBusy (*jobs.LimitError) RateLimited   the limit and its flag
 //	jobs.ErrShuttingDown            Unavailable   its message
 //	jobs.ErrNotFound                NotFound      "Job not found"
+//	*store.BackendError             Unavailable (no answer, busy, down: worth a retry) or Upstream, what failed (its Detail)
 //	store.ErrNotFound               NotFound      "Not Found"
 //	store.ErrInvalidKey             Malformed     "invalid <key, kind or id>: <reason>"
 //	store.ErrConflict               Conflict      "the key conflicts with an existing key: ..."
@@ -121,6 +122,7 @@ func Classify(err error) (Kind, string) {
 		ke  *store.KeyError
 		mbe *http.MaxBytesError
 		le  *pyval.LimitError
+		sbe *store.BackendError
 	)
 	switch {
 	case errors.As(err, &e):
@@ -150,6 +152,11 @@ func Classify(err error) (Kind, string) {
 		return Unavailable, jobs.ErrShuttingDown.Error()
 	case errors.Is(err, jobs.ErrNotFound):
 		return NotFound, "Job not found"
+	case errors.As(err, &sbe):
+		if sbe.Unavailable() {
+			return Unavailable, sbe.Detail()
+		}
+		return Upstream, sbe.Detail()
 	case errors.Is(err, store.ErrNotFound):
 		return NotFound, "Not Found"
 	case errors.As(err, &ke):
@@ -180,7 +187,8 @@ func ClientMessage(err error) string {
 
 // WriteError answers err: the status of its kind (Classify) and
 // {"detail": <the client's message>}. An Internal error is logged with its
-// cause, which the client never sees; an Upstream one is logged at Warn.
+// cause, which the client never sees; an Upstream one, or a storage
+// backend's failure, is logged at Warn.
 // Unauthorized answers carry WWW-Authenticate: Bearer and Cache-Control:
 // no-store; RateLimited ones Retry-After: 1 and Cache-Control: no-store.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
@@ -190,6 +198,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	case Upstream:
 		log.Warn("upstream failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case Unavailable:
+		if errors.Is(err, store.ErrBackend) {
+			log.Warn("storage backend unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 	}
 	writeKind(w, kind, msg)
 }

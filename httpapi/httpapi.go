@@ -256,6 +256,7 @@ func TrimSlash(next http.Handler) http.Handler {
 			}
 			r2.URL.RawPath = ""
 			next.ServeHTTP(w, r2)
+			r.Pattern = r2.Pattern // for Instrument, which holds r
 			return
 		}
 		next.ServeHTTP(w, r)

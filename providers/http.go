@@ -48,6 +48,10 @@ var (
 	acceptJSON = []string{"application/json"}
 )
 
+// NewHTTPClient is the HTTP client providers use unless configured with
+// another: a server that instruments provider calls wraps its transport.
+func NewHTTPClient() *http.Client { return newClient() }
+
 // newClient is the default HTTP client: the standard transport (proxy
 // settings, HTTP/2, connection reuse) with a bounded dial and TLS
 // handshake.

@@ -17,86 +17,35 @@ import (
 	"nodetool/durable"
 )
 
-// Blobs is one bucket of blobs: "assets", kept until deleted, or "temp",
-// whose blobs expire TempTTL after their last write. Blob contents are
-// streamed in and out and never held whole in memory. Keys are checked by
-// ValidateKey; an invalid key is a *KeyError (ErrInvalidKey).
-//
-// Blobs is the whole blob surface the servers use. A second backend (an
-// S3-compatible object store, so that stateless workers behind a load
-// balancer can share one bucket) must provide the same operations with the
-// same meaning:
-//
-//   - Put streams the body under a size limit without buffering it whole
-//     (a single PUT, or a multipart upload completed only on success),
-//     replaces the object atomically, and leaves nothing behind on
-//     ErrTooLarge, a cancelled context or any other error.
-//   - Open returns an io.ReadSeekCloser, for example one that issues a
-//     ranged GET from the current offset on the first Read after a Seek.
-//   - Stat gives size, modification time and a quoted strong ETag that
-//     changes whenever the content is replaced (S3's own ETag qualifies).
-//   - Delete and Open report a missing key as ErrNotFound (S3 DELETE
-//     succeeds on a missing key, so HEAD first).
-//   - List pages through ListObjectsV2 for a prefix.
-//   - Temp expiry becomes a bucket lifecycle rule, plus the same
-//     modification-time check on every read, as lifecycle rules are lazy.
-//
-// ErrConflict is particular to this file backend, where "a" and "a/b"
-// cannot both exist because key segments are folders.
-type Blobs struct {
+// fileBlobs keeps one bucket of blobs in the data directory: key
+// segments are folders under blobs/<bucket>/, and writes follow the
+// durable sequence of the package comment. It is the default backend of
+// Blobs.
+type fileBlobs struct {
 	db     *DB
 	bucket string
 	ttl    time.Duration // 0: never expire
 }
 
-// BlobInfo describes a stored blob.
-//
-// ETag is a quoted strong validator: the first 12 bytes, in hex, of the
-// SHA-256 of the file's size, modification time (nanoseconds) and inode
-// number. No sidecar is kept and nothing is hashed while streaming. Every
-// Put writes a new
-// file (a new inode while the old one still exists) and renames it into
-// place, so replacing the content changes the ETag. Identical content put
-// twice gets two different ETags. The one theoretical collision needs two
-// replacements of one key, with the same size, within one tick of the
-// filesystem clock, reusing a freed inode.
-type BlobInfo struct {
-	Key     string
-	Size    int64
-	ModTime time.Time
-	ETag    string
-}
-
-// Blob is an open blob. With this backend it is an *os.File opened through
-// the store's root.
-type Blob interface {
-	io.ReadSeekCloser
-}
-
-// Blobs returns the bucket "assets" or "temp".
-func (db *DB) Blobs(bucket string) (*Blobs, error) {
-	switch bucket {
-	case "assets":
-		return db.assets, nil
-	case "temp":
-		return db.temp, nil
-	}
-	return nil, fmt.Errorf("store: unknown blob bucket %q, want assets or temp", bucket)
-}
-
-// Bucket returns the bucket's name.
-func (b *Blobs) Bucket() string { return b.bucket }
-
-func (b *Blobs) dir() string            { return blobsDir + "/" + b.bucket }
-func (b *Blobs) name(key string) string { return b.dir() + "/" + key }
+func (b *fileBlobs) dir() string            { return blobsDir + "/" + b.bucket }
+func (b *fileBlobs) name(key string) string { return b.dir() + "/" + key }
 
 // expired reports whether a temp blob last written at fi's modification
 // time is past its TTL.
-func (b *Blobs) expired(fi fs.FileInfo) bool {
+func (b *fileBlobs) expired(fi fs.FileInfo) bool {
 	return b.ttl > 0 && b.db.now().Sub(fi.ModTime()) > b.ttl
 }
 
-func (b *Blobs) info(key string, fi fs.FileInfo) BlobInfo {
+// info describes the file fi holds. Its ETag is a quoted strong
+// validator: the first 12 bytes, in hex, of the SHA-256 of the file's
+// size, modification time (nanoseconds) and inode number. No sidecar is
+// kept and nothing is hashed while streaming. Every put writes a new file
+// (a new inode while the old one still exists) and renames it into place,
+// so replacing the content changes the ETag. Identical content put twice
+// gets two different ETags. The one theoretical collision needs two
+// replacements of one key, with the same size, within one tick of the
+// filesystem clock, reusing a freed inode.
+func (b *fileBlobs) info(key string, fi fs.FileInfo) BlobInfo {
 	var buf [24]byte
 	binary.BigEndian.PutUint64(buf[0:], uint64(fi.Size()))
 	binary.BigEndian.PutUint64(buf[8:], uint64(fi.ModTime().UnixNano()))
@@ -110,7 +59,7 @@ func (b *Blobs) info(key string, fi fs.FileInfo) BlobInfo {
 	}
 }
 
-// Put stores the content read from r under key, replacing any previous
+// put stores the content read from r under key, replacing any previous
 // blob, and returns once it is durable (see the package comment). It reads
 // r in 64 KiB chunks straight into a temp file. If r yields more than limit
 // bytes, Put fails with ErrTooLarge; a negative limit means no limit. If
@@ -118,10 +67,7 @@ func (b *Blobs) info(key string, fi fs.FileInfo) BlobInfo {
 // ctx.Err(). On any error nothing is left behind and the previous blob, if
 // any, is untouched. Put checks ctx between reads: a Read that blocks is
 // the reader's to end (an HTTP request body does when its client goes).
-func (b *Blobs) Put(ctx context.Context, key string, r io.Reader, limit int64) (BlobInfo, error) {
-	if _, err := ValidateKey(key); err != nil {
-		return BlobInfo{}, err
-	}
+func (b *fileBlobs) put(ctx context.Context, key string, r io.Reader, limit int64) (BlobInfo, error) {
 	db := b.db
 	f, tmp, err := db.createTemp()
 	if err != nil {
@@ -216,7 +162,7 @@ func copyLimited(ctx context.Context, w io.Writer, r io.Reader, limit int64) err
 // notFound maps the errors of a missing file, of a file standing where a
 // folder is expected, and of a symlink or anything but a regular file
 // (which are never followed or served), to ErrNotFound.
-func (b *Blobs) notFound(key string, err error) error {
+func (b *fileBlobs) notFound(key string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, errNotDir) ||
 		errors.Is(err, errSymlink) || errors.Is(err, errNotRegular) {
 		return fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, ErrNotFound)
@@ -224,12 +170,10 @@ func (b *Blobs) notFound(key string, err error) error {
 	return fmt.Errorf("store: blob %s/%s: %w", b.bucket, key, err)
 }
 
-// Open opens the blob key for reading. A missing or expired blob is
+// open opens the blob key for reading (the whole file: a range is read by
+// seeking). A missing or expired blob is
 // ErrNotFound. The caller must close the Blob.
-func (b *Blobs) Open(key string) (Blob, BlobInfo, error) {
-	if _, err := ValidateKey(key); err != nil {
-		return nil, BlobInfo{}, err
-	}
+func (b *fileBlobs) open(_ context.Context, key string, _ Range) (Blob, BlobInfo, error) {
 	f, fi, err := b.db.openRegular(b.name(key))
 	if err != nil {
 		return nil, BlobInfo{}, b.notFound(key, err)
@@ -241,11 +185,8 @@ func (b *Blobs) Open(key string) (Blob, BlobInfo, error) {
 	return f, b.info(key, fi), nil
 }
 
-// Stat describes the blob key. A missing or expired blob is ErrNotFound.
-func (b *Blobs) Stat(key string) (BlobInfo, error) {
-	if _, err := ValidateKey(key); err != nil {
-		return BlobInfo{}, err
-	}
+// stat describes the blob key. A missing or expired blob is ErrNotFound.
+func (b *fileBlobs) stat(_ context.Context, key string) (BlobInfo, error) {
 	fi, err := b.db.lstat(b.name(key))
 	if err != nil {
 		return BlobInfo{}, b.notFound(key, err)
@@ -256,16 +197,13 @@ func (b *Blobs) Stat(key string) (BlobInfo, error) {
 	return b.info(key, fi), nil
 }
 
-// Delete removes the blob key and returns once the removal is durable. A
+// del removes the blob key and returns once the removal is durable. A
 // missing blob is ErrNotFound; so is an expired one, which Delete removes
 // all the same. Folders left empty are removed too. Of concurrent Deletes
 // of one key, exactly one succeeds and the others get ErrNotFound; Deletes
 // of other keys, and the pruning of the folders they empty, never make a
 // Delete that removed its blob fail.
-func (b *Blobs) Delete(key string) error {
-	if _, err := ValidateKey(key); err != nil {
-		return err
-	}
+func (b *fileBlobs) del(_ context.Context, key string) error {
 	db := b.db
 	name := b.name(key)
 	mu := db.stripe(b.bucket, key)
@@ -286,7 +224,7 @@ func (b *Blobs) Delete(key string) error {
 // tree lock shared so that no pruning removes the folder in between (which
 // would fail the fsync of a removal that happened). The caller holds the
 // name's stripe.
-func (b *Blobs) remove(name string) (fs.FileInfo, error) {
+func (b *fileBlobs) remove(name string) (fs.FileInfo, error) {
 	db := b.db
 	db.tree.RLock()
 	defer db.tree.RUnlock()
@@ -309,7 +247,7 @@ func (b *Blobs) remove(name string) (fs.FileInfo, error) {
 // prune removes dir and its parents up to the bucket folder for as long as
 // they are empty. Removing an empty folder needs no fsync: if a crash
 // brings it back, it is still empty.
-func (b *Blobs) prune(dir string) {
+func (b *fileBlobs) prune(dir string) {
 	db := b.db
 	db.tree.Lock()
 	defer db.tree.Unlock()
@@ -321,9 +259,9 @@ func (b *Blobs) prune(dir string) {
 	}
 }
 
-// List describes every blob whose key starts with prefix (a plain string
+// list describes every blob whose key starts with prefix (a plain string
 // prefix, as in S3), sorted by key. Expired temp blobs are left out.
-func (b *Blobs) List(prefix string) ([]BlobInfo, error) {
+func (b *fileBlobs) list(_ context.Context, prefix string) ([]BlobInfo, error) {
 	var out []BlobInfo
 	base := b.dir()
 	if err := b.db.checkDirs(base + "/"); err != nil {
@@ -375,7 +313,10 @@ func (db *DB) sweep(every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		db.temp.sweepOnce()
+		db.fileTemp.sweepOnce()
+		if db.s3Temp != nil {
+			db.sweepS3()
+		}
 		select {
 		case <-db.stop:
 			return
@@ -384,10 +325,33 @@ func (db *DB) sweep(every time.Duration) {
 	}
 }
 
+// sweepS3 deletes the expired temp objects of the S3 backend, within
+// SweepEvery at most, stopping at Close.
+func (db *DB) sweepS3() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-db.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	start := time.Now()
+	n, err := db.s3Temp.sweepOnce(ctx)
+	db.obs.StorageCall("s3", "sweep", Result(err), time.Since(start), 0)
+	if err != nil && ctx.Err() == nil {
+		db.log.Warn("store: sweep expired temp objects", "err", err)
+	}
+	if n > 0 {
+		db.log.Info("store: removed expired temp objects", "count", n)
+	}
+}
+
 // sweepOnce deletes the expired blobs of a bucket with a TTL. Each blob is
 // checked again under its writers' lock just before removal, so a blob
 // replaced meanwhile is kept.
-func (b *Blobs) sweepOnce() {
+func (b *fileBlobs) sweepOnce() {
 	db := b.db
 	var expired []string
 	err := db.checkDirs(b.dir() + "/")
@@ -427,7 +391,7 @@ func (b *Blobs) sweepOnce() {
 	}
 }
 
-func (b *Blobs) removeIfExpired(key string) bool {
+func (b *fileBlobs) removeIfExpired(key string) bool {
 	db := b.db
 	name := b.name(key)
 	mu := db.stripe(b.bucket, key)

@@ -13,10 +13,13 @@ import (
 	"nodetool/durable"
 )
 
-// A Record is one stored JSON document.
+// A Record is one stored JSON document. Version, for the records of a
+// Remote kind read with Lookup or Scan, is the object's ETag: it changes
+// whenever the record is replaced.
 type Record struct {
-	ID   string
-	Data []byte
+	ID      string
+	Data    []byte
+	Version string
 }
 
 // recordName is the file holding a record. kind and id must be valid.
@@ -46,7 +49,13 @@ func (db *DB) PutRaw(kind, id string, data []byte) error {
 	if !json.Valid(data) {
 		return fmt.Errorf("store: put %s/%s: data is not valid JSON", kind, id)
 	}
+	if o := db.elsewhere(kind); o != nil {
+		return o.PutRaw(kind, id, data)
+	}
 	data = bytes.Clone(data)
+	if db.Remote(kind) {
+		return db.putRemote(kind, id, data)
+	}
 	tmp, err := db.writeTemp(data)
 	if err != nil {
 		return err
@@ -81,8 +90,12 @@ func (db *DB) PutRaw(kind, id string, data []byte) error {
 }
 
 // Get returns a copy of the record kind/id, and whether it exists. An
-// invalid kind or id does not exist.
+// invalid kind or id does not exist. For a Remote kind it is the copy
+// this server last saw (see Lookup).
 func (db *DB) Get(kind, id string) ([]byte, bool) {
+	if o := db.elsewhere(kind); o != nil {
+		return o.Get(kind, id)
+	}
 	db.mu.RLock()
 	defer db.mu.RUnlock()
 	data, ok := db.records[kind][id]
@@ -97,6 +110,12 @@ func (db *DB) Delete(kind, id string) (bool, error) {
 	}
 	if err := validID(id); err != nil {
 		return false, err
+	}
+	if o := db.elsewhere(kind); o != nil {
+		return o.Delete(kind, id)
+	}
+	if db.Remote(kind) {
+		return db.deleteRemote(kind, id)
 	}
 	mu := db.stripe(kind, id)
 	mu.Lock()
@@ -126,8 +145,12 @@ func (db *DB) Delete(kind, id string) (bool, error) {
 }
 
 // List returns a copy of every record of kind, sorted by ID. An invalid or
-// unknown kind has no records.
+// unknown kind has no records. For a Remote kind it is what this server
+// last saw (see Scan).
 func (db *DB) List(kind string) []Record {
+	if o := db.elsewhere(kind); o != nil {
+		return o.List(kind)
+	}
 	db.mu.RLock()
 	recs := make([]Record, 0, len(db.records[kind]))
 	for id, data := range db.records[kind] {

@@ -85,6 +85,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +113,16 @@ type Options struct {
 	// SweepEvery is how often expired temp blobs are deleted from disk.
 	// 0 = min(TempTTL/10, 10 minutes), at least one second.
 	SweepEvery time.Duration
+
+	// Storage is where blobs live, and the records of the kinds in
+	// Shared: nil (or file:// naming the data dir itself) keeps them in
+	// the data dir. A file:// Storage elsewhere is opened as a DB of its
+	// own (and locked like one); an S3 one is only asked over the network
+	// (see Storage and Remote).
+	Storage *Storage
+	Shared  []string
+	// Observer is told of every backend call (nil: nobody).
+	Observer Observer
 }
 
 // DB is an open data directory. Its methods are safe for concurrent use.
@@ -123,6 +134,13 @@ type DB struct {
 	now  func() time.Time
 
 	assets, temp *Blobs
+	fileTemp     *fileBlobs // the data dir's temp blobs, which the sweeper keeps
+	s3Temp       *s3Blobs   // temp blobs in S3, which the sweeper keeps too
+	storage      *Storage
+	backing      *DB // the DB of a file Storage in another folder
+	shared       map[string]bool
+	obs          Observer
+	versions     map[string]map[string]string // Remote kinds: kind -> id -> ETag of the cached copy (guarded by mu)
 
 	mu      sync.RWMutex                 // guards records
 	records map[string]map[string][]byte // kind -> id -> JSON, never mutated in place
@@ -174,19 +192,33 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open data dir: %w", err)
 	}
-	db := &DB{
-		dir:     dir,
-		root:    root,
-		log:     opts.Logger,
-		now:     opts.Now,
-		records: make(map[string]map[string][]byte),
-		seed:    maphash.MakeSeed(),
-		dirs:    map[string]bool{".": true},
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
 	}
-	db.assets = &Blobs{db: db, bucket: "assets"}
-	db.temp = &Blobs{db: db, bucket: "temp", ttl: opts.TempTTL}
+	db := &DB{
+		dir:      dir,
+		root:     root,
+		log:      opts.Logger,
+		now:      opts.Now,
+		records:  make(map[string]map[string][]byte),
+		versions: make(map[string]map[string]string),
+		seed:     maphash.MakeSeed(),
+		dirs:     map[string]bool{".": true},
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+		obs:      opts.Observer,
+		shared:   map[string]bool{},
+	}
+	for _, k := range opts.Shared {
+		if err := validKind(k); err != nil {
+			root.Close()
+			return nil, err
+		}
+		db.shared[k] = true
+	}
+	db.fileTemp = &fileBlobs{db: db, bucket: "temp", ttl: opts.TempTTL}
+	db.assets = &Blobs{bucket: "assets", backend: "file", be: &fileBlobs{db: db, bucket: "assets"}, obs: opts.Observer}
+	db.temp = &Blobs{bucket: "temp", backend: "file", be: db.fileTemp, obs: opts.Observer}
 	if err := db.init(); err != nil {
 		root.Close()
 		if db.lock != nil {
@@ -194,9 +226,61 @@ func Open(dir string, opts Options) (*DB, error) {
 		}
 		return nil, err
 	}
+	if err := db.useStorage(opts); err != nil {
+		db.root.Close()
+		db.lock.Close()
+		return nil, err
+	}
 	go db.sweep(opts.SweepEvery)
 	return db, nil
 }
+
+// useStorage points the blobs (and the shared record kinds) at
+// opts.Storage.
+func (db *DB) useStorage(opts Options) error {
+	st := opts.Storage
+	switch {
+	case st == nil:
+		return nil
+	case st.client != nil:
+		db.storage = st
+		part := st.PartSize
+		mk := func(bucket string, ttl time.Duration) *s3Blobs {
+			return &s3Blobs{c: st.client, bucket: bucket, prefix: st.prefix + bucket + "/", ttl: ttl, now: db.now, partSize: part}
+		}
+		db.s3Temp = mk("temp", opts.TempTTL)
+		db.assets = &Blobs{bucket: "assets", backend: "s3", be: mk("assets", 0), obs: opts.Observer}
+		db.temp = &Blobs{bucket: "temp", backend: "s3", be: db.s3Temp, obs: opts.Observer}
+		return nil
+	}
+	if sameFolder(st.path, db.dir) {
+		return nil
+	}
+	o := opts
+	o.Storage, o.Shared = nil, nil
+	backing, err := Open(st.path, o)
+	if err != nil {
+		return fmt.Errorf("store: storage %s: %w", st.path, err)
+	}
+	db.storage, db.backing = st, backing
+	db.assets, db.temp = backing.assets, backing.temp
+	return nil
+}
+
+// sameFolder reports whether a and b name one folder.
+func sameFolder(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(fa, fb)
+	}
+	aa, err1 := filepath.Abs(a)
+	ab, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == ab
+}
+
+// Storage returns where the blobs live: nil for the data dir.
+func (db *DB) Storage() *Storage { return db.storage }
 
 func (db *DB) init() error {
 	if fi, err := db.root.Stat("."); err == nil && fi.Mode().Perm()&0o077 != 0 {
@@ -230,6 +314,9 @@ func (db *DB) Close() error {
 		<-db.done
 		db.closeErr = db.root.Close()
 		db.lock.Close() // closing the descriptor releases the flock
+		if db.backing != nil {
+			db.backing.Close()
+		}
 	})
 	return db.closeErr
 }

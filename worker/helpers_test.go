@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -21,6 +22,8 @@ import (
 	"nodetool/nodes"
 	"nodetool/sse"
 	"nodetool/store"
+	"nodetool/store/s3"
+	"nodetool/store/s3/s3test"
 	"nodetool/workflows"
 )
 
@@ -77,12 +80,55 @@ type envOptions struct {
 	maxUpload      int64
 	keepAlive      time.Duration
 	limiter        *jobs.Limiter
+	storage        *store.Storage // nil: the data dir
+	readyCache     time.Duration
+}
+
+// storageBackend is where a test worker keeps storage: the data dir, or
+// S3 (the service NODETOOL_TEST_S3 names, else the fake), under a key
+// prefix of its own.
+type storageBackend struct {
+	name    string
+	storage func(t *testing.T) *store.Storage
+}
+
+var (
+	envS3Once sync.Once
+	envS3     *s3.Client
+	envS3Err  error
+)
+
+func storageBackends(t *testing.T) []storageBackend {
+	t.Helper()
+	envS3Once.Do(func() { envS3, envS3Err = s3test.EnvClient() })
+	if envS3Err != nil {
+		t.Fatalf("NODETOOL_TEST_S3: %v", envS3Err)
+	}
+	return []storageBackend{
+		{"file", func(*testing.T) *store.Storage { return nil }},
+		{"s3", func(t *testing.T) *store.Storage {
+			c := envS3
+			if c == nil {
+				fake := s3test.NewServer("worker-test")
+				t.Cleanup(fake.Close)
+				c = fake.Client("worker-test")
+			}
+			return store.NewS3Storage(c, "worker-"+rand.Text()[:12]+"/")
+		}},
+	}
+}
+
+// forEachStorage runs f as a subtest per storage backend.
+func forEachStorage(t *testing.T, f func(t *testing.T, st *store.Storage)) {
+	for _, b := range storageBackends(t) {
+		t.Run(b.name, func(t *testing.T) { f(t, b.storage(t)) })
+	}
 }
 
 func newEnv(t *testing.T, o envOptions) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := store.Open(dir, store.Options{})
+	db, err := store.Open(dir, store.Options{Storage: o.storage, Shared: []string{"workflows"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +155,7 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 	jobs := make(chan JobSummary, 2000)
 	s := New(Deps{Registry: nodes.NewRegistry(nodes.Deps{}), Workflows: repo, Store: db, Auth: a,
 		MaxBody: o.maxBody, MaxUpload: o.maxUpload, PrivateStorage: o.privateStorage, KeepAlive: o.keepAlive, Limiter: o.limiter,
-		JobDone: func(j JobSummary) { jobs <- j }})
+		JobDone: func(j JobSummary) { jobs <- j }, ReadyCache: o.readyCache})
 	mux := http.NewServeMux()
 	s.Register(mux)
 	srv := httptest.NewServer(s.Handler(mux))

@@ -32,6 +32,9 @@ func (s *Server) routes() []httpapi.Route {
 	return []httpapi.Route{
 		public("GET /health", s.health),
 		public("GET /ping", s.health),
+		public("GET /ready", s.ready), // the storage backend answers (cached 2s); for load balancers
+		// GET /metrics is added beside these routes by the server command
+		// (server.go), authenticated unless --metrics-public.
 
 		owner("GET /workflows", s.listWorkflows),
 		owner("GET /workflows/{id}", s.getWorkflow),

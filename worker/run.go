@@ -105,8 +105,12 @@ func (s *Server) prepare(w http.ResponseWriter, r *http.Request) (*prepared, boo
 	}
 	id := r.PathValue("id")
 	e, err := s.d.Workflows.Get(authn.UserID(r.Context()), id)
-	if err != nil {
+	if errors.Is(err, workflows.ErrNotFound) {
 		s.fail(w, r, httpapi.Errorf(httpapi.NotFound, "Workflow %s not found", id))
+		return nil, false
+	}
+	if err != nil {
+		s.fail(w, r, err) // the storage backend failed: 502 or 503
 		return nil, false
 	}
 	plan, err := s.plan(e)
@@ -264,6 +268,8 @@ func (s *Server) streamWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	s.streams.Add(1)
+	defer s.streams.Add(-1)
 	stream := httpapi.NewSSE(w, s.d.StreamWriteTimeout, true)
 
 	var buf bytes.Buffer

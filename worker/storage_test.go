@@ -13,10 +13,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"nodetool/store"
 )
 
-func TestStorageRoundTrip(t *testing.T) {
-	env := newEnv(t, envOptions{})
+func TestStorageRoundTrip(t *testing.T) { forEachStorage(t, testStorageRoundTrip) }
+
+func testStorageRoundTrip(t *testing.T, st *store.Storage) {
+	env := newEnv(t, envOptions{storage: st})
 	data := randomBytes(t, 100_000)
 	for _, bucket := range []string{"assets", "temp"} {
 		key := "deep/nested/path/file.png"
@@ -54,7 +58,11 @@ func TestStorageRoundTrip(t *testing.T) {
 }
 
 func TestStorageRangesAndConditionals(t *testing.T) {
-	env := newEnv(t, envOptions{})
+	forEachStorage(t, testStorageRangesAndConditionals)
+}
+
+func testStorageRangesAndConditionals(t *testing.T, st *store.Storage) {
+	env := newEnv(t, envOptions{storage: st})
 	env.do(t, "PUT", "/admin/storage/assets/r.txt", "0123456789")
 	_, _, h := env.do(t, "GET", "/storage/assets/r.txt", "")
 	etag, lastMod := h.Get("ETag"), h.Get("Last-Modified")
@@ -164,7 +172,11 @@ func TestStorageTraversal(t *testing.T) {
 }
 
 func TestStorageConcurrentPutsOneKey(t *testing.T) {
-	env := newEnv(t, envOptions{})
+	forEachStorage(t, testStorageConcurrentPutsOneKey)
+}
+
+func testStorageConcurrentPutsOneKey(t *testing.T, st *store.Storage) {
+	env := newEnv(t, envOptions{storage: st})
 	const writers = 16
 	contents := make([]string, writers)
 	for i := range contents {
@@ -191,8 +203,10 @@ func TestStorageConcurrentPutsOneKey(t *testing.T) {
 	}
 }
 
-func TestStorageUploadLimit(t *testing.T) {
-	env := newEnv(t, envOptions{maxUpload: 1000})
+func TestStorageUploadLimit(t *testing.T) { forEachStorage(t, testStorageUploadLimit) }
+
+func testStorageUploadLimit(t *testing.T, st *store.Storage) {
+	env := newEnv(t, envOptions{maxUpload: 1000, storage: st})
 	code, body, _ := env.do(t, "PUT", "/admin/storage/assets/big.bin", string(bytes.Repeat([]byte("x"), 5000)))
 	if code != 413 || !strings.Contains(body, "limit is 1000 bytes") {
 		t.Fatalf("oversized PUT = %d %s, want 413", code, body)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"nodetool/authn"
@@ -50,6 +51,9 @@ type Deps struct {
 	Now             func() time.Time
 	// JobDone, if set, is told how every run ended (besides the log).
 	JobDone func(JobSummary)
+	// ReadyCache is how long /ready keeps the storage backend's answer;
+	// default 2s.
+	ReadyCache time.Duration
 }
 
 // JobSummary is how one run ended.
@@ -62,9 +66,11 @@ type JobSummary struct {
 
 // Server is the Worker API.
 type Server struct {
-	d     Deps
-	log   *slog.Logger
-	plans sync.Map // workflow id -> *cachedPlan
+	d         Deps
+	log       *slog.Logger
+	plans     sync.Map // workflow id -> *cachedPlan
+	readiness *readiness
+	streams   atomic.Int64 // SSE run streams open
 }
 
 type cachedPlan struct {
@@ -99,8 +105,19 @@ func New(d Deps) *Server {
 	if d.Limiter == nil {
 		d.Limiter = jobs.NewLimiter(0, 0)
 	}
-	return &Server{d: d, log: d.Logger}
+	if d.ReadyCache <= 0 {
+		d.ReadyCache = 2 * time.Second
+	}
+	s := &Server{d: d, log: d.Logger}
+	s.readiness = &readiness{check: d.Store.Storage().Check, period: d.ReadyCache, now: d.Now, log: d.Logger}
+	return s
 }
+
+// Running is how many runs are going on (for metrics).
+func (s *Server) Running() int { return s.d.Limiter.Running("") }
+
+// Streams is how many SSE run streams are open (for metrics).
+func (s *Server) Streams() int64 { return s.streams.Load() }
 
 // jobDone logs how a run ended and tells Deps.JobDone.
 func (s *Server) jobDone(jobID, workflowID string, res *engine.Result) {

@@ -10,6 +10,7 @@
 package workflows
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -45,6 +46,8 @@ type Entry struct {
 	// Version changes every time the workflow is saved, so callers can
 	// cache work derived from it (a compiled plan).
 	Version uint64
+
+	stored string // the store's version of the record it was decoded from (shared storage)
 }
 
 // ReadOnly reports whether the workflow comes from a file.
@@ -57,8 +60,16 @@ type Fixed struct {
 }
 
 // Repo is the set of workflows. It is safe for concurrent use.
+//
+// When the store keeps workflows in shared storage (store.DB.Remote: an
+// S3 bucket that other servers write too), the repo holds only a cache of
+// them: every Get asks the store for the current record (a conditional
+// read: an unchanged one is not read again, nor decoded), List and Len
+// scan the storage, and Save and Delete check ownership against the
+// stored record, so every server sees every other server's writes at once.
 type Repo struct {
 	db      *store.DB
+	remote  bool
 	now     func() time.Time
 	mu      sync.RWMutex
 	entries map[string]*Entry
@@ -72,8 +83,8 @@ func New(db *store.DB, fixed []Fixed, now func() time.Time) (*Repo, error) {
 	if now == nil {
 		now = time.Now
 	}
-	r := &Repo{db: db, now: now, entries: map[string]*Entry{}}
-	if db != nil {
+	r := &Repo{db: db, now: now, entries: map[string]*Entry{}, remote: db != nil && db.Remote(kind)}
+	if db != nil && !r.remote {
 		for _, rec := range db.List(kind) {
 			e, err := decodeRecord(rec.Data)
 			if err != nil {
@@ -125,12 +136,79 @@ func visible(e *Entry, user string) bool {
 // Get returns a workflow the user may read.
 func (r *Repo) Get(user, id string) (*Entry, error) {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
 	e, ok := r.entries[id]
+	r.mu.RUnlock()
+	if r.remote && !(ok && e.Source != "") {
+		var err error
+		if e, err = r.lookup(id); err != nil {
+			return nil, err
+		}
+		ok = e != nil
+	}
 	if !ok || !visible(e, user) {
 		return nil, ErrNotFound
 	}
 	return e, nil
+}
+
+// lookup reads the stored workflow id from shared storage, reusing the
+// cached entry when the record has not changed; nil when there is none.
+func (r *Repo) lookup(id string) (*Entry, error) {
+	rec, found, err := r.db.Lookup(context.Background(), kind, id)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !found {
+		if e := r.entries[id]; e != nil && e.Source == "" {
+			delete(r.entries, id)
+		}
+		return nil, nil
+	}
+	return r.refresh(rec)
+}
+
+// refresh caches the entry of a stored record, decoding it only if it
+// changed. A read-only workflow of the same id hides it. The caller holds
+// r.mu.
+func (r *Repo) refresh(rec store.Record) (*Entry, error) {
+	cur := r.entries[rec.ID]
+	if cur != nil && (cur.Source != "" || (cur.stored == rec.Version && rec.Version != "")) {
+		return cur, nil
+	}
+	e, err := decodeRecord(rec.Data)
+	if err != nil {
+		return nil, fmt.Errorf("stored workflow %s: %v", rec.ID, err)
+	}
+	r.version++
+	e.Version, e.stored = r.version, rec.Version
+	r.entries[rec.ID] = e
+	return e, nil
+}
+
+// scan brings the cache of stored workflows up to date with shared
+// storage.
+func (r *Repo) scan() error {
+	recs, err := r.db.Scan(context.Background(), kind)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := make(map[string]bool, len(recs))
+	for _, rec := range recs {
+		seen[rec.ID] = true
+		if _, err := r.refresh(rec); err != nil {
+			return err
+		}
+	}
+	for id, e := range r.entries {
+		if e.Source == "" && !seen[id] {
+			delete(r.entries, id)
+		}
+	}
+	return nil
 }
 
 // Query selects a page of workflows.
@@ -166,6 +244,11 @@ func (r *Repo) List(user string, q Query) (Page, error) {
 			return Page{}, ErrBadCursor
 		}
 		afterTime, afterID = t, id
+	}
+	if r.remote {
+		if err := r.scan(); err != nil {
+			return Page{}, err
+		}
 	}
 	r.mu.RLock()
 	var sel []*Entry
@@ -211,10 +294,20 @@ func (r *Repo) Save(user, id string, req *Request) (*Entry, error) {
 	if err := store.ValidateID(id); err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	if r.remote {
+		// The stored record decides (another server may have written it);
+		// the write itself is not under r.mu, which readers need.
+		if _, err := r.lookup(id); err != nil {
+			return nil, err
+		}
+	} else {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+	}
 	now := store.Timestamp(r.now())
+	r.readLock()
 	prev, exists := r.entries[id]
+	r.readUnlock()
 	var w engine.Workflow
 	if exists {
 		if prev.Source != "" {
@@ -232,17 +325,34 @@ func (r *Repo) Save(user, id string, req *Request) (*Entry, error) {
 	return r.put(user, &w)
 }
 
+// readLock takes r.mu for reading when it is not already held: in
+// shared mode Save and Delete do not hold it across their writes.
+func (r *Repo) readLock() {
+	if r.remote {
+		r.mu.RLock()
+	}
+}
+
+func (r *Repo) readUnlock() {
+	if r.remote {
+		r.mu.RUnlock()
+	}
+}
+
 // Create stores a new workflow with a fresh id.
 func (r *Repo) Create(user string, req *Request) (*Entry, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	if !r.remote {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+	}
 	now := store.Timestamp(r.now())
 	w := engine.Workflow{ID: store.NewID(), CreatedAt: now, UpdatedAt: now}
 	req.apply(&w)
 	return r.put(user, &w)
 }
 
-// put writes w durably, then updates the index. The caller holds r.mu.
+// put writes w durably, then updates the index. The caller holds r.mu,
+// but in shared mode, where put takes it to update the index.
 func (r *Repo) put(user string, w *engine.Workflow) (*Entry, error) {
 	if r.db == nil {
 		return nil, errors.New("workflows cannot be saved: no data directory")
@@ -254,6 +364,10 @@ func (r *Repo) put(user string, w *engine.Workflow) (*Entry, error) {
 	if err := r.db.Put(kind, w.ID, rec); err != nil {
 		return nil, err
 	}
+	if r.remote {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+	}
 	r.version++
 	e := &Entry{Workflow: w, Owner: user, Version: r.version}
 	r.entries[w.ID] = e
@@ -262,6 +376,9 @@ func (r *Repo) put(user string, w *engine.Workflow) (*Entry, error) {
 
 // Delete removes the user's workflow.
 func (r *Repo) Delete(user, id string) error {
+	if r.remote {
+		return r.deleteShared(user, id)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.entries[id]
@@ -278,8 +395,40 @@ func (r *Repo) Delete(user, id string) error {
 	return nil
 }
 
+// deleteShared is Delete in shared mode: the stored record decides who
+// owns it.
+func (r *Repo) deleteShared(user, id string) error {
+	r.mu.RLock()
+	e, ok := r.entries[id]
+	r.mu.RUnlock()
+	if ok && e.Source != "" {
+		return ErrReadOnly
+	}
+	e, err := r.lookup(id)
+	switch {
+	case err != nil:
+		return err
+	case e == nil || e.Owner != user:
+		return ErrNotFound
+	}
+	if _, err := r.db.Delete(kind, id); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if cur := r.entries[id]; cur != nil && cur.Source == "" {
+		delete(r.entries, id)
+	}
+	r.mu.Unlock()
+	return nil
+}
+
 // Len reports how many workflows the repo holds (read-only and stored).
+// With shared storage the stored ones are counted there (or, when it
+// cannot be reached, as last seen).
 func (r *Repo) Len() (fixed, stored int) {
+	if r.remote {
+		r.scan() // best effort: the count is for a banner
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	for _, e := range r.entries {

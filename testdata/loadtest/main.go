@@ -18,11 +18,15 @@
 //   - jobs (not by default): the job flood, 300 jobs with 1 MiB params,
 //     and the memory after it and after a restart;
 //   - sockets (not by default): idle sockets closed by the keepalive and
-//     the idle timeout.
+//     the idle timeout;
+//   - scale (not by default; scale.go): the cost of /metrics, two replicas
+//     behind HAProxy versus one, and GET of a 64 MiB object through the S3
+//     backend versus from the service directly (-s3, -haproxy).
 //
 // Usage:
 //
-//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,ws,jobs,sockets] [-rounds 5] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
+//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,ws,jobs,sockets,scale] [-rounds 5] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
+//	    [-s3 http://KEY:SECRET@HOST:PORT/BUCKET] [-haproxy haproxy] [-haproxy-config deploy/haproxy.cfg]
 package main
 
 import (
@@ -72,6 +76,10 @@ func main() {
 	wsRounds := flag.Int("rounds", 5, "alternating rounds of /predict and /ws (-what ws)")
 	floodParams := flag.Int("params", 1<<20, "bytes of params of each job of the job flood")
 	floodBin := flag.String("flood-bin", "", "binary that serves the job flood (default -bin), e.g. an older version, to measure the restart of -bin on its data")
+	s3URL := flag.String("s3", "", "an S3 service for -what scale: http://KEY:SECRET@HOST:PORT/BUCKET")
+	haproxy := flag.String("haproxy", "haproxy", "haproxy, for -what scale")
+	haproxyConfig := flag.String("haproxy-config", "deploy/haproxy.cfg", "the balancer's configuration, for -what scale")
+	scaleParts := flag.String("scale", "", "parts of -what scale to run: metrics, balancer, s3 (default all)")
 	flag.Parse()
 	if *upstream {
 		if err := serveUpstream(); err != nil {
@@ -103,6 +111,8 @@ func main() {
 			err = jobsLoad(fb, *bin, *floodJobs, *floodParams)
 		case "sockets":
 			err = socketsLoad(*bin, *n/2)
+		case "scale":
+			err = scaleLoad(*bin, *s3URL, *haproxy, *haproxyConfig, *conc, *dur, *scaleParts)
 		default:
 			err = fmt.Errorf("unknown measurement %q", w)
 		}

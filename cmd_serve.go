@@ -15,6 +15,7 @@ import (
 	"nodetool/engine"
 	"nodetool/jobs"
 	"nodetool/nodes"
+	"nodetool/providers"
 	"nodetool/terminal"
 	"nodetool/workflows"
 )
@@ -27,7 +28,7 @@ NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supaba
 loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
 COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append([]string{}, envData...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...),
+	env: append(append(append([]string{}, envData...), envModelMap...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -39,6 +40,7 @@ type serveFlags struct {
 	maxRecords                                 *int
 	budgets                                    *budgetFlags
 	jobLimit                                   jobLimits
+	modelMap                                   *modelMapFlag
 }
 
 func addServeFlags(c *serverCmd) *serveFlags {
@@ -55,12 +57,14 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f.maxRecords = fs.Int("max-job-records", jobs.DefaultMaxRecords, "most job records kept (the oldest finished ones go first)")
 	f.idleTimeout = fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
 	f.keepAlive = fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
+	f.modelMap = addModelMapFlag(fs)
 	return f
 }
 
 // serveConf is what serve's own flags and environment resolve to.
 type serveConf struct {
 	limits              engine.Limits
+	modelMap            providers.ModelMap
 	data                dataDir
 	configDir           string
 	maxJobs, maxPerUser int
@@ -75,6 +79,9 @@ func (f *serveFlags) resolve(c *serverCmd, s *serverConf, getenv func(string) st
 	var conf serveConf
 	var err error
 	if conf.limits, err = f.budgets.limits(c.st); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if conf.modelMap, err = f.modelMap.resolve(c.st); err != nil {
 		return nil, usageError("%v", err)
 	}
 	if conf.data, err = c.st.resolveDataDir("serve"); err != nil {
@@ -132,8 +139,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models})
+	models := nodeModels(s.models, conf.modelMap)
+	reg := nodes.NewRegistry(nodes.Deps{Models: models})
+	spaces, err := openWorkspaces(conf.data.path, false, s.log)
+	if err != nil {
+		return err
+	}
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
+		Workspaces: spaces, RunLog: func(g *engine.Graph) []string { return modelRewriteLog(reg, g, models) },
 		Run:     engine.RunOptions{Limits: conf.limits},
 		MaxJobs: conf.maxJobs, MaxJobsPerUser: conf.maxPerUser, Retention: *f.retention, MaxRecords: *f.maxRecords})
 	defer jm.Close()
@@ -157,7 +170,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv.Register(mux)
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
-	lines := []string{providersLine(s.models)}
+	lines := nonEmpty(providersLine(s.models), mapLine(conf.modelMap))
 	if line := terminalLine(&deps); line != "" {
 		lines = append(lines, line)
 	}

@@ -24,7 +24,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append([]string{}, envData...), envBudgets...),
+		env: append(append(append([]string{}, envData...), envBudgets...), envModelMap...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -37,9 +37,14 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	fs.Var(&maxUpload, "max-upload", "largest storage upload")
 	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
 	jobLimit := addJobLimitFlags(fs)
+	mm := addModelMapFlag(fs)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		return err
+	}
+	mmap, err := mm.resolve(c.st)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	limits, err := budgets.limits(c.st)
 	if err != nil {
@@ -67,13 +72,20 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return &exitError{code: 1, msg: err.Error()}
 	}
 
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models})
+	models := nodeModels(s.models, mmap)
+	reg := nodes.NewRegistry(nodes.Deps{Models: models})
+	spaces, err := openWorkspaces(data.path, true, s.log)
+	if err != nil {
+		return err
+	}
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
 		Run:             engine.RunOptions{Limits: limits},
 		Limiter:         jobs.NewLimiter(maxJobs, maxJobsPerUser),
 		BodyIdleTimeout: *c.bodyTimeout,
+		Workspaces:      spaces,
+		RunLog:          func(g *engine.Graph) []string { return modelRewriteLog(reg, g, models) },
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
@@ -86,7 +98,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	nFixed, nStored := repo.Len()
 	printBanner(stdout, banner{
 		what: "worker", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token, data: data,
-		lines: []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models)},
+		lines: nonEmpty(fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), mapLine(mmap)),
 	})
 	return s.serve(ctx, ln, srv.Handler(mux), "run workflows and write storage")
 }

@@ -6,6 +6,7 @@
 package nodes
 
 import (
+	"nodetool/agent"
 	"nodetool/engine"
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
@@ -25,6 +26,12 @@ type Deps struct {
 	// Nil: no provider is configured, and LLM nodes fail validation
 	// saying so.
 	Models llm.Models
+	// WebSearch is the web search service of the agents' search tools
+	// (google_search, WebSearch); nil: those tools are not offered.
+	WebSearch agent.Searcher
+	// WebFetch fetches the pages agents ask for (browser, WebFetch), under
+	// the workflow egress policy; nil: those tools are not offered.
+	WebFetch agent.Fetcher
 }
 
 // RegisterAll adds every node type of the library to r.
@@ -38,7 +45,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libmath.Register(r)
 	libuuid.Register(r)
 	libjson.Register(r)
-	llm.Register(r, d.Models)
+	llm.Register(r, d.Models, llm.Web{Search: d.WebSearch, Fetch: d.WebFetch})
 }
 
 // NewRegistry returns a registry holding the whole library.

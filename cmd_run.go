@@ -40,8 +40,8 @@ type runJob struct {
 	limits  engine.Limits
 	lenient bool // --drop-invalid-edges
 	// workspace is --workspace: the run's folder for files, kept; "" for
-	// a temporary one removed at exit.
-	workspace string
+	// a temporary one in tmpDir (TMPDIR; "" the system's), removed at exit.
+	workspace, tmpDir string
 	jsonl     bool
 	quiet     bool
 }
@@ -104,6 +104,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("%v", err)
 	}
 	job.workspace = st.str("workspace", "NODETOOL_WORKSPACE")
+	job.tmpDir = getenv("TMPDIR")
 	if *fromStdin {
 		if job.req, err = readRunRequest(stdin); err != nil {
 			return nil, err
@@ -232,7 +233,7 @@ func (job *runJob) values(plan *engine.Plan) (*pyval.Dict, error) {
 // progress on stderr (unless -q) and the outputs as one JSON line on
 // stdout. A run that did not complete is exit status 1.
 func (job *runJob) run(ctx context.Context, plan *engine.Plan, values *pyval.Dict, stdout, stderr io.Writer) error {
-	ws, removeWS, err := runWorkspace(job.workspace)
+	ws, removeWS, err := runWorkspace(job.workspace, job.tmpDir)
 	if err != nil {
 		return err
 	}
@@ -267,8 +268,8 @@ func (job *runJob) run(ctx context.Context, plan *engine.Plan, values *pyval.Dic
 }
 
 // runWorkspace makes the run's workspace: dir (made 0700 if missing,
-// kept), or a temporary folder that remove deletes.
-func runWorkspace(dir string) (path string, remove func(), err error) {
+// kept), or a temporary folder in tmp that remove deletes.
+func runWorkspace(dir, tmp string) (path string, remove func(), err error) {
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", nil, &exitError{code: 1, msg: fmt.Sprintf("--workspace: %v", err)}
@@ -282,11 +283,11 @@ func runWorkspace(dir string) (path string, remove func(), err error) {
 		}
 		return abs, func() {}, nil
 	}
-	tmp, err := os.MkdirTemp("", "nodetool-run-")
+	ws, err := os.MkdirTemp(tmp, "nodetool-run-")
 	if err != nil {
 		return "", nil, &exitError{code: 1, msg: fmt.Sprintf("cannot make the run's workspace folder: %v (set --workspace)", err)}
 	}
-	return tmp, func() { os.RemoveAll(tmp) }, nil
+	return ws, func() { os.RemoveAll(ws) }, nil
 }
 
 // report prints how the run ended: the outputs on stdout if it completed,

@@ -42,8 +42,8 @@ type runJob struct {
 	// workspace is --workspace: the run's folder for files, kept; "" for
 	// a temporary one in tmpDir (TMPDIR; "" the system's), removed at exit.
 	workspace, tmpDir string
-	jsonl     bool
-	quiet     bool
+	jsonl             bool
+	quiet             bool
 }
 
 // cmdRun loads a workflow, checks it, sets its inputs and runs it in

@@ -94,6 +94,14 @@
 // (--job-retention, --max-job-records); folders no job keeps are removed at
 // start.
 //
+// Agents (anthropic.agents.ClaudeAgent, nodetool.agents.Agent and
+// ResearchAgent, and serve's /chat messages with agent_mode) run on any
+// configured provider. Their file tools (Read, Write, Edit, Glob, Grep;
+// read_file, write_file, list_directory) reach only the run's workspace,
+// through an os.Root, following no symbolic link; their web tools use the
+// search service and the workflow egress policy. No agent ever gets a shell:
+// Bash is refused (with a warning) whatever allowed_tools says.
+//
 // Files: run and validate read only the workflow files named (at most 64 MiB
 // each). worker and serve keep their state as plain files in their data dir
 // (--data-dir / NODETOOL_DATA_DIR, which name it exactly; default

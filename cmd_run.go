@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +17,8 @@ import (
 	"nodetool/engine"
 	"nodetool/lang/pyval"
 	"nodetool/nodes"
+	"nodetool/nodes/llm"
 	"nodetool/nodes/search"
-	"nodetool/providers"
 )
 
 // runHelp is nodetool run's help; the example names are added when printed.
@@ -25,7 +27,7 @@ var runHelp = help{
 	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
 Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
 Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
-	env: append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...),
+	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(envModelMap, "NODETOOL_WORKSPACE")...),
 }
 
 // runJob is what nodetool run's command line and stdin resolve to.
@@ -34,13 +36,17 @@ type runJob struct {
 	name    string      // the file or example named, or "stdin", for messages
 	req     *pyval.Dict // the RunJobRequest read with --stdin, or nil
 	params  stringsFlag // --param name=value, in order
-	models  *providers.Set
+	models  llm.Models
+	reg     *engine.Registry
 	access  access
 	search  *search.Client
 	limits  engine.Limits
 	lenient bool // --drop-invalid-edges
-	jsonl   bool
-	quiet   bool
+	// workspace is --workspace: the run's folder for files, kept; "" for
+	// a temporary one in tmpDir (TMPDIR; "" the system's), removed at exit.
+	workspace, tmpDir string
+	jsonl             bool
+	quiet             bool
 }
 
 // cmdRun loads a workflow, checks it, sets its inputs and runs it in
@@ -74,6 +80,8 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 	pf := addProviderFlags(fs)
 	af := addAccessFlags(fs)
 	serp := addSearchFlags(fs)
+	mm := addModelMapFlag(fs)
+	fs.StringVar(&job.workspace, "workspace", "", "the run's folder for files that nodes read and write (made if missing, kept); default a temporary folder removed at exit (env NODETOOL_WORKSPACE)")
 	fs.BoolVar(&job.lenient, "drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
 	st := newSettings(fs, getenv)
 	h := runHelp
@@ -88,18 +96,26 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("run takes one workflow, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
 	st.parsed()
-	if job.models, err = pf.build(st, getenv, nil); err != nil {
+	set, err := pf.build(st, getenv, nil)
+	if err != nil {
 		return nil, usageError("%v", err)
 	}
 	if job.search, err = serp.build(st, getenv, nil); err != nil {
 		return nil, usageError("%v", err)
 	}
+	mmap, err := mm.resolve(st)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	job.models = nodeModels(set, mmap)
 	if job.limits, err = budgets.limits(st); err != nil {
 		return nil, usageError("%v", err)
 	}
 	if job.access, err = af.resolve(st, ""); err != nil {
 		return nil, usageError("%v", err)
 	}
+	job.workspace = st.str("workspace", "NODETOOL_WORKSPACE")
+	job.tmpDir = getenv("TMPDIR")
 	if *fromStdin {
 		if job.req, err = readRunRequest(stdin); err != nil {
 			return nil, err
@@ -158,6 +174,7 @@ func (job *runJob) load(pos []string) error {
 // (exit status 1) or warning on stderr.
 func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
 	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search})
+	job.reg = reg
 	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {
 		var verr *engine.ValidationError
@@ -172,6 +189,11 @@ func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
 	}
 	for _, w := range plan.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w.Message)
+	}
+	if !job.quiet {
+		for _, line := range modelRewrites(reg, &job.wf.Graph, job.models) {
+			fmt.Fprintf(stderr, "model map: %s\n", line)
+		}
 	}
 	return plan, nil
 }
@@ -222,7 +244,12 @@ func (job *runJob) values(plan *engine.Plan) (*pyval.Dict, error) {
 // progress on stderr (unless -q) and the outputs as one JSON line on
 // stdout. A run that did not complete is exit status 1.
 func (job *runJob) run(ctx context.Context, plan *engine.Plan, values *pyval.Dict, stdout, stderr io.Writer) error {
-	opts := engine.RunOptions{JobID: newID(), WorkflowID: job.wf.ID, Params: values, Limits: job.limits}
+	ws, removeWS, err := runWorkspace(job.workspace, job.tmpDir)
+	if err != nil {
+		return err
+	}
+	defer removeWS()
+	opts := engine.RunOptions{JobID: newID(), WorkflowID: job.wf.ID, Params: values, Limits: job.limits, Workspace: ws}
 	var writeErr error
 	if job.jsonl {
 		enc := json.NewEncoder(stdout)
@@ -249,6 +276,29 @@ func (job *runJob) run(ctx context.Context, plan *engine.Plan, values *pyval.Dic
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// runWorkspace makes the run's workspace: dir (made 0700 if missing,
+// kept), or a temporary folder in tmp that remove deletes.
+func runWorkspace(dir, tmp string) (path string, remove func(), err error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", nil, &exitError{code: 1, msg: fmt.Sprintf("--workspace: %v", err)}
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return "", nil, &exitError{code: 1, msg: fmt.Sprintf("--workspace: %s is not a folder", dir)}
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", nil, &exitError{code: 1, msg: fmt.Sprintf("--workspace: %v", err)}
+		}
+		return abs, func() {}, nil
+	}
+	ws, err := os.MkdirTemp(tmp, "nodetool-run-")
+	if err != nil {
+		return "", nil, &exitError{code: 1, msg: fmt.Sprintf("cannot make the run's workspace folder: %v (set --workspace)", err)}
+	}
+	return ws, func() { os.RemoveAll(ws) }, nil
 }
 
 // report prints how the run ended: the outputs on stdout if it completed,

@@ -15,6 +15,7 @@ import (
 	"nodetool/engine"
 	"nodetool/jobs"
 	"nodetool/nodes"
+	"nodetool/providers"
 	"nodetool/terminal"
 	"nodetool/workflows"
 )
@@ -27,7 +28,7 @@ NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supaba
 loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
 COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...),
+	env: append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...), envModelMap...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -41,6 +42,7 @@ type serveFlags struct {
 	access                                     *accessFlags
 	jobLimit                                   jobLimits
 	search                                     *searchFlags
+	modelMap                                   *modelMapFlag
 }
 
 func addServeFlags(c *serverCmd) *serveFlags {
@@ -60,6 +62,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f.idleTimeout = fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
 	f.keepAlive = fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
 	f.search = addSearchFlags(fs)
+	f.modelMap = addModelMapFlag(fs)
 	return f
 }
 
@@ -67,6 +70,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 type serveConf struct {
 	limits              engine.Limits
 	access              access
+	modelMap            providers.ModelMap
 	data                dataDir
 	configDir           string
 	maxJobs, maxPerUser int
@@ -81,6 +85,9 @@ func (f *serveFlags) resolve(c *serverCmd, s *serverConf, getenv func(string) st
 	var conf serveConf
 	var err error
 	if conf.limits, err = f.budgets.limits(c.st); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if conf.modelMap, err = f.modelMap.resolve(c.st); err != nil {
 		return nil, usageError("%v", err)
 	}
 	if conf.data, err = c.st.resolveDataDir("serve"); err != nil {
@@ -155,8 +162,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError("%v", err)
 	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher})
+	models := nodeModels(s.models, conf.modelMap)
+	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher}
+	reg := nodes.NewRegistry(nodeDeps)
+	spaces, err := openWorkspaces(conf.data.path, false, s.log)
+	if err != nil {
+		return err
+	}
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
+		Workspaces: spaces, RunLog: func(g *engine.Graph) []string { return modelRewriteLog(reg, g, models) },
 		Run:     engine.RunOptions{Limits: conf.limits, Observer: s.runObserver()},
 		MaxJobs: conf.maxJobs, MaxJobsPerUser: conf.maxPerUser, Retention: *f.retention, MaxRecords: *f.maxRecords})
 	defer jm.Close()
@@ -174,6 +188,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		SettingsFile: filepath.Join(conf.configDir, "settings.json"), SecretsFile: secretsFile,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(f.maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
 		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
+		AgentWeb: agentWeb(nodeDeps),
 	}
 	srv := editor.New(deps)
 	mux := http.NewServeMux()
@@ -181,7 +196,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	s.gauge("nodetool_jobs_running", "Workflow runs going on now.", func() float64 { return float64(jm.Running("")) })
-	lines := withSearchLine([]string{providersLine(s.models), conf.access.line()}, searcher)
+	lines := withSearchLine(nonEmpty(providersLine(s.models), mapLine(conf.modelMap), conf.access.line()), searcher)
 	if l := storageLine(storage, "asset and temp files live there (records stay in the data dir)"); l != "" {
 		lines = append(lines, l)
 	}
@@ -227,4 +242,11 @@ func sameDir(a, b string) bool {
 	aa, err1 := filepath.Abs(a)
 	ab, err2 := filepath.Abs(b)
 	return err1 == nil && err2 == nil && aa == ab
+}
+
+// agentWeb is the editor's agent-mode chat's web services: the same search
+// and egress clients as the workflow nodes.
+func agentWeb(d nodes.Deps) editor.AgentWeb {
+	s, f := nodes.AgentWeb(d)
+	return editor.AgentWeb{Search: s, Fetch: f}
 }

@@ -7,6 +7,7 @@ import (
 
 	"nodetool/engine"
 	"nodetool/nodes"
+	"nodetool/nodes/llm"
 )
 
 var validateHelp = help{
@@ -14,7 +15,7 @@ var validateHelp = help{
 	about: `Checks workflow files (or examples, by name) without running them and prints, per file, OK or
 every problem found. LLM nodes are checked against the model provider flags.
 Exit status: 0 all valid, 1 a file has problems, 2 bad usage.`,
-	env: append(append([]string{}, envProviders...), envSearch...),
+	env: append(append(append([]string{}, envProviders...), envSearch...), envModelMap...),
 }
 
 // cmdValidate checks workflow files without running them.
@@ -22,6 +23,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 	fs := newFlagSet("validate")
 	pf := addProviderFlags(fs)
 	serp := addSearchFlags(fs)
+	mm := addModelMapFlag(fs)
 	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
 	st := newSettings(fs, getenv)
 	files, err := parseArgs(fs, validateHelp, args, stdout)
@@ -40,10 +42,15 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return usageError("%v", err)
 	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: set, Search: searcher})
+	mmap, err := mm.resolve(st)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	models := nodeModels(set, mmap)
+	reg := nodes.NewRegistry(nodes.Deps{Models: models, Search: searcher})
 	bad := 0
 	for _, file := range files {
-		if !validateFile(stdout, reg, file, engine.CompileOptions{DropInvalidEdges: *lenient}) {
+		if !validateFile(stdout, reg, models, file, engine.CompileOptions{DropInvalidEdges: *lenient}) {
 			bad++
 		}
 	}
@@ -55,7 +62,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 
 // validateFile loads and compiles one workflow file, prints OK (and any
 // warnings) or its problems, and reports whether it is valid.
-func validateFile(w io.Writer, reg *engine.Registry, file string, opts engine.CompileOptions) bool {
+func validateFile(w io.Writer, reg *engine.Registry, models llm.Models, file string, opts engine.CompileOptions) bool {
 	wf, _, err := loadWorkflow(file)
 	if err != nil {
 		fmt.Fprintf(w, "%s: cannot load: %v\n", file, err)
@@ -72,11 +79,17 @@ func validateFile(w io.Writer, reg *engine.Registry, file string, opts engine.Co
 		for _, p := range verr.Problems {
 			fmt.Fprintf(w, "  - %s\n", p.Message)
 		}
+		for _, line := range modelRewrites(reg, &wf.Graph, models) {
+			fmt.Fprintf(w, "  model map: %s\n", line)
+		}
 		return false
 	}
 	fmt.Fprintf(w, "%s: OK (%d nodes, %d edges)\n", file, len(wf.Graph.Nodes), len(wf.Graph.Edges))
 	for _, warn := range plan.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn.Message)
+	}
+	for _, line := range modelRewrites(reg, &wf.Graph, models) {
+		fmt.Fprintf(w, "  model map: %s\n", line)
 	}
 	return true
 }

@@ -24,7 +24,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...),
+		env: append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -40,11 +40,16 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	accessF := addAccessFlags(fs)
 	jobLimit := addJobLimitFlags(fs)
 	serp := addSearchFlags(fs)
+	mm := addModelMapFlag(fs)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		return err
 	}
 	searcher, err := serp.build(c.st, getenv, nil)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	mmap, err := mm.resolve(c.st)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -82,13 +87,20 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return &exitError{code: 1, msg: err.Error()}
 	}
 
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher})
+	models := nodeModels(s.models, mmap)
+	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher})
+	spaces, err := openWorkspaces(data.path, true, s.log)
+	if err != nil {
+		return err
+	}
 	srv := worker.New(worker.Deps{
 		Registry: reg, Workflows: repo, Store: db, Auth: s.auth, Logger: s.log,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(maxUpload), PrivateStorage: *privateStorage,
 		Run:             engine.RunOptions{Limits: limits, Observer: s.runObserver()},
 		Limiter:         jobs.NewLimiter(maxJobs, maxJobsPerUser),
 		BodyIdleTimeout: *c.bodyTimeout,
+		Workspaces:      spaces,
+		RunLog:          func(g *engine.Graph) []string { return modelRewriteLog(reg, g, models) },
 	})
 	s.gauge("nodetool_jobs_running", "Workflow runs going on now.", func() float64 { return float64(srv.Running()) })
 	mux := http.NewServeMux()
@@ -100,7 +112,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return err
 	}
 	nFixed, nStored := repo.Len()
-	lines := []string{fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), acc.line()}
+	lines := nonEmpty(fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), mapLine(mmap), acc.line())
 	if l := storageLine(storage, "stored workflows and storage objects live there, shared by every worker with this URL"); l != "" {
 		lines = append(lines, l)
 	}

@@ -22,15 +22,18 @@ var depRules = []struct {
 	// The node library: the engine, the language libraries, its own
 	// helpers and the model providers; never a server package.
 	// Workflow network access goes through the egress client.
-	{"nodetool/nodes/", []string{"nodetool/egress", "nodetool/engine", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
-	{"nodetool/nodes", []string{"nodetool/egress", "nodetool/engine", "nodetool/lang/", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/nodes/", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/nodes", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/lang/", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
 	// The egress policy stands on the standard library.
 	{"nodetool/egress", nil},
+	// The agent runtime: models and values, no engine, no server package
+	// (the nodes and the editor's chat both use it).
+	{"nodetool/agent", []string{"nodetool/lang/", "nodetool/providers", "nodetool/sse"}},
 	// The model providers speak HTTP to model servers, not to clients.
 	{"nodetool/providers", []string{"nodetool/lang/", "nodetool/sse"}},
 	{"nodetool/sse", nil},
 	// The three surfaces never import each other.
-	{"nodetool/editor", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/terminal", "nodetool/workflows"}},
+	{"nodetool/editor", []string{"nodetool/agent", "nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/terminal", "nodetool/workflows"}},
 	{"nodetool/worker", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/workflows"}},
 	// chatsrv reaches engine, jobs and workflows only through httpapi's error
 	// table, which names their errors.

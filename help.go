@@ -134,6 +134,8 @@ var (
 	envAuth    = append([]string{"AUTH_PROVIDER"}, append(envToken, "SUPABASE_URL", "SUPABASE_KEY", "SUPABASE_JWT_SECRET",
 		"AUTH_CACHE_TTL", "AUTH_CACHE_MAX", "AUTH_NEGATIVE_CACHE_TTL", "AUTH_VERIFY_RATE", "AUTH_VERIFY_IP_RATE")...)
 	envData = []string{"NODETOOL_DATA_DIR", "XDG_DATA_HOME"}
+	// envModelMap is read by the commands that run or check workflows.
+	envModelMap = []string{"NODETOOL_MODEL_MAP"}
 )
 
 // envHelp describes every environment variable the commands read.
@@ -176,6 +178,8 @@ var envHelp = map[string]string{
 	"ANTHROPIC_BASE_URL":      "Anthropic's address, as --anthropic-base-url",
 	"SERPAPI_API_KEY":         "the SerpAPI key of the search nodes (--serpapi-api-key-file reads it from a file instead; serve also uses each user's own SERPAPI_API_KEY secret)",
 	"SERPAPI_BASE_URL":        "the SERP service of the search nodes, as --serpapi-base-url (default https://serpapi.com)",
+	"NODETOOL_MODEL_MAP":      "model map rules FROM=TO, comma-separated, as --model-map (the flags, when given, replace them all)",
+	"NODETOOL_WORKSPACE":      "the run's folder for files, as --workspace",
 	"NODETOOL_RUN_TIMEOUT":    "as --run-timeout",
 	"NODETOOL_NODE_TIMEOUT":   "as --node-timeout",
 	"NODETOOL_MAX_VALUE":      "as --max-value",

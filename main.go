@@ -6,8 +6,8 @@
 //	nodetool serve [flags]        the Editor API for NodeTool's client (127.0.0.1:7777)
 //	nodetool worker [flags]       the Worker API (0.0.0.0:8000)
 //	nodetool chat-server [flags]  OpenAI-compatible chat only (127.0.0.1:8080)
-//	nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl]
-//	nodetool validate FILE...
+//	nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl] [--workspace DIR] [--model-map FROM=TO]...
+//	nodetool validate [--model-map FROM=TO]... FILE...
 //	nodetool token [--show] [--rotate]
 //	nodetool version
 //
@@ -103,6 +103,29 @@
 // answer is bounded by --max-value. The SERP service is the operator's, so the
 // workflow egress policy does not apply to it; its key is never logged and
 // is scrubbed from errors.
+// Model map (run, validate, worker, serve): --model-map FROM=TO (repeatable;
+// NODETOOL_MODEL_MAP, comma-separated) rewrites the model a workflow node
+// names before it is routed: each side is provider/model, FROM's parts may
+// be * (a bare * matches every model, also an unset one), TO's model may be
+// * (keep the name); the first match wins. validate and run list the
+// rewrites per node, the servers log them once per run at info. The chat
+// routes (/v1, the editor's /chat) are not mapped.
+//
+// Workspaces: every run gets a folder for the files its nodes read and
+// write (only through an os.Root on it): run a temporary one removed at exit,
+// or --workspace DIR / NODETOOL_WORKSPACE (made 0700 if missing, kept);
+// worker and serve <data dir>/workspaces/<job id> (0700), which the worker
+// removes when the run ends and serve when the job's record goes
+// (--job-retention, --max-job-records); folders no job keeps are removed at
+// start.
+//
+// Agents (anthropic.agents.ClaudeAgent, nodetool.agents.Agent and
+// ResearchAgent, and serve's /chat messages with agent_mode) run on any
+// configured provider. Their file tools (Read, Write, Edit, Glob, Grep;
+// read_file, write_file, list_directory) reach only the run's workspace,
+// through an os.Root, following no symbolic link; their web tools use the
+// search service and the workflow egress policy. No agent ever gets a shell:
+// Bash is refused (with a warning) whatever allowed_tools says.
 //
 // Files: run and validate read only the workflow files named (at most 64 MiB
 // each). worker and serve keep their state as plain files in their data dir

@@ -30,10 +30,11 @@ import (
 //
 // A chat message is saved to its thread (created when missing; another
 // user's thread is "Thread not found" and nothing is saved), then answered
-// by the model (regular chat) or by running a workflow (workflow_id set).
-// Agent and help modes are not supported: such messages get a regular
-// chat. A message's "tools" (server-side tools) and "collections" (vector
-// stores) are saved but not used: this server has neither. Every message
+// by the model (regular chat), by running a workflow (workflow_id set),
+// or by the agent (agent_mode: see agentChat). Help mode is answered as
+// regular chat. A message's "tools" name the agent mode's tools (see
+// agentChat); its "collections" (vector stores) are saved but not used:
+// this server has none. Every message
 // the chat produces is saved before it is sent, and sent with its id.
 // One generation runs at a time per socket: a new message cancels the
 // running one (the client gets generation_stopped, unless it already got
@@ -373,7 +374,10 @@ func (cs *chatSession) turn(t *chatTurn) any {
 	if m.WorkflowID != nil && *m.WorkflowID != "" {
 		return cs.workflowChat(t.ctx, m, history)
 	}
-	// Agent and help modes are answered as regular chat.
+	if m.AgentMode != nil && *m.AgentMode {
+		return cs.agentChat(t.ctx, m)
+	}
+	// Help mode is answered as regular chat.
 	return cs.regularChat(t.ctx, m, history)
 }
 

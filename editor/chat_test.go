@@ -444,7 +444,7 @@ func TestChatBadFrames(t *testing.T) {
 	}
 	c.send(userMessage("still there?", "agent_mode", true))
 	frames := c.until(isFinal)
-	if got := frames[len(frames)-1].Str("content"); got != "Echo: still there?" {
+	if got := frames[len(frames)-1].Str("content"); got != "example markdown" { // the agent's answer on the fake provider
 		t.Errorf("after bad frames: %q", got)
 	}
 }

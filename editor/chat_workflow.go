@@ -61,8 +61,10 @@ func (cs *chatSession) workflowChat(ctx context.Context, m *message, history []*
 	if err != nil {
 		return cs.workflowFailed(ctx, reply, err.Error())
 	}
+	runID := store.NewID()
+	cs.s.d.Jobs.LogRun(graph, runID, wfID)
 	res, err := cs.s.d.Jobs.Run(ctx, cs.c.user, plan, engine.RunOptions{
-		JobID: store.NewID(), WorkflowID: wfID, Params: chatParams(plan.Inputs(), m, history),
+		JobID: runID, WorkflowID: wfID, Params: chatParams(plan.Inputs(), m, history),
 		OnEvent: func(ev engine.Event) { cs.send(ctx, ev) },
 	})
 	if err != nil {

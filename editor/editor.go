@@ -54,6 +54,8 @@ type Deps struct {
 	Providers *providers.Set
 	// Examples are the example workflows offered to users (by id).
 	Examples []*engine.Workflow
+	// AgentWeb is what the web tools of agent-mode chat use.
+	AgentWeb AgentWeb
 
 	// CORSOrigins are origins allowed besides the server's own.
 	CORSOrigins []string

@@ -303,7 +303,14 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	jobID := store.NewID()
-	opts := s.d.Jobs.RunOptions(engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, UserID: user(r), Params: params})
+	ws, done, err := s.d.Jobs.Workspace(jobID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer done()
+	s.d.Jobs.LogRun(&e.Workflow.Graph, jobID, e.Workflow.ID)
+	opts := s.d.Jobs.RunOptions(engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, UserID: user(r), Params: params, Workspace: ws})
 	if r.URL.Query().Get("stream") != "true" {
 		res := plan.Run(r.Context(), opts)
 		if res.Status != engine.StatusCompleted {

@@ -161,8 +161,8 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 	for _, n := range g.Nodes {
 		c.addNode(n)
 	}
-	for i, e := range g.Edges {
-		c.addEdge(i, e)
+	for _, e := range g.Edges {
+		c.addEdge(e)
 	}
 	for _, n := range c.p.nodes {
 		c.checkNode(n)
@@ -302,8 +302,8 @@ func (c *compiler) setProp(pn *planNode, name string, v any) {
 // addEdge checks edge i and adds it to the plan: its ends exist, a control
 // edge joins control handles of a node that can be controlled, a data
 // edge joins an existing output to an existing input of a compatible type.
-func (c *compiler) addEdge(i int, e *Edge) {
-	pe := &planEdge{index: i, edge: e, id: e.id(), control: e.EdgeType == EdgeControl}
+func (c *compiler) addEdge(e *Edge) {
+	pe := &planEdge{edge: e, id: e.id(), control: e.EdgeType == EdgeControl}
 	src, sok := c.p.byID[e.Source]
 	dst, dok := c.p.byID[e.Target]
 	label := "edge " + e.key()
@@ -341,6 +341,13 @@ func (c *compiler) addEdge(i int, e *Edge) {
 		dst.handles = append(dst.handles, e.TargetHandle)
 	}
 	dst.edgeCount[e.TargetHandle]++
+	c.keep(pe)
+}
+
+// keep adds pe to the plan's edges; its index (of its message counter) is
+// its place there, not in the workflow, whose dropped edges have none.
+func (c *compiler) keep(pe *planEdge) {
+	pe.index = len(c.p.edges)
 	c.p.edges = append(c.p.edges, pe)
 }
 
@@ -356,7 +363,7 @@ func (c *compiler) addControlEdge(pe *planEdge, label string) {
 	default:
 		src.ctrlOut = append(src.ctrlOut, pe)
 		dst.ctrlIn = append(dst.ctrlIn, pe)
-		c.p.edges = append(c.p.edges, pe)
+		c.keep(pe)
 	}
 }
 

@@ -392,3 +392,44 @@ func TestControlEdgeToStreamingNodeRefused(t *testing.T) {
 		t.Fatalf("Compile = %v, want a refusal of the control edge", err)
 	}
 }
+
+// TestDroppedEdgesBeforeKeptOnes: with DropInvalidEdges, edges listed
+// after dropped ones still count their messages (their counters are the
+// plan's, not the file's), and the run completes.
+func TestDroppedEdgesBeforeKeptOnes(t *testing.T) {
+	src := `{"nodes":[
+	{"id":"a","type":"nodetool.input.StringInput","data":{"name":"a","value":"x"}},
+	{"id":"u","type":"nodetool.text.ToUppercase"},
+	{"id":"o","type":"nodetool.output.Output","data":{"name":"out"}}],
+	"edges":[
+	{"id":"bad1","source":"a","sourceHandle":"nope","target":"u","targetHandle":"text"},
+	{"id":"bad2","source":"a","sourceHandle":"nope","target":"u","targetHandle":"text"},
+	{"id":"e1","source":"a","sourceHandle":"output","target":"u","targetHandle":"text"},
+	{"id":"e2","source":"u","sourceHandle":"output","target":"o","targetHandle":"value"}]}`
+	w, err := engine.ParseWorkflow([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := testNodes(t).CompileWith(&w.Graph, engine.CompileOptions{DropInvalidEdges: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	counts := map[string]int64{}
+	res := p.Run(context.Background(), engine.RunOptions{OnEvent: func(e engine.Event) {
+		if u, ok := e.(*engine.EdgeUpdate); ok && u.Counter != nil {
+			mu.Lock()
+			counts[u.EdgeID] = *u.Counter
+			mu.Unlock()
+		}
+	}})
+	if res.Status != engine.StatusCompleted {
+		t.Fatalf("status %s: %s", res.Status, res.Error)
+	}
+	if got := nodetest.Repr(res.Outputs["out"]); got != "['X']" {
+		t.Errorf("out = %s, want ['X']", got)
+	}
+	if counts["e1"] != 1 || counts["e2"] != 1 {
+		t.Errorf("edge counters = %v, want e1 and e2 at 1", counts)
+	}
+}

@@ -384,6 +384,9 @@ func (f *fitter) fits(v any, t *TypeMeta) bool {
 	if kind == t.Type {
 		return true
 	}
+	if t.Type == "tool_name" && !d.Has("type") {
+		return true // NodeTool writes ToolName defaults as {"name": ...}: the type is implied
+	}
 	if t.Type == "asset" && assetTypes[kind] {
 		return true
 	}

@@ -79,6 +79,14 @@ type Options struct {
 	MaxRecords int
 	MaxParams  int
 	Now        func() time.Time
+	// Workspaces give every run a folder of its own for files (see
+	// engine.RunOptions.Workspace): a job's stays until its record is
+	// deleted (Retention, MaxRecords; at once when there is no Store), a
+	// Run's until the run ends. Nil: runs have none.
+	Workspaces *Workspaces
+	// RunLog, if set, says what to log (at info) when a run starts, such
+	// as how the model map rewrites the workflow's models.
+	RunLog func(g *engine.Graph) []string
 }
 
 // Defaults of Options.
@@ -199,6 +207,7 @@ func (m *Manager) Admit(user string) (release func(), err error) {
 func (m *Manager) RunOptions(o engine.RunOptions) engine.RunOptions {
 	r := m.o.Run
 	r.JobID, r.WorkflowID, r.Params, r.OnEvent, r.UserID = o.JobID, o.WorkflowID, o.Params, o.OnEvent, o.UserID
+	r.Workspace = o.Workspace
 	if r.Logger == nil {
 		r.Logger = m.log
 	}
@@ -372,7 +381,19 @@ func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 		}()
 		return
 	}
-	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: params, OnEvent: j.publish}))
+	m.logRun(graph, j.ID, j.WorkflowID)
+	ws, err := m.o.Workspaces.Make(j.ID)
+	if err != nil {
+		m.log.Error("cannot make a job's workspace", "job_id", j.ID, "err", err)
+		go func() {
+			defer m.wg.Done()
+			msg := "the job's workspace folder could not be made"
+			j.publish(&engine.JobUpdate{Type: "job_update", Status: engine.StatusFailed, JobID: j.ID, WorkflowID: j.WorkflowID, Error: &msg})
+			j.end(&engine.Result{Status: engine.StatusFailed, Error: msg})
+		}()
+		return
+	}
+	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: params, OnEvent: j.publish, Workspace: ws}))
 	j.mu.Lock()
 	if j.finished.IsZero() { // not ended already
 		j.run = run
@@ -385,6 +406,9 @@ func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 	go func() {
 		defer m.wg.Done()
 		j.end(run.Wait())
+		if m.o.Store == nil { // no record keeps it
+			m.removeWorkspace(j.ID)
+		}
 	}()
 }
 
@@ -402,7 +426,48 @@ func (m *Manager) Run(ctx context.Context, user string, plan *engine.Plan, o eng
 	stop := context.AfterFunc(m.ctx, cancel)
 	defer stop()
 	o.UserID = user
+	if o.JobID == "" {
+		o.JobID = store.NewID()
+	}
+	ws, err := m.o.Workspaces.Make(o.JobID)
+	if err != nil {
+		return nil, err
+	}
+	defer m.removeWorkspace(o.JobID)
+	o.Workspace = ws
 	return plan.Run(ctx, m.RunOptions(o)), nil
+}
+
+// LogRun logs what Options.RunLog says of a run that starts (Start logs
+// its jobs itself).
+func (m *Manager) LogRun(g *engine.Graph, jobID, workflowID string) { m.logRun(g, jobID, workflowID) }
+
+// logRun logs what Options.RunLog says of a run that starts.
+func (m *Manager) logRun(g *engine.Graph, jobID, workflowID string) {
+	if m.o.RunLog == nil {
+		return
+	}
+	for _, line := range m.o.RunLog(g) {
+		m.log.Info(line, "job_id", jobID, "workflow_id", workflowID)
+	}
+}
+
+// Workspace makes the workspace of a run the caller drives itself (see
+// Admit) and returns its path for RunOptions.Workspace ("" without
+// Options.Workspaces); call done when the run has ended, to remove it.
+func (m *Manager) Workspace(runID string) (path string, done func(), err error) {
+	path, err = m.o.Workspaces.Make(runID)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, func() { m.removeWorkspace(runID) }, nil
+}
+
+// removeWorkspace removes a run's workspace, logging a failure.
+func (m *Manager) removeWorkspace(id string) {
+	if err := m.o.Workspaces.Remove(id); err != nil {
+		m.log.Warn("removing a run's workspace", "job_id", id, "err", err)
+	}
 }
 
 // end records the job's end (in memory, in the store, to the watchers),

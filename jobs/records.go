@@ -183,6 +183,7 @@ func (m *Manager) write(s stored) {
 // loadRecords fills the index from the store, repairs the records as the
 // package comment says, and sweeps.
 func (m *Manager) loadRecords() {
+	defer m.sweepWorkspaces()
 	if m.o.Store == nil {
 		return
 	}
@@ -251,6 +252,23 @@ func (m *Manager) loadRecords() {
 	}
 }
 
+// sweepWorkspaces removes the workspaces no job record keeps (left by
+// runs of an earlier process whose records are gone, and by its Runs).
+func (m *Manager) sweepWorkspaces() {
+	n, err := m.o.Workspaces.Sweep(func(id string) bool {
+		m.rec.mu.Lock()
+		defer m.rec.mu.Unlock()
+		_, ok := m.rec.byID[id]
+		return ok
+	})
+	if err != nil {
+		m.log.Warn("removing old workspaces", "err", err)
+	}
+	if n > 0 {
+		m.log.Info("removed workspaces of runs that ended before this start", "workspaces", n)
+	}
+}
+
 // paramsSize is the size of a JSON value, measured without keeping it.
 type paramsSize int
 
@@ -282,6 +300,9 @@ func (m *Manager) sweepIfDue() {
 // sweep deletes the expired records and those over the count.
 func (m *Manager) sweep() {
 	gone := m.rec.expire(m.o.Now().Add(-m.o.Retention), m.o.MaxRecords)
+	for _, id := range gone {
+		m.removeWorkspace(id)
+	}
 	if m.o.Store == nil {
 		return
 	}

@@ -34,15 +34,17 @@ type Deps struct {
 	// saying so.
 	Models llm.Models
 	// HTTP is the client every node that fetches a URL taken from
-	// workflow data goes through (the egress policy). Nil: such nodes
-	// fail, refused.
+	// workflow data goes through (the egress policy), also the agents'
+	// page-reading tools (browser, WebFetch). Nil: such nodes fail,
+	// refused, and agents are not offered those tools.
 	HTTP *egress.Client
 	// Secrets are the secrets lib.secret.GetSecret may read. Nil: none,
 	// and it returns its default.
 	Secrets libsecret.Secrets
-	// Search is the SerpAPI client of the search.* nodes (and of the
-	// agents' web search tools). Nil: no SerpAPI key is configured, and
-	// search nodes fail validation saying how to configure one.
+	// Search is the SerpAPI client of the search.* nodes and of the
+	// agents' web search tools (google_search, WebSearch). Nil: no SerpAPI
+	// key is configured; search nodes fail validation saying how to
+	// configure one, and agents are not offered search tools.
 	Search *search.Client
 }
 
@@ -57,7 +59,8 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libmath.Register(r)
 	libuuid.Register(r)
 	libjson.Register(r)
-	llm.Register(r, d.Models)
+	webSearch, webFetch := AgentWeb(d)
+	llm.Register(r, d.Models, llm.Web{Search: webSearch, Fetch: webFetch})
 	libsecret.Register(r, d.Secrets)
 	libhttp.Register(r, d.HTTP)
 	librss.Register(r, d.HTTP)

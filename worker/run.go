@@ -201,14 +201,28 @@ func lastValues(outputs map[string][]any) map[string]any {
 }
 
 // runOptions is the one place a run's options are made: the base options
-// (Deps.Run: node timeout, run budgets) with the run's own ids and params.
-func (s *Server) runOptions(p *prepared, jobID string) engine.RunOptions {
-	o := s.d.Run
+// (Deps.Run: node timeout, run budgets) with the run's own ids, params and
+// workspace folder. Call done when the run has ended: it removes the
+// workspace.
+func (s *Server) runOptions(p *prepared, jobID string) (o engine.RunOptions, done func(), err error) {
+	o = s.d.Run
 	o.JobID, o.WorkflowID, o.Params = jobID, p.entry.Workflow.ID, p.params
 	if o.Logger == nil {
 		o.Logger = s.log
 	}
-	return o
+	if s.d.RunLog != nil {
+		for _, line := range s.d.RunLog(&p.entry.Workflow.Graph) {
+			s.log.Info(line, "job_id", jobID, "workflow_id", o.WorkflowID)
+		}
+	}
+	if o.Workspace, err = s.d.Workspaces.Make(jobID); err != nil {
+		return o, nil, err
+	}
+	return o, func() {
+		if err := s.d.Workspaces.Remove(jobID); err != nil {
+			s.log.Warn("removing a run's workspace", "job_id", jobID, "err", err)
+		}
+	}, nil
 }
 
 // admit counts a run of the caller, or answers 429 (with Retry-After and
@@ -234,7 +248,13 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jobID := store.NewID()
-	res := p.plan.Run(r.Context(), s.runOptions(p, jobID))
+	opts, done, err := s.runOptions(p, jobID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res := p.plan.Run(r.Context(), opts)
+	done()
 	s.jobDone(jobID, p.entry.Workflow.ID, res)
 	switch res.Status {
 	case engine.StatusCompleted:
@@ -266,6 +286,13 @@ func (s *Server) streamWorkflow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	jobID := store.NewID()
+	opts, done, err := s.runOptions(p, jobID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer done()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	s.streams.Add(1)
@@ -282,8 +309,6 @@ func (s *Server) streamWorkflow(w http.ResponseWriter, r *http.Request) {
 		}
 		return stream.Event(bytes.TrimRight(buf.Bytes(), "\n"))
 	}
-	jobID := store.NewID()
-	opts := s.runOptions(p, jobID)
 	opts.OnEvent = func(ev engine.Event) {
 		if err := send(ev); err != nil {
 			cancel() // the client is gone or stuck: stop the run

@@ -54,6 +54,13 @@ type Deps struct {
 	// ReadyCache is how long /ready keeps the storage backend's answer;
 	// default 2s.
 	ReadyCache time.Duration
+	// Workspaces give every run a folder of its own for files (see
+	// engine.RunOptions.Workspace), removed when the run ends; nil: runs
+	// have none.
+	Workspaces *jobs.Workspaces
+	// RunLog, if set, says what to log (at info) when a run starts, such
+	// as how the model map rewrites the workflow's models.
+	RunLog func(g *engine.Graph) []string
 }
 
 // JobSummary is how one run ended.

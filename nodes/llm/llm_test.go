@@ -332,7 +332,7 @@ func TestAgentOpenAIRequestAndStream(t *testing.T) {
 	})
 	data := `{"system":"Be brief.","prompt":"Hi!","max_tokens":500,
 		"model":{"type":"language_model","provider":"openai","id":"gpt-4o-mini"},
-		"tools":[{"type":"tool_name","name":"google_search"}],"thread_id":"t1",
+		"tools":[{"type":"tool_name","name":"google_finance"}],"thread_id":"t1",
 		"history":[{"type":"message","role":"user","content":"Who are you?"},
 		           {"type":"message","role":"assistant","content":[{"type":"text","text":"A bot."}]}],
 		"image":{"type":"image","uri":"https://example.com/cat.png"}}`
@@ -364,7 +364,7 @@ func TestAgentOpenAIRequestAndStream(t *testing.T) {
 		t.Errorf("thinking chunk not flagged: %s", nodetest.Repr(outs["thinking"]))
 	}
 	warnings := logsOf(events, "warning")
-	if !anyContains(warnings, `tool "google_search" is not available`) || !anyContains(warnings, "thread_id is ignored") {
+	if !anyContains(warnings, `tool "google_finance" is not available`) || !anyContains(warnings, "thread_id is ignored") {
 		t.Errorf("warnings = %q, want the unknown tool and the thread id reported", warnings)
 	}
 }

@@ -11,13 +11,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode"
 
+	"nodetool/agent"
 	"nodetool/engine"
 	"nodetool/lang/pystr"
 	"nodetool/lang/pyval"
@@ -45,17 +44,26 @@ type Models interface {
 	Route(provider, model string) (providers.Provider, string, error)
 }
 
+// Web is what the agents' web tools use: a search service and a fetcher
+// under the workflow egress policy (each nil when the server has none:
+// the tools that need it are then not offered, with a warning).
+type Web struct {
+	Search agent.Searcher
+	Fetch  agent.Fetcher
+}
+
 // lib is the LLM node library: its nodes reach their models through it.
 type lib struct {
 	models Models // nil: no provider is configured
+	web    Web
 }
 
-// Register adds the LLM nodes (nodetool.agents.* and nodetool.generators.*),
-// which run on models (nil: none configured, and every LLM node fails
-// validation saying so). ResearchAgent and CreateThread are left out: they
-// need web search tools and a thread store.
-func Register(r *engine.Registry, models Models) {
-	l := &lib{models: models}
+// Register adds the LLM nodes (nodetool.agents.*, anthropic.agents.* and
+// nodetool.generators.*), which run on models (nil: none configured, and
+// every LLM node fails validation saying so); the agents' web tools use
+// web.
+func Register(r *engine.Registry, models Models, web Web) {
+	l := &lib{models: models, web: web}
 	model := func(desc string) engine.Prop { return engine.P("model", "language_model", base.DefLLM, desc) }
 	image := func(desc string) engine.Prop { return engine.P("image", "image", base.DefImage, desc) }
 	audio := func(desc string) engine.Prop { return engine.P("audio", "audio", base.DefAudio, desc) }
@@ -70,7 +78,7 @@ func Register(r *engine.Registry, models Models) {
 			model("The model to chat with."),
 			engine.P("system", "str", `"You are a friendly assistant"`, "The system prompt."),
 			engine.P("prompt", "str", `""`, "The user's message."),
-			engine.P("tools", "list[tool_name]", "[]", "Built-in tools to enable (not available here; connect nodes with control edges instead)."),
+			engine.P("tools", "list[tool_name]", "[]", "Built-in tools to enable: google_search, browser, read_file, write_file, list_directory. Nodes connected with control edges are tools too."),
 			image("An image to send with the prompt."),
 			audio("An audio clip to send with the prompt (not supported by the providers here)."),
 			engine.P("history", "list[message]", "[]", "Earlier messages of the conversation.").Titled("Messages"),
@@ -83,6 +91,54 @@ func Register(r *engine.Registry, models Models) {
 		DynamicOutputs:  true,
 		Check:           l.checkModel,
 		Gen:             l.agentGen,
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "anthropic.agents.ClaudeAgent",
+		Title:       "Claude Agent",
+		Description: "Runs an agent loop on the prompt with any configured model: the nodes it controls over control edges and the built-in tools of allowed_tools (Read, Write, Edit, Glob, Grep in the run's workspace; WebSearch; WebFetch) are its tools. Bash is never available.",
+		Props: []engine.Prop{
+			engine.P("prompt", "str", `""`, "The task or question for the agent to work on."),
+			model("The model to use for the agent (any configured provider)."),
+			engine.P("system_prompt", "str", `""`, "Optional system prompt to guide the agent's behavior."),
+			engine.P("max_turns", "int", "20", "Maximum number of model turns the agent can take.").Range(1, 100),
+			engine.P("allowed_tools", "list[str]", `["Read", "Write", "Bash"]`, "Built-in tools the agent may use: Read, Write, Edit, Glob, Grep, WebSearch, WebFetch (Bash is refused). Nodes connected via control edges are always available."),
+			engine.P("permission_mode", "enum(default,acceptEdits,plan,bypassPermissions)", `"acceptEdits"`, "plan: the agent only reads (no writes, no node runs); bypassPermissions: every built-in tool; default and acceptEdits: the tools allowed_tools names.").Enum("nodetool.nodes.anthropic.agents.PermissionMode"),
+			engine.P("use_claude_credentials", "bool", "false", "Ignored here: the model is reached through the server's providers."),
+		},
+		Outputs:         engine.Out("text", "str", "chunk", "chunk"),
+		BasicFields:     []string{"prompt", "model", "system_prompt", "max_turns", "allowed_tools", "permission_mode", "use_claude_credentials"},
+		StreamingOutput: true,
+		Check:           l.checkModel,
+		Gen:             l.claudeAgentGen,
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.agents.ResearchAgent",
+		Title:       "Research Agent",
+		Description: "Plans research on an objective and carries it out with web search, page reading and workspace files; its answer fills the declared outputs.",
+		Props: []engine.Prop{
+			engine.P("objective", "str", `""`, "The research objective or question to investigate"),
+			model("Model to use for research and synthesis"),
+			engine.P("system_prompt", "str", jsonDefault(defaultResearchPrompt), "System prompt guiding the agent's research behavior"),
+			engine.P("tools", "list[tool_name]", `[{"name": "google_search"}, {"name": "browser"}]`, "Tools to enable for research. Select workspace tools (read_file, write_file, list_directory) to enable file operations."),
+			maxTokens("8192", 100000),
+		},
+		Outputs:        []engine.Output{},
+		BasicFields:    []string{"objective", "model", "tools"},
+		DynamicOutputs: true,
+		Check:          l.checkModel,
+		Process:        l.researchAgentProcess,
+	})
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.agents.CreateThread",
+		Title:       "Create Thread",
+		Description: "Returns a conversation thread id: the one given, or a new one (threads are not stored by this engine).",
+		Props: []engine.Prop{
+			engine.P("title", "str?", `"Agent Conversation"`, "Optional title for the new thread"),
+			engine.P("thread_id", "str", `""`, "Optional custom thread ID, passed on as it is."),
+		},
+		Outputs:     engine.Out("thread_id", "str"),
+		BasicFields: []string{"title", "thread_id"},
+		Process:     createThreadProcess,
 	})
 	r.Add(&engine.NodeDef{
 		Type:        "nodetool.agents.ControlAgent",
@@ -291,78 +347,20 @@ func chat(ctx *engine.Ctx, p providers.Provider, req *providers.Request) (string
 }
 
 // turn is one streamed completion: its text and the tools it called.
-type turn struct {
-	text  string
-	calls []providers.ToolCall
-}
+type turn = agent.Turn
 
-// streamTurn streams one completion, handing every delta to onDelta as it
-// arrives, and assembles the text and tool calls. The stream is closed
-// (and the upstream request ended) when it returns, also on error. What it
-// assembles (text, tool calls and their arguments) is bounded by the
-// node's max-value budget: a model that never stops talking fails the node
-// with the budget error instead of filling memory.
+// streamTurn streams one completion (agent.StreamTurn: bounded by the
+// node's max-value budget), handing every delta to onDelta; a failed
+// model call names the node.
 func streamTurn(ctx *engine.Ctx, p providers.Provider, req *providers.Request, onDelta func(providers.Delta) error) (turn, error) {
-	s, err := p.Stream(ctx, req)
-	if err != nil {
-		return turn{}, modelErr(ctx, err)
-	}
-	defer s.Close()
-	var text strings.Builder
-	calls := map[int]*providers.ToolCall{}
-	var size int64 // bytes assembled so far
-	for {
-		if ctx.Err() != nil {
-			return turn{}, context.Cause(ctx)
-		}
-		d, err := s.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
+	t, err := agent.StreamTurn(ctx, p, req, onDelta)
+	if err != nil && !engine.IsLimit(err) {
+		var pe *providers.Error
+		if ctx.Err() != nil || errors.As(err, &pe) {
 			return turn{}, modelErr(ctx, err)
 		}
-		size += int64(len(d.Content))
-		for _, tc := range d.ToolCalls {
-			size += int64(len(tc.ID) + len(tc.Name) + len(tc.Arguments))
-			if calls[tc.Index] == nil {
-				size += engine.EntryCost
-			}
-		}
-		if size > ctx.MaxValue() {
-			return turn{}, ctx.CheckSize(size)
-		}
-		text.WriteString(d.Content)
-		for _, tc := range d.ToolCalls {
-			c := calls[tc.Index]
-			if c == nil {
-				c = &providers.ToolCall{}
-				calls[tc.Index] = c
-			}
-			if c.ID == "" {
-				c.ID = tc.ID
-			}
-			if c.Name == "" {
-				c.Name = tc.Name
-			}
-			c.Arguments += tc.Arguments
-		}
-		if onDelta != nil {
-			if err := onDelta(d); err != nil {
-				return turn{}, err
-			}
-		}
 	}
-	t := turn{text: text.String()}
-	idx := make([]int, 0, len(calls))
-	for i := range calls {
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
-	for _, i := range idx {
-		t.calls = append(t.calls, *calls[i])
-	}
-	return t, nil
+	return t, err
 }
 
 // chunkValue is a chunk as the value of an LLM node's chunk output.

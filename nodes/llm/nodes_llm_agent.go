@@ -27,15 +27,7 @@ func (l *lib) agentGen(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) err
 	if in.Str("thread_id") != "" {
 		ctx.Log("warning", "thread_id is ignored: conversation threads are not stored by this engine; pass earlier messages as history")
 	}
-	for _, t := range in.List("tools") {
-		name := pyval.Str(t)
-		if d, ok := t.(*pyval.Dict); ok {
-			name = d.Str("name")
-		}
-		if name != "" {
-			ctx.Log("warning", fmt.Sprintf("tool %q is not available here and is ignored; to give the agent tools, connect nodes to it with control edges", name))
-		}
-	}
+	builtin := l.namedTools(ctx, toolNames(in.List("tools")))
 	msgs := []providers.Message{systemMessage(in.Str("system"))}
 	hist, err := historyMessages(ctx, in.List("history"))
 	if err != nil {
@@ -48,7 +40,7 @@ func (l *lib) agentGen(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) err
 	}
 	msgs = append(msgs, user)
 
-	tools := newControlTools(ctx)
+	tools := &toolbox{control: newControlTools(ctx), builtin: builtin}
 	maxTokens := int(in.Int("max_tokens"))
 	req := &providers.Request{Model: model, Messages: msgs, Tools: tools.defs(), MaxTokens: &maxTokens}
 	dyn := ctx.DynamicOutputs()
@@ -58,28 +50,12 @@ func (l *lib) agentGen(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) err
 	}
 
 	nodeID := ctx.NodeID()
-	last := ""
-	// added bounds what the agent adds to the conversation over its turns
-	// (answers, tool calls, tool results) by the max-value budget.
-	var added int64
-	grow := func(m providers.Message) error {
-		added += int64(len(m.Content)) + engine.EntryCost
-		for _, c := range m.ToolCalls {
-			added += int64(len(c.ID)+len(c.Name)+len(c.Arguments)) + engine.EntryCost
-		}
-		if added > ctx.MaxValue() {
-			return ctx.CheckSize(added)
-		}
-		return nil
-	}
-	for n := 1; ; n++ {
-		if n > agentMaxTurns {
-			ctx.Log("warning", fmt.Sprintf("stopped after %d model turns: the model kept calling tools", agentMaxTurns))
-			break
-		}
-		var text strings.Builder
-		sent := false
-		t, err := streamTurn(ctx, p, req, func(d providers.Delta) error {
+	// Each turn's text goes to "text" as soon as the turn finishes (or
+	// when its stream ends without a finish reason).
+	var text strings.Builder
+	sent := false
+	lp := &loop{p: p, req: req, tools: tools, maxTurns: agentMaxTurns,
+		onDelta: func(d providers.Delta) error {
 			if d.Thinking != "" {
 				if err := emit("thinking", chunkValue(nodeID, d.Thinking, true)); err != nil {
 					return err
@@ -96,42 +72,17 @@ func (l *lib) agentGen(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) err
 				return emit("text", text.String())
 			}
 			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if t.text != "" {
-			last = t.text
-			if !sent {
-				if err := emit("text", t.text); err != nil {
-					return err
-				}
+		},
+		onTurn: func(t string) error {
+			defer func() { text.Reset(); sent = false }()
+			if t != "" && !sent {
+				return emit("text", t)
 			}
-		}
-		if len(t.calls) == 0 {
-			break
-		}
-		for i := range t.calls {
-			if t.calls[i].ID == "" {
-				t.calls[i].ID = fmt.Sprintf("call_%d_%d", n, i)
-			}
-		}
-		asked := providers.Message{Role: "assistant", Content: t.text, ToolCalls: t.calls}
-		if err := grow(asked); err != nil {
-			return err
-		}
-		req.Messages = append(req.Messages, asked)
-		for _, call := range t.calls {
-			content, err := tools.call(ctx, call)
-			if err != nil {
-				return err
-			}
-			answer := providers.Message{Role: "tool", ToolCallID: call.ID, Name: call.Name, Content: content}
-			if err := grow(answer); err != nil {
-				return err
-			}
-			req.Messages = append(req.Messages, answer)
-		}
+			return nil
+		}}
+	last, err := lp.run(ctx)
+	if err != nil {
+		return err
 	}
 
 	if len(dyn) == 0 {

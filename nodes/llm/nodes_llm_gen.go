@@ -384,7 +384,7 @@ func (l *lib) listGeneratorGen(ctx *engine.Ctx, in *engine.Inputs, emit engine.E
 	}
 	items := sc.items
 	if len(items) == 0 {
-		return fmt.Errorf("ListGenerator found no <LIST_ITEM> tags in the model's answer (it answered %s): ask for a list, or use a model that follows the format", preview(t.text))
+		return fmt.Errorf("ListGenerator found no <LIST_ITEM> tags in the model's answer (it answered %s): ask for a list, or use a model that follows the format", preview(t.Text))
 	}
 	for i, item := range items {
 		if err := emit("item", item); err != nil {
@@ -506,12 +506,12 @@ func (l *lib) dataGeneratorGen(ctx *engine.Ctx, in *engine.Inputs, emit engine.E
 	if err != nil {
 		return err
 	}
-	rows, err := parseMarkdownTable(ctx, t.text, cols)
+	rows, err := parseMarkdownTable(ctx, t.Text, cols)
 	if err != nil {
 		return err
 	}
 	if len(rows) == 0 {
-		ctx.Log("warning", "DataGenerator found no table rows in the model's answer: "+preview(t.text))
+		ctx.Log("warning", "DataGenerator found no table rows in the model's answer: "+preview(t.Text))
 	}
 	data := make([]any, len(rows))
 	for i, row := range rows {

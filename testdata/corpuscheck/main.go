@@ -4,10 +4,14 @@
 //
 //	go run ./testdata/corpuscheck -nodetool ./nodetool ../shared/workflows/nodetool-base
 //
-// With -llm it instead runs the LLM examples (engine spec §6.2 rows 2-7) with
-// the fake model provider and checks their results' structure: the run
-// completes, every output node produced a value, JSON-looking text parses,
-// and streamed list items reach their previews.
+// With -run it instead runs every file whose node types are all supported,
+// offline (the fake model provider, every model mapped to it, a SERP
+// service at -serp or a stub, local copies of the files' internet
+// resources from -resources), checks each result's structure, checks that
+// validate refuses the others naming each unsupported node type, and
+// prints how many run (see run.go):
+//
+//	go run ./testdata/corpuscheck -nodetool ./nodetool -run -resources testdata/corpus-resources ../shared/workflows/nodetool-base
 //
 // It reads the files itself (with encoding/json, not the engine's loader) to
 // know which nodes each holds, and asks the engine's registry which types are
@@ -31,10 +35,12 @@ import (
 
 func main() {
 	bin := flag.String("nodetool", "nodetool", "path of the nodetool binary to check")
-	llm := flag.Bool("llm", false, "run the LLM examples with the fake provider instead of validating every file")
+	runAll := flag.Bool("run", false, "run every file whose node types are all supported, offline, and check the results")
+	serp := flag.String("serp", "", "with -run: the SERP service's base URL for SERPAPI_BASE_URL (default: a stub served here)")
+	resources := flag.String("resources", "", "with -run: a folder of local copies of the files' internet resources, HOST/PATH")
 	flag.Parse()
-	if *llm && flag.NArg() == 1 {
-		os.Exit(runLLMExamples(*bin, flag.Arg(0)))
+	if *runAll && flag.NArg() == 1 {
+		os.Exit(runCorpus(*bin, flag.Arg(0), *serp, *resources))
 	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: corpuscheck -nodetool BIN DIR")

@@ -218,7 +218,11 @@ func (c *compiler) addNode(n *Node) {
 	}
 	def, ok := c.reg.Lookup(n.Type)
 	if !ok {
-		c.add(Problem{NodeID: n.ID, NodeType: n.Type, Message: fmt.Sprintf("unsupported node type %s (node %s)", n.Type, n.ID)})
+		msg := fmt.Sprintf("unsupported node type %s (node %s)", n.Type, n.ID)
+		if why := c.reg.Missing(n.Type); why != "" {
+			msg += ": " + why
+		}
+		c.add(Problem{NodeID: n.ID, NodeType: n.Type, Message: msg})
 		return
 	}
 	pn := &planNode{

@@ -131,6 +131,9 @@ func (d *NodeDef) Output(name string) (*Output, bool) {
 // empty one; the node library (package nodes) fills it.
 type Registry struct {
 	defs map[string]*NodeDef
+	// missing says, by node type prefix, why types the registry lacks are
+	// not built in (see Explain).
+	missing []missingNote
 }
 
 // NewRegistry returns an empty registry.

@@ -50,6 +50,7 @@ type Deps struct {
 
 // RegisterAll adds every node type of the library to r.
 func RegisterAll(r *engine.Registry, d Deps) {
+	explainMissing(r)
 	base.Register(r)
 	control.Register(r)
 	text.Register(r)

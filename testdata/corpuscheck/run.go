@@ -84,7 +84,7 @@ func runCorpus(bin, dir, serp, resources string) int {
 	}
 	env := append(os.Environ(), "SERPAPI_BASE_URL="+serp, "SERPAPI_API_KEY=corpus-check-key")
 	reg := nodes.NewRegistry(nodes.Deps{})
-	ran, completed, refused, failures := 0, 0, 0, 0
+	ran, completed, refused, unexplained, failures := 0, 0, 0, 0, 0
 	tmp, err := os.MkdirTemp("", "corpuscheck-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "corpuscheck:", err)
@@ -107,6 +107,17 @@ func runCorpus(bin, dir, serp, resources string) int {
 				fmt.Printf("FAIL %s: %s\n", name, p)
 			}
 			fmt.Printf("skip %s: unsupported %s\n", name, strings.Join(unsupported, ", "))
+			explained := true
+			for _, t := range unsupported {
+				if why := reg.Missing(t); why != "" {
+					fmt.Printf("     %s: %s\n", t, why)
+				} else {
+					explained = false
+				}
+			}
+			if !explained {
+				unexplained++
+			}
 			continue
 		}
 		ran++
@@ -127,8 +138,8 @@ func runCorpus(bin, dir, serp, resources string) int {
 			fmt.Printf("ok   %s (%d nodes, %s)\n", name, len(wf.Graph.Nodes), time.Since(start).Round(time.Millisecond))
 		}
 	}
-	fmt.Printf("corpuscheck -run: %d of %d example files run (%d completed with the expected results); %d refused by validate, naming their unsupported node types; %d failed checks\n",
-		ran, len(files), completed, refused, failures)
+	fmt.Printf("corpuscheck -run: %d of %d example files run (%d completed with the expected results); %d refused by validate, naming their unsupported node types (%d of them also what each needs); %d failed checks\n",
+		ran, len(files), completed, refused, refused-unexplained, failures)
 	if failures > 0 {
 		return 1
 	}

@@ -1,16 +1,20 @@
 // Command metacheck compares the engine's node registry with NodeTool's
 // package metadata file: for every node type both know, the title,
-// properties (names, types, defaults), outputs and flags must agree.
+// properties (names, types, defaults), outputs and flags must agree. With
+// -coverage it also prints, per namespace of the file, how many of its node
+// types the registry has (a markdown table, for the README).
 //
-//	go run ./testdata/metacheck ../shared/reference/nodetool-base-metadata.json
+//	go run ./testdata/metacheck [-coverage] ../shared/reference/nodetool-base-metadata.json
 package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"reflect"
 	"sort"
+	"strings"
 
 	"nodetool/nodes"
 )
@@ -33,11 +37,13 @@ type refNode struct {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: metacheck METADATA.json")
+	coverage := flag.Bool("coverage", false, "print how many node types of each namespace the registry has")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: metacheck [-coverage] METADATA.json")
 		os.Exit(2)
 	}
-	data, err := os.ReadFile(os.Args[1])
+	data, err := os.ReadFile(flag.Arg(0))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -97,6 +103,9 @@ func main() {
 			}
 		}
 	}
+	if *coverage {
+		printCoverage(ref.Nodes, reg.Types())
+	}
 	sort.Strings(problems)
 	for _, p := range problems {
 		fmt.Println(p)
@@ -119,4 +128,41 @@ func same(a, b any) bool {
 func js(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// printCoverage prints one markdown row per namespace of the file with at
+// least one node type the registry has: implemented / total, then the
+// totals.
+func printCoverage(ref []refNode, types []string) {
+	have := map[string]bool{}
+	for _, t := range types {
+		have[t] = true
+	}
+	total, done := map[string]int{}, map[string]int{}
+	all, n := 0, 0
+	for _, r := range ref {
+		ns := r.NodeType
+		if i := strings.LastIndexByte(ns, '.'); i >= 0 {
+			ns = ns[:i]
+		}
+		total[ns]++
+		all++
+		if have[r.NodeType] {
+			done[ns]++
+			n++
+		}
+	}
+	names := make([]string, 0, len(total))
+	for ns := range total {
+		names = append(names, ns)
+	}
+	sort.Strings(names)
+	fmt.Println("| namespace | node types |")
+	fmt.Println("|---|---|")
+	for _, ns := range names {
+		if done[ns] > 0 {
+			fmt.Printf("| `%s` | %d of %d |\n", ns, done[ns], total[ns])
+		}
+	}
+	fmt.Printf("coverage: %d of the catalog's %d node types\n", n, all)
 }

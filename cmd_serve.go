@@ -188,7 +188,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		SettingsFile: filepath.Join(conf.configDir, "settings.json"), SecretsFile: secretsFile,
 		MaxBody: int64(c.maxBody), MaxUpload: int64(f.maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
 		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
-		AgentWeb: agentWeb(nodeDeps),
+		AgentWeb: agentWeb(nodeDeps), ModelMap: conf.modelMap,
 	}
 	srv := editor.New(deps)
 	mux := http.NewServeMux()

@@ -52,6 +52,10 @@ type Deps struct {
 	// Providers are the model servers /chat talks to; nil means none is
 	// configured, and chat messages get an error frame saying so.
 	Providers *providers.Set
+	// ModelMap is the --model-map of the workflow nodes: the model pickers
+	// list the models its rules name exactly, under their provider, as
+	// models a workflow may keep (they run on the rule's target).
+	ModelMap providers.ModelMap
 	// Examples are the example workflows offered to users (by id).
 	Examples []*engine.Workflow
 	// AgentWeb is what the web tools of agent-mode chat use.

@@ -101,6 +101,44 @@ func (s *Server) languageModels(ctx context.Context, p providers.Provider) []uni
 		out = append(out, unifiedModel{ID: def.DefaultModel, Type: "language_model", Name: def.DefaultModel,
 			Provider: p.Name(), Downloaded: local, Tags: []string{p.Name()}})
 	}
+	return append(out, s.mappedModels(p.Name())...)
+}
+
+// mappedModels are the models the model map's rules name exactly under
+// provider: a workflow may name them, and its nodes run on the rule's
+// target, which the name says. A model the provider lists itself is left
+// to that list.
+func (s *Server) mappedModels(provider string) []unifiedModel {
+	var out []unifiedModel
+	for _, r := range s.d.ModelMap {
+		if r.FromProvider != provider || r.FromModel == "*" {
+			continue
+		}
+		to := r.ToProvider + "/" + r.ToModel
+		if r.ToModel == "*" {
+			to = r.ToProvider + "/" + r.FromModel
+		}
+		out = append(out, unifiedModel{ID: r.FromModel, Type: "language_model", Name: r.FromModel + " (runs as " + to + ")",
+			Provider: provider, Tags: []string{provider, "model-map"}})
+	}
+	return out
+}
+
+// mappedProviders are the providers the model map's rules name exactly
+// which are not configured: their mapped models are listed too.
+func (s *Server) mappedProviders() []string {
+	var out []string
+	for _, r := range s.d.ModelMap {
+		if r.FromProvider == "*" || r.FromModel == "*" || slices.Contains(out, r.FromProvider) {
+			continue
+		}
+		if set := s.d.Providers; set != nil {
+			if _, ok := set.Get(r.FromProvider); ok {
+				continue
+			}
+		}
+		out = append(out, r.FromProvider)
+	}
 	return out
 }
 
@@ -111,6 +149,9 @@ func (s *Server) modelProviders(w http.ResponseWriter, r *http.Request) {
 		for _, name := range set.Names() {
 			out = append(out, map[string]any{"provider": name, "capabilities": []string{"generate_message", "generate_messages"}})
 		}
+	}
+	for _, name := range s.mappedProviders() {
+		out = append(out, map[string]any{"provider": name, "capabilities": []string{"generate_message", "generate_messages"}})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }
@@ -127,6 +168,9 @@ func (s *Server) modelsOfKind(w http.ResponseWriter, r *http.Request) {
 		if p, ok := set.Get(name); ok {
 			out = s.languageModels(r.Context(), p)
 		}
+	}
+	if kind == "llm" && slices.Contains(s.mappedProviders(), name) {
+		out = s.mappedModels(name)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }
@@ -147,6 +191,9 @@ func (s *Server) allModels(w http.ResponseWriter, r *http.Request) {
 		for _, l := range lists {
 			out = append(out, l...)
 		}
+	}
+	for _, name := range s.mappedProviders() {
+		out = append(out, s.mappedModels(name)...)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"nodetool/authn"
+	"nodetool/providers"
 )
 
 // trpcResult is one procedure's envelope.
@@ -305,5 +307,40 @@ func TestTRPCModelsAndNodes(t *testing.T) {
 	data(t, res[5], &all)
 	if len(all) != len(llms) {
 		t.Errorf("models.all = %+v", all)
+	}
+}
+
+// TestModelPickersListTheModelMap: models the model map names exactly are
+// offered under their provider (configured or not), saying what they run
+// as; wildcard rules add nothing.
+func TestModelPickersListTheModelMap(t *testing.T) {
+	mm, err := providers.ParseModelMap([]string{"anthropic/claude-sonnet-4-6=fake/fake-model", "openai/gpt-5=fake/*", "fake/big=fake/fake-model", "*=fake/fake-model"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newChatEnv(t, chatOptions{deps: func(d *Deps) { d.ModelMap = mm }})
+	_, res := env.trpcBatch(t, "", []string{"models.providers", "models.llmByProvider", "models.llmByProvider", "models.all"},
+		[]any{nil, map[string]any{"provider": "anthropic"}, map[string]any{"provider": "fake"}, nil})
+	var provs []struct{ Provider string }
+	data(t, res[0], &provs)
+	var names []string
+	for _, p := range provs {
+		names = append(names, p.Provider)
+	}
+	if strings.Join(names, ",") != "fake,anthropic,openai" {
+		t.Errorf("models.providers = %v, want fake, anthropic, openai", names)
+	}
+	var ms []struct{ ID, Name, Provider string }
+	data(t, res[1], &ms)
+	if len(ms) != 1 || ms[0].ID != "claude-sonnet-4-6" || ms[0].Provider != "anthropic" || ms[0].Name != "claude-sonnet-4-6 (runs as fake/fake-model)" {
+		t.Errorf("anthropic's models = %+v", ms)
+	}
+	data(t, res[2], &ms)
+	if !slices.ContainsFunc(ms, func(m struct{ ID, Name, Provider string }) bool { return m.ID == "big" && m.Name == "big (runs as fake/fake-model)" }) {
+		t.Errorf("fake's models lack the mapped one: %+v", ms)
+	}
+	data(t, res[3], &ms)
+	if !slices.ContainsFunc(ms, func(m struct{ ID, Name, Provider string }) bool { return m.ID == "gpt-5" && m.Name == "gpt-5 (runs as fake/gpt-5)" }) {
+		t.Errorf("models.all lacks openai's mapped model: %+v", ms)
 	}
 }

@@ -336,11 +336,15 @@ func TestModelPickersListTheModelMap(t *testing.T) {
 		t.Errorf("anthropic's models = %+v", ms)
 	}
 	data(t, res[2], &ms)
-	if !slices.ContainsFunc(ms, func(m struct{ ID, Name, Provider string }) bool { return m.ID == "big" && m.Name == "big (runs as fake/fake-model)" }) {
+	if !slices.ContainsFunc(ms, func(m struct{ ID, Name, Provider string }) bool {
+		return m.ID == "big" && m.Name == "big (runs as fake/fake-model)"
+	}) {
 		t.Errorf("fake's models lack the mapped one: %+v", ms)
 	}
 	data(t, res[3], &ms)
-	if !slices.ContainsFunc(ms, func(m struct{ ID, Name, Provider string }) bool { return m.ID == "gpt-5" && m.Name == "gpt-5 (runs as fake/gpt-5)" }) {
+	if !slices.ContainsFunc(ms, func(m struct{ ID, Name, Provider string }) bool {
+		return m.ID == "gpt-5" && m.Name == "gpt-5 (runs as fake/gpt-5)"
+	}) {
 		t.Errorf("models.all lacks openai's mapped model: %+v", ms)
 	}
 }

@@ -173,7 +173,7 @@ func (job *runJob) load(pos []string) error {
 // compile checks the workflow and plans its run, printing every problem
 // (exit status 1) or warning on stderr.
 func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
-	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search})
+	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search, AgentShell: job.access.shell})
 	job.reg = reg
 	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {
@@ -348,10 +348,17 @@ func inputList(plan *engine.Plan) string {
 	return strings.Join(names, ", ")
 }
 
-// progressPrinter prints one line per node state change.
+// progressPrinter prints one line per node state change, and the
+// warnings and errors nodes log.
 func progressPrinter(w io.Writer, start time.Time) func(engine.Event) {
 	last := map[string]string{}
 	return func(ev engine.Event) {
+		if lu, ok := ev.(*engine.LogUpdate); ok {
+			if lu.Severity == "warning" || lu.Severity == "error" {
+				fmt.Fprintf(w, "%8s  %-10s node %s (%s): %s\n", time.Since(start).Round(time.Millisecond), lu.Severity, lu.NodeID, lu.NodeName, lu.Content)
+			}
+			return
+		}
 		nu, ok := ev.(*engine.NodeUpdate)
 		if !ok || last[nu.NodeID] == nu.Status {
 			return

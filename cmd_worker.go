@@ -88,7 +88,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	}
 
 	models := nodeModels(s.models, mmap)
-	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher})
+	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher, AgentShell: acc.shell})
 	spaces, err := openWorkspaces(data.path, true, s.log)
 	if err != nil {
 		return err

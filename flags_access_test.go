@@ -128,3 +128,35 @@ func TestWorkflowSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentShellFlag: Bash is refused unless the operator passes
+// --agent-shell (or NODETOOL_AGENT_SHELL=true); a bad value is a usage
+// error; the flag beats the environment.
+func TestAgentShellFlag(t *testing.T) {
+	flow := filepath.Join(t.TempDir(), "agent.json")
+	src := `{"nodes":[{"id":"c","type":"anthropic.agents.ClaudeAgent","data":{"prompt":"p","allowed_tools":["Bash"],"model":{"type":"language_model","provider":"fake","id":"fake-model"}}},
+		{"id":"o","type":"nodetool.output.Output","data":{"name":"r"}}],
+		"edges":[{"id":"e","source":"c","sourceHandle":"text","target":"o","targetHandle":"value"}]}`
+	if err := os.WriteFile(flow, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const refused = "only if its operator starts it with --agent-shell"
+	cases := []struct {
+		env     map[string]string
+		args    []string
+		code    int
+		refused bool
+	}{
+		{nil, nil, 0, true},
+		{nil, []string{"--agent-shell"}, 0, false},
+		{map[string]string{"NODETOOL_AGENT_SHELL": "true"}, nil, 0, false},
+		{map[string]string{"NODETOOL_AGENT_SHELL": "true"}, []string{"--agent-shell=false"}, 0, true},
+		{map[string]string{"NODETOOL_AGENT_SHELL": "maybe"}, nil, 2, false},
+	}
+	for _, c := range cases {
+		_, errOut, code := runEnv(t, c.env, append([]string{"run", flow, "--provider", "fake"}, c.args...)...)
+		if code != c.code || (code == 0 && strings.Contains(errOut, refused) != c.refused) {
+			t.Errorf("env %v args %v: exit %d, refused %v; want exit %d, refused %v:\n%s", c.env, c.args, code, strings.Contains(errOut, refused), c.code, c.refused, errOut)
+		}
+	}
+}

@@ -192,4 +192,5 @@ var envHelp = map[string]string{
 	"NODETOOL_EGRESS":           "as --egress",
 	"NODETOOL_ALLOW_NET":        "as --allow-net, comma-separated",
 	"NODETOOL_WORKFLOW_SECRETS": "as --workflow-secrets, comma-separated",
+	"NODETOOL_AGENT_SHELL":      "true gives agents the Bash tool, as --agent-shell",
 }

@@ -124,8 +124,14 @@
 // configured provider. Their file tools (Read, Write, Edit, Glob, Grep;
 // read_file, write_file, list_directory) reach only the run's workspace,
 // through an os.Root, following no symbolic link; their web tools use the
-// search service and the workflow egress policy. No agent ever gets a shell:
-// Bash is refused (with a warning) whatever allowed_tools says.
+// search service and the workflow egress policy. Bash is refused (with a
+// warning) unless the operator starts run, worker or serve with
+// --agent-shell (NODETOOL_AGENT_SHELL=true): then a ClaudeAgent that names
+// Bash runs /bin/sh -c in the run's workspace folder with only PATH, LANG
+// and TZ of the environment, each command killed (its whole process group)
+// after 2 minutes or at the node's deadline, 64 KiB of its output read back.
+// The commands run with the server's rights and are NOT confined to the
+// workspace: turn it on only where every workflow and model is trusted.
 //
 // Files: run and validate read only the workflow files named (at most 64 MiB
 // each). worker and serve keep their state as plain files in their data dir

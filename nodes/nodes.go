@@ -6,6 +6,7 @@
 package nodes
 
 import (
+	"nodetool/agent"
 	"nodetool/egress"
 	"nodetool/engine"
 	"nodetool/nodes/base"
@@ -46,6 +47,9 @@ type Deps struct {
 	// key is configured; search nodes fail validation saying how to
 	// configure one, and agents are not offered search tools.
 	Search *search.Client
+	// AgentShell is the operator's opt-in to the agents' Bash tool
+	// (--agent-shell). Nil: Bash is refused, with a warning.
+	AgentShell *agent.Shell
 }
 
 // RegisterAll adds every node type of the library to r.
@@ -61,7 +65,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libuuid.Register(r)
 	libjson.Register(r)
 	webSearch, webFetch := AgentWeb(d)
-	llm.Register(r, d.Models, llm.Web{Search: webSearch, Fetch: webFetch})
+	llm.Register(r, d.Models, llm.Web{Search: webSearch, Fetch: webFetch, Shell: d.AgentShell})
 	libsecret.Register(r, d.Secrets)
 	libhttp.Register(r, d.HTTP)
 	librss.Register(r, d.HTTP)

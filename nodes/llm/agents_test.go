@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -347,5 +348,51 @@ func TestAgentBuiltinTools(t *testing.T) {
 	}
 	if !anyContains(logsOf(events, "warning"), `tool "google_maps" is not available`) {
 		t.Errorf("warnings = %q", logsOf(events, "warning"))
+	}
+}
+
+// With the operator's --agent-shell, a ClaudeAgent that names Bash is
+// offered it (never in plan mode, never as a command rule), and its
+// commands run in the run's workspace.
+func TestClaudeAgentBashOptIn(t *testing.T) {
+	ws := t.TempDir()
+	srv := newChatServer(t, func(n int, body map[string]any, w http.ResponseWriter, r *http.Request) {
+		var names []string
+		tools, _ := body["tools"].([]any)
+		for _, tl := range tools {
+			names = append(names, fmt.Sprint(jget(tl, "function.name")))
+		}
+		if n == 1 && slices.Contains(names, "Bash") {
+			sse(w, toolStream("b1", "Bash", `{"command":"echo from-bash > out.txt"}`)...)
+			return
+		}
+		sse(w, textStream("done")...)
+	})
+	set, err := providers.NewSet("openai", "gpt-test", providers.NewOpenAI(providers.OpenAIConfig{BaseURL: srv.URL + "/v1", APIKey: "sk-test"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := nodes.NewRegistry(nodes.Deps{Models: &providers.Mapped{Set: set}, AgentShell: &agent.Shell{Env: []string{"PATH=" + os.Getenv("PATH")}}})
+	cases := []struct{ data, want string }{
+		{`{"prompt":"p","allowed_tools":["Read","Bash"]}`, "[Read Bash]"},
+		{`{"prompt":"p","allowed_tools":["Read","Bash"],"permission_mode":"plan"}`, "[Read]"},
+		{`{"prompt":"p","allowed_tools":["Bash(git:*)","Read"]}`, "[Read]"},
+		{`{"prompt":"p","allowed_tools":["Read"],"permission_mode":"bypassPermissions"}`, "[Read Write Edit Glob Grep]"},
+	}
+	for _, c := range cases {
+		before := len(srv.requests())
+		res, events := runIn(t, reg, claude(c.data, "", ""), ws)
+		nodetest.WantCompleted(t, res)
+		var names []string
+		tools, _ := srv.requests()[before]["tools"].([]any)
+		for _, tl := range tools {
+			names = append(names, fmt.Sprint(jget(tl, "function.name")))
+		}
+		if fmt.Sprint(names) != c.want {
+			t.Errorf("%s: tools %v, want %s (warnings %q)", c.data, names, c.want, logsOf(events, "warning"))
+		}
+	}
+	if data, err := os.ReadFile(filepath.Join(ws, "out.txt")); err != nil || string(data) != "from-bash\n" {
+		t.Errorf("the Bash command's file: %q, %v", data, err)
 	}
 }

@@ -50,6 +50,9 @@ type Models interface {
 type Web struct {
 	Search agent.Searcher
 	Fetch  agent.Fetcher
+	// Shell is the operator's opt-in to the agents' Bash tool
+	// (--agent-shell); nil: Bash is refused.
+	Shell *agent.Shell
 }
 
 // lib is the LLM node library: its nodes reach their models through it.

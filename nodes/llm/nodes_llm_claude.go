@@ -23,7 +23,7 @@ const claudeMaxTurns = 100 // max_turns' own bound
 // need is what the tool needs that a server may lack.
 var builtinTools = map[string]struct {
 	make func(l *lib, ws *agent.Workspace) agent.Tool
-	need string // "search", "fetch" or "" (the workspace, which every run has)
+	need string // "search", "fetch", "shell" or "" (the workspace, which every run has)
 	// writes marks a tool with effects (refused in ClaudeAgent's plan mode).
 	writes bool
 }{
@@ -39,6 +39,7 @@ var builtinTools = map[string]struct {
 	"Grep":           {make: func(l *lib, ws *agent.Workspace) agent.Tool { return agent.GrepTool(ws) }},
 	"WebSearch":      {make: func(l *lib, ws *agent.Workspace) agent.Tool { return agent.WebSearchTool(l.web.Search) }, need: "search"},
 	"WebFetch":       {make: func(l *lib, ws *agent.Workspace) agent.Tool { return agent.WebFetchTool(l.web.Fetch) }, need: "fetch"},
+	"Bash":           {make: func(l *lib, ws *agent.Workspace) agent.Tool { return agent.BashTool(ws, l.web.Shell) }, need: "shell", writes: true},
 }
 
 // claudeTools are Claude's built-in tools this server has, in the order
@@ -76,8 +77,11 @@ func (l *lib) namedTools(ctx *engine.Ctx, names []string) []agent.Tool {
 		seen[name] = true
 		bt, ok := builtinTools[name]
 		switch {
-		case name == "Bash" || strings.HasPrefix(name, "Bash("):
-			ctx.Log("warning", "the Bash tool is not available: this server never gives an agent a shell (its commands would run with the server's rights); the agent has the workspace file tools instead")
+		case strings.HasPrefix(name, "Bash("):
+			ctx.Log("warning", fmt.Sprintf("tool %q is not available: command rules are not enforced here, so only a plain Bash can be allowed (and only with --agent-shell)", name))
+			continue
+		case name == "Bash" && l.web.Shell == nil:
+			ctx.Log("warning", "the Bash tool is not available: this server gives agents a shell only if its operator starts it with --agent-shell (commands would run with the server's rights); the agent has the workspace file tools instead")
 			continue
 		case !ok:
 			ctx.Log("warning", fmt.Sprintf("tool %q is not available here and is ignored (available: %s; nodes connected with control edges are tools too)", name, availableTools()))
@@ -95,7 +99,7 @@ func (l *lib) namedTools(ctx *engine.Ctx, names []string) []agent.Tool {
 }
 
 func availableTools() string {
-	return "google_search, browser, read_file, write_file, list_directory; Read, Write, Edit, Glob, Grep, WebSearch, WebFetch"
+	return "google_search, browser, read_file, write_file, list_directory; Read, Write, Edit, Glob, Grep, WebSearch, WebFetch; Bash with --agent-shell"
 }
 
 // claudeAgentGen runs ClaudeAgent: the prompt in a tool loop of at most
@@ -105,7 +109,8 @@ func availableTools() string {
 // only reads (Read, Glob, Grep, WebSearch, WebFetch; no node runs),
 // "bypassPermissions" has every built-in tool, "default" and "acceptEdits"
 // the named ones (there is no one to ask, so a tool not named is not
-// offered). Bash is never offered. Text streams on chunk as it arrives;
+// offered). Bash is offered only when named and the operator allows a
+// shell (--agent-shell), never in plan mode. Text streams on chunk as it arrives;
 // text is all of the model's text, once, at the end.
 func (l *lib) claudeAgentGen(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) error {
 	prompt := in.Str("prompt")

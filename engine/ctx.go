@@ -45,10 +45,11 @@ var ErrNoWorkspace = errors.New("this run has no workspace folder for files")
 // os.Root, so no name a workflow gives can leave it; the caller closes it.
 // A run without one gets ErrNoWorkspace.
 func (c *Ctx) Workspace() (*os.Root, error) {
-	if c.r.opts.Workspace == "" {
-		return nil, ErrNoWorkspace
+	dir, err := c.r.workspace()
+	if err != nil {
+		return nil, err
 	}
-	return os.OpenRoot(c.r.opts.Workspace)
+	return os.OpenRoot(dir)
 }
 
 // Label names the node in messages: "node n1 (nodetool.text.Concat)".

@@ -35,6 +35,11 @@ type RunOptions struct {
 	// (created by the caller; "" for none). Nodes reach it only through
 	// Ctx.Workspace, an os.Root, so no path leaves it.
 	Workspace string
+	// MakeWorkspace, when Workspace is "", makes the run's workspace the
+	// first time a node asks for it (once per run) and returns its path:
+	// most runs never touch files, and a folder made and removed per run
+	// is two directory operations on every request (see workspace.go).
+	MakeWorkspace func() (string, error)
 	// Logger receives internal errors (a panic in node code, with its
 	// stack). Nil discards them.
 	Logger *slog.Logger
@@ -194,6 +199,10 @@ type run struct {
 	results  map[string][]any
 	held     int64 // estimated bytes of results
 	counters []atomic.Int64
+
+	wsOnce sync.Once
+	wsDir  string
+	wsErr  error
 
 	failMu   sync.Mutex
 	failNode *planNode

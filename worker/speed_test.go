@@ -155,4 +155,3 @@ func TestRunRequestAllocs(t *testing.T) {
 	}
 	t.Logf("%.0f allocations per run request", allocs)
 }
-

@@ -127,3 +127,15 @@ func BenchmarkStream100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkChain1000Quiet runs the 1,000-node chain with no subscriber, as
+// a plain /run request does.
+func BenchmarkChain1000Quiet(b *testing.B) {
+	p := nodetest.Compile(b, nodetest.Registry(), chainJSON(1000))
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := p.Run(context.Background(), engine.RunOptions{}); res.Status != engine.StatusCompleted {
+			b.Fatal(res.Error)
+		}
+	}
+}

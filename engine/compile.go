@@ -45,6 +45,7 @@ type Plan struct {
 }
 
 type planNode struct {
+	index    int // in Plan.nodes, and of the run's per-node state
 	id       string
 	lbl      string // see label
 	node     *Node
@@ -236,6 +237,7 @@ func (c *compiler) addNode(n *Node) {
 		pn.title = t
 	}
 	c.p.byID[n.ID] = pn
+	pn.index = len(c.p.nodes)
 	c.p.nodes = append(c.p.nodes, pn)
 	for _, pr := range def.Props {
 		pn.props[pr.Name] = pyval.Clone(pr.Default)

@@ -45,10 +45,11 @@ var ErrNoWorkspace = errors.New("this run has no workspace folder for files")
 // os.Root, so no name a workflow gives can leave it; the caller closes it.
 // A run without one gets ErrNoWorkspace.
 func (c *Ctx) Workspace() (*os.Root, error) {
-	if c.r.opts.Workspace == "" {
-		return nil, ErrNoWorkspace
+	dir, err := c.r.workspace()
+	if err != nil {
+		return nil, err
 	}
-	return os.OpenRoot(c.r.opts.Workspace)
+	return os.OpenRoot(dir)
 }
 
 // Label names the node in messages: "node n1 (nodetool.text.Concat)".
@@ -123,7 +124,7 @@ func (c *Ctx) RunControlled(target string, props *pyval.Dict) (map[string]any, e
 	}
 	// The controlled node's work counts against its own budget, not this
 	// node's.
-	clock := c.r.inboxes[c.n].clock
+	clock := c.r.inboxes[c.n.index].clock
 	clock.pause()
 	defer clock.resume()
 	select {
@@ -139,16 +140,31 @@ func (c *Ctx) RunControlled(target string, props *pyval.Dict) (map[string]any, e
 // zero value only when the property is absent.
 type Inputs struct {
 	n     *planNode
-	props map[string]any
-	dyn   *pyval.Dict
+	props map[string]any // the plan's (n.props) until owned
+	dyn   *pyval.Dict    // nil until owned: n.dynProps
+	owned bool
 }
 
+// newInputs starts a node's inputs from its plan's values, which it shares
+// until the first Set: a node whose inputs are all properties (and a
+// dynamic node that sets none) copies nothing (TestRunAllocs).
 func newInputs(n *planNode) *Inputs {
-	props := make(map[string]any, len(n.props))
-	for k, v := range n.props {
+	return &Inputs{n: n, props: n.props}
+}
+
+// own gives the inputs their own copy of the plan's values before a
+// change.
+func (in *Inputs) own() {
+	if in.owned {
+		return
+	}
+	in.owned = true
+	props := make(map[string]any, len(in.n.props)+1)
+	for k, v := range in.n.props {
 		props[k] = v
 	}
-	return &Inputs{n: n, props: props, dyn: n.dynProps.Copy()}
+	in.props = props
+	in.dyn = in.n.dynProps.Copy()
 }
 
 // Set assigns a value to a property (or dynamic property), checking its
@@ -160,6 +176,7 @@ func (in *Inputs) Set(name string, v any) error {
 	p, ok := in.n.def.Prop(name)
 	if !ok {
 		if in.n.def.Dynamic {
+			in.own()
 			in.dyn.Set(name, v)
 			return nil
 		}
@@ -169,6 +186,7 @@ func (in *Inputs) Set(name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("input %q %v", name, err)
 	}
+	in.own()
 	in.props[name] = cv
 	return nil
 }
@@ -178,13 +196,22 @@ func (in *Inputs) Get(name string) any {
 	if v, ok := in.props[name]; ok {
 		return v
 	}
-	v, _ := in.dyn.Get(name)
+	d := in.dyn
+	if d == nil {
+		d = in.n.dynProps
+	}
+	v, _ := d.Get(name)
 	return v
 }
 
 // Dynamic returns the dynamic properties in order. The dict is the node's
 // own; do not modify it.
-func (in *Inputs) Dynamic() *pyval.Dict { return in.dyn }
+func (in *Inputs) Dynamic() *pyval.Dict {
+	if in.dyn == nil {
+		in.own()
+	}
+	return in.dyn
+}
 
 // Str returns a string property.
 func (in *Inputs) Str(name string) string {

@@ -41,6 +41,7 @@ func DriveNode(ctx context.Context, def *NodeDef, props map[string]any, script [
 	}
 	inbox := newInbox(len(script)+len(handles), counts, handles)
 	inbox.ctx = r.ctx
+	r.inboxes = []*Inbox{inbox} // n.index is 0
 	for _, d := range script {
 		inbox.ch <- delivery{handle: d.Handle, value: d.Value}
 	}

@@ -44,12 +44,21 @@ type Inbox struct {
 	label       string
 }
 
+// newInbox makes the inbox of a node fed by counts[h] edges on each handle.
+// A node no edge feeds (an input, a constant) gets no channel and no maps:
+// nothing is ever sent to it, and its reads see every handle closed at
+// once. queues is made on first use (see queue): most nodes never buffer.
 func newInbox(size int, counts map[string]int, handles []string) *Inbox {
-	open := make(map[string]int, len(counts))
-	for h, c := range counts {
-		open[h] = c
+	in := &Inbox{handles: handles, limit: DefaultMaxValue}
+	if len(counts) == 0 {
+		return in
 	}
-	return &Inbox{ch: make(chan delivery, size), open: open, queues: map[string][]queued{}, handles: handles, limit: DefaultMaxValue}
+	in.open = make(map[string]int, len(counts))
+	for h, c := range counts {
+		in.open[h] = c
+	}
+	in.ch = make(chan delivery, size)
+	return in
 }
 
 // Connected reports whether any edge feeds handle.
@@ -123,6 +132,9 @@ func (in *Inbox) queue(d delivery) error {
 		return err
 	}
 	in.seq++
+	if in.queues == nil {
+		in.queues = map[string][]queued{}
+	}
 	in.queues[d.handle] = append(in.queues[d.handle], queued{seq: in.seq, value: d.value, ctrl: d.ctrl})
 	return nil
 }

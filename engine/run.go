@@ -35,6 +35,11 @@ type RunOptions struct {
 	// (created by the caller; "" for none). Nodes reach it only through
 	// Ctx.Workspace, an os.Root, so no path leaves it.
 	Workspace string
+	// MakeWorkspace, when Workspace is "", makes the run's workspace the
+	// first time a node asks for it (once per run) and returns its path:
+	// most runs never touch files, and a folder made and removed per run
+	// is two directory operations on every request (see workspace.go).
+	MakeWorkspace func() (string, error)
 	// Logger receives internal errors (a panic in node code, with its
 	// stack). Nil discards them.
 	Logger *slog.Logger
@@ -78,21 +83,37 @@ type Job struct {
 
 // Run runs the plan to completion and returns its result. Cancelling ctx
 // cancels the run, which then ends with status cancelled.
+//
+// The run executes on the caller's goroutine (Start adds one of its own
+// and a channel to wait on): a plain request saves both
+// (BenchmarkTextWorkflow).
 func (p *Plan) Run(ctx context.Context, opts RunOptions) *Result {
-	return p.Start(ctx, opts).Wait()
+	return p.newRun(ctx, opts).execute()
 }
 
 // Start begins a run in the background.
 func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
+	r := p.newRun(ctx, opts)
+	j := &Job{r: r, done: make(chan struct{})}
+	go func() {
+		j.res = r.execute()
+		close(j.done)
+	}()
+	return j
+}
+
+// newRun makes the state of one run: an inbox per node, sized by the
+// plan. Maps the hot path only reads start nil (see newInbox), so a small
+// run allocates a few objects per node (TestRunAllocs pins how many).
+func (p *Plan) newRun(ctx context.Context, opts RunOptions) *run {
 	if opts.InboxSize <= 0 {
 		opts.InboxSize = 16
 	}
 	r := &run{plan: p, opts: opts, limits: opts.Limits.withDefaults(), results: map[string][]any{}, start: time.Now()}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.counters = make([]atomic.Int64, len(p.edges)+1)
-	j := &Job{r: r, done: make(chan struct{})}
-	r.inboxes = make(map[*planNode]*Inbox, len(p.nodes))
-	r.pushes = map[*planNode]chan delivery{}
+	r.inboxes = make([]*Inbox, len(p.nodes))
+	r.ctxs = make([]Ctx, len(p.nodes))
 	for _, n := range p.nodes {
 		counts := n.edgeCount
 		handles := n.handles
@@ -110,16 +131,16 @@ func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
 			nctx, cancel := context.WithCancelCause(r.ctx)
 			in.ctx, in.clock = nctx, newNodeClock(r.limits.Node, cancel, in.label)
 		}
-		r.inboxes[n] = in
+		r.inboxes[n.index] = in
+		r.ctxs[n.index] = Ctx{Context: in.ctx, r: r, n: n}
 		if n.def.Role == RoleInput && n.def.StreamingOutput {
+			if r.pushes == nil {
+				r.pushes = map[*planNode]chan delivery{}
+			}
 			r.pushes[n] = make(chan delivery, opts.InboxSize)
 		}
 	}
-	go func() {
-		j.res = r.execute()
-		close(j.done)
-	}()
-	return j
+	return r
 }
 
 // Wait blocks until the run has ended and every node goroutine has exited.
@@ -169,7 +190,8 @@ type run struct {
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	start   time.Time
-	inboxes map[*planNode]*Inbox
+	inboxes []*Inbox // by planNode.index
+	ctxs    []Ctx    // what node code sees of the run, by planNode.index
 	pushes  map[*planNode]chan delivery
 
 	evMu     sync.Mutex
@@ -177,6 +199,10 @@ type run struct {
 	results  map[string][]any
 	held     int64 // estimated bytes of results
 	counters []atomic.Int64
+
+	wsOnce sync.Once
+	wsDir  string
+	wsErr  error
 
 	failMu   sync.Mutex
 	failNode *planNode
@@ -190,7 +216,9 @@ func (r *run) execute() *Result {
 		})
 		defer t.Stop()
 	}
-	r.post(r.jobUpdate(StatusRunning))
+	if !r.quiet() {
+		r.post(r.jobUpdate(StatusRunning))
+	}
 	params := r.opts.Params
 	if probs := r.plan.CheckParams(params); len(probs) > 0 {
 		verr := &ValidationError{Problems: probs}
@@ -203,14 +231,23 @@ func (r *run) execute() *Result {
 		}
 		return r.finish(StatusFailed, verr.Error(), nil)
 	}
+	// One goroutine per node, but the last node runs on this goroutine,
+	// which would otherwise only wait: one goroutine fewer per run
+	// (BenchmarkTextWorkflow). Every other node has its own, so a node
+	// blocked on a full inbox never holds up the one that would drain it.
 	var wg sync.WaitGroup
-	for _, n := range r.plan.nodes {
+	nodes := r.plan.nodes
+	if len(nodes) == 0 {
+		return r.finish(StatusCompleted, "", nil)
+	}
+	for _, n := range nodes[:len(nodes)-1] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r.actor(n)
 		}()
 	}
+	r.actor(nodes[len(nodes)-1])
 	wg.Wait()
 
 	r.failMu.Lock()
@@ -228,26 +265,40 @@ func (r *run) execute() *Result {
 func (r *run) finish(status, errMsg string, node *planNode) *Result {
 	r.cancel(context.Canceled) // release the context's resources
 	res := &Result{Status: status, Error: errMsg, Duration: time.Since(r.start)}
-	ju := r.jobUpdate(status)
-	d := res.Duration.Seconds()
-	ju.Duration = &d
 	switch status {
 	case StatusCompleted:
 		r.resMu.Lock()
 		res.Outputs = r.results
 		r.resMu.Unlock()
+	case StatusFailed:
+		if node != nil {
+			res.NodeID, res.NodeType = node.id, node.node.Type
+		}
+	}
+	if !r.quiet() {
+		r.post(r.finalUpdate(res, node))
+	}
+	r.observeRun(res)
+	return res
+}
+
+// finalUpdate is the job_update that ends a run, built only for a
+// subscriber.
+func (r *run) finalUpdate(res *Result, node *planNode) *JobUpdate {
+	ju := r.jobUpdate(res.Status)
+	d := res.Duration.Seconds()
+	ju.Duration = &d
+	switch res.Status {
+	case StatusCompleted:
 		ju.Result = res.Outputs
 		ju.Message = strp(fmt.Sprintf("Workflow %s completed in %.2f seconds", r.opts.JobID, d))
 	case StatusFailed:
-		ju.Error = &errMsg
+		ju.Error = &res.Error
 		if node != nil {
-			res.NodeID, res.NodeType = node.id, node.node.Type
 			ju.NodeID = &node.id
 		}
 	}
-	r.post(ju)
-	r.observeRun(res)
-	return res
+	return ju
 }
 
 func (r *run) jobUpdate(status string) *JobUpdate {
@@ -283,6 +334,9 @@ func (r *run) fail(n *planNode, err error) {
 }
 
 func (r *run) nodeError(n *planNode, msg string) {
+	if r.quiet() {
+		return
+	}
 	if len(msg) > 1000 {
 		msg = msg[:1000]
 	}
@@ -310,7 +364,7 @@ func (r *run) nodeUpdate(n *planNode, status string, result, props any) {
 // process.
 func (r *run) actor(n *planNode) {
 	defer r.observeNode(n, time.Now())
-	in := r.inboxes[n]
+	in := r.inboxes[n.index]
 	defer in.clock.close()
 	defer r.closeOutputs(n)
 	defer func() {
@@ -337,9 +391,10 @@ func (r *run) actor(n *planNode) {
 	}
 }
 
-// ctxFor returns what node code sees of the run.
+// ctxFor returns what node code sees of the run (made once per node in
+// newRun, not per call).
 func (r *run) ctxFor(n *planNode) *Ctx {
-	return &Ctx{Context: r.inboxes[n].ctx, r: r, n: n}
+	return &r.ctxs[n.index]
 }
 
 func (r *run) drive(n *planNode) error {
@@ -357,8 +412,8 @@ func (r *run) drive(n *planNode) error {
 }
 
 func (r *run) closeOutputs(n *planNode) {
-	for _, slot := range n.outputSlots() {
-		for _, e := range n.outEdges[slot] {
+	for _, o := range n.outputs() {
+		for _, e := range n.outEdges[o.Name] {
 			r.endEdge(e)
 		}
 	}
@@ -367,19 +422,9 @@ func (r *run) closeOutputs(n *planNode) {
 	}
 }
 
-func (n *planNode) outputSlots() []string {
-	var out []string
-	for _, o := range n.outputs() {
-		if len(n.outEdges[o.Name]) > 0 {
-			out = append(out, o.Name)
-		}
-	}
-	return out
-}
-
 func (r *run) endEdge(e *planEdge) {
 	select {
-	case r.inboxes[e.dst].ch <- delivery{handle: e.edge.TargetHandle, eos: true}:
+	case r.inboxes[e.dst.index].ch <- delivery{handle: e.edge.TargetHandle, eos: true}:
 	case <-r.ctx.Done():
 	}
 	if !r.quiet() {
@@ -406,9 +451,9 @@ func (r *run) emit(n *planNode, slot string, v any) error {
 		}
 		return nil
 	}
-	src := r.inboxes[n]
+	src := r.inboxes[n.index]
 	for _, e := range edges {
-		if err := r.send(src, r.inboxes[e.dst], delivery{handle: e.edge.TargetHandle, value: v}); err != nil {
+		if err := r.send(src, r.inboxes[e.dst.index], delivery{handle: e.edge.TargetHandle, value: v}); err != nil {
 			return err
 		}
 		c := r.counters[e.index].Add(1)
@@ -426,12 +471,12 @@ func (r *run) emitControl(n *planNode, v any) error {
 		ev = &ControlEvent{Properties: props}
 	}
 	sent := false
-	src := r.inboxes[n]
+	src := r.inboxes[n.index]
 	for _, e := range n.ctrlOut {
 		if ev.Target != "" && e.dst.id != ev.Target {
 			continue
 		}
-		if err := r.send(src, r.inboxes[e.dst], delivery{handle: ControlHandle, ctrl: ev}); err != nil {
+		if err := r.send(src, r.inboxes[e.dst.index], delivery{handle: ControlHandle, ctrl: ev}); err != nil {
 			return err
 		}
 		sent = true
@@ -508,7 +553,7 @@ func (r *run) driveInput(n *planNode) error {
 // driveBypass forwards every value of the node's first connected input to
 // its first output, without running the node.
 func (r *run) driveBypass(n *planNode) error {
-	inbox := r.inboxes[n]
+	inbox := r.inboxes[n.index]
 	first := ""
 	for _, p := range n.def.Props {
 		if n.edgeCount[p.Name] > 0 {
@@ -536,7 +581,7 @@ func (r *run) driveBypass(n *planNode) error {
 func (r *run) driveStreamingInput(n *planNode) error {
 	r.nodeUpdate(n, "running", nil, noProps)
 	in := newInputs(n)
-	inbox := r.inboxes[n]
+	inbox := r.inboxes[n.index]
 	inbox.perItem = true
 	inbox.clock.start()
 	err := n.def.Run(r.ctxFor(n), in, inbox, r.emitter(n))
@@ -574,7 +619,7 @@ func (r *run) driveBatches(n *planNode) error {
 // of an aggregated list handle into one list delivered when its streams end.
 // What the node holds meanwhile counts against its max-value budget.
 func (r *run) arrivals(n *planNode, f func(h string, v any) error) error {
-	inbox := r.inboxes[n]
+	inbox := r.inboxes[n.index]
 	agg := map[string][]any{}
 	for {
 		d, ok, err := inbox.event(inbox.ctx)
@@ -624,7 +669,7 @@ func (r *run) arrivals(n *planNode, f func(h string, v any) error) error {
 // arrive before every input has one are not lost: when the node becomes
 // ready it runs once per value queued on the busiest input.
 func (r *run) onAnyLoop(n *planNode, in *Inputs) error {
-	inbox := r.inboxes[n]
+	inbox := r.inboxes[n.index]
 	pending := map[string][]any{}
 	current := map[string]any{}
 	primed := false
@@ -675,7 +720,7 @@ func (r *run) batchOf(n *planNode, current map[string]any) []batchValue {
 // zipLoop pairs streaming inputs item by item; inputs fed by non-streaming
 // edges keep their first value for every batch.
 func (r *run) zipLoop(n *planNode, in *Inputs) error {
-	inbox := r.inboxes[n]
+	inbox := r.inboxes[n.index]
 	sticky := map[string]any{}
 	queues := map[string][]any{}
 	return r.arrivals(n, func(h string, v any) error {
@@ -744,6 +789,7 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 			return true
 		})
 		defer func() {
+			in.own()
 			for k, v := range saved {
 				in.props[k] = v
 			}
@@ -753,7 +799,7 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 		}
 	}
 	ctx := r.ctxFor(n)
-	clock := r.inboxes[n].clock
+	clock := r.inboxes[n.index].clock
 	if def.Process != nil {
 		r.nodeUpdate(n, "running", nil, noProps)
 		clock.start()
@@ -821,7 +867,7 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 // with the latest data inputs and the event's properties on top.
 func (r *run) driveControlled(n *planNode) error {
 	in := newInputs(n)
-	inbox := r.inboxes[n]
+	inbox := r.inboxes[n.index]
 	latest := map[string]any{}
 	for {
 		d, ok, err := inbox.event(inbox.ctx)

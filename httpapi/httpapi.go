@@ -34,6 +34,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, b = Internal.Status(), []byte(`{"detail":"Internal server error"}`)
 	}
+	WriteJSONBytes(w, status, b)
+}
+
+// WriteJSONBytes writes b, already JSON, with the given status (for
+// handlers that encode their hot answers themselves).
+func WriteJSONBytes(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonType
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}

@@ -215,10 +215,20 @@ func (s *Server) runOptions(p *prepared, jobID string) (o engine.RunOptions, don
 			s.log.Info(line, "job_id", jobID, "workflow_id", o.WorkflowID)
 		}
 	}
-	if o.Workspace, err = s.d.Workspaces.Make(jobID); err != nil {
-		return o, nil, err
+	if s.d.Workspaces == nil {
+		return o, func() {}, nil
+	}
+	// The workspace is made when a node first asks for it (most runs never
+	// do), and removed at the end only if it was.
+	var made bool
+	o.MakeWorkspace = func() (string, error) {
+		made = true
+		return s.d.Workspaces.Make(jobID)
 	}
 	return o, func() {
+		if !made {
+			return
+		}
 		if err := s.d.Workspaces.Remove(jobID); err != nil {
 			s.log.Warn("removing a run's workspace", "job_id", jobID, "err", err)
 		}
@@ -258,7 +268,17 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	s.jobDone(jobID, p.entry.Workflow.ID, res)
 	switch res.Status {
 	case engine.StatusCompleted:
-		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"results": lastValues(res.Outputs)})
+		bp := resultBufs.Get().(*[]byte)
+		b, err := appendResults((*bp)[:0], res.Outputs)
+		if err != nil {
+			s.fail(w, r, err) // a value JSON cannot carry (NaN): 500
+		} else {
+			httpapi.WriteJSONBytes(w, http.StatusOK, b)
+		}
+		if cap(b) <= 64<<10 {
+			*bp = b[:0]
+			resultBufs.Put(bp)
+		}
 	case engine.StatusFailed:
 		// A 500 whose detail is the node's error (CONTRACT §4): the run's
 		// own message, about the user's workflow.

@@ -7,6 +7,7 @@
 package worker
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -128,11 +129,14 @@ func (s *Server) Streams() int64 { return s.streams.Load() }
 
 // jobDone logs how a run ended and tells Deps.JobDone.
 func (s *Server) jobDone(jobID, workflowID string, res *engine.Result) {
-	sum := JobSummary{ID: jobID, WorkflowID: workflowID, Status: res.Status, Error: res.Error, NodeID: res.NodeID, Duration: res.Duration}
-	s.log.Info("job finished", "job_id", jobID, "workflow_id", workflowID, "status", res.Status,
-		"duration_ms", float64(res.Duration.Microseconds())/1000, "node_id", res.NodeID, "error", res.Error)
+	// Enabled first: at the default level (warn) the line's arguments are
+	// not even boxed (BenchmarkRunRequest).
+	if s.log.Enabled(context.Background(), slog.LevelInfo) {
+		s.log.Info("job finished", "job_id", jobID, "workflow_id", workflowID, "status", res.Status,
+			"duration_ms", float64(res.Duration.Microseconds())/1000, "node_id", res.NodeID, "error", res.Error)
+	}
 	if s.d.JobDone != nil {
-		s.d.JobDone(sum)
+		s.d.JobDone(JobSummary{ID: jobID, WorkflowID: workflowID, Status: res.Status, Error: res.Error, NodeID: res.NodeID, Duration: res.Duration})
 	}
 }
 

@@ -19,22 +19,32 @@ import (
 // startUpstream runs the upstream in its own process (this program again,
 // with -upstream), so it does not share a process with the load generator.
 func startUpstream() (string, func(), error) {
+	base, _, stop, err := startUpstreamPid()
+	return base, stop, err
+}
+
+// startUpstreamPid is startUpstream, with the upstream's process id.
+func startUpstreamPid() (string, int, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.Command(self, "-upstream")
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	base, err := waitAddr(stdout)
 	if err != nil {
 		cmd.Process.Kill()
-		return "", nil, err
+		return "", 0, nil, err
 	}
-	return base, func() { cmd.Process.Kill(); cmd.Wait() }, nil
+	return base, cmd.Process.Pid, func() { cmd.Process.Kill(); cmd.Wait() }, nil
+}
+
+func newClient(conns int) *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns}}
 }
 
 // serveUpstream is an OpenAI-compatible model server on loopback that

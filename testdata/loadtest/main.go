@@ -19,13 +19,19 @@
 //     and the memory after it and after a restart;
 //   - sockets (not by default): idle sockets closed by the keepalive and
 //     the idle timeout;
+//   - speed (not by default; speed.go): the targets of the speed issue,
+//     each beside its baseline measured in the same run (worker /run and
+//     /run/stream versus /health with the server's CPU per request; the
+//     chat relay versus the upstream alone with each one's CPU per
+//     request, the added time to first token and the cost per chunk), for
+//     -bin and, with -before, a baseline binary in alternating rounds;
 //   - scale (not by default; scale.go): the cost of /metrics, two replicas
 //     behind HAProxy versus one, and GET of a 64 MiB object through the S3
 //     backend versus from the service directly (-s3, -haproxy).
 //
 // Usage:
 //
-//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,ws,jobs,sockets,scale] [-rounds 5] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
+//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,ws,jobs,sockets,scale,speed] [-before /tmp/nodetool-main] [-rounds 5] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
 //	    [-s3 http://KEY:SECRET@HOST:PORT/BUCKET] [-haproxy haproxy] [-haproxy-config deploy/haproxy.cfg]
 package main
 
@@ -79,6 +85,7 @@ func main() {
 	s3URL := flag.String("s3", "", "an S3 service for -what scale: http://KEY:SECRET@HOST:PORT/BUCKET")
 	haproxy := flag.String("haproxy", "haproxy", "haproxy, for -what scale")
 	haproxyConfig := flag.String("haproxy-config", "deploy/haproxy.cfg", "the balancer's configuration, for -what scale")
+	before := flag.String("before", "", "for -what speed: a baseline binary (e.g. main's) measured side by side with -bin")
 	scaleParts := flag.String("scale", "", "parts of -what scale to run: metrics, balancer, s3 (default all)")
 	flag.Parse()
 	if *upstream {
@@ -111,6 +118,12 @@ func main() {
 			err = jobsLoad(fb, *bin, *floodJobs, *floodParams)
 		case "sockets":
 			err = socketsLoad(*bin, *n/2)
+		case "speed":
+			bins := []string{*bin}
+			if *before != "" {
+				bins = []string{*before, *bin}
+			}
+			err = speedLoad(bins, *conc, *dur, *wsRounds)
 		case "scale":
 			err = scaleLoad(*bin, *s3URL, *haproxy, *haproxyConfig, *conc, *dur, *scaleParts)
 		default:

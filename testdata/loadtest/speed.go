@@ -1,0 +1,261 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// speedLoad measures the targets of the speed issue for each binary in
+// bins (the first is the baseline build, e.g. main's, when -before is
+// given), every figure beside the baseline taken in the same run: rounds
+// alternate between the binaries and the baselines (/health, the upstream
+// alone) and the medians are printed. Server CPU is read from
+// /proc/PID/stat before and after each measurement.
+func speedLoad(bins []string, conc int, dur time.Duration, rounds int) error {
+	if err := speedWorker(bins, conc, dur, rounds); err != nil {
+		return err
+	}
+	return speedChat(bins, conc, dur, rounds)
+}
+
+// sample is one measurement with the server's CPU time over it.
+type sample struct {
+	result
+	cpuPerReq time.Duration
+}
+
+// measureCPU measures t and the CPU time process pid spent meanwhile, per
+// request.
+func measureCPU(t target, conc int, d time.Duration, pid int) sample {
+	before := cpuTicks(map[string]int{"p": pid})["p"]
+	r := measure(t, conc, d)
+	after := cpuTicks(map[string]int{"p": pid})["p"]
+	s := sample{result: r}
+	if n := r.rps * d.Seconds(); n > 0 {
+		s.cpuPerReq = time.Duration(float64(after-before) * float64(time.Second) / clockTicks / n)
+	}
+	return s
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times (100 on
+// every Linux build that matters).
+const clockTicks = 100
+
+// medianSample is the sample of median throughput, with the median CPU and
+// p99 of the samples taken separately (each is a median of its own).
+func medianSample(ss []sample) sample {
+	rs := make([]result, len(ss))
+	cpu := make([]time.Duration, len(ss))
+	p99 := make([]time.Duration, len(ss))
+	for i, s := range ss {
+		rs[i], cpu[i], p99[i] = s.result, s.cpuPerReq, s.p99
+	}
+	slices.Sort(cpu)
+	slices.Sort(p99)
+	m := sample{result: medianResult(rs), cpuPerReq: cpu[len(cpu)/2]}
+	m.p99 = p99[len(p99)/2]
+	return m
+}
+
+// textWorkflow7 is a 7-node text workflow: input, five text nodes, output.
+const textWorkflow7 = `{"id":"text7","name":"Text7","graph":{"nodes":[
+ {"id":"in","type":"nodetool.input.StringInput","data":{"name":"text","value":"hello"}},
+ {"id":"a","type":"nodetool.text.ToUppercase"},
+ {"id":"b","type":"nodetool.text.Concat","data":{"b":" and more"}},
+ {"id":"c","type":"nodetool.text.ToLowercase"},
+ {"id":"d","type":"nodetool.text.Replace","data":{"old":"more","new":"less"}},
+ {"id":"e","type":"nodetool.text.ToUppercase"},
+ {"id":"out","type":"nodetool.output.Output","data":{"name":"result"}}],
+ "edges":[{"id":"e1","source":"in","sourceHandle":"output","target":"a","targetHandle":"text"},
+ {"id":"e2","source":"a","sourceHandle":"output","target":"b","targetHandle":"a"},
+ {"id":"e3","source":"b","sourceHandle":"output","target":"c","targetHandle":"text"},
+ {"id":"e4","source":"c","sourceHandle":"output","target":"d","targetHandle":"text"},
+ {"id":"e5","source":"d","sourceHandle":"output","target":"e","targetHandle":"text"},
+ {"id":"e6","source":"e","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`
+
+func speedWorker(bins []string, conc int, dur time.Duration, rounds int) error {
+	wfDir, err := os.MkdirTemp("", "loadtest-workflows")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(wfDir)
+	os.WriteFile(filepath.Join(wfDir, "upper.json"), []byte(upperWorkflow), 0o600)
+	os.WriteFile(filepath.Join(wfDir, "text7.json"), []byte(textWorkflow7), 0o600)
+	var srvs []*server
+	defer func() {
+		for _, s := range srvs {
+			s.stop()
+		}
+	}()
+	for _, bin := range bins {
+		srv, err := startNodetool(bin, []string{"WORKER_AUTH_TOKEN=" + token}, "worker", "--host", "127.0.0.1", "--port", "0",
+			"--workflows-dir", wfDir, "--log-level", "warn", "--max-jobs", fmt.Sprint(max(256, conc)))
+		if err != nil {
+			return err
+		}
+		srvs = append(srvs, srv)
+	}
+	fmt.Printf("== speed: worker, %d connections, %d alternating rounds of %s per figure, default flags but --log-level warn (budgets, metrics and checks on; no line per request)\n\n",
+		conc, rounds, dur/time.Duration(rounds))
+	kinds := []struct{ name, path, body, want string }{
+		{"GET /health", "/health", "", ""},
+		{"POST /workflows/upper/run (3 nodes)", "/workflows/upper/run", `{"text":"load"}`, `{"results":{"result":"LOAD"}}`},
+		{"POST /workflows/text7/run (7 nodes)", "/workflows/text7/run", `{"text":"load"}`, `{"results":{"result":"LOAD AND LESS"}}`},
+		{"POST /workflows/upper/run/stream", "/workflows/upper/run/stream", `{"text":"load"}`, ""},
+	}
+	samples := make([][][]sample, len(srvs)) // [server][kind][round]
+	for i := range srvs {
+		samples[i] = make([][]sample, len(kinds))
+	}
+	for _, srv := range srvs { // warm up
+		for _, k := range kinds {
+			measure(target{method: methodOf(k.path), url: srv.base + k.path, body: k.body}, conc, 500*time.Millisecond)
+		}
+	}
+	for range rounds {
+		for ki, k := range kinds {
+			for si, srv := range srvs {
+				t := target{name: k.name, method: methodOf(k.path), url: srv.base + k.path, body: k.body, want: k.want}
+				samples[si][ki] = append(samples[si][ki], measureCPU(t, conc, dur/time.Duration(rounds), srv.pid))
+			}
+		}
+	}
+	for si, bin := range bins {
+		fmt.Printf("%s:\n", label(bins, si, bin))
+		m := make([]sample, len(kinds))
+		for ki := range kinds {
+			m[ki] = medianSample(samples[si][ki])
+			fmt.Printf("  %-38s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f µs/req  errors %d\n",
+				kinds[ki].name, m[ki].rps, ms(m[ki].p50), ms(m[ki].p99), us(m[ki].cpuPerReq), m[ki].errors)
+		}
+		h := m[0]
+		for _, i := range []int{1, 2} {
+			fmt.Printf("  %-38s throughput %3.0f%% of /health (target >= 70%%), CPU %5.1f µs/req (target <= 40; /health %.1f), p99 %.2fx /health's (target <= 2x)\n",
+				strings.Fields(kinds[i].name)[1], 100*m[i].rps/h.rps, us(m[i].cpuPerReq), us(h.cpuPerReq), float64(m[i].p99)/float64(max(h.p99, 1)))
+		}
+		fmt.Printf("  %-38s throughput %3.0f%% of /health (target >= 50%%)\n\n", "/run/stream", 100*m[3].rps/h.rps)
+	}
+	return nil
+}
+
+func speedChat(bins []string, conc int, dur time.Duration, rounds int) error {
+	up, upPid, stopUp, err := startUpstreamPid()
+	if err != nil {
+		return err
+	}
+	defer stopUp()
+	var srvs []*server
+	defer func() {
+		for _, s := range srvs {
+			s.stop()
+		}
+	}()
+	for _, bin := range bins {
+		srv, err := startNodetool(bin, nil, "chat-server", "--port", "0", "--provider", "openai",
+			"--openai-base-url", up+"/v1", "--default-model", "m", "--log-level", "warn")
+		if err != nil {
+			return err
+		}
+		srvs = append(srvs, srv)
+	}
+	fmt.Printf("== speed: chat relay, %d connections, %d alternating rounds of %s, in front of an OpenAI-compatible upstream at %s\n\n",
+		conc, rounds, dur/time.Duration(rounds), up)
+	direct := target{name: "upstream alone", method: "POST", url: up + "/v1/chat/completions", body: chatBody}
+	measure(direct, conc, 500*time.Millisecond)
+	for _, srv := range srvs {
+		measure(target{method: "POST", url: srv.base + "/v1/chat/completions", body: chatBody}, conc, 500*time.Millisecond)
+	}
+	var ds []sample
+	vs := make([][]sample, len(srvs))
+	// The proxy's own CPU per request, beside the upstream's in the same
+	// measurement.
+	upCPU := make([][]time.Duration, len(srvs))
+	for range rounds {
+		ds = append(ds, measureCPU(direct, conc, dur/time.Duration(rounds), upPid))
+		for si, srv := range srvs {
+			via := target{name: "through chat-server", method: "POST", url: srv.base + "/v1/chat/completions", body: chatBody}
+			before := cpuTicks(map[string]int{"u": upPid})["u"]
+			s := measureCPU(via, conc, dur/time.Duration(rounds), srv.pid)
+			after := cpuTicks(map[string]int{"u": upPid})["u"]
+			if n := s.rps * (dur / time.Duration(rounds)).Seconds(); n > 0 {
+				upCPU[si] = append(upCPU[si], time.Duration(float64(after-before)*float64(time.Second)/clockTicks/n))
+			}
+			vs[si] = append(vs[si], s)
+		}
+	}
+	d := medianSample(ds)
+	fmt.Printf("upstream alone: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  upstream CPU %5.1f µs/req\n\n", d.rps, ms(d.p50), ms(d.p99), us(d.cpuPerReq))
+	for si, bin := range bins {
+		v := medianSample(vs[si])
+		slices.Sort(upCPU[si])
+		uc := upCPU[si][len(upCPU[si])/2]
+		fmt.Printf("%s:\n", label(bins, si, bin))
+		fmt.Printf("  through chat-server: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d\n", v.rps, ms(v.p50), ms(v.p99), v.errors)
+		fmt.Printf("  non-streaming throughput %3.0f%% of the upstream alone (target >= 45%%); proxy CPU %5.1f µs/req = %.2fx the upstream's %.1f (target <= 2.5x)\n",
+			100*v.rps/d.rps, us(v.cpuPerReq), float64(v.cpuPerReq)/float64(max(uc, 1)), us(uc))
+		ttft, chunk, err := relayLatency(up, srvs[si].base)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  added time to first token p50 at c=1: +%.3f ms (target <= 0.15 ms); per-chunk cost +%.1f µs (target <= 5 µs)\n\n",
+			ms(ttft), float64(chunk.Nanoseconds())/1000)
+	}
+	return nil
+}
+
+// relayLatency is the time to first token the relay adds (p50 of 300
+// alternating requests at c=1) and its cost per streamed chunk (p50 of 15
+// alternating 2,000-chunk streams).
+func relayLatency(up, via string) (ttft, perChunk time.Duration, err error) {
+	client := newClient(4)
+	var dT, vT []time.Duration
+	for range 300 {
+		a, err := streamTimes(client, up+"/v1/chat/completions", 1, true)
+		if err != nil {
+			return 0, 0, err
+		}
+		b, err := streamTimes(client, via+"/v1/chat/completions", 1, true)
+		if err != nil {
+			return 0, 0, err
+		}
+		dT, vT = append(dT, a), append(vT, b)
+	}
+	const chunks = 2000
+	var dS, vS []time.Duration
+	for range 15 {
+		a, err := streamTimes(client, up+"/v1/chat/completions", chunks, false)
+		if err != nil {
+			return 0, 0, err
+		}
+		b, err := streamTimes(client, via+"/v1/chat/completions", chunks, false)
+		if err != nil {
+			return 0, 0, err
+		}
+		dS, vS = append(dS, a), append(vS, b)
+	}
+	for _, l := range [][]time.Duration{dT, vT, dS, vS} {
+		slices.Sort(l)
+	}
+	return vT[len(vT)/2] - dT[len(dT)/2], (vS[len(vS)/2] - dS[len(dS)/2]) / chunks, nil
+}
+
+func methodOf(path string) string {
+	if strings.HasSuffix(path, "/health") {
+		return "GET"
+	}
+	return "POST"
+}
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
+
+// label names a binary in the report: before (the first of two) or after.
+func label(bins []string, i int, bin string) string {
+	if len(bins) == 1 {
+		return bin
+	}
+	return [...]string{"before", "after"}[min(i, 1)] + " (" + bin + ")"
+}

@@ -1,0 +1,157 @@
+package worker
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"nodetool/authn"
+	"nodetool/engine"
+	"nodetool/jobs"
+	"nodetool/lang/pyval"
+	"nodetool/nodes"
+	"nodetool/store"
+	"nodetool/workflows"
+)
+
+// appendResults writes the bytes encoding/json writes for the same
+// results, whatever the values.
+func TestResultsEncoding(t *testing.T) {
+	d := pyval.NewDict(0)
+	d.Set("b", 1.0)
+	d.Set("a", []any{"x<y", int64(2)})
+	for _, outputs := range []map[string][]any{
+		{},
+		{"result": {"LOAD"}},
+		{"result": {"first", "last"}, "empty": {}},
+		{"z": {"plain"}, "a": {`quote " back \ slash`}, "m": {"<b>&amp;</b>"}},
+		{"u": {"héllo \u2028 ☃"}, "c": {"tab\tnew\nline\x01"}, "bad": {"\xff"}},
+		{"n": {int64(42)}, "f": {2.5}, "t": {true}, "d": {d}, "l": {[]any{"a", nil}}},
+		{"<key>": {"v"}, "k\"q": {"v"}},
+	} {
+		want, err := json.Marshal(map[string]any{"results": lastValues(outputs)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendResults(nil, outputs)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("appendResults(%v) = %s, %v; want %s", outputs, got, err, want)
+		}
+	}
+	if _, err := appendResults(nil, map[string][]any{"x": {math.NaN()}}); err == nil {
+		t.Error("NaN was encoded")
+	}
+}
+
+// writeNode writes a file in the run's workspace; the worker tests below
+// add it to the registry.
+var writeNode = &engine.NodeDef{
+	Type:    "test.WriteFile",
+	Props:   []engine.Prop{engine.P("name", "str", `""`, "")},
+	Outputs: engine.Out("output", "str"),
+	Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
+		root, err := ctx.Workspace()
+		if err != nil {
+			return nil, err
+		}
+		defer root.Close()
+		if err := root.WriteFile(in.Str("name"), []byte("x"), 0o600); err != nil {
+			return nil, err
+		}
+		return engine.Single("wrote"), nil
+	},
+}
+
+const writesWorkflow = `{"id":"writes","name":"Writes","graph":{"nodes":[
+ {"id":"w1","type":"test.WriteFile","data":{"name":"a.txt"}},
+ {"id":"w2","type":"test.WriteFile","data":{"name":"b.txt"}},
+ {"id":"out","type":"nodetool.output.Output","data":{"name":"result"}}],
+ "edges":[{"id":"e1","source":"w1","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`
+
+// speedEnv is a worker as the server command makes it (workspaces, the
+// default log level), in process, and its handler.
+func speedEnv(t testing.TB) (http.Handler, *jobs.Workspaces) {
+	db, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var fixed []workflows.Fixed
+	for name, src := range map[string]string{"upper": testWorkflows["upper"], "writes": writesWorkflow} {
+		f, err := workflows.Parse([]byte(src), "test:"+name, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixed = append(fixed, f)
+	}
+	repo, err := workflows.New(db, fixed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := authn.New(authn.Options{Provider: authn.Static, StaticToken: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaces, err := jobs.NewWorkspaces(filepath.Join(t.TempDir(), "workspaces"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := nodes.NewRegistry(nodes.Deps{})
+	reg.Add(writeNode)
+	s := New(Deps{Registry: reg, Workflows: repo, Store: db, Auth: a, Workspaces: spaces,
+		Run: engine.RunOptions{Limits: engine.Limits{Run: 3600e9}}})
+	mux := http.NewServeMux()
+	s.Register(mux)
+	return s.Handler(mux), spaces
+}
+
+func runRequest(h http.Handler, id, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", "/workflows/"+id+"/run", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// A run gets its workspace folder when a node first asks for it, shares
+// it between its nodes, and it is removed when the run ends; a run whose
+// nodes never ask leaves nothing either.
+func TestWorkspaceOnDemand(t *testing.T) {
+	h, spaces := speedEnv(t)
+	for _, id := range []string{"upper", "writes"} {
+		rec := runRequest(h, id, `{}`)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", id, rec.Code, rec.Body)
+		}
+		entries, err := os.ReadDir(spaces.Dir())
+		if err != nil || len(entries) != 0 {
+			t.Errorf("%s: the workspaces folder holds %v (%v) after the run", id, entries, err)
+		}
+	}
+	if rec := runRequest(h, "writes", `{}`); rec.Body.String() != `{"results":{"result":"wrote"}}` {
+		t.Errorf("writes = %s", rec.Body)
+	}
+}
+
+// The allocations of POST /workflows/upper/run through every middleware
+// (the recorder and request included), pinned with a little headroom: a
+// change that adds work to every request shows here.
+func TestRunRequestAllocs(t *testing.T) {
+	h, _ := speedEnv(t)
+	allocs := testing.AllocsPerRun(200, func() {
+		if rec := runRequest(h, "upper", `{"text":"hi"}`); rec.Code != http.StatusOK {
+			t.Fatalf("run = %d %s", rec.Code, rec.Body)
+		}
+	})
+	const pinned = 95
+	if allocs > pinned {
+		t.Errorf("a run request allocates %.0f objects, over the %d pinned", allocs, pinned)
+	}
+	t.Logf("%.0f allocations per run request", allocs)
+}

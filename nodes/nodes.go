@@ -9,6 +9,7 @@ import (
 	"nodetool/engine"
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
+	"nodetool/nodes/data"
 	"nodetool/nodes/dicts"
 	"nodetool/nodes/libjson"
 	"nodetool/nodes/libmath"
@@ -39,6 +40,9 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libuuid.Register(r)
 	libjson.Register(r)
 	llm.Register(r, d.Models)
+	// Load CSV URL refuses to download until the egress client is wired
+	// here.
+	data.Register(r, nil)
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -323,7 +323,9 @@ func TestAggregate(t *testing.T) {
 		{"Aggregate", `{"dataframe":` + fr("k,v", `[[10, 1], [9, 2], [10, 3], [-1, 4]]`) + `,"columns":"k"}`, "k:int v:int | [-1, 4] [9, 2] [10, 4]"},
 	})
 	numbers := fr("k,x,y", `[["a", 10, 2.5], ["b", 5, 3.0], ["a", 7, null], ["b", 3, 4.0], ["a", 1, 1.5], ["c", 2, 1.0]]`)
-	stat := func(fn string) string { return `{"dataframe":` + numbers + `,"columns":"k","aggregation":"` + fn + `"}` }
+	stat := func(fn string) string {
+		return `{"dataframe":` + numbers + `,"columns":"k","aggregation":"` + fn + `"}`
+	}
 	runDF(t, []dfCase{
 		// var with ddof=1: a: x 10,7,1 mean 6, (16+1+25)/2; y 2.5,1.5 → 0.5;
 		// a group of one has NaN.
@@ -528,4 +530,29 @@ func TestChainedNodes(t *testing.T) {
 	if got := nodetest.Repr(res.Outputs["r"][0]); got != `[{'k': 'a', 'v': 2.0}, {'k': 'b', 'v': 2.0}]` {
 		t.Errorf("pipeline = %s", got)
 	}
+}
+
+// TestDataBudgets runs each node that builds a value its inputs size with
+// a bomb (it must fail with max-value, in the node, before building the
+// value) and with a normal input, within 64 KiB values.
+func TestDataBudgets(t *testing.T) {
+	ones := fr("k", "["+strings.TrimSuffix(nodetest.Rep("[1],", 200), ",")+"]")
+	var diag []string
+	for i := range 200 {
+		diag = append(diag, fmt.Sprintf("[%d, %d, 1]", i, i))
+	}
+	distinct := fr("i,c,v", "["+strings.Join(diag, ",")+"]")
+	long := fr("a,b,c", "["+strings.TrimSuffix(nodetest.Rep(`[1, "x", 2.5],`, 5000), ",")+"]")
+	nodetest.RunBudgetCases(t, "nodetool.data.", []nodetest.BudgetCase{
+		{"ImportCSV bomb", "ImportCSV", `{"csv_data":` + nodetest.JS("k\n"+nodetest.Rep("1\n", 5000)) + `}`, ""},
+		{"ImportCSV wide header", "ImportCSV", `{"csv_data":` + nodetest.JS(nodetest.Rep(",", 20000)) + `}`, ""},
+		{"ImportCSV", "ImportCSV", `{"csv_data":"k\n1\n"}`, `{'type': 'dataframe', 'uri': '', 'asset_id': None, 'data': [[1]], 'metadata': None, 'columns': [{'name': 'k', 'data_type': 'int', 'description': ''}]}`},
+		{"Join cartesian", "Join", `{"dataframe_a":` + ones + `,"dataframe_b":` + ones + `,"join_on":"k"}`, ""},
+		{"Pivot explosion", "Pivot", `{"dataframe":` + distinct + `,"index":"i","columns":"c","values":"v"}`, ""},
+		{"ToList", "ToList", `{"dataframe":` + long + `}`, ""},
+		{"ExtractColumn", "ExtractColumn", `{"dataframe":` + long + `,"column_name":"a"}`, ""},
+		{"Filter rows", "Filter", `{"df":` + long + `,"condition":"a == 1"}`, ""},
+		{"Merge", "Merge", `{"dataframe_a":` + long + `,"dataframe_b":` + long + `}`, ""},
+		{"Filter", "Filter", `{"df":` + fr("a", `[[1], [2]]`) + `,"condition":"a == 1"}`, `{'type': 'dataframe', 'uri': '', 'asset_id': None, 'data': [[1]], 'metadata': None, 'columns': [{'name': 'a', 'data_type': 'int', 'description': ''}]}`},
+	})
 }

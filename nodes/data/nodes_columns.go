@@ -274,4 +274,3 @@ func isNumber(v any) bool {
 	}
 	return false
 }
-

@@ -363,4 +363,3 @@ func frameFromJSON(bud pyval.Budget, v any) (*frame, error) {
 	}
 	return nil, fmt.Errorf("the JSON is %s: give a list of objects, a list of lists or an object of lists", pyval.TypeName(v))
 }
-

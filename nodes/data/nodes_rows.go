@@ -215,4 +215,3 @@ func filterFrame(ctx *engine.Ctx, in *engine.Inputs) (*frame, error) {
 	}
 	return f.take(rowsWhere(m)), nil
 }
-

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nodetool/lang/pycsv"
 	"nodetool/lang/pyval"
 )
 
@@ -42,8 +43,8 @@ func parseCSV(bud pyval.Budget, text string, comma byte) (*frame, error) {
 		}
 		return nil
 	}
-	r := &csvReader{s: text, comma: comma}
-	header, err := r.next(func() error { return cost(csvFieldCost + 16) })
+	r := pycsv.NewReader(text, comma)
+	header, err := r.Next(func() error { return cost(csvFieldCost + 16) })
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +58,8 @@ func parseCSV(bud pyval.Budget, text string, comma byte) (*frame, error) {
 		if err := bud.Tick(); err != nil {
 			return nil, err
 		}
-		line := r.line
-		rec, err := r.next(func() error { return cost(csvFieldCost + cellCost) })
+		line := r.Line()
+		rec, err := r.Next(func() error { return cost(csvFieldCost + cellCost) })
 		if err != nil {
 			return nil, err
 		}
@@ -81,97 +82,6 @@ func parseCSV(bud pyval.Budget, text string, comma byte) (*frame, error) {
 		f.cols[j] = csvColumn(names[j], records, j)
 	}
 	return f, nil
-}
-
-// csvReader splits CSV text into records as pandas' C tokenizer does with
-// its default dialect: fields separated by comma, records by \n, \r\n or
-// \r, blank lines skipped; a field starting with a double quote runs to
-// the closing quote ("" inside is one quote), and anything after the
-// closing quote up to the next separator is kept; a quote inside an
-// unquoted field is an ordinary character.
-type csvReader struct {
-	s     string
-	i     int
-	comma byte
-	line  int // the line the next record starts on, from 1
-}
-
-// next returns the next record (nil at the end of the text), calling
-// field before it keeps each field.
-func (r *csvReader) next(field func() error) ([]string, error) {
-	s := r.s
-	if r.line == 0 {
-		r.line = 1
-	}
-	for r.i < len(s) && (s[r.i] == '\n' || s[r.i] == '\r') {
-		if s[r.i] == '\n' || r.i+1 == len(s) || s[r.i+1] != '\n' {
-			r.line++
-		}
-		r.i++
-	}
-	if r.i >= len(s) {
-		return nil, nil
-	}
-	start := r.line
-	var rec []string
-	for {
-		if err := field(); err != nil {
-			return nil, err
-		}
-		var f string
-		if s[r.i] == '"' {
-			var b strings.Builder
-			r.i++
-			for {
-				j := strings.IndexByte(s[r.i:], '"')
-				if j < 0 {
-					return nil, fmt.Errorf("error tokenizing data: EOF inside string starting at line %d", start)
-				}
-				b.WriteString(s[r.i : r.i+j])
-				r.line += strings.Count(s[r.i:r.i+j], "\n")
-				r.i += j + 1
-				if r.i < len(s) && s[r.i] == '"' {
-					b.WriteByte('"')
-					r.i++
-					continue
-				}
-				break
-			}
-			k := r.i
-			for k < len(s) && s[k] != r.comma && s[k] != '\n' && s[k] != '\r' {
-				k++
-			}
-			b.WriteString(s[r.i:k])
-			r.i = k
-			f = b.String()
-		} else {
-			k := r.i
-			for k < len(s) && s[k] != r.comma && s[k] != '\n' && s[k] != '\r' {
-				k++
-			}
-			f = s[r.i:k]
-			r.i = k
-		}
-		rec = append(rec, f)
-		if r.i < len(s) && s[r.i] == r.comma {
-			r.i++
-			if r.i == len(s) {
-				if err := field(); err != nil {
-					return nil, err
-				}
-				return append(rec, ""), nil
-			}
-			continue
-		}
-		if r.i < len(s) {
-			if s[r.i] == '\r' && r.i+1 < len(s) && s[r.i+1] == '\n' {
-				r.i++
-			}
-			r.i++
-			r.line++
-		}
-		return rec, nil
-	}
 }
 
 // headerNames applies read_csv's renaming of empty and duplicate names.
@@ -380,16 +290,7 @@ func writeCSV(bud pyval.Budget, f *frame) (string, error) {
 		if j > 0 {
 			b.WriteByte(',')
 		}
-		switch {
-		case len(f.cols) == 1 && s == "":
-			b.WriteString(`""`)
-		case strings.ContainsAny(s, ",\"\r\n"):
-			b.WriteByte('"')
-			b.WriteString(strings.ReplaceAll(s, `"`, `""`))
-			b.WriteByte('"')
-		default:
-			b.WriteString(s)
-		}
+		pycsv.AppendField(&b, s, ',', len(f.cols) == 1)
 		if int64(b.Len()) > limit {
 			return bud.CheckSize(int64(b.Len()))
 		}

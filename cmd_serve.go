@@ -132,7 +132,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}
 	}
-	reg := nodes.NewRegistry(nodes.Deps{Models: s.models})
+	reg := nodes.NewRegistry(nodes.Deps{Models: s.models, Assets: storeAssets{db}})
 	jm := jobs.New(jobs.Options{Registry: reg, Store: db, Logger: s.log,
 		Run:     engine.RunOptions{Limits: conf.limits},
 		MaxJobs: conf.maxJobs, MaxJobsPerUser: conf.maxPerUser, Retention: *f.retention, MaxRecords: *f.maxRecords})

@@ -303,7 +303,7 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	jobID := store.NewID()
-	opts := s.d.Jobs.RunOptions(engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, Params: params})
+	opts := s.d.Jobs.RunOptions(engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, Params: params, UserID: user(r)})
 	if r.URL.Query().Get("stream") != "true" {
 		res := plan.Run(r.Context(), opts)
 		if res.Status != engine.StatusCompleted {

@@ -330,7 +330,7 @@ func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
 		}()
 		return j, sub, nil
 	}
-	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, Params: req.Params, OnEvent: j.publish}))
+	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: req.UserID, Params: req.Params, OnEvent: j.publish}))
 	j.mu.Lock()
 	if j.finished.IsZero() { // not ended already
 		j.run = run
@@ -352,6 +352,9 @@ func (m *Manager) Run(ctx context.Context, user string, plan *engine.Plan, o eng
 		return nil, err
 	}
 	defer m.lim.Release(user)
+	if o.UserID == "" {
+		o.UserID = user
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(m.ctx, cancel)

@@ -17,6 +17,7 @@ import (
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/logic"
+	"nodetool/nodes/runfiles"
 	"nodetool/nodes/text"
 )
 
@@ -26,6 +27,9 @@ type Deps struct {
 	// Nil: no provider is configured, and LLM nodes fail validation
 	// saying so.
 	Models llm.Models
+	// Assets read the asset folders of the run's user (the editor's
+	// store). Nil: the Load * Assets nodes fail saying so.
+	Assets runfiles.Assets
 }
 
 // RegisterAll adds every node type of the library to r.
@@ -43,6 +47,9 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	// Load CSV URL refuses to download until the egress client is wired
 	// here.
 	data.Register(r, nil)
+	data.RegisterAssets(r, d.Assets)
+	text.RegisterAssets(r, d.Assets)
+	libjson.RegisterAssets(r, d.Assets)
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -556,3 +556,13 @@ func TestDataBudgets(t *testing.T) {
 		{"Filter", "Filter", `{"df":` + fr("a", `[[1], [2]]`) + `,"condition":"a == 1"}`, `{'type': 'dataframe', 'uri': '', 'asset_id': None, 'data': [[1]], 'metadata': None, 'columns': [{'name': 'a', 'data_type': 'int', 'description': ''}]}`},
 	})
 }
+
+// TestLoadCSVAssetsWithoutStore: a process without an asset store (the test
+// registry's) refuses asset folders; the store's side is tested with the
+// real store in the nodetool package (assets_nodes_test.go).
+func TestLoadCSVAssetsWithoutStore(t *testing.T) {
+	nodetest.RunErrCases(t, "", []nodetest.Case{
+		{"nodetool.data.LoadCSVAssets", `{"folder":{"type":"folder","asset_id":"f1"}}`, "this process has no asset store"},
+		{"nodetool.data.LoadCSVAssets", `{}`, "Please select an asset folder."},
+	})
+}

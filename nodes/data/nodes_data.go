@@ -30,7 +30,7 @@ const (
 
 // Register adds the nodetool.data nodes. fetch reads URLs for Load CSV
 // URL; nil refuses them. (Load CSV Assets, which reads NodeTool's asset
-// folders, is not here: nodes cannot reach the asset store.)
+// folders, is added by RegisterAssets.)
 func Register(r *engine.Registry, fetch Fetch) {
 	registerIO(r, fetch)
 	registerRows(r)

@@ -113,3 +113,13 @@ func TestTextFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadTextAssetsWithoutStore: a process without an asset store (the test
+// registry's) refuses asset folders; the store's side is tested with the
+// real store in the nodetool package (assets_nodes_test.go).
+func TestLoadTextAssetsWithoutStore(t *testing.T) {
+	nodetest.RunErrCases(t, "", []nodetest.Case{
+		{"nodetool.text.LoadTextAssets", `{"folder":{"type":"folder","asset_id":"f1"}}`, "this process has no asset store"},
+		{"nodetool.text.LoadTextAssets", `{}`, "Please select an asset folder."},
+	})
+}

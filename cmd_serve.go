@@ -163,7 +163,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("%v", err)
 	}
 	models := nodeModels(s.models, conf.modelMap)
-	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher, AgentShell: conf.access.shell}
+	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher,
+		AgentShell: conf.access.shell, Assets: storeAssets{db}}
 	reg := nodes.NewRegistry(nodeDeps)
 	spaces, err := openWorkspaces(conf.data.path, false, s.log)
 	if err != nil {

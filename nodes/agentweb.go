@@ -1,8 +1,13 @@
 package nodes
 
 import (
+	"context"
+
 	"nodetool/agent"
 	"nodetool/egress"
+	"nodetool/engine"
+	"nodetool/nodes/data"
+	"nodetool/nodes/libhttp"
 	"nodetool/nodes/search"
 )
 
@@ -48,4 +53,26 @@ func (w webFetch) Fetch(b agent.Budget, url string) (*agent.Page, error) {
 		return nil, err
 	}
 	return &agent.Page{URL: resp.URL, Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Body: resp.Body}, nil
+}
+
+// dataFetch is the egress-policy client as nodetool.data's URL reader (nil
+// when there is none: Load CSV URL refuses). A body over max is the
+// max-value limit error of the node.
+func dataFetch(c *egress.Client) data.Fetch {
+	if c == nil {
+		return nil
+	}
+	return func(ctx context.Context, url string, max int64) ([]byte, error) {
+		resp, err := c.Fetch(ctx, egress.Request{URL: url}, max)
+		if err == nil {
+			err = resp.Err("GET")
+		}
+		if err != nil {
+			if ec, ok := ctx.(*engine.Ctx); ok {
+				return nil, libhttp.NodeError(ec, err)
+			}
+			return nil, err
+		}
+		return resp.Body, nil
+	}
 }

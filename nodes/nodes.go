@@ -11,6 +11,7 @@ import (
 	"nodetool/engine"
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
+	"nodetool/nodes/data"
 	"nodetool/nodes/dicts"
 	"nodetool/nodes/libbeautifulsoup"
 	"nodetool/nodes/libdate"
@@ -24,6 +25,7 @@ import (
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/logic"
+	"nodetool/nodes/runfiles"
 	"nodetool/nodes/search"
 	"nodetool/nodes/text"
 )
@@ -50,6 +52,9 @@ type Deps struct {
 	// AgentShell is the operator's opt-in to the agents' Bash tool
 	// (--agent-shell). Nil: Bash is refused, with a warning.
 	AgentShell *agent.Shell
+	// Assets read the asset folders of the run's user (the editor's
+	// store). Nil: the Load * Assets nodes fail saying so.
+	Assets runfiles.Assets
 }
 
 // RegisterAll adds every node type of the library to r.
@@ -73,6 +78,10 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libbeautifulsoup.Register(r)
 	libdate.Register(r)
 	search.Register(r, d.Search)
+	data.Register(r, dataFetch(d.HTTP))
+	data.RegisterAssets(r, d.Assets)
+	text.RegisterAssets(r, d.Assets)
+	libjson.RegisterAssets(r, d.Assets)
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -1,6 +1,7 @@
 package base_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -115,6 +116,22 @@ func TestConstantNodes(t *testing.T) {
 	if _, err := nodetest.Registry().Compile(&w.Graph); err == nil || !strings.Contains(err.Error(), `property "value" expects bool, got str`) {
 		t.Errorf("Compile(Bool \"yes\") = %v, want a type error", err)
 	}
+}
+
+// TestBaseConstant: the catalog's base class runs and produces nothing,
+// and its completed update reports no result, as constants' do.
+func TestBaseConstant(t *testing.T) {
+	res, events := nodetest.RunGraph(t, `{"nodes":[{"id":"c","type":"nodetool.constant.Constant","data":{}}],"edges":[]}`, "")
+	nodetest.WantCompleted(t, res)
+	for _, e := range events {
+		if u, ok := e.(*engine.NodeUpdate); ok && u.NodeID == "c" && u.Status == "completed" {
+			if got, _ := json.Marshal(u.Result); string(got) != "{}" {
+				t.Errorf("Constant's completed update result = %s, want {}", got)
+			}
+			return
+		}
+	}
+	t.Errorf("no completed update for the Constant node")
 }
 
 func TestImageSizeConstant(t *testing.T) {

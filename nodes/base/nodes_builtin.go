@@ -299,6 +299,17 @@ func registerConstants(r *engine.Registry) {
 	sel.Props[0] = withExtra(sel.Props[0], `{"type": "select"}`)
 	sel.Props = append(sel.Props, engine.P("options", "list[str]", "[]", "The choices offered."), engine.P("enum_type_name", "str", `""`, "Enum type the options come from."))
 	r.Add(sel)
+	// Constant is the original's base class of the constants, listed in
+	// its catalog: no value, no output.
+	r.Add(&engine.NodeDef{
+		Type:        "nodetool.constant.Constant",
+		Description: "The base of the fixed-value nodes: it holds no value and produces nothing.",
+		BasicFields: []string{},
+		Role:        engine.RoleConstant,
+		Process: func(_ *engine.Ctx, _ *engine.Inputs) (map[string]any, error) {
+			return map[string]any{}, nil
+		},
+	})
 	r.Add(&engine.NodeDef{
 		Type: "nodetool.constant.ImageSize", Title: "Image Size", ExposeAsTool: true,
 		Description: "A fixed image size, also split into width and height.",

@@ -249,6 +249,7 @@ func Register(r *engine.Registry) {
 		},
 	})
 	registerDictFilters(r)
+	registerDictCSV(r)
 }
 
 // dictMerge returns a new dict with the pairs of a, then those of b.

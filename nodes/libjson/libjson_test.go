@@ -152,10 +152,14 @@ func TestLibJSONValidateNode(t *testing.T) {
 	})
 }
 
-func TestLibJSONLoadAssetsNotRegistered(t *testing.T) {
-	if _, ok := nodetest.Registry().Lookup("lib.json.LoadJSONAssets"); ok {
-		t.Errorf("Lookup(lib.json.LoadJSONAssets) found a node, want it unregistered (needs asset storage)")
-	}
+// TestLibJSONLoadAssetsWithoutStore: a process without an asset store
+// (the test registry's) refuses asset folders; the store's side is tested
+// with the real store in the nodetool package (assets_nodes_test.go).
+func TestLibJSONLoadAssetsWithoutStore(t *testing.T) {
+	nodetest.RunErrCases(t, "", []nodetest.Case{
+		{"lib.json.LoadJSONAssets", `{"folder":{"type":"folder","asset_id":"f1"}}`, "this process has no asset store"},
+		{"lib.json.LoadJSONAssets", `{}`, "Please select an asset folder."},
+	})
 }
 
 // doublingSchema is a schema of levels definitions, each an anyOf (or

@@ -19,8 +19,8 @@ import (
 	"nodetool/nodes/text"
 )
 
-// The pure lib.json.* nodes (LoadJSONAssets needs asset storage and is not
-// registered). GetJSONPath* read a dotted path ("a.b.0") as NodeTool does;
+// The pure lib.json.* nodes (LoadJSONAssets, which reads the asset store,
+// is in assets.go). GetJSONPath* read a dotted path ("a.b.0") as NodeTool does;
 // a path starting with "$" is a JSONPath expression (see jsonpath.go), an
 // addition of this engine.
 

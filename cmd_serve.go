@@ -16,6 +16,7 @@ import (
 	"nodetool/jobs"
 	"nodetool/nodes"
 	"nodetool/terminal"
+	"nodetool/webui"
 	"nodetool/workflows"
 )
 
@@ -48,7 +49,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f := &serveFlags{maxUpload: byteSize(2 << 30)}
 	addDataDirFlag(fs, "serve", "workflows, jobs, assets and threads")
 	addStorageFlag(fs, "asset and temp files")
-	f.staticFolder = fs.String("static-folder", "", "serve a built NodeTool web client from this folder at /")
+	f.staticFolder = fs.String("static-folder", "", "serve a built NodeTool web client from this folder at / instead of the built-in web page")
 	fs.Var(&f.origins, "cors-origin", "also allow browser requests from this `origin`, e.g. http://192.168.1.5:3000 (repeatable)")
 	f.tempTTL = fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
 	fs.Var(&f.maxUpload, "max-upload", "largest asset upload")
@@ -175,6 +176,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxBody: int64(c.maxBody), MaxUpload: int64(f.maxUpload), MaxMessage: int64(c.maxBody), BodyIdleTimeout: *c.bodyTimeout,
 		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
 	}
+	if deps.StaticFolder == "" {
+		deps.UI = webui.Handler(webui.Options{Base: "/", Mode: webui.Editor})
+	}
 	srv := editor.New(deps)
 	mux := http.NewServeMux()
 	srv.Register(mux)
@@ -184,6 +188,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	lines := withSearchLine([]string{providersLine(s.models), conf.access.line()}, searcher)
 	if l := storageLine(storage, "asset and temp files live there (records stay in the data dir)"); l != "" {
 		lines = append(lines, l)
+	}
+	if deps.UI != nil {
+		lines = append(lines, "web page:  http://"+addr+"/")
 	}
 	if line := terminalLine(&deps); line != "" {
 		lines = append(lines, line)

@@ -14,8 +14,8 @@ export async function assetsPage(main, folder) {
   const parent = folder || "";
   const preview = h("section", { class: "panel preview", "aria-label": "Preview", "aria-live": "polite" }, h("p", { class: "muted" }, "Choose a file to preview it."));
   const fileIn = h("input", { type: "file", id: "asset-file", multiple: true });
-  const drop = h("div", { class: "drop", tabindex: "0", role: "button", "aria-label": "Upload files: drop them here or press Enter to choose" },
-    "Drop files here to upload, or ", h("label", { for: "asset-file", class: "linklike" }, "choose files"), fileIn);
+  const drop = h("div", { class: "drop" }, h("p", null, "Drop files here to upload them to this folder, or"),
+    h("div", { class: "field" }, h("label", { for: "asset-file" }, "Upload files"), fileIn));
   const upload = async (files) => {
     for (const f of files) {
       try { await uploadAsset(f, parent); toast("Uploaded " + f.name); } catch (err) { toast(`Upload of ${f.name} failed: ${err.message}`, "error"); }
@@ -23,7 +23,6 @@ export async function assetsPage(main, folder) {
     assetsPage(main, folder);
   };
   fileIn.addEventListener("change", () => upload([...fileIn.files]));
-  drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); fileIn.click(); } });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); upload([...e.dataTransfer.files]); });

@@ -5,7 +5,7 @@
 import { h, replace, toast, fmtDuration } from "./dom.js";
 import { getJSON, mode } from "./api.js";
 import { Graph } from "./graph.js";
-import { buildForm } from "./form.js";
+import { buildForm, inputNodes } from "./form.js";
 import { render } from "./results.js";
 import { Run, savedJob } from "./run.js";
 
@@ -70,6 +70,10 @@ export async function workflowPage(main, kind, id) {
   const runBtn = h("button", { type: "button", class: "primary" }, "Run");
   const cancelBtn = h("button", { type: "button", disabled: true, onclick: () => run.cancel() }, "Cancel");
   const form = buildForm(wf.graph, () => start());
+  // Input nodes run no code and get no node_update: they hand their
+  // values to the run as it starts.
+  const inputs = inputNodes(wf.graph).map((n) => n.id);
+  const inputsDone = () => { for (const id of inputs) graph.setState(id, "completed"); };
   runBtn.addEventListener("click", (e) => { e.preventDefault(); start(); });
 
   replace(main,
@@ -137,8 +141,8 @@ export async function workflowPage(main, kind, id) {
         break;
       case "job_update":
         if (ev.status === "queued") setStatus("Queued" + (ev.message ? ": " + ev.message : ""), "queued");
-        else if (ev.status === "running") setStatus("Running", "running");
-        else finish(ev);
+        else if (ev.status === "running") { setStatus("Running", "running"); inputsDone(); }
+        else { if (ev.status === "completed") inputsDone(); finish(ev); }
         log(`job ${ev.status}${ev.error ? ": " + ev.error : ""}`, ev.status === "failed" ? "error" : "");
         break;
       case "node_update": {

@@ -76,7 +76,7 @@ function slowServer() {
   })));
 }
 
-// png makes a small valid PNG (an 8x8 gradient) without any library.
+// png makes a small valid PNG (a 160x96 gradient) without any library.
 function png() {
   const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
   const crc = (b) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
@@ -86,11 +86,11 @@ function png() {
     const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
     return Buffer.concat([len, td, c]);
   };
-  const w = 8, hgt = 8;
+  const w = 160, hgt = 96;
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(hgt, 4); ihdr[8] = 8; ihdr[9] = 2;
   const raw = [];
-  for (let y = 0; y < hgt; y++) { raw.push(0); for (let x = 0; x < w; x++) raw.push(x * 32, y * 32, 200); }
+  for (let y = 0; y < hgt; y++) { raw.push(0); for (let x = 0; x < w; x++) raw.push(Math.round(x * 255 / w), Math.round(y * 255 / hgt), 200); }
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(Buffer.from(raw))), chunk("IEND", Buffer.alloc(0))]);
 }
 
@@ -197,6 +197,13 @@ async function clickButton(page, name) {
 
 const waitText = (page, sel, text) => page.waitForFunction((s, t) => [...document.querySelectorAll(s)].some((e) => e.textContent.includes(t)), { timeout: TIMEOUT }, sel, text);
 
+// openPage goes to a page of the app and waits for its heading (a hash
+// change swaps the page in place: the old page's buttons must not be used).
+async function openPage(page, url, heading) {
+  await page.goto(url, { waitUntil: "load" });
+  await page.waitForFunction((t) => document.querySelector("main h1")?.textContent === t, { timeout: TIMEOUT }, heading);
+}
+
 async function allNodes(page, state) {
   await page.waitForFunction((st) => {
     const n = [...document.querySelectorAll("svg.graph .node")];
@@ -261,6 +268,7 @@ async function main() {
 
     step = "run uppercase";
     await page.click('a[href="#/x/uppercase"]');
+    await page.waitForFunction(() => document.querySelector("main h1")?.textContent === "Uppercase", { timeout: TIMEOUT });
     const text = await fieldByLabel(page, "text");
     await text.click({ count: 3 });
     await page.keyboard.press("Backspace");
@@ -273,7 +281,7 @@ async function main() {
     const runShot = await shot(page, "run");
 
     step = "reconnect";
-    await page.goto(base + "/#/w/" + slowWf.id, { waitUntil: "load" });
+    await openPage(page, base + "/#/w/" + slowWf.id, "Slow fetch");
     await clickButton(page, "Run");
     await slow.hit(); // the fetch node runs and waits on the slow server
     await page.waitForSelector('svg.graph .node[data-node="get"][data-state="running"]', { timeout: TIMEOUT });
@@ -288,13 +296,13 @@ async function main() {
     await allNodes(page, "completed");
 
     step = "jobs";
-    await page.goto(base + "/#/jobs", { waitUntil: "load" });
+    await openPage(page, base + "/#/jobs", "Jobs");
     await waitText(page, "table", "completed");
     await axe(page, "jobs");
     await shot(page, "jobs");
 
     step = "assets";
-    await page.goto(base + "/#/assets", { waitUntil: "load" });
+    await openPage(page, base + "/#/assets", "Assets");
     await page.waitForSelector(".drop", { timeout: TIMEOUT });
     // Drag and drop: a File in a DataTransfer, dropped on the drop zone.
     const b64 = png().toString("base64");
@@ -308,12 +316,12 @@ async function main() {
     }, b64);
     const file = await page.waitForSelector("::-p-aria([name=\"gradient.png\"][role=\"button\"])", { timeout: TIMEOUT });
     await file.click();
-    await page.waitForFunction(() => { const i = document.querySelector(".preview img"); return i && i.complete && i.naturalWidth === 8; }, { timeout: TIMEOUT });
+    await page.waitForFunction(() => { const i = document.querySelector(".preview img"); return i && i.complete && i.naturalWidth === 160; }, { timeout: TIMEOUT });
     await axe(page, "assets");
     const assetShot = await shot(page, "assets");
 
     step = "chat";
-    await page.goto(base + "/#/chat", { waitUntil: "load" });
+    await openPage(page, base + "/#/chat", "Chat");
     await page.waitForFunction(() => document.querySelector("#chat-model")?.options.length > 0, { timeout: TIMEOUT });
     const box = await fieldByLabel(page, "Message");
     await box.type("echo these words back");
@@ -326,7 +334,7 @@ async function main() {
     const chatShot = await shot(page, "chat");
 
     step = "200-node graph";
-    await page.goto(base + "/#/", { waitUntil: "load" });
+    await openPage(page, base + "/#/", "Workflows");
     await page.waitForSelector(`a[href="#/w/${bigWf.id}"]`, { timeout: TIMEOUT });
     const t0 = await page.evaluate(() => performance.now());
     await page.click(`a[href="#/w/${bigWf.id}"]`);
@@ -337,8 +345,7 @@ async function main() {
     await shot(page, "graph-200");
 
     step = "1,000 streamed items";
-    await page.goto(base + "/#/w/" + seqWf.id, { waitUntil: "load" });
-    await page.waitForSelector("svg.graph", { timeout: TIMEOUT });
+    await openPage(page, base + "/#/w/" + seqWf.id, "Thousand items");
     // The longest gap between two frames, beside the long tasks.
     const runStart = await page.evaluate(() => {
       window.__maxGap = 0;
@@ -385,6 +392,7 @@ async function main() {
     expect401 = false;
     if ((await wp.evaluate(() => location.href)).includes(wtoken)) fail("the token is in the URL");
     await wp.click('a[href="#/w/uppercase"]');
+    await wp.waitForFunction(() => document.querySelector("main h1")?.textContent === "Uppercase", { timeout: TIMEOUT });
     const wtext = await fieldByLabel(wp, "text");
     await wtext.click({ count: 3 });
     await wp.keyboard.press("Backspace");

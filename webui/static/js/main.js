@@ -59,6 +59,7 @@ onUnauthorized(() => { needToken = true; });
 async function route() {
   const r = location.hash.replace(/^#\/?/, "");
   leaveWorkflow();
+  document.getElementById("toast").className = "";
   if (mode === "worker" && !token()) { tokenPage(); return; }
   drawNav(r);
   needToken = false;

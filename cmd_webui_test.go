@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -128,4 +131,102 @@ func TestWorkerWebPage(t *testing.T) {
 func authGetCode(t *testing.T, url, token string) int {
 	code, _ := authGet(t, "GET", url, token, "")
 	return code
+}
+
+// The fields the page reads from each answer of the API it uses (webui's
+// JavaScript): a change to one of these shapes breaks the page.
+func TestWebPageAPIShapes(t *testing.T) {
+	s := startServer(t, serveEnv(t), "serve", "--port", "0", "--provider", "fake")
+	getJSON := func(path string) map[string]any {
+		t.Helper()
+		res, body := getPage(t, s.url+path, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s = %d %s", path, res.StatusCode, body)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		return v
+	}
+	has := func(where string, v map[string]any, keys ...string) {
+		t.Helper()
+		for _, k := range keys {
+			if _, ok := v[k]; !ok {
+				t.Errorf("%s lacks %q: %v", where, k, v)
+			}
+		}
+	}
+	list := func(v map[string]any, key string) []any {
+		t.Helper()
+		l, ok := v[key].([]any)
+		if !ok {
+			t.Fatalf("%q is not a list: %v", key, v)
+		}
+		return l
+	}
+	// Workflows: the list (with examples), an example with its graph.
+	ex := list(getJSON("/api/workflows/examples"), "workflows")
+	if len(ex) == 0 {
+		t.Fatal("no examples")
+	}
+	has("an example summary", ex[0].(map[string]any), "id", "name", "description", "tags")
+	list(getJSON("/api/workflows?limit=500"), "workflows")
+	wf := getJSON("/api/workflows/examples/nodetool/uppercase")
+	graph, _ := wf["graph"].(map[string]any)
+	if graph == nil {
+		t.Fatalf("the example has no graph: %v", wf)
+	}
+	node := list(graph, "nodes")[0].(map[string]any)
+	has("a node", node, "id", "type", "data", "ui_properties")
+	has("an edge", list(graph, "edges")[0].(map[string]any), "source", "sourceHandle", "target", "targetHandle")
+	// Jobs, threads, messages, models, assets.
+	list(getJSON("/api/jobs?limit=100"), "jobs")
+	list(getJSON("/api/threads?limit=100&reverse=true"), "threads")
+	models := list(getJSON("/v1/models"), "data")
+	if len(models) == 0 {
+		t.Fatal("/v1/models lists no model with the fake provider")
+	}
+	has("a model", models[0].(map[string]any), "id")
+	code, body := authGet(t, "POST", s.url+"/api/threads", "", `{"title":"t"}`)
+	var th map[string]any
+	if code != 200 || json.Unmarshal([]byte(body), &th) != nil {
+		t.Fatalf("POST /api/threads = %d %s", code, body)
+	}
+	has("a thread", th, "id", "title")
+	if code, body := authGet(t, "POST", s.url+"/api/messages", "", `{"thread_id":"`+th["id"].(string)+`","role":"user","content":"hi"}`); code != 200 {
+		t.Fatalf("POST /api/messages = %d %s", code, body)
+	}
+	msgs := list(getJSON("/api/messages?thread_id="+th["id"].(string)+"&limit=500"), "messages")
+	if len(msgs) != 1 {
+		t.Fatalf("messages = %v", msgs)
+	}
+	has("a message", msgs[0].(map[string]any), "role", "content")
+	// An upload as the page sends it (multipart: json, then file).
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("json", `{"name":"a.txt","content_type":"text/plain"}`)
+	fw, _ := mw.CreateFormFile("file", "a.txt")
+	fw.Write([]byte("hello"))
+	mw.Close()
+	res, err := http.Post(s.url+"/api/assets", mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("upload = %d", res.StatusCode)
+	}
+	assets := list(getJSON("/api/assets"), "assets")
+	if len(assets) != 1 {
+		t.Fatalf("assets = %v", assets)
+	}
+	a := assets[0].(map[string]any)
+	has("an asset", a, "id", "name", "content_type", "size", "get_url", "parent_id")
+	u, _ := a["get_url"].(string)
+	if i := strings.Index(u, "/api/storage/"); i < 0 {
+		t.Errorf("get_url %q is not under /api/storage/ (the page loads it by its path)", u)
+	} else if _, got := getPage(t, s.url+u[i:], nil); got != "hello" {
+		t.Errorf("the asset's path answers %q", got)
+	}
 }

@@ -216,3 +216,27 @@ func TestContentType(t *testing.T) {
 		}
 	}
 }
+
+// Every module a module imports (statically or not) is served beside it,
+// and index.html preloads only modules that exist.
+func TestModuleImportsResolve(t *testing.T) {
+	h := webui.Handler(webui.Options{})
+	imports := regexp.MustCompile(`(?:from\s+|import\()"(\./[^"]+)"`)
+	dir := "/assets/" + webui.Hash() + "/js/"
+	seen := 0
+	for _, p := range webui.Paths() {
+		if !strings.HasSuffix(p, ".js") {
+			continue
+		}
+		src := body(t, get(t, h, "GET", "/"+p, nil))
+		for _, m := range imports.FindAllStringSubmatch(src, -1) {
+			seen++
+			if res := get(t, h, "GET", dir+strings.TrimPrefix(m[1], "./"), nil); res.StatusCode != 200 {
+				t.Errorf("%s imports %s, which is not served", p, m[1])
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("found no imports: the pattern is wrong")
+	}
+}

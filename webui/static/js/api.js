@@ -110,11 +110,30 @@ export async function readSSE(res, onData) {
   if (data.length) onData(data.join("\n"));
 }
 
+// readLines reads a newline-delimited response (NDJSON), calling onLine
+// with each non-empty line.
+export async function readLines(res, onLine) {
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i).trim();
+      buf = buf.slice(i + 1);
+      if (line) onLine(line);
+    }
+  }
+  if (buf.trim()) onLine(buf.trim());
+}
+
 // Socket is a JSON-mode WebSocket to a path of this server that
-// reconnects with backoff; the token goes in the first frame's
-// Authorization... browsers cannot set headers on a WebSocket, so with a
-// token the socket sends it as the subprotocol-free "auth" command the
-// server documents; without one the same-origin page needs none.
+// reconnects with backoff. It carries no token (a browser cannot set a
+// header on a WebSocket, and tokens never go in URLs): it serves the
+// editor when auth is not enforced, where the same-origin page needs none.
 export class Socket {
   constructor(path, onMessage, onState) {
     this.path = path;

@@ -1,10 +1,14 @@
 // Running a workflow and following its events: over the /predict
 // WebSocket (editor: jobs outlive the page, reconnect_job after a reload)
 // or over POST /workflows/{id}/run/stream (worker: server-sent events).
-// Both deliver the engine's events (job_update, node_update,
+// With a token (an editor that enforces auth) runs go over POST
+// /api/workflows/{id}/run?stream=true (NDJSON): a browser cannot send a
+// header on a WebSocket and the token never goes in a URL, so such runs
+// end with the page and examples must be saved first.
+// All deliver the engine's events (job_update, node_update,
 // node_progress, output_update, log_update, chunk...) to onEvent.
 
-import { Socket, mode, request, readSSE } from "./api.js";
+import { Socket, mode, request, readSSE, readLines, token } from "./api.js";
 
 let predict = null;
 const listeners = new Set();
@@ -38,6 +42,7 @@ export class Run {
   async start(params, graph) {
     this.done = false;
     if (mode === "worker") return this.stream(params);
+    if (token()) return this.ndjson(params, graph);
     this.jobId = "";
     listeners.add(this.listener);
     const data = { workflow_id: this.workflowId, params };
@@ -54,7 +59,7 @@ export class Run {
   }
 
   cancel() {
-    if (mode === "worker") { this.abort?.abort(); return; }
+    if (mode === "worker" || this.abort) { this.abort?.abort(); return; }
     if (this.jobId) predictSocket().send({ command: "cancel_job", data: { job_id: this.jobId, workflow_id: this.workflowId } });
   }
 
@@ -80,6 +85,37 @@ export class Run {
       this.done = true;
       sessionStorage.removeItem(runKey(this.workflowId));
       this.detach();
+    }
+  }
+
+  async ndjson(params, graph) {
+    if (graph) {
+      this.done = true;
+      throw new Error("with a token, only saved workflows run from this page: save a copy of the example first");
+    }
+    this.abort = new AbortController();
+    let ended = false;
+    try {
+      const res = await request("POST", `/api/workflows/${encodeURIComponent(this.workflowId)}/run?stream=true`,
+        { json: { params }, signal: this.abort.signal });
+      this.onEvent({ type: "job_started", job_id: "" });
+      await readLines(res, (line) => {
+        let ev;
+        try { ev = JSON.parse(line); } catch { return; }
+        if (ev.type === "job_update" && ["completed", "failed", "cancelled"].includes(ev.status)) ended = true;
+        if (ev.type === "job_completed" || ev.type === "job_failed") {
+          if (!ended) this.onEvent({ type: "job_update", status: ev.type === "job_completed" ? "completed" : "failed", error: ev.error });
+          ended = true;
+          return;
+        }
+        this.onEvent(ev);
+      });
+    } catch (err) {
+      if (err.name === "AbortError") this.onEvent({ type: "job_update", status: "cancelled" });
+      else this.onEvent({ type: "job_update", status: "failed", error: err.message });
+    } finally {
+      this.abort = null;
+      this.done = true;
     }
   }
 

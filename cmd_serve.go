@@ -25,9 +25,9 @@ var serveSpec = serverSpec{
 	about: `Serves the Editor API for NodeTool's web and desktop client: REST routes, the /predict, /chat,
 /updates and /terminal WebSockets, and /v1 chat; at / a built-in web page to browse, run and watch
 workflows, follow jobs, chat and manage assets (or, with --static-folder, a built NodeTool client).
-The terminal is off unless NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supabase, and only on a
-loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
-COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
+The terminal is off unless NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or
+AUTH_PROVIDER=supabase, and only on a loopback listener or with enforced auth); its shell gets only
+PATH, HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
 	env: append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...),
 }

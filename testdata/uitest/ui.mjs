@@ -374,6 +374,7 @@ async function main() {
     log(`worker at ${wbase}`);
     const wp = await browser.newPage();
     await wp.setViewport({ width: 360, height: 740 }); // the narrowest phone width the page supports
+    await wp.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]); // axe checks the dark theme's contrast
     // The wrong token is refused with 401: the one answer this step expects.
     let expect401 = true;
     const wallowed = [(url, status) => expect401 && status === 401 && url.startsWith(wbase + "/workflows")];

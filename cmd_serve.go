@@ -17,16 +17,18 @@ import (
 	"nodetool/nodes"
 	"nodetool/providers"
 	"nodetool/terminal"
+	"nodetool/webui"
 	"nodetool/workflows"
 )
 
 var serveSpec = serverSpec{
 	name: "serve", host: "127.0.0.1", port: 7777, auth: "local",
 	about: `Serves the Editor API for NodeTool's web and desktop client: REST routes, the /predict, /chat,
-/updates and /terminal WebSockets, and /v1 chat. The terminal is off unless
-NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or AUTH_PROVIDER=supabase, and only on a
-loopback listener or with enforced auth); its shell gets only PATH, HOME, USER, LOGNAME, SHELL, TERM,
-COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
+/updates and /terminal WebSockets, and /v1 chat; at / a built-in web page to browse, run and watch
+workflows, follow jobs, chat and manage assets (or, with --static-folder, a built NodeTool client).
+The terminal is off unless NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=production or
+AUTH_PROVIDER=supabase, and only on a loopback listener or with enforced auth); its shell gets only
+PATH, HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
 	env: append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...), envModelMap...),
 }
@@ -50,7 +52,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f := &serveFlags{maxUpload: byteSize(2 << 30)}
 	addDataDirFlag(fs, "serve", "workflows, jobs, assets and threads")
 	addStorageFlag(fs, "asset and temp files")
-	f.staticFolder = fs.String("static-folder", "", "serve a built NodeTool web client from this folder at /")
+	f.staticFolder = fs.String("static-folder", "", "serve a built NodeTool web client from this folder at / instead of the built-in web page")
 	fs.Var(&f.origins, "cors-origin", "also allow browser requests from this `origin`, e.g. http://192.168.1.5:3000 (repeatable)")
 	f.tempTTL = fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
 	fs.Var(&f.maxUpload, "max-upload", "largest asset upload")
@@ -191,6 +193,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
 		AgentWeb: agentWeb(nodeDeps), ModelMap: conf.modelMap,
 	}
+	if deps.StaticFolder == "" {
+		deps.UI = webui.Handler(webui.Options{Base: "/", Mode: webui.Editor})
+	}
 	srv := editor.New(deps)
 	mux := http.NewServeMux()
 	srv.Register(mux)
@@ -200,6 +205,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	lines := withSearchLine(nonEmpty(providersLine(s.models), mapLine(conf.modelMap), conf.access.line()), searcher)
 	if l := storageLine(storage, "asset and temp files live there (records stay in the data dir)"); l != "" {
 		lines = append(lines, l)
+	}
+	if deps.UI != nil {
+		lines = append(lines, "web page:  http://"+addr+"/")
 	}
 	if line := terminalLine(&deps); line != "" {
 		lines = append(lines, line)

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"nodetool/chatsrv"
 	"nodetool/engine"
+	"nodetool/httpapi"
 	"nodetool/jobs"
 	"nodetool/nodes"
+	"nodetool/webui"
 	"nodetool/worker"
 	"nodetool/workflows"
 )
@@ -24,7 +27,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...),
+		env: append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), append(envModelMap, "NODETOOL_WORKER_UI")...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -41,9 +44,14 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	jobLimit := addJobLimitFlags(fs)
 	serp := addSearchFlags(fs)
 	mm := addModelMapFlag(fs)
+	fs.Bool("ui", false, "serve a run-only web page at /ui/: it asks for the token once and keeps it in the browser tab (env NODETOOL_WORKER_UI)")
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		return err
+	}
+	ui, err := strconv.ParseBool(c.st.str("ui", "NODETOOL_WORKER_UI"))
+	if err != nil {
+		return usageError("--ui / NODETOOL_WORKER_UI must be true or false, got %q", c.st.str("ui", "NODETOOL_WORKER_UI"))
 	}
 	searcher, err := serp.build(c.st, getenv, nil)
 	if err != nil {
@@ -106,6 +114,11 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
+	if ui {
+		// The page is public; every API call it makes sends the token.
+		page := webui.Handler(webui.Options{Base: "/ui/", Mode: webui.Worker}).ServeHTTP
+		httpapi.Handle(mux, s.auth, []httpapi.Route{httpapi.Public.Route("GET /ui", page), httpapi.Public.Route("GET /ui/", page)})
+	}
 
 	ln, err := s.listen()
 	if err != nil {
@@ -113,6 +126,9 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	}
 	nFixed, nStored := repo.Len()
 	lines := nonEmpty(fmt.Sprintf("workflows: %d from %s, %d stored", nFixed, source, nStored), providersLine(s.models), mapLine(mmap), acc.line())
+	if ui {
+		lines = append(lines, "web page:  http://"+listenAddr(s.host, ln)+"/ui/ (run-only; it asks for the token)")
+	}
 	if l := storageLine(storage, "stored workflows and storage objects live there, shared by every worker with this URL"); l != "" {
 		lines = append(lines, l)
 	}

@@ -48,6 +48,9 @@ var depRules = []struct {
 	// Metrics stand on the standard library; the packages they measure
 	// declare the observer interfaces it implements.
 	{"nodetool/metrics", nil},
+	// The built-in web page is static files and their server: it talks
+	// to the surfaces only over HTTP, as any client.
+	{"nodetool/webui", nil},
 }
 
 func TestDependencyRules(t *testing.T) {

@@ -186,7 +186,8 @@ var envHelp = map[string]string{
 	"NODETOOL_MAX_RESULTS":    "as --max-results",
 	"NODETOOL_ENABLE_TERMINAL_WS": "1 enables the /terminal shell: never with ENV=production, refused at start with " +
 		"AUTH_PROVIDER=supabase, and only on a loopback listener or with enforced auth",
-	"ENV": "production turns off the terminal and the settings routes",
+	"NODETOOL_WORKER_UI": "true serves the worker's run-only web page at /ui/, as --ui",
+	"ENV":                "production turns off the terminal and the settings routes",
 
 	// What workflows may reach (flags_access.go).
 	"NODETOOL_EGRESS":           "as --egress",

@@ -168,6 +168,14 @@
 // node durations, budget refusals, open streams and WebSockets, running jobs,
 // model provider and storage calls, Go runtime), behind the server's auth
 // unless --metrics-public; --metrics=false turns measuring and /metrics off.
+//
+// Web page: serve answers / with a built-in web page (embedded in the
+// binary; no network beyond the server) to browse, run and watch workflows,
+// follow jobs, chat and manage assets, unless --static-folder serves a built
+// NodeTool client instead. worker --ui / NODETOOL_WORKER_UI=true (off by
+// default) serves a run-only page at /ui/ that asks for the bearer token once
+// and keeps it in the browser tab's sessionStorage. The pages use only the
+// documented API, under a strict Content-Security-Policy.
 package main
 
 import (

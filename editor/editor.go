@@ -65,6 +65,10 @@ type Deps struct {
 	CORSOrigins []string
 	// StaticFolder, when set, is a built web client served at /.
 	StaticFolder string
+	// UI, when set and StaticFolder is not, serves / and every GET no
+	// other route matches (the built-in web page; nodetool serve passes
+	// webui's handler).
+	UI http.Handler
 	// Terminal enables /terminal (NODETOOL_ENABLE_TERMINAL_WS); it is
 	// refused in production, with multi-user (Supabase) auth, and unless
 	// auth is enforced or the listener is loopback (LoopbackOnly).
@@ -252,11 +256,14 @@ func (s *Server) browserSafety(next http.Handler) http.Handler {
 }
 
 // static serves a built web client, falling back to index.html for client
-// routes; no directory listings. It is nil (the route is off) without
-// Deps.StaticFolder.
+// routes; no directory listings. Without Deps.StaticFolder it is Deps.UI,
+// and nil (the route is off) without either.
 func (s *Server) static() http.HandlerFunc {
 	root := s.d.StaticFolder
 	if root == "" {
+		if s.d.UI != nil {
+			return s.d.UI.ServeHTTP
+		}
 		return nil
 	}
 	return func(w http.ResponseWriter, r *http.Request) {

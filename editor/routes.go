@@ -116,8 +116,8 @@ func (s *Server) routes() []httpapi.Route {
 		socket("GET /terminal", s.websocket(s.terminal)),
 		socket("GET /ws/terminal", s.websocket(s.terminal)),
 
-		// The built web client (--static-folder; off without it): every
-		// GET no route above matches, so client routes load index.html.
+		// The built web client (--static-folder), else the built-in page
+		// (Deps.UI), else off: every GET no route above matches.
 		public("GET /", s.static()),
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"nodetool/engine"
+	"nodetool/ffmpeg"
 	"nodetool/lang/pyval"
 	"nodetool/nodes"
 	"nodetool/nodes/llm"
@@ -27,7 +28,7 @@ var runHelp = help{
 	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
 Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
 Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
-	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(envModelMap, "NODETOOL_WORKSPACE")...),
+	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(append(envModelMap, "NODETOOL_WORKSPACE"), envFFmpeg...)...),
 }
 
 // runJob is what nodetool run's command line and stdin resolve to.
@@ -40,6 +41,8 @@ type runJob struct {
 	reg     *engine.Registry
 	access  access
 	search  *search.Client
+	ffmpeg  *ffmpeg.Tools
+	noFF    error // why ffmpeg is missing
 	limits  engine.Limits
 	lenient bool // --drop-invalid-edges
 	// workspace is --workspace: the run's folder for files, kept; "" for
@@ -81,6 +84,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 	af := addAccessFlags(fs)
 	serp := addSearchFlags(fs)
 	mm := addModelMapFlag(fs)
+	addFFmpegFlag(fs)
 	fs.StringVar(&job.workspace, "workspace", "", "the run's folder for files that nodes read and write (made if missing, kept); default a temporary folder removed at exit (env NODETOOL_WORKSPACE)")
 	fs.BoolVar(&job.lenient, "drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
 	st := newSettings(fs, getenv)
@@ -108,6 +112,9 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("%v", err)
 	}
 	job.models = nodeModels(set, mmap)
+	if job.ffmpeg, job.noFF, err = findFFmpeg(st); err != nil {
+		return nil, usageError("%v", err)
+	}
 	if job.limits, err = budgets.limits(st); err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -173,7 +180,7 @@ func (job *runJob) load(pos []string) error {
 // compile checks the workflow and plans its run, printing every problem
 // (exit status 1) or warning on stderr.
 func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
-	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search})
+	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search, FFmpeg: job.ffmpeg, FFmpegMissing: job.noFF})
 	job.reg = reg
 	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {

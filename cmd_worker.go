@@ -24,7 +24,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...),
+		env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...), envFFmpeg...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -41,6 +41,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	jobLimit := addJobLimitFlags(fs)
 	serp := addSearchFlags(fs)
 	mm := addModelMapFlag(fs)
+	addFFmpegFlag(fs)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		return err
@@ -50,6 +51,10 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return usageError("%v", err)
 	}
 	mmap, err := mm.resolve(c.st)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	tools, noFFmpeg, err := findFFmpeg(c.st)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -88,7 +93,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	}
 
 	models := nodeModels(s.models, mmap)
-	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher})
+	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher, FFmpeg: tools, FFmpegMissing: noFFmpeg})
 	spaces, err := openWorkspaces(data.path, true, s.log)
 	if err != nil {
 		return err

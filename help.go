@@ -177,6 +177,7 @@ var envHelp = map[string]string{
 	"ANTHROPIC_API_KEY":       "the Anthropic API key (--anthropic-api-key-file reads it from a file instead)",
 	"ANTHROPIC_BASE_URL":      "Anthropic's address, as --anthropic-base-url",
 	"SERPAPI_API_KEY":         "the SerpAPI key of the search nodes (--serpapi-api-key-file reads it from a file instead; serve also uses each user's own SERPAPI_API_KEY secret)",
+	"NODETOOL_FFMPEG":         "the ffmpeg program of the video and compressed-audio nodes, as --ffmpeg (default: ffmpeg and ffprobe on PATH)",
 	"SERPAPI_BASE_URL":        "the SERP service of the search nodes, as --serpapi-base-url (default https://serpapi.com)",
 	"NODETOOL_MODEL_MAP":      "model map rules FROM=TO, comma-separated, as --model-map (the flags, when given, replace them all)",
 	"NODETOOL_WORKSPACE":      "the run's folder for files, as --workspace",

@@ -103,6 +103,12 @@
 // answer is bounded by --max-value. The SERP service is the operator's, so the
 // workflow egress policy does not apply to it; its key is never logged and
 // is scrubbed from errors.
+// Media programs (run, validate, worker, serve): the video nodes
+// (nodetool.video.*) and the audio nodes' compressed formats run the ffmpeg
+// and ffprobe programs named by --ffmpeg / NODETOOL_FFMPEG (ffprobe beside
+// it), else found on PATH; never through a shell, in a private temporary
+// folder, killed with their process group when the node's deadline passes.
+// Without them, validate and run refuse those nodes naming what to install.
 // Model map (run, validate, worker, serve): --model-map FROM=TO (repeatable;
 // NODETOOL_MODEL_MAP, comma-separated) rewrites the model a workflow node
 // names before it is routed: each side is provider/model, FROM's parts may

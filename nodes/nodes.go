@@ -8,6 +8,7 @@ package nodes
 import (
 	"nodetool/egress"
 	"nodetool/engine"
+	"nodetool/ffmpeg"
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
 	"nodetool/nodes/dicts"
@@ -46,6 +47,11 @@ type Deps struct {
 	// key is configured; search nodes fail validation saying how to
 	// configure one, and agents are not offered search tools.
 	Search *search.Client
+	// FFmpeg runs ffmpeg and ffprobe for the video nodes and the audio
+	// nodes' compressed formats. Nil: not installed; FFmpegMissing says
+	// so, and validation refuses the nodes that need it with it.
+	FFmpeg        *ffmpeg.Tools
+	FFmpegMissing error
 }
 
 // RegisterAll adds every node type of the library to r.

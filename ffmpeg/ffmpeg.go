@@ -203,6 +203,26 @@ func (d *Dir) Put(name string, data []byte) (Arg, error) {
 	return a, nil
 }
 
+// Clear removes the files of d whose names start with prefix (letters,
+// digits and underscores), such as a batch of extracted frames.
+func (d *Dir) Clear(prefix string) error {
+	if prefix == "" || strings.Trim(prefix, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+		return fmt.Errorf("ffmpeg: bad prefix %s", excerpt(prefix))
+	}
+	entries, err := os.ReadDir(d.path)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			if err := os.Remove(filepath.Join(d.path, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // ErrTooLarge is the error of Read for a file over its limit.
 var ErrTooLarge = errors.New("ffmpeg: output over the size limit")
 

@@ -23,6 +23,7 @@ import (
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/logic"
+	"nodetool/nodes/media"
 	"nodetool/nodes/search"
 	"nodetool/nodes/text"
 )
@@ -46,7 +47,14 @@ type Deps struct {
 	// key is configured; search nodes fail validation saying how to
 	// configure one, and agents are not offered search tools.
 	Search *search.Client
+	// Assets are the stored assets media nodes may read (the editor's
+	// asset store, the worker's storage). Nil: refs naming an asset are
+	// refused with media.ErrNoAssets.
+	Assets media.Assets
 }
+
+// Media are the sources media nodes read refs from.
+func (d Deps) Media() media.Sources { return media.Sources{Assets: d.Assets, HTTP: d.HTTP} }
 
 // RegisterAll adds every node type of the library to r.
 func RegisterAll(r *engine.Registry, d Deps) {

@@ -24,6 +24,7 @@ import (
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/logic"
+	"nodetool/nodes/media"
 	"nodetool/nodes/search"
 	"nodetool/nodes/text"
 )
@@ -52,7 +53,14 @@ type Deps struct {
 	// so, and validation refuses the nodes that need it with it.
 	FFmpeg        *ffmpeg.Tools
 	FFmpegMissing error
+	// Assets are the stored assets media nodes may read (the editor's
+	// asset store, the worker's storage). Nil: refs naming an asset are
+	// refused with media.ErrNoAssets.
+	Assets media.Assets
 }
+
+// Media are the sources media nodes read refs from.
+func (d Deps) Media() media.Sources { return media.Sources{Assets: d.Assets, HTTP: d.HTTP} }
 
 // RegisterAll adds every node type of the library to r.
 func RegisterAll(r *engine.Registry, d Deps) {

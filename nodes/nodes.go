@@ -26,6 +26,7 @@ import (
 	"nodetool/nodes/logic"
 	"nodetool/nodes/media"
 	"nodetool/nodes/search"
+	"nodetool/nodes/speech"
 	"nodetool/nodes/text"
 )
 
@@ -82,6 +83,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libbeautifulsoup.Register(r)
 	libdate.Register(r)
 	search.Register(r, d.Search)
+	speech.Register(r, speech.Deps{Models: d.Models, Sources: d.Media()})
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -72,6 +72,14 @@ func TestASR(t *testing.T) {
 	if srt["output"][0] != "1\n00:00:01,000 --> 00:00:02,500\nHi\n\n2\n00:01:02,250 --> 00:01:03,000\nthere\n\n" {
 		t.Fatalf("%q", srt["output"][0])
 	}
+	tr := run(t, reg, "openai.audio.Transcribe", `{"audio":`+audio+`,"timestamps":true}`, "text", "segments")
+	if segs, _ := tr["segments"][0].([]any); len(segs) != 1 || !strings.HasPrefix(tr["text"][0].(string), "Transcript of") {
+		t.Fatalf("%s", pyval.Repr(tr))
+	}
+	en := run(t, reg, "openai.audio.Translate", `{"audio":`+audio+`}`, "output")
+	if !strings.HasPrefix(en["output"][0].(string), "Transcript of") {
+		t.Fatalf("%s", pyval.Repr(en))
+	}
 	sp := run(t, reg, "openai.audio.TextToSpeech", `{"input":"Hello there"}`, "output")
 	ref := sp["output"][0].(*pyval.Dict)
 	if data, _ := ref.Get("data"); len(data.([]byte)) < 1000 || ref.Str("type") != "audio" {

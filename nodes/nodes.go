@@ -9,6 +9,7 @@ import (
 	"nodetool/egress"
 	"nodetool/engine"
 	"nodetool/ffmpeg"
+	"nodetool/nodes/audio"
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
 	"nodetool/nodes/dicts"
@@ -84,6 +85,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libdate.Register(r)
 	search.Register(r, d.Search)
 	speech.Register(r, speech.Deps{Models: d.Models, Sources: d.Media()})
+	audio.Register(r, audio.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
 }
 
 // NewRegistry returns a registry holding the whole library.

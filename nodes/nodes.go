@@ -29,6 +29,7 @@ import (
 	"nodetool/nodes/search"
 	"nodetool/nodes/speech"
 	"nodetool/nodes/text"
+	"nodetool/nodes/video"
 )
 
 // Deps are what some node families need from outside the engine.
@@ -86,6 +87,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	search.Register(r, d.Search)
 	speech.Register(r, speech.Deps{Models: d.Models, Sources: d.Media()})
 	audio.Register(r, audio.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
+	video.Register(r, video.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -90,9 +90,6 @@ func (j *job) framesToVideo(ctx context.Context, frames [][]byte, ext string, fp
 	if len(frames) == 0 {
 		return nil, errors.New("no frames to make a video of")
 	}
-	if fps <= 0 || math.IsNaN(fps) || fps > 1000 {
-		return nil, fmt.Errorf("fps %v: give a number from 0 to 1000", fps)
-	}
 	for i, b := range frames {
 		if _, err := j.put(fmt.Sprintf("frame_%06d.%s", i, ext), b); err != nil {
 			return nil, err
@@ -103,12 +100,32 @@ func (j *job) framesToVideo(ctx context.Context, frames [][]byte, ext string, fp
 			}
 		}
 	}
+	return j.encode(ctx, ext, "scale=trunc(iw/2)*2:trunc(ih/2)*2", fps)
+}
+
+// encodeFrames encodes the n PNG files frame_000000.png... of the
+// directory at fps, each scaled to w x h.
+func (j *job) encodeFrames(ctx context.Context, n, w, h int, fps float64) ([]byte, error) {
+	if n == 0 {
+		return nil, errors.New("no frames to make a video of")
+	}
+	return j.encode(ctx, "png", fmt.Sprintf("scale=%d:%d", w, h), fps)
+}
+
+func (j *job) encode(ctx context.Context, ext, vf string, fps float64) ([]byte, error) {
+	if fps <= 0 || math.IsNaN(fps) || fps > 1000 {
+		return nil, fmt.Errorf("fps %v: give a number from 0 to 1000", fps)
+	}
 	pattern, err := j.dir.File("frame_%06d." + ext)
 	if err != nil {
 		return nil, err
 	}
+	v, err := ffmpeg.Value(vf)
+	if err != nil {
+		return nil, err
+	}
 	args := []ffmpeg.Arg{ffmpeg.Flag("-framerate"), ffmpeg.Num(fps), ffmpeg.Flag("-f"), ffmpeg.MustValue("image2"),
-		ffmpeg.Flag("-i"), pattern, ffmpeg.Flag("-vf"), ffmpeg.MustValue("scale=trunc(iw/2)*2:trunc(ih/2)*2")}
+		ffmpeg.Flag("-i"), pattern, ffmpeg.Flag("-vf"), v}
 	args = append(args, h264()...)
 	return j.run(ctx, "out.mp4", args...)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -28,7 +29,7 @@ var runHelp = help{
 	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
 Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
 Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
-	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(append(envModelMap, "NODETOOL_WORKSPACE"), envFFmpeg...)...),
+	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(append(envModelMap, "NODETOOL_WORKSPACE", "NODETOOL_OUTPUT_DIR"), envFFmpeg...)...),
 }
 
 // runJob is what nodetool run's command line and stdin resolve to.
@@ -50,6 +51,9 @@ type runJob struct {
 	workspace, tmpDir string
 	jsonl             bool
 	quiet             bool
+	// outputDir is --output-dir: media results are written there as
+	// files, their paths in the result JSON ("" keeps them inline).
+	outputDir string
 }
 
 // cmdRun loads a workflow, checks it, sets its inputs and runs it in
@@ -75,7 +79,8 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) (*runJob, error) {
 	fs := newFlagSet("run")
 	job := &runJob{}
-	fs.Var(&job.params, "param", "set an input: `name=value` (repeatable); the value is converted to the input's type")
+	fs.Var(&job.params, "param", "set an input: `name=value` (repeatable); the value is converted to the input's type; name=@PATH loads a local file into an image, audio, video or document input (its kind checked by content)")
+	fs.StringVar(&job.outputDir, "output-dir", "", "write media results (images, audio, video, documents) as files in this folder and print their paths in the result JSON, instead of inline data: URIs (env NODETOOL_OUTPUT_DIR)")
 	fromStdin := fs.Bool("stdin", false, "read a RunJobRequest JSON object from stdin ({\"params\": {...}}, optionally with \"graph\")")
 	fs.BoolVar(&job.jsonl, "jsonl", false, "print every event as one JSON object per line on stdout, instead of progress and result")
 	fs.BoolVar(&job.quiet, "q", false, "do not print progress on stderr")
@@ -122,6 +127,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("%v", err)
 	}
 	job.workspace = st.str("workspace", "NODETOOL_WORKSPACE")
+	job.outputDir = st.str("output-dir", "NODETOOL_OUTPUT_DIR")
 	job.tmpDir = getenv("TMPDIR")
 	if *fromStdin {
 		if job.req, err = readRunRequest(stdin); err != nil {
@@ -231,7 +237,13 @@ func (job *runJob) values(plan *engine.Plan) (*pyval.Dict, error) {
 		if !ok {
 			return nil, usageError("--param %s: the workflow has no input named %q (inputs: %s)", k, k, inputList(plan))
 		}
-		v, err := convertParam(raw, info.Type)
+		var v any
+		var err error
+		if path, ok := strings.CutPrefix(raw, "@"); ok && isMediaType(info.Type) {
+			v, err = loadMediaParam(path, info.Type, cmp.Or(job.limits.Value, engine.DefaultMaxValue))
+		} else {
+			v, err = convertParam(raw, info.Type)
+		}
 		if err != nil {
 			return nil, usageError("--param %s: %v", k, err)
 		}
@@ -321,6 +333,11 @@ func (job *runJob) report(res *engine.Result, stdout, stderr io.Writer) error {
 		outputs := res.Outputs
 		if outputs == nil {
 			outputs = map[string][]any{}
+		}
+		if job.outputDir != "" {
+			if err := writeMediaOutputs(job.outputDir, outputs); err != nil {
+				return &exitError{code: 1, msg: err.Error()}
+			}
 		}
 		if err := enc.Encode(outputs); err != nil {
 			return &exitError{code: 1, msg: "writing result: " + err.Error()}

@@ -181,6 +181,7 @@ var envHelp = map[string]string{
 	"SERPAPI_BASE_URL":        "the SERP service of the search nodes, as --serpapi-base-url (default https://serpapi.com)",
 	"NODETOOL_MODEL_MAP":      "model map rules FROM=TO, comma-separated, as --model-map (the flags, when given, replace them all)",
 	"NODETOOL_WORKSPACE":      "the run's folder for files, as --workspace",
+	"NODETOOL_OUTPUT_DIR":     "the folder run writes media results to, as --output-dir",
 	"NODETOOL_RUN_TIMEOUT":    "as --run-timeout",
 	"NODETOOL_NODE_TIMEOUT":   "as --node-timeout",
 	"NODETOOL_MAX_VALUE":      "as --max-value",

@@ -244,9 +244,13 @@ func (l *lib) addSubtitles(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, 
 		}
 	}
 	font := ""
-	if d, ok := in.Get("font").(*pyval.Dict); ok {
-		font = strings.TrimSuffix(strings.TrimSuffix(d.Str("name"), ".ttf"), ".otf")
+	switch f := in.Get("font").(type) {
+	case *pyval.Dict:
+		font = f.Str("name")
+	case string: // older files name the font file
+		font = f
 	}
+	font = strings.TrimSuffix(strings.TrimSuffix(font, ".ttf"), ".otf")
 	size := in.Int("font_size")
 	if size < 1 || size > 1000 {
 		return nil, fmt.Errorf("font_size %d: give 1 to 1000", size)

@@ -43,6 +43,9 @@ var runFlags = []string{"--jsonl", "--provider", "fake", "--model-map", "*=fake/
 // the local resource server is on loopback, which the default refuses.
 var egressFlags = []string{"--allow-net", "127.0.0.1"}
 
+// mediaDir is -media.
+var mediaDir *string
+
 // runTimeout bounds one example's run.
 const runTimeout = 2 * time.Minute
 
@@ -117,7 +120,15 @@ func runCorpus(bin, dir, serp, resources string) int {
 			return 2
 		}
 		start := time.Now()
-		problems := checkRun(bin, rewritten, flags, env, wf)
+		params := []string{}
+		if mediaDir != nil {
+			if params, err = mediaParams(wf, *mediaDir); err != nil {
+				failures++
+				fmt.Printf("FAIL %s: %v\n", name, err)
+				continue
+			}
+		}
+		problems := checkRun(bin, rewritten, append(append([]string{}, flags...), params...), env, wf)
 		for _, p := range problems {
 			failures++
 			fmt.Printf("FAIL %s: %s\n", name, p)
@@ -228,6 +239,7 @@ func checkRun(bin, file string, flags, env []string, wf *corpusWorkflow) []strin
 			problems = append(problems, fmt.Sprintf("output %q produced nothing", name))
 			continue
 		}
+		problems = append(problems, checkMedia(name, vals)...)
 		for _, v := range vals {
 			switch t := v.(type) {
 			case nil:

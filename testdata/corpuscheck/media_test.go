@@ -56,3 +56,11 @@ func TestMediaParams(t *testing.T) {
 		t.Fatal("no video file, no error")
 	}
 }
+
+// A local server's asset URL is served from its portable folder name.
+func TestHostDirs(t *testing.T) {
+	got := string(rewriteURLs([]byte(`"http://127.0.0.1:8000/api/storage/x.mp4"`), "http://L", []string{"127.0.0.1-8000"}))
+	if got != `"http://L/127.0.0.1-8000/api/storage/x.mp4"` {
+		t.Fatal(got)
+	}
+}

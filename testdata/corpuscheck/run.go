@@ -280,9 +280,18 @@ func tail(s string) string {
 	return "\n    " + strings.Join(lines[max(0, len(lines)-5):], "\n    ")
 }
 
+// hostDirs are the folders of hosts whose names cannot be file names
+// everywhere: a local NodeTool server's assets (Color Boost Video).
+var hostDirs = map[string]string{"127.0.0.1-8000": "127.0.0.1:8000"}
+
 // rewriteURLs points the URLs of the hosts in hosts at the local resource
 // server: https://HOST/p (and http://) become BASE/HOST/p.
 func rewriteURLs(data []byte, base string, hosts []string) []byte {
+	for _, dir := range hosts {
+		if h, ok := hostDirs[dir]; ok {
+			data = bytes.ReplaceAll(data, []byte("http://"+h+"/"), []byte(base+"/"+dir+"/"))
+		}
+	}
 	for _, h := range hosts {
 		for _, scheme := range []string{"https://", "http://"} {
 			data = bytes.ReplaceAll(data, []byte(scheme+h+"/"), []byte(base+"/"+h+"/"))

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"nodetool/httpapi"
+	"nodetool/nodes/media"
 	"nodetool/nodes/runfiles"
 	"nodetool/store"
 )
@@ -85,4 +86,14 @@ func (s storeAssets) Read(ctx context.Context, user, id string, max int64) ([]by
 		return nil, runfiles.ErrTooLarge
 	}
 	return body, ctx.Err()
+}
+
+// ReadAsset is Read for the media nodes (media.Assets): an asset over max
+// is a *media.TooLargeError.
+func (s storeAssets) ReadAsset(ctx context.Context, user, id string, max int64) ([]byte, error) {
+	b, err := s.Read(ctx, user, id, max)
+	if errors.Is(err, runfiles.ErrTooLarge) {
+		return nil, &media.TooLargeError{What: "asset " + id, Limit: max}
+	}
+	return b, err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"nodetool/engine"
+	"nodetool/ffmpeg"
 	"nodetool/lang/pyval"
 	"nodetool/nodes"
 	"nodetool/nodes/llm"
@@ -27,7 +29,7 @@ var runHelp = help{
 	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
 Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
 Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
-	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(envModelMap, "NODETOOL_WORKSPACE")...),
+	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(append(envModelMap, "NODETOOL_WORKSPACE", "NODETOOL_OUTPUT_DIR"), envFFmpeg...)...),
 }
 
 // runJob is what nodetool run's command line and stdin resolve to.
@@ -40,6 +42,8 @@ type runJob struct {
 	reg     *engine.Registry
 	access  access
 	search  *search.Client
+	ffmpeg  *ffmpeg.Tools
+	noFF    error // why ffmpeg is missing
 	limits  engine.Limits
 	lenient bool // --drop-invalid-edges
 	// workspace is --workspace: the run's folder for files, kept; "" for
@@ -47,6 +51,9 @@ type runJob struct {
 	workspace, tmpDir string
 	jsonl             bool
 	quiet             bool
+	// outputDir is --output-dir: media results are written there as
+	// files, their paths in the result JSON ("" keeps them inline).
+	outputDir string
 }
 
 // cmdRun loads a workflow, checks it, sets its inputs and runs it in
@@ -72,7 +79,8 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdi
 func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) (*runJob, error) {
 	fs := newFlagSet("run")
 	job := &runJob{}
-	fs.Var(&job.params, "param", "set an input: `name=value` (repeatable); the value is converted to the input's type")
+	fs.Var(&job.params, "param", "set an input: `name=value` (repeatable); the value is converted to the input's type; name=@PATH loads a local file into an image, audio, video or document input (its kind checked by content)")
+	fs.StringVar(&job.outputDir, "output-dir", "", "write media results (images, audio, video, documents) as files in this folder and print their paths in the result JSON, instead of inline data: URIs (env NODETOOL_OUTPUT_DIR)")
 	fromStdin := fs.Bool("stdin", false, "read a RunJobRequest JSON object from stdin ({\"params\": {...}}, optionally with \"graph\")")
 	fs.BoolVar(&job.jsonl, "jsonl", false, "print every event as one JSON object per line on stdout, instead of progress and result")
 	fs.BoolVar(&job.quiet, "q", false, "do not print progress on stderr")
@@ -81,6 +89,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 	af := addAccessFlags(fs)
 	serp := addSearchFlags(fs)
 	mm := addModelMapFlag(fs)
+	addFFmpegFlag(fs)
 	fs.StringVar(&job.workspace, "workspace", "", "the run's folder for files that nodes read and write (made if missing, kept); default a temporary folder removed at exit (env NODETOOL_WORKSPACE)")
 	fs.BoolVar(&job.lenient, "drop-invalid-edges", false, "drop edges that name a missing node or handle (with a warning), as NodeTool's own engine does, instead of refusing the workflow")
 	st := newSettings(fs, getenv)
@@ -108,6 +117,9 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("%v", err)
 	}
 	job.models = nodeModels(set, mmap)
+	if job.ffmpeg, job.noFF, err = findFFmpeg(st); err != nil {
+		return nil, usageError("%v", err)
+	}
 	if job.limits, err = budgets.limits(st); err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -115,6 +127,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("%v", err)
 	}
 	job.workspace = st.str("workspace", "NODETOOL_WORKSPACE")
+	job.outputDir = st.str("output-dir", "NODETOOL_OUTPUT_DIR")
 	job.tmpDir = getenv("TMPDIR")
 	if *fromStdin {
 		if job.req, err = readRunRequest(stdin); err != nil {
@@ -173,7 +186,8 @@ func (job *runJob) load(pos []string) error {
 // compile checks the workflow and plans its run, printing every problem
 // (exit status 1) or warning on stderr.
 func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
-	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search, AgentShell: job.access.shell})
+	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search, AgentShell: job.access.shell,
+		FFmpeg: job.ffmpeg, FFmpegMissing: job.noFF})
 	job.reg = reg
 	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {
@@ -224,7 +238,13 @@ func (job *runJob) values(plan *engine.Plan) (*pyval.Dict, error) {
 		if !ok {
 			return nil, usageError("--param %s: the workflow has no input named %q (inputs: %s)", k, k, inputList(plan))
 		}
-		v, err := convertParam(raw, info.Type)
+		var v any
+		var err error
+		if path, ok := strings.CutPrefix(raw, "@"); ok && isMediaType(info.Type) {
+			v, err = loadMediaParam(path, info.Type, cmp.Or(job.limits.Value, engine.DefaultMaxValue))
+		} else {
+			v, err = convertParam(raw, info.Type)
+		}
 		if err != nil {
 			return nil, usageError("--param %s: %v", k, err)
 		}
@@ -314,6 +334,11 @@ func (job *runJob) report(res *engine.Result, stdout, stderr io.Writer) error {
 		outputs := res.Outputs
 		if outputs == nil {
 			outputs = map[string][]any{}
+		}
+		if job.outputDir != "" {
+			if err := writeMediaOutputs(job.outputDir, outputs); err != nil {
+				return &exitError{code: 1, msg: err.Error()}
+			}
 		}
 		if err := enc.Encode(outputs); err != nil {
 			return &exitError{code: 1, msg: "writing result: " + err.Error()}

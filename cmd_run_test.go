@@ -105,7 +105,7 @@ func TestRunErrors(t *testing.T) {
 	}
 	failing := write("fail.json", `{"nodes":[{"id":"l","type":"nodetool.constant.List","data":{"value":[]}},{"id":"s","type":"nodetool.list.Sum"}],
 		"edges":[{"source":"l","sourceHandle":"output","target":"s","targetHandle":"values"}]}`)
-	invalid := write("invalid.json", `{"nodes":[{"id":"x","type":"nodetool.video.Trim"}]}`)
+	invalid := write("invalid.json", `{"nodes":[{"id":"x","type":"openai.agents.RealtimeAgent"}]}`)
 	malformed := write("bad.json", `{"nodes":[`)
 	cases := []struct {
 		name    string
@@ -125,7 +125,7 @@ func TestRunErrors(t *testing.T) {
 		{"stdin unknown param", `{"params":{"nope":1}}`, []string{"run", "uppercase", "--stdin"}, 2, `unknown param "nope"`},
 		{"two workflows", "", []string{"run", "uppercase", "grade"}, 2, "run takes one workflow"},
 		{"failing node", "", []string{"run", failing}, 1, "failed in node s (nodetool.list.Sum)"},
-		{"invalid graph", "", []string{"run", invalid}, 1, "unsupported node type nodetool.video.Trim (node x)"},
+		{"invalid graph", "", []string{"run", invalid}, 1, "unsupported node type openai.agents.RealtimeAgent (node x)"},
 		{"unknown flag", "", []string{"run", "uppercase", "--nope"}, 2, "flag provided but not defined"},
 	}
 	for _, c := range cases {

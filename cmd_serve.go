@@ -30,7 +30,7 @@ The terminal is off unless NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=product
 AUTH_PROVIDER=supabase, and only on a loopback listener or with enforced auth); its shell gets only
 PATH, HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...), envModelMap...),
+	env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...), envModelMap...), envFFmpeg...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -65,6 +65,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f.keepAlive = fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
 	f.search = addSearchFlags(fs)
 	f.modelMap = addModelMapFlag(fs)
+	addFFmpegFlag(fs)
 	return f
 }
 
@@ -164,9 +165,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError("%v", err)
 	}
+	tools, noFFmpeg, err := findFFmpeg(c.st)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	models := nodeModels(s.models, conf.modelMap)
 	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher,
-		AgentShell: conf.access.shell, Assets: storeAssets{db}}
+		AgentShell: conf.access.shell, Assets: storeAssets{db}, MediaAssets: storeAssets{db}, FFmpeg: tools, FFmpegMissing: noFFmpeg}
 	reg := nodes.NewRegistry(nodeDeps)
 	spaces, err := openWorkspaces(conf.data.path, false, s.log)
 	if err != nil {

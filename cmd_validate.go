@@ -15,7 +15,7 @@ var validateHelp = help{
 	about: `Checks workflow files (or examples, by name) without running them and prints, per file, OK or
 every problem found. LLM nodes are checked against the model provider flags.
 Exit status: 0 all valid, 1 a file has problems, 2 bad usage.`,
-	env: append(append(append([]string{}, envProviders...), envSearch...), envModelMap...),
+	env: append(append(append(append([]string{}, envProviders...), envSearch...), envModelMap...), envFFmpeg...),
 }
 
 // cmdValidate checks workflow files without running them.
@@ -24,6 +24,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 	pf := addProviderFlags(fs)
 	serp := addSearchFlags(fs)
 	mm := addModelMapFlag(fs)
+	addFFmpegFlag(fs)
 	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
 	st := newSettings(fs, getenv)
 	files, err := parseArgs(fs, validateHelp, args, stdout)
@@ -46,8 +47,12 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return usageError("%v", err)
 	}
+	tools, noFFmpeg, err := findFFmpeg(st)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	models := nodeModels(set, mmap)
-	reg := nodes.NewRegistry(nodes.Deps{Models: models, Search: searcher})
+	reg := nodes.NewRegistry(nodes.Deps{Models: models, Search: searcher, FFmpeg: tools, FFmpegMissing: noFFmpeg})
 	bad := 0
 	for _, file := range files {
 		if !validateFile(stdout, reg, models, file, engine.CompileOptions{DropInvalidEdges: *lenient}) {

@@ -27,7 +27,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), append(envModelMap, "NODETOOL_WORKER_UI")...),
+		env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...), append(envFFmpeg, "NODETOOL_WORKER_UI")...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -45,6 +45,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	serp := addSearchFlags(fs)
 	mm := addModelMapFlag(fs)
 	fs.Bool("ui", false, "serve a run-only web page at /ui/: it asks for the token once and keeps it in the browser tab (env NODETOOL_WORKER_UI)")
+	addFFmpegFlag(fs)
 	s, err := c.parse(args, getenv, map[string]*time.Duration{"temp-ttl": tempTTL})
 	if err != nil {
 		return err
@@ -58,6 +59,10 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return usageError("%v", err)
 	}
 	mmap, err := mm.resolve(c.st)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	tools, noFFmpeg, err := findFFmpeg(c.st)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -96,7 +101,8 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	}
 
 	models := nodeModels(s.models, mmap)
-	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher, AgentShell: acc.shell})
+	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher, AgentShell: acc.shell,
+		FFmpeg: tools, FFmpegMissing: noFFmpeg})
 	spaces, err := openWorkspaces(data.path, true, s.log)
 	if err != nil {
 		return err

@@ -3,3 +3,5 @@ module nodetool
 go 1.26.0
 
 require golang.org/x/net v0.62.0
+
+require golang.org/x/image v0.48.0

@@ -6,7 +6,7 @@
 //	nodetool serve [flags]        the Editor API for NodeTool's client (127.0.0.1:7777)
 //	nodetool worker [flags]       the Worker API (0.0.0.0:8000)
 //	nodetool chat-server [flags]  OpenAI-compatible chat only (127.0.0.1:8080)
-//	nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl] [--workspace DIR] [--model-map FROM=TO]...
+//	nodetool run FILE|EXAMPLE [--param name=value]... [--stdin] [--jsonl] [--workspace DIR] [--output-dir DIR] [--model-map FROM=TO]...
 //	nodetool validate [--model-map FROM=TO]... FILE...
 //	nodetool token [--show] [--rotate]
 //	nodetool version
@@ -103,6 +103,12 @@
 // answer is bounded by --max-value. The SERP service is the operator's, so the
 // workflow egress policy does not apply to it; its key is never logged and
 // is scrubbed from errors.
+// Media programs (run, validate, worker, serve): the video nodes
+// (nodetool.video.*) and the audio nodes' compressed formats run the ffmpeg
+// and ffprobe programs named by --ffmpeg / NODETOOL_FFMPEG (ffprobe beside
+// it), else found on PATH; never through a shell, in a private temporary
+// folder, killed with their process group when the node's deadline passes.
+// Without them, validate and run refuse those nodes naming what to install.
 // Model map (run, validate, worker, serve): --model-map FROM=TO (repeatable;
 // NODETOOL_MODEL_MAP, comma-separated) rewrites the model a workflow node
 // names before it is routed: each side is provider/model, FROM's parts may
@@ -110,6 +116,16 @@
 // * (keep the name); the first match wins. validate and run list the
 // rewrites per node, the servers log them once per run at info. The chat
 // routes (/v1, the editor's /chat) are not mapped.
+//
+// Media: images, audio, video and documents are NodeTool's asset refs
+// ({"type", "uri", "asset_id", "data"}). run --param NAME=@PATH loads a
+// local file into a media input (its kind checked by content); run
+// --output-dir DIR / NODETOOL_OUTPUT_DIR writes media results as files in DIR
+// and prints their paths in the result JSON (else inline data: URIs). Nodes
+// read refs from inline data, data: URIs, stored assets (serve, worker),
+// files in the run's workspace and http(s) URLs under the egress policy;
+// images are decoded only after their header's pixel count passed
+// max-value.
 //
 // Workspaces: every run gets a folder for the files its nodes read and
 // write (only through an os.Root on it): run a temporary one removed at exit,

@@ -378,7 +378,10 @@ func (f *fitter) fits(v any, t *TypeMeta) bool {
 	// dicts whose "type" names the kind.
 	d, ok := v.(*pyval.Dict)
 	if !ok {
-		return false
+		// Older NodeTool files give a font by its file name, a string
+		// (Add Subtitles To Video: "font": "FreeSans.ttf").
+		_, isStr := v.(string)
+		return isStr && t.Type == "font"
 	}
 	kind := d.Str("type")
 	if kind == t.Type {

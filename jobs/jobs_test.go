@@ -115,7 +115,7 @@ func TestJobRunsAndIsRecorded(t *testing.T) {
 
 func TestInvalidGraphFailsAsAJob(t *testing.T) {
 	m, _ := newManager(t, Options{})
-	_, sub := start(t, m, Request{UserID: "u", Graph: graph(t, `{"nodes":[{"id":"v","type":"nodetool.video.Trim"}]}`)})
+	_, sub := start(t, m, Request{UserID: "u", Graph: graph(t, `{"nodes":[{"id":"v","type":"openai.agents.RealtimeAgent"}]}`)})
 	evs := drain(t, sub)
 	var nodeErr bool
 	for _, e := range evs {

@@ -9,6 +9,8 @@ import (
 	"nodetool/agent"
 	"nodetool/egress"
 	"nodetool/engine"
+	"nodetool/ffmpeg"
+	"nodetool/nodes/audio"
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
 	"nodetool/nodes/data"
@@ -25,9 +27,12 @@ import (
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/logic"
+	"nodetool/nodes/media"
 	"nodetool/nodes/runfiles"
 	"nodetool/nodes/search"
+	"nodetool/nodes/speech"
 	"nodetool/nodes/text"
+	"nodetool/nodes/video"
 )
 
 // Deps are what some node families need from outside the engine.
@@ -55,7 +60,19 @@ type Deps struct {
 	// Assets read the asset folders of the run's user (the editor's
 	// store). Nil: the Load * Assets nodes fail saying so.
 	Assets runfiles.Assets
+	// FFmpeg runs ffmpeg and ffprobe for the video nodes and the audio
+	// nodes' compressed formats. Nil: not installed; FFmpegMissing says
+	// so, and validation refuses the nodes that need it with it.
+	FFmpeg        *ffmpeg.Tools
+	FFmpegMissing error
+	// MediaAssets are the stored assets media nodes may read by id (the
+	// editor's asset store). Nil: refs naming an asset are refused with
+	// media.ErrNoAssets.
+	MediaAssets media.Assets
 }
+
+// Media are the sources media nodes read refs from.
+func (d Deps) Media() media.Sources { return media.Sources{Assets: d.MediaAssets, HTTP: d.HTTP} }
 
 // RegisterAll adds every node type of the library to r.
 func RegisterAll(r *engine.Registry, d Deps) {
@@ -82,6 +99,9 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	data.RegisterAssets(r, d.Assets)
 	text.RegisterAssets(r, d.Assets)
 	libjson.RegisterAssets(r, d.Assets)
+	speech.Register(r, speech.Deps{Models: d.Models, Sources: d.Media()})
+	audio.Register(r, audio.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
+	video.Register(r, video.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
 }
 
 // NewRegistry returns a registry holding the whole library.

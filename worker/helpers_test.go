@@ -62,7 +62,7 @@ var testWorkflows = map[string]string{
 	 {"id":"e1","source":"l","sourceHandle":"output","target":"each","targetHandle":"input_list"},
 	 {"id":"e2","source":"each","sourceHandle":"output","target":"up","targetHandle":"text"},
 	 {"id":"e3","source":"up","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`,
-	"broken": `{"id":"broken","name":"Broken","graph":{"nodes":[{"id":"x","type":"nodetool.video.Trim"}],"edges":[]}}`,
+	"broken": `{"id":"broken","name":"Broken","graph":{"nodes":[{"id":"x","type":"openai.agents.RealtimeAgent"}],"edges":[]}}`,
 }
 
 type testEnv struct {

@@ -202,7 +202,7 @@ func TestRuns(t *testing.T) {
 		{"not an object", "/workflows/upper/run", `["x"]`, 422, `the body must be a JSON object of params`},
 		{"oversized", "/workflows/upper/run", `{"text":"` + strings.Repeat("x", 2000) + `"}`, 413, `request body too large: the limit is 1024 bytes`},
 		{"failed run", "/workflows/fails/run", `{}`, 500, `"node_id":"sum"`},
-		{"invalid workflow", "/workflows/broken/run", `{}`, 422, `unsupported node type nodetool.video.Trim (node x)`},
+		{"invalid workflow", "/workflows/broken/run", `{}`, 422, `unsupported node type openai.agents.RealtimeAgent (node x)`},
 	}
 	for _, c := range cases {
 		code, body, _ := env.do(t, "POST", c.path, c.body)

@@ -43,6 +43,9 @@ var runFlags = []string{"--jsonl", "--provider", "fake", "--model-map", "*=fake/
 // the local resource server is on loopback, which the default refuses.
 var egressFlags = []string{"--allow-net", "127.0.0.1"}
 
+// mediaDir is -media.
+var mediaDir *string
+
 // runTimeout bounds one example's run.
 const runTimeout = 2 * time.Minute
 
@@ -128,7 +131,15 @@ func runCorpus(bin, dir, serp, resources string) int {
 			return 2
 		}
 		start := time.Now()
-		problems := checkRun(bin, rewritten, flags, env, wf)
+		params := []string{}
+		if mediaDir != nil {
+			if params, err = mediaParams(wf, *mediaDir); err != nil {
+				failures++
+				fmt.Printf("FAIL %s: %v\n", name, err)
+				continue
+			}
+		}
+		problems := checkRun(bin, rewritten, append(append([]string{}, flags...), params...), env, wf)
 		for _, p := range problems {
 			failures++
 			fmt.Printf("FAIL %s: %s\n", name, p)
@@ -239,6 +250,7 @@ func checkRun(bin, file string, flags, env []string, wf *corpusWorkflow) []strin
 			problems = append(problems, fmt.Sprintf("output %q produced nothing", name))
 			continue
 		}
+		problems = append(problems, checkMedia(name, vals)...)
 		for _, v := range vals {
 			switch t := v.(type) {
 			case nil:
@@ -279,9 +291,18 @@ func tail(s string) string {
 	return "\n    " + strings.Join(lines[max(0, len(lines)-5):], "\n    ")
 }
 
+// hostDirs are the folders of hosts whose names cannot be file names
+// everywhere: a local NodeTool server's assets (Color Boost Video).
+var hostDirs = map[string]string{"127.0.0.1-8000": "127.0.0.1:8000"}
+
 // rewriteURLs points the URLs of the hosts in hosts at the local resource
 // server: https://HOST/p (and http://) become BASE/HOST/p.
 func rewriteURLs(data []byte, base string, hosts []string) []byte {
+	for _, dir := range hosts {
+		if h, ok := hostDirs[dir]; ok {
+			data = bytes.ReplaceAll(data, []byte("http://"+h+"/"), []byte(base+"/"+dir+"/"))
+		}
+	}
 	for _, h := range hosts {
 		for _, scheme := range []string{"https://", "http://"} {
 			data = bytes.ReplaceAll(data, []byte(scheme+h+"/"), []byte(base+"/"+h+"/"))

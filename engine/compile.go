@@ -272,14 +272,37 @@ func (c *compiler) addNode(n *Node) {
 	if def.Role == RoleInput {
 		name, _ := pn.props["name"].(string)
 		switch {
+		case name == "" && def.StreamingOutput:
+			// Nothing could end its stream: the run would wait forever.
+			c.nodeProblem(pn, "streaming input nodes need a non-empty name")
 		case name == "":
-			c.nodeProblem(pn, "input nodes need a non-empty name")
+			// No param can set it; it runs with its stored value, as in
+			// NodeTool, which has no rule about names.
+			c.p.Warnings = append(c.p.Warnings, Problem{NodeID: pn.id, NodeType: n.Type,
+				Message: fmt.Sprintf("%s has no name: no param can set it, it runs with its stored value", pn.label())})
 		case c.p.inputs[name] != nil:
 			c.nodeProblem(pn, "another input node (%s) is named %q: input names must be unique", c.p.inputs[name].id, name)
 		default:
 			c.p.inputs[name] = pn
 		}
 	}
+}
+
+// legacyPath returns the path of a {"type": "file_path"|"folder_path",
+// "path": ...} value: the shape NodeTool's older path inputs saved, which
+// files exported before those inputs took plain text still hold (its
+// "Story to Video Generator" example does).
+func legacyPath(v any) (string, bool) {
+	d, ok := v.(*pyval.Dict)
+	if !ok {
+		return "", false
+	}
+	if t := d.Str("type"); t != "file_path" && t != "folder_path" {
+		return "", false
+	}
+	p, ok := d.Get("path")
+	s, isStr := p.(string)
+	return s, ok && isStr
 }
 
 // setProp assigns a stored property value, checking its type.
@@ -293,6 +316,9 @@ func (c *compiler) setProp(pn *planNode, name string, v any) {
 	}
 	if v == nil {
 		return
+	}
+	if p, ok := legacyPath(v); ok && prop.Type.Type == "str" {
+		v = p
 	}
 	cv, err := Coerce(v, prop.Type)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"nodetool/nodes/libjson"
 	"nodetool/nodes/libmarkdown"
 	"nodetool/nodes/libmath"
+	"nodetool/nodes/libpillow"
 	"nodetool/nodes/librss"
 	"nodetool/nodes/libsecret"
 	"nodetool/nodes/libuuid"
@@ -76,6 +77,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libbeautifulsoup.Register(r)
 	libdate.Register(r)
 	search.Register(r, d.Search)
+	libpillow.Register(r, d.Media())
 }
 
 // NewRegistry returns a registry holding the whole library.

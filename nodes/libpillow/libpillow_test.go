@@ -148,15 +148,23 @@ func TestNodes(t *testing.T) {
 		}
 	}
 	canvas := pngRef(t, image.NewNRGBA(image.Rect(0, 0, 120, 40)))
-	out := decodeOut(t, nodetest.Output(t, "lib.pillow.draw.RenderText", `{"image":`+canvas+`,"text":"Hi\nthere","x":5,"y":2,"size":14,"color":{"type":"color","value":"#ff0000"},"align":"center"}`, "output"))
-	red := 0
-	for i := 0; i < len(out.Pix); i += 4 {
-		if out.Pix[i] > 128 && out.Pix[i+3] > 128 {
-			red++
+	for _, typ := range []string{"lib.pillow.draw.RenderText", "nodetool.lib.pillow.draw.RenderText"} {
+		out := decodeOut(t, nodetest.Output(t, typ, `{"image":`+canvas+`,"text":"Hi\nthere","x":5,"y":2,"size":14,"color":{"type":"color","value":"#ff0000"},"align":"center"}`, "output"))
+		red := 0
+		box := image.Rectangle{}
+		for y := 0; y < out.Rect.Dy(); y++ {
+			for x := 0; x < out.Rect.Dx(); x++ {
+				if p := out.Pix[out.PixOffset(x, y):]; p[0] > 128 && p[3] > 128 {
+					red++
+					box = box.Union(image.Rect(x, y, x+1, y+1))
+				}
+			}
 		}
-	}
-	if red < 20 {
-		t.Errorf("RenderText drew %d red pixels", red)
+		// Two lines 14 pixels high, 18 apart, from (5, 2); "there" is 5
+		// characters of 7/13*14 pixels.
+		if red < 20 || box.Min.Y < 2 || box.Max.Y > 2+18+14 || box.Min.X < 5 || box.Max.X > 5+38 || box.Max.Y < 2+18+6 {
+			t.Errorf("%s drew %d red pixels in %v", typ, red, box)
+		}
 	}
 	for data, want := range map[string]string{
 		`{"image":` + ref + `,"size":4}`: "size must be an odd number",

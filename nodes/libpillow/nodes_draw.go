@@ -3,22 +3,22 @@ package libpillow
 import (
 	"fmt"
 	"image"
+	"image/draw"
 	"strings"
-	"sync"
 
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/goregular"
-	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
 	"nodetool/engine"
 	"nodetool/nodes/media"
 )
 
-// regular is the embedded font every text is drawn with (Go Regular, a
-// humanist sans-serif close to DejaVu Sans in metrics): the server reads
-// no system fonts and downloads none.
-var regular = sync.OnceValues(func() (*opentype.Font, error) { return opentype.Parse(goregular.TTF) })
+// face is the one font every text is drawn with: the embedded 7x13
+// bitmap font of golang.org/x/image (ASCII and Latin-1), scaled to the
+// requested size. The server reads no system fonts and downloads none.
+var face = basicfont.Face7x13
 
 // MaxTextSize bounds RenderText's font size in pixels.
 const MaxTextSize = 1024
@@ -26,7 +26,7 @@ const MaxTextSize = 1024
 func registerDraw(r *engine.Registry, src media.Sources) {
 	props := []engine.Prop{
 		engine.P("text", "str", `""`, "The text to draw; lines break at newlines."),
-		engine.P("font", "font", `{"type": "font", "name": "DejaVuSans", "source": "system", "url": "", "weight": "regular"}`, "The font (the embedded Go Regular font is used whatever is named)."),
+		engine.P("font", "font", `{"type": "font", "name": "DejaVuSans", "source": "system", "url": "", "weight": "regular"}`, "The font (the one embedded font is used whatever is named)."),
 		engine.P("x", "int", "0", "The left edge of the text."),
 		engine.P("y", "int", "0", "The top of the text."),
 		engine.P("size", "int", "12", "The font size in pixels.").Range(1, 512),
@@ -37,7 +37,7 @@ func registerDraw(r *engine.Registry, src media.Sources) {
 	for _, t := range []string{"lib.pillow.draw.RenderText", "nodetool.lib.pillow.draw.RenderText"} {
 		r.Add(&engine.NodeDef{
 			Type: t, Title: "Render Text", BasicFields: []string{"text", "font", "x", "y", "size", "color", "align", "image"},
-			Description: "Draws text on an image at (x, y), the top left of the text, in the given size, color and alignment (ImageDraw.text). The text is drawn with the embedded Go Regular font.",
+			Description: "Draws text on an image at (x, y), the top left of the text, in the given size, color and alignment (ImageDraw.text). The text is drawn with the one embedded font (a 7x13 bitmap font scaled to the size).",
 			Props:       props, Outputs: engine.Out("output", "image"),
 			Process: func(ctx *engine.Ctx, in *engine.Inputs) (map[string]any, error) {
 				img, err := src.Image(ctx, in.Get("image"))
@@ -69,38 +69,48 @@ func registerDraw(r *engine.Registry, src media.Sources) {
 }
 
 // DrawText draws text on img with its top left at (x, y), as Pillow's
-// ImageDraw.text does: lines are size*1.2 apart (Pillow adds 4 pixels of
-// spacing to the font's line height), aligned within the widest line.
+// ImageDraw.text does: each line is size pixels high and lines are size+4
+// apart (Pillow adds 4 pixels of spacing to the font's line height),
+// aligned within the widest line. Each line is drawn at the bitmap font's
+// own size into a coverage mask that is scaled (bilinear) to size.
 func DrawText(img *image.NRGBA, text string, x, y int, size float64, c interface{ RGBA() (r, g, b, a uint32) }, align string) error {
-	f, err := regular()
-	if err != nil {
-		return err
+	if size < 1 {
+		return fmt.Errorf("size must be at least 1, got %v", size)
 	}
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
-	if err != nil {
-		return err
-	}
-	defer face.Close()
-	d := &font.Drawer{Dst: img, Src: image.NewUniform(c), Face: face}
+	scale := size / float64(face.Height)
+	src := image.NewUniform(c)
 	lines := strings.Split(text, "\n")
-	widths := make([]fixed.Int26_6, len(lines))
-	var widest fixed.Int26_6
+	widths := make([]int, len(lines))
+	widest := 0
+	d := &font.Drawer{Face: face}
 	for i, l := range lines {
-		widths[i] = d.MeasureString(l)
+		widths[i] = int(float64(d.MeasureString(l).Ceil())*scale + 0.5)
 		widest = max(widest, widths[i])
 	}
-	m := face.Metrics()
-	step := m.Ascent + m.Descent + fixed.I(4)
+	step := int(size+0.5) + 4
 	for i, l := range lines {
-		dx := fixed.I(x)
+		if widths[i] == 0 {
+			continue
+		}
+		w := d.MeasureString(l).Ceil()
+		mask := image.NewAlpha(image.Rect(0, 0, w, face.Height))
+		md := &font.Drawer{Dst: mask, Src: image.Opaque, Face: face, Dot: fixed.P(0, face.Ascent)}
+		md.DrawString(l)
+		dx := x
 		switch align {
 		case "center":
 			dx += (widest - widths[i]) / 2
 		case "right":
 			dx += widest - widths[i]
 		}
-		d.Dot = fixed.Point26_6{X: dx, Y: fixed.I(y) + m.Ascent + step*fixed.Int26_6(i)}
-		d.DrawString(l)
+		r := image.Rect(dx, y+step*i, dx+widths[i], y+step*i+int(size+0.5))
+		vis := r.Intersect(img.Bounds())
+		if vis.Empty() {
+			continue
+		}
+		scaled := image.NewAlpha(r)
+		xdraw.ApproxBiLinear.Scale(scaled, r, mask, mask.Bounds(), xdraw.Src, nil)
+		draw.DrawMask(img, vis, src, image.Point{}, scaled, vis.Min, draw.Over)
 	}
 	return nil
 }

@@ -184,7 +184,10 @@ func (e *endpoint) do(ctx context.Context, method, path, model string, body any,
 		return nil, e.fail(shown, 0, e.baseErr.Error(), e.baseErr)
 	}
 	var rd io.Reader
-	if raw, ok := body.(json.RawMessage); ok {
+	contentType := acceptJSON
+	if f, ok := body.(formBody); ok {
+		rd, contentType = bytes.NewReader(f.data), []string{f.contentType} // multipart, encoded by the caller
+	} else if raw, ok := body.(json.RawMessage); ok {
 		rd = bytes.NewReader(raw) // already encoded (and checked) by the caller
 	} else if body != nil {
 		b, err := json.Marshal(body)
@@ -202,7 +205,7 @@ func (e *endpoint) do(ctx context.Context, method, path, model string, body any,
 	req.Header["User-Agent"] = userAgent
 	req.Header["Accept"] = acceptJSON
 	if body != nil {
-		req.Header["Content-Type"] = acceptJSON
+		req.Header["Content-Type"] = contentType
 	}
 	if e.headers != nil {
 		e.headers(req.Header)

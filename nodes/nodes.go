@@ -11,6 +11,7 @@ import (
 	"nodetool/nodes/base"
 	"nodetool/nodes/control"
 	"nodetool/nodes/dicts"
+	"nodetool/nodes/images"
 	"nodetool/nodes/libbeautifulsoup"
 	"nodetool/nodes/libdate"
 	"nodetool/nodes/libhttp"
@@ -78,6 +79,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libdate.Register(r)
 	search.Register(r, d.Search)
 	libpillow.Register(r, d.Media())
+	images.Register(r, d.Models, d.Media())
 }
 
 // NewRegistry returns a registry holding the whole library.

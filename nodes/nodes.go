@@ -14,6 +14,7 @@ import (
 	"nodetool/nodes/images"
 	"nodetool/nodes/libbeautifulsoup"
 	"nodetool/nodes/libdate"
+	"nodetool/nodes/libgrid"
 	"nodetool/nodes/libhttp"
 	"nodetool/nodes/libjson"
 	"nodetool/nodes/libmarkdown"
@@ -80,6 +81,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	search.Register(r, d.Search)
 	libpillow.Register(r, d.Media())
 	images.Register(r, d.Models, d.Media())
+	libgrid.Register(r, d.Media())
 }
 
 // NewRegistry returns a registry holding the whole library.

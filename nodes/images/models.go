@@ -42,6 +42,7 @@ func Register(r *engine.Registry, models Models, src media.Sources) {
 	l.registerModels(r)
 	l.registerVendors(r)
 	registerTransforms(r, src)
+	registerFolder(r, src)
 }
 
 // modelRef reads the provider and id of an image_model value.

@@ -68,6 +68,7 @@ func pyIndexPtr(i int64) *int { v := int(i); return &v }
 // Register adds the nodetool.text nodes, templates included.
 func Register(r *engine.Registry) {
 	registerTemplates(r)
+	registerSave(r)
 	textProp := engine.P("text", "str", `""`, "The text to work on.")
 
 	AddText(r, &engine.NodeDef{

@@ -59,7 +59,7 @@ var agentEvents = map[string][]string{
 	"nodetool.agents.ResearchAgent": {"planning_update", "task_update"},
 }
 
-func runCorpus(bin, dir, serp, resources string) int {
+func runCorpus(bin, dir, serp, resources, mediaDir string) int {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
 		fmt.Fprintf(os.Stderr, "corpuscheck: no workflow files in %s\n", dir)
@@ -116,8 +116,13 @@ func runCorpus(bin, dir, serp, resources string) int {
 			fmt.Fprintln(os.Stderr, "corpuscheck:", err)
 			return 2
 		}
+		margs, err := mediaArgs(wf, mediaDir, tmp)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "corpuscheck:", err)
+			return 2
+		}
 		start := time.Now()
-		problems := checkRun(bin, rewritten, flags, env, wf)
+		problems := checkRun(bin, rewritten, append(margs, flags...), env, wf)
 		for _, p := range problems {
 			failures++
 			fmt.Printf("FAIL %s: %s\n", name, p)
@@ -229,6 +234,7 @@ func checkRun(bin, file string, flags, env []string, wf *corpusWorkflow) []strin
 			continue
 		}
 		for _, v := range vals {
+			problems = append(problems, checkMedia(name, v)...)
 			switch t := v.(type) {
 			case nil:
 				problems = append(problems, fmt.Sprintf("output %q is null", name))

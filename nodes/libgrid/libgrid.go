@@ -23,7 +23,7 @@ func Register(r *engine.Registry, src media.Sources) {
 		Type:  "lib.grid.SliceImageGrid",
 		Title: "Slice Image Grid",
 		Description: "Slice an image into a grid of tiles.\n    image, grid, slice, tiles\n\n    Use cases:\n    - Prepare large images for processing in smaller chunks\n    - Create image puzzles or mosaic effects\n    - Distribute image processing tasks across multiple workers" +
-			"\n\n    Tiles are listed row by row; the last row and column take what is left. A count of 0 takes the other count (both 0: 2x2).",
+			"\n\n    Tiles are listed row by row; the last row and column take what is left. A count of 0 follows from the other and the image's aspect ratio (both 0: 3x3). Unlike the original, pixels left over by the division go to the last row and column instead of making extra thin tiles.",
 		Props: []engine.Prop{
 			engine.P("image", "image", base.DefImage, "The image to slice into a grid."),
 			withMin(engine.P("columns", "int", "0", "Number of columns in the grid."), 0),
@@ -37,15 +37,15 @@ func Register(r *engine.Registry, src media.Sources) {
 				return nil, err
 			}
 			cols, rows := in.Int("columns"), in.Int("rows")
-			switch {
-			case cols == 0 && rows == 0:
-				cols, rows = 2, 2
-			case cols == 0:
-				cols = rows
-			case rows == 0:
-				rows = cols
-			}
 			w, h := int64(img.Rect.Dx()), int64(img.Rect.Dy())
+			switch {
+			case cols <= 0 && rows <= 0:
+				cols, rows = 3, 3
+			case cols <= 0: // keep the tiles' aspect ratio, as the original
+				cols = int64(math.Ceil(float64(w) / float64(h) * float64(rows)))
+			case rows <= 0:
+				rows = int64(math.Ceil(float64(h) / float64(w) * float64(cols)))
+			}
 			if cols < 0 || rows < 0 || cols > w || rows > h || cols*rows > MaxCells {
 				return nil, fmt.Errorf("a %dx%d grid does not fit a %dx%d image (at most %d tiles of at least one pixel)", cols, rows, w, h, MaxCells)
 			}
@@ -81,7 +81,7 @@ func Register(r *engine.Registry, src media.Sources) {
 		Type:  "lib.grid.CombineImageGrid",
 		Title: "Combine Image Grid",
 		Description: "Combine a grid of image tiles into a single image.\n    image, grid, combine, tiles\n\n    Use cases:\n    - Reassemble processed image chunks\n    - Create composite images from smaller parts\n    - Merge tiled image data from distributed processing" +
-			"\n\n    Each cell is as large as the largest tile; tiles go row by row from the top left of their cell. Columns 0: the square root of the count, rounded up.",
+			"\n\n    Each cell is as large as the largest tile; tiles go row by row from the top left of their cell. Columns 0: the integer square root of the count.",
 		Props: []engine.Prop{
 			engine.P("tiles", "list[image]", "[]", "List of image tiles to combine."),
 			withMin(engine.P("columns", "int", "0", "Number of columns in the grid."), 0),
@@ -98,7 +98,10 @@ func Register(r *engine.Registry, src media.Sources) {
 			}
 			cols := int(in.Int("columns"))
 			if cols <= 0 {
-				cols = int(math.Ceil(math.Sqrt(float64(len(list)))))
+				cols = max(1, int(math.Sqrt(float64(len(list)))))
+				for (cols+1)*(cols+1) <= len(list) {
+					cols++
+				}
 			}
 			cols = min(cols, len(list))
 			rows := (len(list) + cols - 1) / cols

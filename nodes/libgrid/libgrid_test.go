@@ -50,12 +50,23 @@ func TestGrid(t *testing.T) {
 		}
 	}
 	red, blue := pngRef(t, 4, 3, color.NRGBA{255, 0, 0, 255}), pngRef(t, 2, 2, color.NRGBA{0, 0, 255, 255})
-	img := decode(t, nodetest.Output(t, "lib.grid.CombineImageGrid", `{"tiles":[`+red+`,`+blue+`,`+red+`],"columns":0}`, "output"))
+	img := decode(t, nodetest.Output(t, "lib.grid.CombineImageGrid", `{"tiles":[`+red+`,`+blue+`,`+red+`],"columns":2}`, "output"))
 	if b := img.Bounds().Size(); b != (image.Point{8, 6}) {
 		t.Errorf("CombineImageGrid size %v", b)
 	}
 	if _, _, b, _ := img.At(4, 0).RGBA(); b != 0xffff {
 		t.Error("the second tile is not at (4, 0)")
+	}
+	// Columns 0: isqrt(3) = 1 column of 3 rows.
+	img = decode(t, nodetest.Output(t, "lib.grid.CombineImageGrid", `{"tiles":[`+red+`,`+blue+`,`+red+`]}`, "output"))
+	if b := img.Bounds().Size(); b != (image.Point{4, 9}) {
+		t.Errorf("CombineImageGrid columns 0: size %v", b)
+	}
+	// Both counts 0: 3x3; rows 0: from the aspect ratio (10x7, 2 columns: 2 rows).
+	for data, n := range map[string]int{`{"image":` + pngRef(t, 10, 7, color.NRGBA{1, 1, 1, 255}) + `}`: 9, `{"image":` + pngRef(t, 10, 7, color.NRGBA{1, 1, 1, 255}) + `,"columns":2}`: 4} {
+		if got, _ := nodetest.Output(t, "lib.grid.SliceImageGrid", data, "output").([]any); len(got) != n {
+			t.Errorf("SliceImageGrid: %d tiles, want %d", len(got), n)
+		}
 	}
 	if msg := nodetest.Error(t, "lib.grid.CombineImageGrid", `{"tiles":[]}`); msg == "" {
 		t.Error("no error for no tiles")

@@ -20,6 +20,10 @@ import (
 
 func imgProp(name, desc string) engine.Prop { return engine.P(name, "image", base.DefImage, desc) }
 
+// addFunc registers one image node (under the "nodetool." name too when
+// aliased).
+type addFunc func(typ, title, desc string, props []engine.Prop, f op, aliased bool)
+
 // op transforms the node's decoded image.
 type op func(ctx *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error)
 
@@ -27,7 +31,7 @@ type op func(ctx *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA
 // Nodes that some of NodeTool's example files name with a "nodetool."
 // prefix are registered under both names.
 func Register(r *engine.Registry, src media.Sources) {
-	add := func(typ, title, desc string, props []engine.Prop, f op, aliased bool) {
+	var add addFunc = func(typ, title, desc string, props []engine.Prop, f op, aliased bool) {
 		basic := make([]string, len(props))
 		for i, p := range props {
 			basic[i] = p.Name
@@ -131,6 +135,7 @@ func Register(r *engine.Registry, src media.Sources) {
 			return AdaptiveContrast(img, in.Float("clip_limit"), g), nil
 		}, false)
 	registerDraw(r, src)
+	registerGrading(add)
 }
 
 // parseColor reads a color value ({"type": "color", "value": "#rrggbb"})

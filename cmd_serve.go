@@ -163,7 +163,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("%v", err)
 	}
 	models := nodeModels(s.models, conf.modelMap)
-	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher}
+	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher, Assets: editorAssets{db}}
 	reg := nodes.NewRegistry(nodeDeps)
 	spaces, err := openWorkspaces(conf.data.path, false, s.log)
 	if err != nil {

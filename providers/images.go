@@ -97,15 +97,15 @@ func (o *OpenAI) GenerateImage(ctx context.Context, req *ImageRequest) ([]byte, 
 				return nil, err
 			}
 		}
-		part, err := w.CreateFormFile("image", "image.png")
-		if err == nil {
-			_, err = part.Write(req.Image)
+		part, ferr := w.CreateFormFile("image", "image.png")
+		if ferr == nil {
+			_, ferr = part.Write(req.Image)
 		}
-		if err == nil {
-			err = w.Close()
+		if ferr == nil {
+			ferr = w.Close()
 		}
-		if err != nil {
-			return nil, err
+		if ferr != nil {
+			return nil, ferr
 		}
 		c, err = o.ep.do(ctx, http.MethodPost, "/images/edits", model, formBody{w.FormDataContentType(), buf.Bytes()}, imageTimeout)
 	}

@@ -82,6 +82,10 @@ func TestOpenAIImageErrors(t *testing.T) {
 	if e := asError(t, err); e.Status != 400 || !strings.Contains(e.Message, "safety system") || strings.Contains(err.Error(), "sk-secret") {
 		t.Errorf("error %v", err)
 	}
+	// The same refusal of an edit.
+	if _, err := p.GenerateImage(context.Background(), &ImageRequest{Prompt: "x", Image: []byte("img")}); err == nil || !strings.Contains(err.Error(), "safety system") {
+		t.Errorf("edit refused: %v", err)
+	}
 	u = replay(t, 200, "application/json", fixture(t, "openai_images.json"))
 	p = NewOpenAI(OpenAIConfig{BaseURL: u.URL})
 	if _, err := p.GenerateImage(context.Background(), &ImageRequest{Prompt: "x", MaxBytes: 10}); err == nil || !strings.Contains(err.Error(), "larger than 10 bytes") {

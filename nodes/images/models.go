@@ -43,6 +43,7 @@ func Register(r *engine.Registry, models Models, src media.Sources) {
 	l.registerVendors(r)
 	registerTransforms(r, src)
 	registerFolder(r, src)
+	registerInfo(r, src)
 }
 
 // modelRef reads the provider and id of an image_model value.

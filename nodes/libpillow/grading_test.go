@@ -51,3 +51,31 @@ func TestColorGrading(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerated: Background fills its color, opaque; GaussianNoise's
+// pixels follow normal(mean, stddev) clipped to 0..1.
+func TestGenerated(t *testing.T) {
+	out := decodeOut(t, nodetest.Output(t, "lib.pillow.draw.Background", `{"width":7,"height":5,"color":{"type":"color","value":"#336699"}}`, "output"))
+	if out.Rect.Dx() != 7 || out.Rect.Dy() != 5 || out.Pix[0] != 0x33 || out.Pix[1] != 0x66 || out.Pix[2] != 0x99 || out.Pix[3] != 255 {
+		t.Errorf("Background: %v %v", out.Rect, out.Pix[:4])
+	}
+	// mean 0.5, stddev 0: every channel 127 (0.5*255 truncated).
+	out = decodeOut(t, nodetest.Output(t, "lib.pillow.draw.GaussianNoise", `{"mean":0.5,"stddev":0,"width":4,"height":4}`, "output"))
+	if out.Pix[0] != 127 || out.Pix[5] != 127 {
+		t.Errorf("GaussianNoise stddev 0: %v", out.Pix[:8])
+	}
+	// The default (mean 0, stddev 1): about half the values are 0.
+	out = decodeOut(t, nodetest.Output(t, "lib.pillow.draw.GaussianNoise", `{"width":64,"height":64}`, "output"))
+	zero := 0
+	for i := 0; i < len(out.Pix); i += 4 {
+		if out.Pix[i] == 0 {
+			zero++
+		}
+	}
+	if zero < 64*64*3/10 || zero > 64*64*7/10 {
+		t.Errorf("GaussianNoise: %d of %d red values are 0, want about half", zero, 64*64)
+	}
+	if msg := nodetest.Error(t, "lib.pillow.draw.GaussianNoise", `{"width":2000}`); msg == "" {
+		t.Error("GaussianNoise wider than 1024 gave no error")
+	}
+}

@@ -136,6 +136,7 @@ func Register(r *engine.Registry, src media.Sources) {
 		}, false)
 	registerDraw(r, src)
 	registerGrading(add)
+	registerGen(r)
 }
 
 // parseColor reads a color value ({"type": "color", "value": "#rrggbb"})

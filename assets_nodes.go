@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
-	"nodetool/httpapi"
+	"nodetool/editor"
 	"nodetool/nodes/media"
 	"nodetool/nodes/runfiles"
 	"nodetool/store"
@@ -61,31 +60,11 @@ func (s storeAssets) Files(ctx context.Context, user, folder string) ([]runfiles
 }
 
 func (s storeAssets) Read(ctx context.Context, user, id string, max int64) ([]byte, error) {
-	data, ok := s.db.Get("assets", id)
-	var a assetRecord
-	if !ok || json.Unmarshal(data, &a) != nil || a.UserID != user || a.ContentType == "folder" {
-		return nil, errors.New("not found")
-	}
-	blobs, err := s.db.Blobs("assets")
-	if err != nil {
-		return nil, err
-	}
-	b, info, err := blobs.Open(a.ID + "." + httpapi.Extension(a.ContentType))
-	if err != nil {
-		return nil, errors.New("its content is missing")
-	}
-	defer b.Close()
-	if info.Size > max {
+	b, err := editor.ReadAsset(ctx, s.db, user, id, max)
+	if errors.Is(err, editor.ErrAssetTooLarge) {
 		return nil, runfiles.ErrTooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(b, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(body)) > max {
-		return nil, runfiles.ErrTooLarge
-	}
-	return body, ctx.Err()
+	return b, err
 }
 
 // ReadAsset is Read for the media nodes (media.Assets): an asset over max

@@ -15,12 +15,15 @@ import (
 	"nodetool/nodes/control"
 	"nodetool/nodes/data"
 	"nodetool/nodes/dicts"
+	"nodetool/nodes/images"
 	"nodetool/nodes/libbeautifulsoup"
 	"nodetool/nodes/libdate"
+	"nodetool/nodes/libgrid"
 	"nodetool/nodes/libhttp"
 	"nodetool/nodes/libjson"
 	"nodetool/nodes/libmarkdown"
 	"nodetool/nodes/libmath"
+	"nodetool/nodes/libpillow"
 	"nodetool/nodes/librss"
 	"nodetool/nodes/libsecret"
 	"nodetool/nodes/libuuid"
@@ -102,6 +105,9 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	speech.Register(r, speech.Deps{Models: d.Models, Sources: d.Media()})
 	audio.Register(r, audio.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
 	video.Register(r, video.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
+	libpillow.Register(r, d.Media())
+	images.Register(r, d.Models, d.Media())
+	libgrid.Register(r, d.Media())
 }
 
 // NewRegistry returns a registry holding the whole library.

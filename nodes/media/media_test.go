@@ -154,6 +154,16 @@ func TestReadSources(t *testing.T) {
 			t.Errorf("%s: %s %q, want failed with %q", ref, res.Status, res.Error, want)
 		}
 	}
+	// Without an asset store, a ref that also has a uri is read from it;
+	// with one, the asset id wins (and another user's is not found).
+	webOnly := readRegistry(media.Sources{HTTP: web})
+	both := `{"type":"image","asset_id":"B2","uri":"` + srv.URL + `/x.png"}`
+	if res := runRead(t, webOnly, both, ws, engine.Limits{}); res.Status != engine.StatusCompleted || nodetest.Repr(res.Outputs["r"]) != want {
+		t.Errorf("asset id and uri, no asset store: %s %q", res.Status, res.Error)
+	}
+	if res := runRead(t, reg, both, ws, engine.Limits{}); res.Status != engine.StatusFailed || !strings.Contains(res.Error, "not found") {
+		t.Errorf("asset id and uri, with an asset store: %s %q", res.Status, res.Error)
+	}
 }
 
 // limited is a budget of max bytes a value.

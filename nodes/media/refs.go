@@ -152,10 +152,16 @@ func (s Sources) Read(ctx *engine.Ctx, v any) ([]byte, error) {
 			return b, nil
 		}
 	}
-	if id := d.Str("asset_id"); id != "" {
-		return s.asset(ctx, id)
-	}
 	uri := d.Str("uri")
+	if id := d.Str("asset_id"); id != "" {
+		b, err := s.asset(ctx, id)
+		// Where there is no asset store (run, worker), a ref that also
+		// has a uri is read from there, as a client of the original's
+		// server would.
+		if !errors.Is(err, ErrNoAssets) || uri == "" {
+			return b, err
+		}
+	}
 	if uri == "" {
 		return nil, fmt.Errorf("the %s is empty: it has no data, uri or asset_id", kind)
 	}

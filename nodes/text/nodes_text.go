@@ -69,6 +69,7 @@ func pyIndexPtr(i int64) *int { v := int(i); return &v }
 func Register(r *engine.Registry) {
 	registerTemplates(r)
 	registerHTMLAndFiles(r)
+	registerSave(r)
 	textProp := engine.P("text", "str", `""`, "The text to work on.")
 
 	AddText(r, &engine.NodeDef{

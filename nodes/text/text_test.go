@@ -413,7 +413,7 @@ func TestTextFilterRegexString(t *testing.T) {
 }
 
 func TestTextUnsupportedNodesAreNotRegistered(t *testing.T) {
-	for _, typ := range []string{"CountTokens", "SaveText", "Embedding"} {
+	for _, typ := range []string{"CountTokens", "Embedding"} {
 		if _, ok := nodetest.Registry().Lookup("nodetool.text." + typ); ok {
 			t.Errorf("Lookup(nodetool.text.%s) found a node, want it unregistered", typ)
 		}

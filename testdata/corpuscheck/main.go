@@ -38,10 +38,10 @@ func main() {
 	runAll := flag.Bool("run", false, "run every file whose node types are all supported, offline, and check the results")
 	serp := flag.String("serp", "", "with -run: the SERP service's base URL for SERPAPI_BASE_URL (default: a stub served here)")
 	resources := flag.String("resources", "", "with -run: a folder of local copies of the files' internet resources, HOST/PATH")
-	mediaDir = flag.String("media", "testdata/corpus-media", "with -run: a folder of test files for media inputs, KIND-* (audio-*.wav, video-*.mp4, image-*.png)")
+	mediaDir := flag.String("media", "testdata/corpus-media", "with -run: a folder of test files for media inputs, KIND-* (audio-*.wav, video-*.mp4, image-*.png)")
 	flag.Parse()
 	if *runAll && flag.NArg() == 1 {
-		os.Exit(runCorpus(*bin, flag.Arg(0), *serp, *resources))
+		os.Exit(runCorpus(*bin, flag.Arg(0), *serp, *resources, *mediaDir))
 	}
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: corpuscheck -nodetool BIN DIR")

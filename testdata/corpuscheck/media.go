@@ -151,3 +151,42 @@ func probe(b []byte, kind string) error {
 	}
 	return fmt.Errorf("ffprobe finds no %s stream", kind)
 }
+
+// folderArgs gives an example whose FolderPathInput names a relative
+// folder ("./photos") a workspace (made under tmp) holding that folder with
+// a copy of every test file of dir: --workspace WS, or nothing.
+func folderArgs(wf *corpusWorkflow, dir, tmp string) ([]string, error) {
+	ws := ""
+	for _, n := range wf.Graph.Nodes {
+		folder, _ := n.Data["value"].(string)
+		if n.Type != "nodetool.input.FolderPathInput" || folder == "" || !filepath.IsLocal(folder) {
+			continue
+		}
+		if ws == "" {
+			var err error
+			if ws, err = os.MkdirTemp(tmp, "ws-"); err != nil {
+				return nil, err
+			}
+		}
+		files, err := filepath.Glob(filepath.Join(dir, "*-*.*"))
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Join(ws, folder), 0o700); err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(filepath.Join(ws, folder, filepath.Base(f)), data, 0o600); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if ws == "" {
+		return nil, nil
+	}
+	return []string{"--workspace", ws}, nil
+}

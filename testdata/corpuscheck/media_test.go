@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,5 +63,28 @@ func TestHostDirs(t *testing.T) {
 	got := string(rewriteURLs([]byte(`"http://127.0.0.1:8000/api/storage/x.mp4"`), "http://L", []string{"127.0.0.1-8000"}))
 	if got != `"http://L/127.0.0.1-8000/api/storage/x.mp4"` {
 		t.Fatal(got)
+	}
+}
+
+// TestFolderArgs: a relative folder input gets a workspace holding the test
+// files; an absolute one gets nothing.
+func TestFolderArgs(t *testing.T) {
+	var wf corpusWorkflow
+	json.Unmarshal([]byte(`{"graph":{"nodes":[
+	 {"id":"3","type":"nodetool.input.FolderPathInput","data":{"name":"dir","value":"./photos"}},
+	 {"id":"4","type":"nodetool.input.FolderPathInput","data":{"name":"abs","value":"/etc"}}]}}`), &wf)
+	args, err := folderArgs(&wf, "../corpus-media", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(args) != 2 || args[0] != "--workspace" {
+		t.Fatalf("args %v", args)
+	}
+	if _, err := os.Stat(filepath.Join(args[1], "photos", "image-gradient.png")); err != nil {
+		t.Error(err)
+	}
+	json.Unmarshal([]byte(`{"graph":{"nodes":[{"id":"4","type":"nodetool.input.FolderPathInput","data":{"name":"abs","value":"/etc"}}]}}`), &wf)
+	if args, err := folderArgs(&wf, "../corpus-media", t.TempDir()); err != nil || args != nil {
+		t.Errorf("an absolute folder: %v, %v", args, err)
 	}
 }

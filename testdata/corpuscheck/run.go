@@ -43,9 +43,6 @@ var runFlags = []string{"--jsonl", "--provider", "fake", "--model-map", "*=fake/
 // the local resource server is on loopback, which the default refuses.
 var egressFlags = []string{"--allow-net", "127.0.0.1"}
 
-// mediaDir is -media.
-var mediaDir *string
-
 // runTimeout bounds one example's run.
 const runTimeout = 2 * time.Minute
 
@@ -62,7 +59,7 @@ var agentEvents = map[string][]string{
 	"nodetool.agents.ResearchAgent": {"planning_update", "task_update"},
 }
 
-func runCorpus(bin, dir, serp, resources string) int {
+func runCorpus(bin, dir, serp, resources, mediaDir string) int {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
 		fmt.Fprintf(os.Stderr, "corpuscheck: no workflow files in %s\n", dir)
@@ -132,12 +129,18 @@ func runCorpus(bin, dir, serp, resources string) int {
 		}
 		start := time.Now()
 		params := []string{}
-		if mediaDir != nil {
-			if params, err = mediaParams(wf, *mediaDir); err != nil {
+		if mediaDir != "" {
+			if params, err = mediaParams(wf, mediaDir); err != nil {
 				failures++
 				fmt.Printf("FAIL %s: %v\n", name, err)
 				continue
 			}
+			fargs, err := folderArgs(wf, mediaDir, tmp)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "corpuscheck:", err)
+				return 2
+			}
+			params = append(params, fargs...)
 		}
 		problems := checkRun(bin, rewritten, append(append([]string{}, flags...), params...), env, wf)
 		for _, p := range problems {

@@ -1,0 +1,4 @@
+package libpillow
+
+// SharpenKernel is ImageFilter.SHARPEN, for the tests.
+var SharpenKernel = sharpen

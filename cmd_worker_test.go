@@ -135,7 +135,7 @@ func TestWorkerServesExamples(t *testing.T) {
 	env := workerEnv(t)
 	s := startServer(t, env, "worker", "--host", "127.0.0.1", "--port", "0")
 	out := s.stdout.String()
-	for _, want := range []string{"auth:      static", "token:     cli-…3456 (from WORKER_AUTH_TOKEN;", "data dir:  " + env["NODETOOL_DATA_DIR"], "workflows: 4 from the embedded examples, 0 stored"} {
+	for _, want := range []string{"auth:      static", "token:     cli-…3456 (from WORKER_AUTH_TOKEN;", "data dir:  " + env["NODETOOL_DATA_DIR"], "workflows: 5 from the embedded examples, 0 stored"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}

@@ -268,6 +268,9 @@ func TestWorkerManyStreamsEndOnShutdown(t *testing.T) {
 	client := &http.Client{Transport: tr}
 	defer tr.CloseIdleConnections()
 	bodies := make([]io.ReadCloser, n)
+	// One reader per stream for its whole life: a second reader on the same
+	// body would miss what the first had buffered past the first event.
+	readers := make([]*sse.Reader, n)
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for i := range n {
@@ -281,11 +284,12 @@ func TestWorkerManyStreamsEndOnShutdown(t *testing.T) {
 				errs <- err
 				return
 			}
-			ev, err := sse.NewReader(resp.Body, 0).Next()
+			r := sse.NewReader(resp.Body, 0)
+			ev, err := r.Next()
 			if err != nil || !strings.Contains(ev.Data, `"status":"running"`) {
 				errs <- fmt.Errorf("stream %d first event %+v, %v", i, ev, err)
 			}
-			bodies[i] = resp.Body
+			bodies[i], readers[i] = resp.Body, r
 		}()
 	}
 	wg.Wait()
@@ -298,7 +302,7 @@ func TestWorkerManyStreamsEndOnShutdown(t *testing.T) {
 	ends := make(chan string, n)
 	for i := range n {
 		go func() {
-			r := sse.NewReader(bodies[i], 0)
+			r := readers[i]
 			var last []string
 			for {
 				ev, err := r.Next()

@@ -15,8 +15,8 @@ type font struct {
 	first   int
 	widths  []float64 // simple fonts, from first
 	missing float64
-	dw      float64           // CID default width
-	cidW    map[int]float64   // CID widths
+	dw      float64         // CID default width
+	cidW    map[int]float64 // CID widths
 	bold    bool
 }
 

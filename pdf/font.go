@@ -17,6 +17,7 @@ type font struct {
 	missing float64
 	dw      float64         // CID default width
 	cidW    map[int]float64 // CID widths
+	std     *[95]uint16     // a standard font's widths, when it has no /Widths
 	bold    bool
 }
 
@@ -123,6 +124,9 @@ func (d *Doc) buildFont(v Object) *font {
 			}
 		}
 	}
+	if f.widths == nil {
+		f.std = base14Widths(name)
+	}
 	if fdesc, ok := d.Resolve(fd["FontDescriptor"]).(Dict); ok {
 		if mw := num(d.Resolve(fdesc["MissingWidth"])); mw > 0 {
 			f.missing = mw
@@ -216,6 +220,8 @@ func (f *font) decode(s []byte) []glyph {
 			g.width = f.missing
 			if k := code - f.first; k >= 0 && k < len(f.widths) && f.widths[k] > 0 {
 				g.width = f.widths[k]
+			} else if f.std != nil && code >= 32 && code < 127 {
+				g.width = float64(f.std[code-32])
 			}
 		}
 		out = append(out, g)

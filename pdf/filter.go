@@ -17,11 +17,18 @@ var errUnsupportedFilter = errors.New("pdf: unsupported filter")
 // decode returns a stream's decoded bytes, each step bounded by the
 // budget's max-value.
 func (d *Doc) decode(s *Stream) ([]byte, error) {
+	data, _, err := d.decodeTo(s, false)
+	return data, err
+}
+
+// decodeTo decodes a stream; with image set it stops at an image filter
+// (DCTDecode, JPXDecode...) and returns the bytes it takes and its name.
+func (d *Doc) decodeTo(s *Stream, image bool) ([]byte, Name, error) {
 	filters, parms := d.filters(s.Dict)
 	data := s.Raw
 	for i, f := range filters {
 		if err := d.tick(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		var parm Dict
 		if i < len(parms) {
@@ -38,15 +45,20 @@ func (d *Doc) decode(s *Stream) ([]byte, error) {
 			data = asciiHex(data)
 		case "ASCII85Decode", "A85":
 			data, err = ascii85(data)
+		case "DCTDecode", "DCT", "JPXDecode", "CCITTFaxDecode", "CCF", "JBIG2Decode":
+			if image {
+				return data, f, nil
+			}
+			fallthrough
 		default:
 			d.warn(fmt.Sprintf("a stream with the %s filter was skipped (not supported)", f))
-			return nil, fmt.Errorf("%w: %s", errUnsupportedFilter, f)
+			return nil, "", fmt.Errorf("%w: %s", errUnsupportedFilter, f)
 		}
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
-	return data, nil
+	return data, "", nil
 }
 
 func (d *Doc) filters(dict Dict) ([]Name, Array) {

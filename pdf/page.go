@@ -127,10 +127,11 @@ func (d *Doc) contents(v Object) ([]byte, error) {
 // Image is an image XObject of a page.
 type Image struct {
 	Width, Height int
-	// Filter is the last filter of the image's stream ("DCTDecode" for a
-	// JPEG), "" when none.
+	// Filter is the image filter of the stream ("DCTDecode" for a JPEG,
+	// "JPXDecode"...), "" for raw samples.
 	Filter string
-	// Data is the stream's raw bytes: a JPEG file for DCTDecode.
+	// Data is the stream decoded up to its image filter: a JPEG file for
+	// DCTDecode, raw samples when Filter is "".
 	Data []byte
 }
 
@@ -158,11 +159,16 @@ func (d *Doc) Images(p *Page) ([]Image, error) {
 			}
 			switch d.Resolve(s.Dict["Subtype"]) {
 			case Name("Image"):
-				names, _ := d.filters(s.Dict)
-				img := Image{Width: int(num(d.Resolve(s.Dict["Width"]))), Height: int(num(d.Resolve(s.Dict["Height"]))), Data: s.Raw}
-				if len(names) > 0 {
-					img.Filter = string(names[len(names)-1])
+				img := Image{Width: int(num(d.Resolve(s.Dict["Width"]))), Height: int(num(d.Resolve(s.Dict["Height"])))}
+				data, f, err := d.decodeTo(s, true)
+				if err != nil {
+					if isBudget(err) {
+						return unwrapBudget(err)
+					}
+					d.warn("an image could not be decoded and was skipped")
+					continue
 				}
+				img.Data, img.Filter = data, string(f)
 				out = append(out, img)
 			case Name("Form"):
 				if r, ok := d.Resolve(s.Dict["Resources"]).(Dict); ok && depth < 4 {

@@ -1,7 +1,9 @@
 package pdf
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,5 +66,54 @@ func TestReferenceText(t *testing.T) {
 		if !exact && strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(string(want)), " ") {
 			t.Errorf("%s: words\n%q\nwant\n%q", name, got, want)
 		}
+	}
+}
+
+func TestTablesAndPlumberText(t *testing.T) {
+	d := open(t, "table.pdf")
+	chars, err := d.Chars(d.Pages()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := Tables(chars)
+	if len(tables) != 1 {
+		t.Fatalf("tables = %+v, want 1", tables)
+	}
+	want := [][]string{{"Name", "Year", "Score"}, {"BERT", "2018", "80.5"}, {"ALBERT", "2019", "89.4"}, {"T5", "2019", "90.3"}}
+	if fmt.Sprint(tables[0].Cells) != fmt.Sprint(want) {
+		t.Errorf("cells = %q, want %q", tables[0].Cells, want)
+	}
+	d = open(t, "simple.pdf")
+	chars, err = d.Chars(d.Pages()[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := PlumberText(chars); got != "Page two begins here. Same line, far right." {
+		t.Errorf("pdfplumber text = %q", got)
+	}
+	if tables := Tables(chars); len(tables) != 0 {
+		t.Errorf("a single row is not a table: %+v", tables)
+	}
+}
+
+func TestInfoImagesPages(t *testing.T) {
+	d := open(t, "objstm.pdf")
+	info := d.Info()
+	if info["Title"] != "Attention Is All You Need" || info["Author"] != "Ashish Vaswani" {
+		t.Errorf("info = %v", info)
+	}
+	if p := d.Pages()[0]; p.Width() != 612 || p.Height() != 792 {
+		t.Errorf("page size %v", p.MediaBox)
+	}
+	if got := open(t, "cid.pdf").Info(); got["Producer"] != "go" || got["Title"] != "CID test" {
+		t.Errorf("cid info = %v", got)
+	}
+	d = open(t, "image.pdf")
+	imgs, err := d.Images(d.Pages()[0])
+	if err != nil || len(imgs) != 1 {
+		t.Fatalf("images = %v, %v", imgs, err)
+	}
+	if im := imgs[0]; im.Width != 32 || im.Height != 16 || im.Filter != "DCTDecode" || !bytes.HasPrefix(im.Data, []byte{0xFF, 0xD8}) {
+		t.Errorf("image %dx%d %s % x", im.Width, im.Height, im.Filter, im.Data[:4])
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"nodetool/nodes/libjson"
 	"nodetool/nodes/libmarkdown"
 	"nodetool/nodes/libmath"
+	"nodetool/nodes/libpdf"
 	"nodetool/nodes/librss"
 	"nodetool/nodes/libsecret"
 	"nodetool/nodes/libuuid"
@@ -68,6 +69,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libmarkdown.Register(r)
 	libbeautifulsoup.Register(r)
 	libdate.Register(r)
+	libpdf.Register(r)
 	search.Register(r, d.Search)
 }
 

@@ -55,6 +55,9 @@ type Doc struct {
 	// cross-reference table...), once each.
 	Warnings []string
 	warned   map[string]bool
+	// over is the budget's error once a decoded stream broke it: every
+	// later decoding fails with it, and Open returns it.
+	over error
 }
 
 type objStream struct {
@@ -64,6 +67,17 @@ type objStream struct {
 
 // Open parses the file's structure (cross-reference, trailer, page tree).
 func Open(data []byte, b Budget) (*Doc, error) {
+	d, err := open(data, b)
+	if err == nil && d.over != nil {
+		err = d.over
+	}
+	if err != nil {
+		return nil, unwrapBudget(err)
+	}
+	return d, nil
+}
+
+func open(data []byte, b Budget) (*Doc, error) {
 	d := &Doc{data: data, budget: b, xref: map[int]xrefEntry{}, cache: map[int]Object{},
 		busy: map[int]bool{}, objstm: map[int]*objStream{}, fonts: map[any]*font{}, warned: map[string]bool{}}
 	if err := d.readXref(); err != nil || d.root() == nil {

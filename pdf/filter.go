@@ -24,6 +24,9 @@ func (d *Doc) decode(s *Stream) ([]byte, error) {
 // decodeTo decodes a stream; with image set it stops at an image filter
 // (DCTDecode, JPXDecode...) and returns the bytes it takes and its name.
 func (d *Doc) decodeTo(s *Stream, image bool) ([]byte, Name, error) {
+	if d.over != nil {
+		return nil, "", d.over
+	}
 	filters, parms := d.filters(s.Dict)
 	data := s.Raw
 	for i, f := range filters {
@@ -100,7 +103,8 @@ func (d *Doc) inflate(data []byte) ([]byte, error) {
 		n, err := r.Read(chunk)
 		if n > 0 {
 			if int64(buf.Len()+n) > max {
-				return nil, budgetError{d.budget.CheckSize(int64(buf.Len() + n))}
+				d.over = budgetError{d.budget.CheckSize(int64(buf.Len() + n))}
+				return nil, d.over
 			}
 			buf.Write(chunk[:n])
 			if err := d.tick(); err != nil {

@@ -24,7 +24,7 @@ func (b budget) CheckSize(n int64) error {
 	return nil
 }
 
-func open(t testing.TB, name string) *Doc {
+func openTest(t testing.TB, name string) *Doc {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -58,7 +58,7 @@ func TestReferenceText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := docText(t, open(t, name))
+		got := docText(t, openTest(t, name))
 		exact := name != "cid.pdf"
 		if exact && got != string(want) {
 			t.Errorf("%s: text\n%q\nwant\n%q", name, got, want)
@@ -70,7 +70,7 @@ func TestReferenceText(t *testing.T) {
 }
 
 func TestTablesAndPlumberText(t *testing.T) {
-	d := open(t, "table.pdf")
+	d := openTest(t, "table.pdf")
 	chars, err := d.Chars(d.Pages()[0])
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestTablesAndPlumberText(t *testing.T) {
 	if fmt.Sprint(tables[0].Cells) != fmt.Sprint(want) {
 		t.Errorf("cells = %q, want %q", tables[0].Cells, want)
 	}
-	d = open(t, "simple.pdf")
+	d = openTest(t, "simple.pdf")
 	chars, err = d.Chars(d.Pages()[1])
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestTablesAndPlumberText(t *testing.T) {
 }
 
 func TestInfoImagesPages(t *testing.T) {
-	d := open(t, "objstm.pdf")
+	d := openTest(t, "objstm.pdf")
 	info := d.Info()
 	if info["Title"] != "Attention Is All You Need" || info["Author"] != "Ashish Vaswani" {
 		t.Errorf("info = %v", info)
@@ -105,10 +105,10 @@ func TestInfoImagesPages(t *testing.T) {
 	if p := d.Pages()[0]; p.Width() != 612 || p.Height() != 792 {
 		t.Errorf("page size %v", p.MediaBox)
 	}
-	if got := open(t, "cid.pdf").Info(); got["Producer"] != "go" || got["Title"] != "CID test" {
+	if got := openTest(t, "cid.pdf").Info(); got["Producer"] != "go" || got["Title"] != "CID test" {
 		t.Errorf("cid info = %v", got)
 	}
-	d = open(t, "image.pdf")
+	d = openTest(t, "image.pdf")
 	imgs, err := d.Images(d.Pages()[0])
 	if err != nil || len(imgs) != 1 {
 		t.Fatalf("images = %v, %v", imgs, err)

@@ -151,3 +151,4 @@ for f in ["simple.pdf", "objstm.pdf", "ttf.pdf", "image.pdf", "table.pdf", "tenp
 # MuPDF 1.21 ignores the ToUnicode map of a font with no embedded program:
 # poppler's pdftotext reads it.
 open("cid.txt", "w").write(subprocess.run(["pdftotext", "cid.pdf", "-"], capture_output=True, text=True, check=True).stdout)
+qpdf("simple.pdf", "encrypted.pdf", "--encrypt", "user", "owner", "256", "--")

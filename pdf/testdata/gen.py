@@ -3,7 +3,7 @@
 # Debian's python3-reportlab, python3-fitz and qpdf installed:
 #   cd pdf/testdata && /usr/bin/python3 gen.py
 # The tests read only the files it writes.
-import io, subprocess, zlib
+import io, os, subprocess, zlib
 import fitz
 from PIL import Image
 from reportlab.lib.pagesizes import letter, A4
@@ -59,6 +59,7 @@ def image(path):
     c.drawImage("red.jpg", 72, 600, width=64, height=32)
     c.showPage()
     c.save()
+    os.remove("red.jpg")
 
 
 def table(path):
@@ -152,3 +153,36 @@ for f in ["simple.pdf", "objstm.pdf", "ttf.pdf", "image.pdf", "table.pdf", "tenp
 # poppler's pdftotext reads it.
 open("cid.txt", "w").write(subprocess.run(["pdftotext", "cid.pdf", "-"], capture_output=True, text=True, check=True).stdout)
 qpdf("simple.pdf", "encrypted.pdf", "--encrypt", "user", "owner", "256", "--")
+
+
+def paper(path):
+    # The stand-in of https://arxiv.org/pdf/1706.03762 the corpus runner
+    # serves (testdata/corpus-resources): six pages, object streams.
+    c = canvas.Canvas("paper.tmp.pdf", pagesize=letter, pageCompression=1)
+    c.setTitle("Attention Is All You Need")
+    c.setAuthor("Ashish Vaswani, Noam Shazeer, Niki Parmar, Jakob Uszkoreit, Llion Jones, Aidan N. Gomez, Lukasz Kaiser, Illia Polosukhin")
+    sections = ["Abstract", "1 Introduction", "2 Background", "3 Model Architecture", "4 Why Self-Attention", "5 Conclusion"]
+    body = ["This is a short stand-in for the paper, made for offline tests.",
+            "The Transformer is based solely on attention mechanisms,",
+            "dispensing with recurrence and convolutions entirely.",
+            "Experiments on two machine translation tasks show these models",
+            "to be superior in quality while being more parallelizable."]
+    for i, s in enumerate(sections):
+        if i == 0:
+            c.setFont("Times-Bold", 17)
+            c.drawString(150, 720, "Attention Is All You Need")
+            c.setFont("Times-Roman", 10)
+            c.drawString(150, 700, "Ashish Vaswani et al. (stand-in, arXiv:1706.03762)")
+        c.setFont("Times-Bold", 12)
+        c.drawString(72, 660, s)
+        c.setFont("Times-Roman", 10)
+        for j, line in enumerate(body):
+            c.drawString(72, 640 - 13 * j, line)
+        c.drawString(300, 40, str(i + 1))
+        c.showPage()
+    c.save()
+    qpdf("paper.tmp.pdf", path, "--object-streams=generate", "--compress-streams=y")
+    os.remove("paper.tmp.pdf")
+
+
+paper("../../testdata/corpus-resources/arxiv.org/pdf/1706.03762")

@@ -68,7 +68,7 @@ type objStream struct {
 // Open parses the file's structure (cross-reference, trailer, page tree).
 func Open(data []byte, b Budget) (*Doc, error) {
 	d, err := open(data, b)
-	if err == nil && d.over != nil {
+	if d.over != nil {
 		err = d.over
 	}
 	if err != nil {
@@ -82,21 +82,21 @@ func open(data []byte, b Budget) (*Doc, error) {
 		busy: map[int]bool{}, objstm: map[int]*objStream{}, fonts: map[any]*font{}, warned: map[string]bool{}}
 	if err := d.readXref(); err != nil || d.root() == nil {
 		if isBudget(err) {
-			return nil, err
+			return d, err
 		}
 		d.warn("the cross-reference table is broken or missing; objects were found by scanning the file")
 		if err := d.scan(); err != nil {
-			return nil, err
+			return d, err
 		}
 	}
 	if _, ok := d.trailer["Encrypt"]; ok && d.trailer["Encrypt"] != nil {
-		return nil, ErrEncrypted
+		return d, ErrEncrypted
 	}
 	if d.root() == nil {
-		return nil, errors.New("pdf: no document catalog (/Root) found")
+		return d, errors.New("pdf: no document catalog (/Root) found")
 	}
 	if err := d.loadPages(); err != nil {
-		return nil, err
+		return d, err
 	}
 	return d, nil
 }
@@ -396,6 +396,9 @@ func (d *Doc) load(num int) Object {
 		n, _, obj, err := d.objectAt(e.off)
 		if err == nil && n == num {
 			v = obj
+		}
+		if errors.Is(err, errTooDeep) && d.over == nil {
+			d.over = err
 		}
 	} else {
 		v = d.fromObjStm(e.stream, e.off)

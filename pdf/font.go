@@ -180,9 +180,8 @@ func (d *Doc) cidWidths(v Object) map[int]float64 {
 	return out
 }
 
-// decode splits a shown string into glyphs.
-func (f *font) decode(s []byte) []glyph {
-	var out []glyph
+// decode splits a shown string into glyphs, appended to out.
+func (f *font) decode(s []byte, out []glyph) []glyph {
 	for i := 0; i < len(s); {
 		n := 1
 		if f.cmap != nil {

@@ -55,6 +55,7 @@ type interp struct {
 	pending bool
 	forms   map[*Stream]bool
 	cost    int64
+	glyphs  []glyph // reused by show
 }
 
 // maxFormDepth bounds form XObjects drawn inside each other.
@@ -68,6 +69,9 @@ func (d *Doc) Chars(p *Page) ([]Char, error) {
 		return nil, unwrapBudget(err)
 	}
 	in := &interp{d: d, page: p, gs: gstate{ctm: identity}, th: 1, forms: map[*Stream]bool{}}
+	// A glyph takes a few bytes of content at least: size the list once
+	// for ordinary pages.
+	in.chars = make([]Char, 0, min(len(data), 8192))
 	if err := in.run(data, p.Resources, 0); err != nil {
 		return nil, unwrapBudget(err)
 	}
@@ -327,7 +331,8 @@ func (in *interp) show(s String) error {
 		f = &font{missing: 500, enc: baseEncoding("StandardEncoding")}
 		in.font = f
 	}
-	for _, g := range f.decode(s) {
+	in.glyphs = f.decode(s, in.glyphs[:0])
+	for _, g := range in.glyphs {
 		if err := in.d.tick(); err != nil {
 			return err
 		}

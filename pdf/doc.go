@@ -55,6 +55,7 @@ type Doc struct {
 	// cross-reference table...), once each.
 	Warnings []string
 	warned   map[string]bool
+	headers  map[int]int // from headerOffsets
 	// over is the budget's error once a decoded stream broke it: every
 	// later decoding fails with it, and Open returns it.
 	over error
@@ -396,6 +397,13 @@ func (d *Doc) load(num int) Object {
 		n, _, obj, err := d.objectAt(e.off)
 		if err == nil && n == num {
 			v = obj
+		} else if offs, herr := d.headerOffsets(); herr == nil {
+			// A wrong offset in the table: use the object's header.
+			if o, ok := offs[num]; ok && o != e.off {
+				if n, _, obj, err2 := d.objectAt(o); err2 == nil && n == num {
+					v, err = obj, nil
+				}
+			}
 		}
 		if errors.Is(err, errTooDeep) && d.over == nil {
 			d.over = err
@@ -459,46 +467,15 @@ func (d *Doc) openObjStm(snum int) *objStream {
 // its object streams, and takes the trailer from the last "trailer"
 // dictionary or cross-reference stream, else the catalog it finds.
 func (d *Doc) scan() error {
+	offs, err := d.headerOffsets()
+	if err != nil {
+		return err
+	}
 	d.xref = map[int]xrefEntry{}
 	d.cache = map[int]Object{}
 	d.objstm = map[int]*objStream{}
-	for i := 0; ; {
-		j := bytes.Index(d.data[i:], []byte("obj"))
-		if j < 0 {
-			break
-		}
-		k := i + j
-		i = k + 3
-		if err := d.tick(); err != nil {
-			return err
-		}
-		// Walk back over "N G ".
-		s := k
-		for s > 0 && isWhite(d.data[s-1]) {
-			s--
-		}
-		g := s
-		for s > 0 && d.data[s-1] >= '0' && d.data[s-1] <= '9' {
-			s--
-		}
-		if s == g {
-			continue
-		}
-		for s > 0 && isWhite(d.data[s-1]) {
-			s--
-		}
-		n := s
-		for s > 0 && d.data[s-1] >= '0' && d.data[s-1] <= '9' && n-s < 10 {
-			s--
-		}
-		if s == n || (s > 0 && isRegular(d.data[s-1])) {
-			continue
-		}
-		num, err := strconv.Atoi(string(d.data[s:n]))
-		if err != nil {
-			continue
-		}
-		d.xref[num] = xrefEntry{off: s}
+	for num, off := range offs {
+		d.xref[num] = xrefEntry{off: off}
 	}
 	if len(d.xref) == 0 {
 		return ErrNotPDF
@@ -571,6 +548,55 @@ func (d *Doc) scan() error {
 		d.trailer["Root"] = catalog
 	}
 	return nil
+}
+
+// headerOffsets finds every "N G obj" header of the file (the last one of
+// each number wins, as in incremental updates); computed once.
+func (d *Doc) headerOffsets() (map[int]int, error) {
+	if d.headers != nil {
+		return d.headers, nil
+	}
+	offs := map[int]int{}
+	for i := 0; ; {
+		j := bytes.Index(d.data[i:], []byte("obj"))
+		if j < 0 {
+			break
+		}
+		k := i + j
+		i = k + 3
+		if err := d.tick(); err != nil {
+			return nil, err
+		}
+		// Walk back over "N G ".
+		s := k
+		for s > 0 && isWhite(d.data[s-1]) {
+			s--
+		}
+		g := s
+		for s > 0 && d.data[s-1] >= '0' && d.data[s-1] <= '9' {
+			s--
+		}
+		if s == g {
+			continue
+		}
+		for s > 0 && isWhite(d.data[s-1]) {
+			s--
+		}
+		n := s
+		for s > 0 && d.data[s-1] >= '0' && d.data[s-1] <= '9' && n-s < 10 {
+			s--
+		}
+		if s == n || (s > 0 && isRegular(d.data[s-1])) {
+			continue
+		}
+		num, err := strconv.Atoi(string(d.data[s:n]))
+		if err != nil {
+			continue
+		}
+		offs[num] = s
+	}
+	d.headers = offs
+	return offs, nil
 }
 
 // Info is the document information dictionary's text entries (Title,

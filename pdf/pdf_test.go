@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -115,5 +116,35 @@ func TestInfoImagesPages(t *testing.T) {
 	}
 	if im := imgs[0]; im.Width != 32 || im.Height != 16 || im.Filter != "DCTDecode" || !bytes.HasPrefix(im.Data, []byte{0xFF, 0xD8}) {
 		t.Errorf("image %dx%d %s % x", im.Width, im.Height, im.Filter, im.Data[:4])
+	}
+}
+
+// TestShiftedOffsets reads a file whose table's offsets are all wrong
+// (bytes inserted after the header, startxref fixed): objects are found
+// by their headers.
+func TestShiftedOffsets(t *testing.T) {
+	data, err := os.ReadFile("testdata/simple.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := []byte("% inserted comment\n")
+	i := bytes.IndexByte(data, '\n') + 1
+	shifted := append(append(append([]byte{}, data[:i]...), pad...), data[i:]...)
+	j := bytes.LastIndex(shifted, []byte("startxref"))
+	off, err := strconv.Atoi(strings.Fields(string(shifted[j+len("startxref"):]))[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	shifted = append(shifted[:j], fmt.Sprintf("startxref\n%d\n%%%%EOF\n", off+len(pad))...)
+	d, err := Open(shifted, budget{1 << 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile("testdata/simple.txt")
+	if got := docText(t, d); got != string(want) {
+		t.Errorf("text = %q", got)
+	}
+	if len(d.Warnings) != 0 {
+		t.Errorf("warnings %q: the table was read, only its offsets were repaired", d.Warnings)
 	}
 }

@@ -47,6 +47,11 @@ func (d *Doc) decodeTo(s *Stream, image bool) ([]byte, Name, error) {
 		case "ASCIIHexDecode", "AHx":
 			data = asciiHex(data)
 		case "ASCII85Decode", "A85":
+			// "z" stands for four bytes: size the output first.
+			if n := int64(len(data)) + 3*int64(bytes.Count(data, []byte("z"))); n > d.budget.MaxValue() {
+				d.over = budgetError{d.budget.CheckSize(n)}
+				return nil, "", d.over
+			}
 			data, err = ascii85(data)
 		case "DCTDecode", "DCT", "JPXDecode", "CCITTFaxDecode", "CCF", "JBIG2Decode":
 			if image {
@@ -151,6 +156,10 @@ func (d *Doc) predict(data []byte, parm Dict) ([]byte, error) {
 	}
 	bpp := int((colors*bpc + 7) / 8)
 	row := int((cols*colors*bpc + 7) / 8)
+	if row > len(data) {
+		// Rows longer than the data: refuse rather than allocate them.
+		return nil, errors.New("pdf: predictor rows longer than the stream")
+	}
 	out := make([]byte, 0, len(data)/(row+1)*row)
 	prev := make([]byte, row)
 	cur := make([]byte, row)

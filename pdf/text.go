@@ -350,7 +350,7 @@ func (in *interp) show(s String) error {
 			}
 			in.chars = append(in.chars, Char{
 				Text: g.text, X: trm[4] - in.page.MediaBox[0], Y: in.page.MediaBox[3] - trm[5],
-				W: tx * math.Hypot(m[0], m[1]), Size: size, Font: f.name, Bold: f.bold,
+				W: g.width / 1000 * in.tfs * in.th * math.Hypot(m[0], m[1]), Size: size, Font: f.name, Bold: f.bold,
 				Color: in.gs.color, SpaceBefore: in.pending,
 			})
 			in.pending = false
@@ -445,8 +445,12 @@ func Layout(chars []Char) []Block {
 		text := c.Text
 		if line != nil {
 			last := &line.Spans[len(line.Spans)-1]
+			// A gap makes a space even after a space glyph (letter-spaced
+			// text, as MuPDF reads it); a TJ displacement only after
+			// another glyph.
 			endsSpace := strings.HasSuffix(last.last, " ")
-			if !endsSpace && !strings.HasPrefix(text, " ") && (c.SpaceBefore || c.X-lastEnd > 0.15*size || c.X < lastEnd-2*size) {
+			gap := c.X-lastEnd > 0.15*size || c.X < lastEnd-2*size
+			if !strings.HasPrefix(text, " ") && (gap || c.SpaceBefore && !endsSpace) {
 				text = " " + text
 			}
 		}

@@ -186,3 +186,27 @@ def paper(path):
 
 
 paper("../../testdata/corpus-resources/arxiv.org/pdf/1706.03762")
+
+
+def ghostscript(path):
+    # Another producer: Ghostscript's pdfwrite, standard fonts without
+    # /Widths, letter spacing (ashow), StandardEncoding's \351 (Oslash).
+    ps = b"""%!PS
+/Times-Roman findfont 12 scalefont setfont
+72 720 moveto (Ghostscript wrote this line with Times.) show
+72 700 moveto (Second line: efficient offices, naive caf\\351.) show
+/Helvetica-Bold findfont 16 scalefont setfont
+72 660 moveto (Heading in Helvetica Bold) show
+/Courier findfont 10 scalefont setfont
+72 640 moveto (mono  spaced   text) show
+72 620 moveto 2 0 (word spacing test) ashow
+showpage
+/Times-Italic findfont 11 scalefont setfont
+100 500 moveto (Page two, italic.) show
+showpage
+"""
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-sOutputFile=" + path, "-"], input=ps, check=True)
+    expect(path)
+
+
+ghostscript("ghostscript.pdf")

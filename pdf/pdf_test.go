@@ -54,7 +54,7 @@ func docText(t testing.TB, d *Doc) string {
 // TestReferenceText compares the text of each reference PDF with what
 // PyMuPDF (or, for cid.pdf, pdftotext) extracted from it (gen.py).
 func TestReferenceText(t *testing.T) {
-	for _, name := range []string{"simple.pdf", "objstm.pdf", "brokenxref.pdf", "ttf.pdf", "image.pdf", "tenpages.pdf", "cid.pdf", "table.pdf", "ghostscript.pdf"} {
+	for _, name := range []string{"simple.pdf", "objstm.pdf", "brokenxref.pdf", "ttf.pdf", "image.pdf", "tenpages.pdf", "cid.pdf", "table.pdf", "ghostscript.pdf", "type0.pdf"} {
 		want, err := os.ReadFile(filepath.Join("testdata", strings.TrimSuffix(name, ".pdf")+".txt"))
 		if err != nil {
 			t.Fatal(err)

@@ -210,3 +210,26 @@ showpage
 
 
 ghostscript("ghostscript.pdf")
+
+
+def type0(path):
+    # PyMuPDF's own writer: a TrueType font as Type0/Identity-H with a /W
+    # array and a ToUnicode map (the font program dropped to keep the file
+    # small), with a blue line and a standard font.
+    d = fitz.open()
+    p = d.new_page()
+    p.insert_font(fontname="dv", fontfile="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    p.insert_text((72, 72), "Type0 font: \u03a9\u03bc\u03ad\u03b3\u03b1, \u201cquotes\u201d, ok", fontname="dv", fontsize=11)
+    p.insert_text((72, 100), "Second line in DejaVu", fontname="dv", fontsize=14, color=(0, 0, 1))
+    p.insert_text((72, 130), "Helvetica base14", fontname="helv", fontsize=9)
+    d.save("type0.tmp.pdf", garbage=4, deflate=True)
+    d = fitz.open("type0.tmp.pdf")
+    for x in range(1, d.xref_length()):
+        if d.xref_get_key(x, "FontFile2")[0] != "null":
+            d.xref_set_key(x, "FontFile2", "null")
+    d.save(path, garbage=4, deflate=True)
+    os.remove("type0.tmp.pdf")
+    expect(path)
+
+
+type0("type0.pdf")

@@ -52,6 +52,15 @@ func TestPyMuPDFText(t *testing.T) {
 	if got != strings.Join(want(t, "simple.txt"), "") {
 		t.Errorf("end_page past the end = %q", got)
 	}
+	// The corpus runner's stand-in for arXiv 1706.03762 (object streams).
+	paper, err := os.ReadFile("../../testdata/corpus-resources/arxiv.org/pdf/1706.03762")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nodetest.Output(t, "lib.pymupdf.ExtractText", docBytes(paper, `, "end_page": 4`), "output")
+	if s := got.(string); !strings.HasPrefix(s, "Attention Is All You Need\nAshish Vaswani et al.") || strings.Count(s, "The Transformer is based solely on attention mechanisms,\n") != 5 {
+		t.Errorf("stand-in paper, pages 0-4 = %q", s)
+	}
 	for _, r := range []string{`, "start_page": 10`, `, "start_page": -1`} {
 		if e := nodetest.Error(t, "lib.pymupdf.ExtractText", doc(t, "simple.pdf", r)); !strings.Contains(e, "outside the document's 2 pages") {
 			t.Errorf("%s: error %q", r, e)

@@ -183,11 +183,14 @@ func (d *Doc) cidWidths(v Object) map[int]float64 {
 // decode splits a shown string into glyphs, appended to out.
 func (f *font) decode(s []byte, out []glyph) []glyph {
 	for i := 0; i < len(s); {
+		// Simple fonts have one-byte codes whatever their ToUnicode
+		// map says; Type0 fonts take the map's code space, else two.
 		n := 1
-		if f.cmap != nil {
-			n = f.cmap.codeLen(s[i:])
-		} else if f.cid {
+		if f.cid {
 			n = 2
+			if f.cmap != nil {
+				n = f.cmap.codeLen(s[i:])
+			}
 		}
 		n = min(n, len(s)-i)
 		code := 0

@@ -124,6 +124,14 @@ func (d *Doc) buildFont(v Object) *font {
 			}
 		}
 	}
+	if fm, ok := d.Resolve(fd["FontMatrix"]).(Array); ok && len(fm) == 6 && d.Resolve(fd["Subtype"]) == Name("Type3") {
+		// Type3 widths are in glyph space: scale them to thousandths.
+		if k := num(d.Resolve(fm[0])) * 1000; k > 0 && k < 1e6 {
+			for i := range f.widths {
+				f.widths[i] *= k
+			}
+		}
+	}
 	if f.widths == nil {
 		f.std = base14Widths(name)
 	}

@@ -86,7 +86,7 @@ var glyphNames = map[string]string{
 	"pi": "π", "sigma": "σ", "theta": "θ", "Delta": "Δ", "Omega": "Ω", "Sigma": "Σ",
 	"arrowright": "→", "arrowleft": "←", "infinity": "∞", "lessequal": "≤", "greaterequal": "≥",
 	"notequal": "≠", "approxequal": "≈", "summation": "∑", "product": "∏", "radical": "√",
-	"partialdiff": "∂", "integral": "∫", "circlecopyrt": "©",
+	"partialdiff": "∂", "integral": "∫", "circlecopyrt": "\u20dd", // as MuPDF: TeX draws it over a "c"
 }
 
 // accents composes Latin-1 letters named like "eacute".

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf16"
 )
@@ -89,12 +90,13 @@ func (d *Doc) buildFont(v Object) *font {
 	if d.Resolve(fd["Subtype"]) == Name("TrueType") {
 		encName = "WinAnsiEncoding"
 	}
+	hasBase := false
 	switch e := d.Resolve(fd["Encoding"]).(type) {
 	case Name:
-		encName = e
+		encName, hasBase = e, true
 	case Dict:
 		if b, ok := d.Resolve(e["BaseEncoding"]).(Name); ok {
-			encName = b
+			encName, hasBase = b, true
 		}
 		if diffs, ok := d.Resolve(e["Differences"]).(Array); ok {
 			f.diff = map[int]string{}
@@ -113,6 +115,18 @@ func (d *Doc) buildFont(v Object) *font {
 		}
 	}
 	f.enc = baseEncoding(encName)
+	if !hasBase {
+		// No base encoding named: an embedded Type1 program's own
+		// encoding is the base (TeX's math and symbol fonts use it).
+		for code, t := range d.builtinEncoding(fd) {
+			if _, set := f.diff[code]; !set {
+				if f.diff == nil {
+					f.diff = map[int]string{}
+				}
+				f.diff[code] = t
+			}
+		}
+	}
 	first, _ := d.Resolve(fd["FirstChar"]).(int64)
 	if first >= 0 && first < 256 {
 		f.first = int(first)
@@ -397,4 +411,57 @@ func parseCMap(data []byte, d *Doc) *cmap {
 		stack = stack[:0]
 	}
 	return c
+}
+
+// builtinEncoding reads the encoding of a font's embedded Type1 program
+// (its clear-text part: "dup 58 /period put" lines), nil when there is
+// none or it is StandardEncoding.
+func (d *Doc) builtinEncoding(fd Dict) map[int]string {
+	desc, _ := d.Resolve(fd["FontDescriptor"]).(Dict)
+	s, ok := d.Resolve(desc["FontFile"]).(*Stream)
+	if !ok {
+		return nil
+	}
+	prog, err := d.decode(s)
+	if err != nil {
+		return nil
+	}
+	if n, ok := d.Resolve(s.Dict["Length1"]).(int64); ok && n > 0 && n < int64(len(prog)) {
+		prog = prog[:n]
+	}
+	i := bytes.Index(prog, []byte("/Encoding"))
+	if i < 0 {
+		return nil
+	}
+	p := &parser{b: prog[i+len("/Encoding"):], ops: true}
+	var out map[int]string
+	var prev, last Object
+	for n := 0; n < 1<<14 && !p.eof(); n++ {
+		if d.tick() != nil {
+			return out
+		}
+		v, err := p.object(0)
+		if err != nil {
+			continue
+		}
+		switch v {
+		case Op("StandardEncoding"):
+			if out == nil {
+				return nil
+			}
+		case Op("def"), Op("readonly"), Op("eexec"):
+			return out
+		case Op("put"):
+			code, ok1 := prev.(int64)
+			name, ok2 := last.(Name)
+			if ok1 && ok2 && code >= 0 && code < 256 {
+				if out == nil {
+					out = map[int]string{}
+				}
+				out[int(code)] = glyphText(string(name))
+			}
+		}
+		prev, last = last, v
+	}
+	return out
 }

@@ -403,10 +403,10 @@ func (b *Block) Text() string {
 	return s.String()
 }
 
-// Layout groups glyphs into lines (a new line when the baseline moves
-// by more than half the font size or the text jumps right by more than
-// three times the font size, as PyMuPDF does), words (a space where the gap to the
-// previous glyph is over 15% of the font size, or a TJ displacement
+// Layout groups glyphs as MuPDF does: into lines (a new line when the
+// baseline moves by more than 0.8 font sizes, or the text jumps along it
+// by more than that, forwards or back), words (a space where the gap to
+// the previous glyph is over 15% of the font size, or a TJ displacement
 // asked for one) and blocks (a new block when the line gap is over 1.6
 // line heights or the text moves up).
 func Layout(chars []Char) []Block {
@@ -439,7 +439,7 @@ func Layout(chars []Char) []Block {
 	}
 	for _, c := range chars {
 		size := max(c.Size, 1)
-		if line != nil && (math.Abs(c.Y-lastY) > 0.5*max(size, lastSize) || c.X-lastEnd > 3*size) {
+		if line != nil && (math.Abs(c.Y-lastY) > 0.8*max(size, lastSize) || math.Abs(c.X-lastEnd) > 0.8*size) {
 			flushLine()
 		}
 		text := c.Text

@@ -148,3 +148,25 @@ func TestShiftedOffsets(t *testing.T) {
 		t.Errorf("warnings %q: the table was read, only its offsets were repaired", d.Warnings)
 	}
 }
+
+// TestBuiltinEncoding reads a font whose dictionary names no encoding:
+// its embedded Type1 program's clear-text encoding maps the codes (as
+// TeX's math fonts need: code 58 is a period in cmmi).
+func TestBuiltinEncoding(t *testing.T) {
+	prog := "%!PS-AdobeFont-1.0: CMMI10\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\ndup 58 /period put\ndup 15 /bullet put\nreadonly def\ncurrentfile eexec\n\x80\x81binary"
+	src := "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n" +
+		"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n" +
+		"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n" +
+		"4 0 obj << /Length 31 >> stream\nBT /F1 10 Tf 10 100 Td (\\017:) Tj ET\nendstream endobj\n" +
+		"5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+CMMI10 /FirstChar 15 /LastChar 58 /FontDescriptor 6 0 R >> endobj\n" +
+		"6 0 obj << /Type /FontDescriptor /FontFile 7 0 R >> endobj\n" +
+		fmt.Sprintf("7 0 obj << /Length %d /Length1 %d >> stream\n%s\nendstream endobj\n", len(prog), len(prog)-8, prog) +
+		"trailer << /Root 1 0 R >>\n"
+	d, err := Open([]byte(src), budget{1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := docText(t, d); got != "•.\n" {
+		t.Errorf("text = %q, want the program's bullet and period", got)
+	}
+}

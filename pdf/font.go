@@ -297,6 +297,15 @@ func (c *cmap) lookup(code int) (string, bool) {
 	if t, ok := c.chars[code]; ok {
 		return t, true
 	}
+	t, ok := c.lookupRange(code)
+	if len(c.chars) < 1<<16 {
+		// Remember it: ranges are searched one by one.
+		c.chars[code] = t
+	}
+	return t, ok
+}
+
+func (c *cmap) lookupRange(code int) (string, bool) {
 	for _, r := range c.ranges {
 		if code < r.lo || code > r.hi {
 			continue

@@ -22,10 +22,13 @@ var depRules = []struct {
 	// The node library: the engine, the language libraries, its own
 	// helpers and the model providers; never a server package.
 	// Workflow network access goes through the egress client.
-	{"nodetool/nodes/", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
-	{"nodetool/nodes", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes/", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/nodes/", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/nodes", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/sse"}},
 	// The ffmpeg runner stands on the standard library.
 	{"nodetool/ffmpeg", nil},
+	// The PDF reader stands on the standard library (its Budget is an
+	// interface the engine's Ctx satisfies).
+	{"nodetool/pdf", nil},
 	// The egress policy stands on the standard library.
 	{"nodetool/egress", nil},
 	// The agent runtime: models and values, no engine, no server package

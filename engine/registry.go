@@ -189,7 +189,10 @@ func (r *Registry) check(d *NodeDef) error {
 		}
 		seen[p.Name] = true
 		if p.Default != nil {
-			if _, err := Coerce(p.Default, p.Type); err != nil && !EmptyValue(p.Default) {
+			// NodeTool declares some media inputs with default "" (an
+			// empty reference); the metadata keeps it.
+			emptyRef := p.Default == "" && assetTypes[p.Type.Type]
+			if _, err := Coerce(p.Default, p.Type); err != nil && !EmptyValue(p.Default) && !emptyRef {
 				return fmt.Errorf("node %s: default of %s: %v", d.Type, p.Name, err)
 			}
 		}

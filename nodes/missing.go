@@ -15,8 +15,6 @@ var missing = []struct{ prefix, why string }{
 	{"lib.mail.", "it needs a mail account (Gmail over IMAP/SMTP with its credentials), which this server has no client for"},
 	{"lib.sqlite.", "it needs SQLite, which this static binary does not include"},
 	{"lib.supabase.", "it needs a Supabase project's database API, which this server has no client for"},
-	{"lib.pymupdf.", "it needs a PDF engine (PyMuPDF), which this binary does not include"},
-	{"lib.pdfplumber.", "it needs a PDF engine (pdfplumber), which this binary does not include"},
 	{"lib.markitdown.", "it needs Microsoft's MarkItDown converter, which this binary does not include"},
 	{"lib.pandoc.", "it needs the pandoc program, which this server does not run"},
 	{"lib.ocr.", "it needs an OCR engine, which this binary does not include"},

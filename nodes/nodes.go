@@ -23,6 +23,7 @@ import (
 	"nodetool/nodes/libjson"
 	"nodetool/nodes/libmarkdown"
 	"nodetool/nodes/libmath"
+	"nodetool/nodes/libpdf"
 	"nodetool/nodes/libpillow"
 	"nodetool/nodes/librss"
 	"nodetool/nodes/libsecret"
@@ -97,6 +98,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libmarkdown.Register(r)
 	libbeautifulsoup.Register(r)
 	libdate.Register(r)
+	libpdf.Register(r, d.Media())
 	search.Register(r, d.Search)
 	data.Register(r, dataFetch(d.HTTP))
 	data.RegisterAssets(r, d.Assets)

@@ -52,7 +52,29 @@ func (s *SSE) deadline() {
 
 // Event sends one "data:" event (data must not contain newlines; JSON from
 // encoding/json never does).
-func (s *SSE) Event(data []byte) error {
+func (s *SSE) Event(data []byte) error { return s.event(data, true) }
+
+// Buffer writes one event like Event but does not flush it: it leaves
+// with the next Flush, Event or Comment (or when the connection's buffer
+// fills). A writer of many small events flushes once for several of them
+// (one write to the socket each); see the worker's /run/stream.
+func (s *SSE) Buffer(data []byte) error { return s.event(data, false) }
+
+// Flush sends what Buffer wrote.
+func (s *SSE) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	s.deadline()
+	if err := s.rc.Flush(); err != nil {
+		s.err = err
+	}
+	return s.err
+}
+
+func (s *SSE) event(data []byte, flush bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
@@ -69,6 +91,13 @@ func (s *SSE) Event(data []byte) error {
 	b = append(b, data...)
 	b = append(b, "\n\n"...)
 	s.buf = b
+	if !flush {
+		s.deadline()
+		if _, err := s.w.Write(b); err != nil {
+			s.err = err
+		}
+		return s.err
+	}
 	return s.write(b)
 }
 

@@ -166,7 +166,7 @@ func TestEventEncoding(t *testing.T) {
 	str := func(s string) *string { return &s }
 	n := int64(7)
 	values := []any{nil, "", "LOAD", `quote " back \ slash`, "<b>&amp;</b>", "héllo \u2028 ☃", "tab\tnew\nline\x01\x7f", "\xff",
-		int64(42), -3, true, false, 2.5, 75.0, 1e21, 1e-7, 123456789.125, -0.0, 1e-6, 5e-324, d, []any{"a", nil, 1.5},
+		int64(42), -3, true, false, 2.5, 75.0, 1e21, 1e-7, 123456789.125, math.Copysign(0, -1), 1e-6, 5e-324, d, []any{"a", nil, 1.5},
 		[]any(nil), map[string]any{}, map[string]any(nil), map[string]any{"z": "1", "a": map[string]any{"<k>": []any{true}}},
 		map[string]any{"k\"q": "v", "é": 1}, []string{"typed"}, struct{ A int }{1}}
 	var events []any

@@ -7,8 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -343,5 +345,66 @@ func TestRelayToOpenAICompatibleUpstream(t *testing.T) {
 	code, body, _ = post(t, url, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
 	if code != 502 || !strings.Contains(body, "malformed response") || !strings.Contains(body, bad.URL) {
 		t.Errorf("non-JSON upstream answer = %d %s, want a 502 naming the upstream", code, body)
+	}
+}
+
+// A streamed request that needs no translation is relayed as it came, and
+// the upstream's events come back as they are, one event each, then
+// [DONE]; an upstream error event becomes our error event (the key
+// scrubbed), and a stream cut before its turn finished ends with an error.
+func TestStreamRelayedWhole(t *testing.T) {
+	const key = "sk-secret-key-123"
+	events := []string{
+		`{"id":"chatcmpl-up","object":"chat.completion.chunk","created":1,"model":"llama-3","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`,
+		`{"id":"chatcmpl-up","object":"chat.completion.chunk","created":1,"model":"llama-3","choices":[{"index":0,"delta":{"content":"<b>Hi</b> \u2028"},"finish_reason":null}],"system_fingerprint":"fp"}`,
+		`{"id":"chatcmpl-up","object":"chat.completion.chunk","created":1,"model":"llama-3","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`,
+	}
+	var got atomic.Value
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got.Store(string(b))
+		w.Header().Set("Content-Type", "text/event-stream")
+		switch {
+		case strings.Contains(string(b), "fails"):
+			fmt.Fprintf(w, "data: %s\n\ndata: {\"error\":{\"message\":\"bad key %s\",\"type\":\"server_error\"}}\n\n", events[0], key)
+		case strings.Contains(string(b), "cut"):
+			fmt.Fprintf(w, "data: %s\n\n", events[0])
+		case strings.Contains(string(b), "nodone"):
+			fmt.Fprintf(w, "data: %s\n\ndata: %s\n\n", events[0], events[2])
+		default:
+			for _, e := range events {
+				fmt.Fprintf(w, "data: %s\n\n", e)
+			}
+			fmt.Fprint(w, "data: [DONE]\n\n")
+		}
+	}))
+	defer up.Close()
+	set, err := providers.NewSet("openai", "llama-3", providers.NewOpenAI(providers.OpenAIConfig{BaseURL: up.URL + "/v1", APIKey: key}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := newChat(t, set)
+	req := `{"model":"llama-3","stream":true,"stream_options":{"include_usage":false},"messages":[{"role":"user","content":"hi"}]}`
+	code, body, _ := post(t, url, req)
+	if data := sseData(t, body); code != 200 || !slices.Equal(data, append(slices.Clone(events), "[DONE]")) {
+		t.Errorf("relayed stream = %d\n%q", code, data)
+	}
+	if got.Load() != req {
+		t.Errorf("upstream got %s, want the request as it came", got.Load())
+	}
+	for _, c := range []struct{ content, want string }{
+		{"fails", `"message":"openai at ` + up.URL + `/v1/chat/completions: bad key [redacted]"`},
+		{"cut", `"message":"openai at ` + up.URL + `/v1/chat/completions: the response was cut off before its end"`},
+	} {
+		_, body, _ := post(t, url, `{"model":"llama-3","stream":true,"messages":[{"role":"user","content":"`+c.content+`"}]}`)
+		data := sseData(t, body)
+		n := len(data)
+		if n < 3 || data[0] != events[0] || data[n-1] != "[DONE]" || !strings.Contains(data[n-2], c.want) || strings.Contains(body, key) {
+			t.Errorf("%s: %q, want the first event, an error with %s, [DONE]", c.content, data, c.want)
+		}
+	}
+	_, body, _ = post(t, url, `{"model":"llama-3","stream":true,"messages":[{"role":"user","content":"nodone"}]}`)
+	if data := sseData(t, body); !slices.Equal(data, []string{events[0], events[2], "[DONE]"}) {
+		t.Errorf("a finished stream without [DONE]: %q", data)
 	}
 }

@@ -359,11 +359,21 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Model = model
+	// A request for an OpenAI-compatible server that needs no translation
+	// (no provider or model prefix) is relayed as it came, and so is the
+	// answer: checked, not decoded and encoded again
+	// (BenchmarkCompletionRelay, BenchmarkCompletionStreamChunk).
+	oa, relay := p.(*providers.OpenAI)
+	relay = relay && cr.Provider == "" && cr.Model == model
 	if cr.Stream {
+		if relay {
+			s.relayStream(w, r, oa, raw)
+			return
+		}
 		s.stream(w, r, p, req, cr.StreamOptions != nil && cr.StreamOptions.IncludeUsage)
 		return
 	}
-	if oa, ok := p.(*providers.OpenAI); ok && cr.Provider == "" && cr.Model == model {
+	if relay {
 		out, err := oa.Relay(r.Context(), raw)
 		if err != nil {
 			s.upstreamError(w, r, p, err)
@@ -466,11 +476,7 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 			break
 		}
 		if err != nil {
-			if r.Context().Err() == nil {
-				s.log.Warn("provider stream failed", "provider", p.Name(), "err", err)
-				send(map[string]any{"error": map[string]any{"message": upstreamMessage(err), "type": "upstream_error", "code": "upstream_error", "param": nil}})
-				sse.Event([]byte("[DONE]"))
-			}
+			s.streamFailed(r, sse, p, err)
 			return
 		}
 		if d.Usage != nil {
@@ -520,6 +526,49 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 		}
 		c.Usage = toUsage(u)
 		send(c)
+	}
+	sse.Event([]byte("[DONE]"))
+}
+
+// streamFailed ends a stream whose provider failed midway with one error
+// event and [DONE], unless the client has gone.
+func (s *server) streamFailed(r *http.Request, sse *httpapi.SSE, p providers.Provider, err error) {
+	if r.Context().Err() != nil {
+		return
+	}
+	s.log.Warn("provider stream failed", "provider", p.Name(), "err", err)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(map[string]any{"error": map[string]any{"message": upstreamMessage(err), "type": "upstream_error", "code": "upstream_error", "param": nil}})
+	sse.Event(bytes.TrimRight(b.Bytes(), "\n"))
+	sse.Event([]byte("[DONE]"))
+}
+
+// relayStream forwards an OpenAI-compatible server's stream as it comes:
+// one write and flush per upstream event, each checked by
+// providers.RawStream (a JSON object; an error event becomes our error
+// event, its message scrubbed), then [DONE].
+func (s *server) relayStream(w http.ResponseWriter, r *http.Request, p *providers.OpenAI, raw []byte) {
+	st, err := p.RelayStream(r.Context(), raw)
+	if err != nil {
+		s.upstreamError(w, r, p, err)
+		return
+	}
+	defer st.Close()
+	sse := httpapi.NewSSE(w, s.d.StreamWriteTimeout, false)
+	for {
+		data, err := st.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.streamFailed(r, sse, p, err)
+			return
+		}
+		if sse.Event(data) != nil {
+			return // the client is gone; the deferred Close cancels upstream
+		}
 	}
 	sse.Event([]byte("[DONE]"))
 }

@@ -303,14 +303,10 @@ func (s *Server) runWorkflow(w http.ResponseWriter, r *http.Request) {
 	}
 	defer release()
 	jobID := store.NewID()
-	ws, done, err := s.d.Jobs.Workspace(jobID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	mkWS, done := s.d.Jobs.WorkspaceOnDemand(jobID)
 	defer done()
 	s.d.Jobs.LogRun(&e.Workflow.Graph, jobID, e.Workflow.ID)
-	opts := s.d.Jobs.RunOptions(engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, UserID: user(r), Params: params, Workspace: ws})
+	opts := s.d.Jobs.RunOptions(engine.RunOptions{JobID: jobID, WorkflowID: e.Workflow.ID, UserID: user(r), Params: params, MakeWorkspace: mkWS})
 	if r.URL.Query().Get("stream") != "true" {
 		res := plan.Run(r.Context(), opts)
 		if res.Status != engine.StatusCompleted {

@@ -76,12 +76,13 @@ func BenchmarkTextWorkflow(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
 		onEvent func(engine.Event)
-	}{{"quiet", nil}, {"events", discard}} {
+		sched   func(engine.RunOptions) engine.RunOptions
+	}{{"quiet", nil, same}, {"events", discard, same}, {"quiet-concurrent", nil, engine.ConcurrentRun}} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					res := p.Run(context.Background(), engine.RunOptions{OnEvent: bc.onEvent})
+					res := p.Run(context.Background(), bc.sched(engine.RunOptions{OnEvent: bc.onEvent}))
 					if res.Status != engine.StatusCompleted || res.Outputs["result"][0] != "HELLO" {
 						b.Error("unexpected result", res.Status, res.Error)
 						return
@@ -129,13 +130,23 @@ func BenchmarkStream100k(b *testing.B) {
 }
 
 // BenchmarkChain1000Quiet runs the 1,000-node chain with no subscriber, as
-// a plain /run request does.
+// a plain /run request does: on one goroutine (the plan allows it), and
+// with the concurrent scheduler forced.
 func BenchmarkChain1000Quiet(b *testing.B) {
 	p := nodetest.Compile(b, nodetest.Registry(), chainJSON(1000))
-	b.ReportAllocs()
-	for b.Loop() {
-		if res := p.Run(context.Background(), engine.RunOptions{}); res.Status != engine.StatusCompleted {
-			b.Fatal(res.Error)
-		}
+	for _, bc := range []struct {
+		name  string
+		sched func(engine.RunOptions) engine.RunOptions
+	}{{"sequential", same}, {"concurrent", engine.ConcurrentRun}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if res := p.Run(context.Background(), bc.sched(engine.RunOptions{})); res.Status != engine.StatusCompleted {
+					b.Fatal(res.Error)
+				}
+			}
+		})
 	}
 }
+
+func same(o engine.RunOptions) engine.RunOptions { return o }

@@ -42,6 +42,7 @@ type Plan struct {
 	inputs   map[string]*planNode // input nodes by (unique) name
 	reg      *Registry
 	hasCycle bool
+	seq      *seqPlan // nil: runs are concurrent from the start (sequential.go)
 }
 
 type planNode struct {
@@ -176,6 +177,7 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 		return nil, &ValidationError{Problems: c.probs}
 	}
 	markStreaming(c.p)
+	c.p.seq = planSequential(c.p)
 	return c.p, nil
 }
 

@@ -106,12 +106,25 @@ func TestConformance(t *testing.T) {
 			if err := json.Unmarshal(data, &c); err != nil {
 				t.Fatalf("bad case file: %v", err)
 			}
-			checkCase(t, &c)
+			for _, sc := range schedulers {
+				t.Run(sc.name, func(t *testing.T) { checkCase(t, &c, sc.opts) })
+			}
 		})
 	}
 }
 
-func checkCase(t *testing.T, c *conformanceCase) {
+// schedulers are the ways a run can be scheduled: on one goroutine when
+// the plan allows it (else concurrent), and concurrent from the start. Every
+// case must come out the same through both.
+var schedulers = []struct {
+	name string
+	opts func(engine.RunOptions) engine.RunOptions
+}{
+	{"auto", func(o engine.RunOptions) engine.RunOptions { return o }},
+	{"concurrent", engine.ConcurrentRun},
+}
+
+func checkCase(t *testing.T, c *conformanceCase, sched func(engine.RunOptions) engine.RunOptions) {
 	w, err := engine.ParseWorkflow(c.Workflow)
 	if err != nil {
 		t.Fatalf("ParseWorkflow: %v", err)
@@ -156,11 +169,11 @@ func checkCase(t *testing.T, c *conformanceCase) {
 	}
 	var mu sync.Mutex
 	var events []engine.Event
-	res := plan.Run(context.Background(), engine.RunOptions{JobID: "job", WorkflowID: "wf", Params: params, OnEvent: func(e engine.Event) {
+	res := plan.Run(context.Background(), sched(engine.RunOptions{JobID: "job", WorkflowID: "wf", Params: params, OnEvent: func(e engine.Event) {
 		mu.Lock()
 		events = append(events, e)
 		mu.Unlock()
-	}})
+	}}))
 	if res.Status != c.Expect.Status {
 		t.Fatalf("status = %s (error %q), want %s", res.Status, res.Error, c.Expect.Status)
 	}

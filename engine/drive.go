@@ -39,9 +39,11 @@ func DriveNode(ctx context.Context, def *NodeDef, props map[string]any, script [
 		}
 		counts[d.Handle] = 1
 	}
-	inbox := newInbox(len(script)+len(handles), counts, handles)
+	r.inboxes = make([]Inbox, 1) // n.index is 0
+	inbox := &r.inboxes[0]
+	inbox.init(counts, handles, make([]int, len(handles)))
+	inbox.ch = make(chan delivery, len(script)+len(handles))
 	inbox.ctx = r.ctx
-	r.inboxes = []*Inbox{inbox} // n.index is 0
 	for _, d := range script {
 		inbox.ch <- delivery{handle: d.Handle, value: d.Value}
 	}

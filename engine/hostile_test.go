@@ -48,12 +48,14 @@ func TestHostileCorpus(t *testing.T) {
 			if c.Attack == "" || c.Expect == "" {
 				t.Fatalf("case file needs an attack and an expect")
 			}
-			checkHostile(t, &c)
+			for _, sc := range schedulers {
+				t.Run(sc.name, func(t *testing.T) { checkHostile(t, &c, sc.opts) })
+			}
 		})
 	}
 }
 
-func checkHostile(t *testing.T, c *hostileCase) {
+func checkHostile(t *testing.T, c *hostileCase, sched func(engine.RunOptions) engine.RunOptions) {
 	w, err := engine.ParseWorkflow(c.Workflow)
 	if err != nil {
 		if !strings.Contains(err.Error(), c.Expect) {
@@ -77,7 +79,7 @@ func checkHostile(t *testing.T, c *hostileCase) {
 			params = d
 		}
 	}
-	res := plan.Run(context.Background(), engine.RunOptions{JobID: "hostile", Params: params, Limits: hostileLimits})
+	res := plan.Run(context.Background(), sched(engine.RunOptions{JobID: "hostile", Params: params, Limits: hostileLimits}))
 	if c.Expect == "completed" {
 		if res.Status != engine.StatusCompleted {
 			t.Fatalf("%s: status %s, node %q, error %q; want completed", c.Attack, res.Status, res.NodeID, res.Error)

@@ -25,8 +25,11 @@ type queued struct {
 // queues of what it read but has not yet used, so reading one handle never
 // blocks producers of another.
 type Inbox struct {
-	ch     chan delivery
-	open   map[string]int
+	ch chan delivery
+	// open counts the edges still streaming into each handle, by its
+	// position in handles (a node has a few handles: a scan is cheaper
+	// than a map made per node per run).
+	open   []int
 	queues map[string][]queued
 	seq    uint64
 	// handles in the order edges declared them, for deterministic scans.
@@ -42,35 +45,64 @@ type Inbox struct {
 	// held is the estimated bytes of queued values, bounded by limit.
 	held, limit int64
 	label       string
+
+	// A run on one goroutine (see sequential.go) buffers deliveries in buf
+	// (read from next) instead of ch, until the run turns concurrent.
+	r    *run
+	buf  []delivery
+	next int
 }
 
-// newInbox makes the inbox of a node fed by counts[h] edges on each handle.
-// A node no edge feeds (an input, a constant) gets no channel and no maps:
-// nothing is ever sent to it, and its reads see every handle closed at
-// once. queues is made on first use (see queue): most nodes never buffer.
-func newInbox(size int, counts map[string]int, handles []string) *Inbox {
-	in := &Inbox{handles: handles, limit: DefaultMaxValue}
+// init sets the handles of an inbox and how many edges feed each (into
+// open, of len(handles)), without a channel. A node no edge feeds (an
+// input, a constant) gets no counts and no channel: nothing is ever sent to
+// it, and its reads see every handle closed at once. queues is made on
+// first use (see queue): most nodes never buffer.
+func (in *Inbox) init(counts map[string]int, handles []string, open []int) {
+	in.handles, in.limit = handles, DefaultMaxValue
 	if len(counts) == 0 {
-		return in
+		return
 	}
-	in.open = make(map[string]int, len(counts))
-	for h, c := range counts {
-		in.open[h] = c
+	for i, h := range handles {
+		open[i] = counts[h]
 	}
-	in.ch = make(chan delivery, size)
-	return in
+	in.open = open
+}
+
+// slot is the position of handle in handles, or -1.
+func (in *Inbox) slot(handle string) int {
+	for i, h := range in.handles {
+		if h == handle {
+			return i
+		}
+	}
+	return -1
+}
+
+// openOn is how many edges into handle are still streaming.
+func (in *Inbox) openOn(handle string) int {
+	if i := in.slot(handle); i >= 0 && in.open != nil {
+		return in.open[i]
+	}
+	return 0
+}
+
+// ended counts the end of one edge's stream into handle.
+func (in *Inbox) ended(handle string) {
+	if i := in.slot(handle); i >= 0 && in.open != nil {
+		in.open[i]--
+	}
 }
 
 // Connected reports whether any edge feeds handle.
 func (in *Inbox) Connected(handle string) bool {
-	_, ok := in.open[handle]
-	return ok
+	return in.open != nil && in.slot(handle) >= 0
 }
 
 // Open reports whether more values may still arrive on handle, or are
 // buffered.
 func (in *Inbox) Open(handle string) bool {
-	return in.open[handle] > 0 || len(in.queues[handle]) > 0
+	return in.openOn(handle) > 0 || len(in.queues[handle]) > 0
 }
 
 // Pending reports whether a value is buffered on handle without blocking.
@@ -90,6 +122,18 @@ func (in *Inbox) allClosed() bool {
 // pull waits for the next delivery. The node-timeout clock does not run
 // while the node waits.
 func (in *Inbox) pull(ctx context.Context) (delivery, error) {
+	if in.r != nil && in.r.seq {
+		if in.next < len(in.buf) {
+			d := in.buf[in.next]
+			in.buf[in.next] = delivery{}
+			in.next++
+			in.received()
+			return d, nil
+		}
+		// Nothing buffered: whatever this node waits for must come from
+		// a node that has not run yet. Give every such node a goroutine.
+		in.r.goConcurrent()
+	}
 	select {
 	case d := <-in.ch:
 		in.received()
@@ -163,7 +207,7 @@ func (in *Inbox) event(ctx context.Context) (d delivery, ok bool, err error) {
 		return d, false, err
 	}
 	if d.eos {
-		in.open[d.handle]--
+		in.ended(d.handle)
 	}
 	return d, true, nil
 }
@@ -200,7 +244,7 @@ func (in *Inbox) NextOn(ctx context.Context, handle string) (v any, ok bool, err
 		if len(in.queues[handle]) > 0 {
 			return in.unqueue(handle).value, true, nil
 		}
-		if in.open[handle] <= 0 {
+		if in.openOn(handle) <= 0 {
 			return nil, false, nil
 		}
 		d, err := in.pull(ctx)
@@ -209,7 +253,7 @@ func (in *Inbox) NextOn(ctx context.Context, handle string) (v any, ok bool, err
 		}
 		switch {
 		case d.eos:
-			in.open[d.handle]--
+			in.ended(d.handle)
 		case d.handle == handle:
 			return d.value, true, nil
 		default:

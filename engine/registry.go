@@ -47,7 +47,9 @@ type GenFunc func(ctx *Ctx, in *Inputs, emit Emit) error
 // node's inbox itself until every input stream ends.
 type RunFunc func(ctx *Ctx, in *Inputs, inbox *Inbox, emit Emit) error
 
-// Emit sends v on an output slot. Nil values are dropped.
+// Emit sends v on an output slot. Nil values are dropped. Only the
+// goroutine that called the node's function calls it (a run may buffer
+// deliveries without locks, see sequential.go).
 type Emit func(slot string, v any) error
 
 // Role tells the engine how a node takes part in a run beyond its function.

@@ -46,6 +46,8 @@ type RunOptions struct {
 	// Observer, if set, is told how the run and each node went (metrics;
 	// see observe.go).
 	Observer Observer
+
+	scheduler int // schedAuto, or schedConcurrent (tests force it)
 }
 
 // Result is the outcome of a run.
@@ -103,8 +105,9 @@ func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
 }
 
 // newRun makes the state of one run: an inbox per node, sized by the
-// plan. Maps the hot path only reads start nil (see newInbox), so a small
-// run allocates a few objects per node (TestRunAllocs pins how many).
+// plan. Maps the hot path only reads start nil (see Inbox.init), and the
+// inboxes of a sequential run share their backing arrays, so a small run
+// allocates a few objects (TestRunAllocs pins how many).
 func (p *Plan) newRun(ctx context.Context, opts RunOptions) *run {
 	if opts.InboxSize <= 0 {
 		opts.InboxSize = 16
@@ -112,8 +115,15 @@ func (p *Plan) newRun(ctx context.Context, opts RunOptions) *run {
 	r := &run{plan: p, opts: opts, limits: opts.Limits.withDefaults(), results: map[string][]any{}, start: time.Now()}
 	r.ctx, r.cancel = context.WithCancelCause(ctx)
 	r.counters = make([]atomic.Int64, len(p.edges)+1)
-	r.inboxes = make([]*Inbox, len(p.nodes))
+	r.inboxes = make([]Inbox, len(p.nodes))
 	r.ctxs = make([]Ctx, len(p.nodes))
+	var bufs []delivery
+	var opens []int
+	if sp := p.seq; sp != nil && opts.scheduler == schedAuto {
+		r.seq, r.order = true, sp.order
+		bufs = make([]delivery, sp.total)
+		opens = make([]int, sp.opens)
+	}
 	for _, n := range p.nodes {
 		counts := n.edgeCount
 		handles := n.handles
@@ -125,13 +135,24 @@ func (p *Plan) newRun(ctx context.Context, opts RunOptions) *run {
 			counts[ControlHandle] = len(n.ctrlIn)
 			handles = append(append([]string{}, n.handles...), ControlHandle)
 		}
-		in := newInbox(opts.InboxSize, counts, handles)
+		in := &r.inboxes[n.index]
+		if r.seq {
+			// One backing array for every inbox's buffer and edge counts.
+			k := p.seq.buf[n.index]
+			in.r, in.buf, bufs = r, bufs[:0:k], bufs[k:]
+			in.init(counts, handles, opens[:len(handles):len(handles)])
+			opens = opens[len(handles):]
+		} else {
+			in.init(counts, handles, make([]int, len(handles)))
+			if len(counts) > 0 {
+				in.ch = make(chan delivery, opts.InboxSize)
+			}
+		}
 		in.ctx, in.limit, in.label = r.ctx, r.limits.Value, n.label()
 		if r.limits.Node > 0 {
 			nctx, cancel := context.WithCancelCause(r.ctx)
 			in.ctx, in.clock = nctx, newNodeClock(r.limits.Node, cancel, in.label)
 		}
-		r.inboxes[n.index] = in
 		r.ctxs[n.index] = Ctx{Context: in.ctx, r: r, n: n}
 		if n.def.Role == RoleInput && n.def.StreamingOutput {
 			if r.pushes == nil {
@@ -190,8 +211,8 @@ type run struct {
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	start   time.Time
-	inboxes []*Inbox // by planNode.index
-	ctxs    []Ctx    // what node code sees of the run, by planNode.index
+	inboxes []Inbox // by planNode.index
+	ctxs    []Ctx   // what node code sees of the run, by planNode.index
 	pushes  map[*planNode]chan delivery
 
 	evMu     sync.Mutex
@@ -207,6 +228,14 @@ type run struct {
 	failMu   sync.Mutex
 	failNode *planNode
 	failErr  error
+
+	// A sequential run (sequential.go): seq until it turns concurrent;
+	// order is the plan's, next the first node not yet run; wg waits for
+	// the goroutines of a run that turned concurrent.
+	seq   bool
+	order []*planNode
+	next  int
+	wg    sync.WaitGroup
 }
 
 func (r *run) execute() *Result {
@@ -235,20 +264,24 @@ func (r *run) execute() *Result {
 	// which would otherwise only wait: one goroutine fewer per run
 	// (BenchmarkTextWorkflow). Every other node has its own, so a node
 	// blocked on a full inbox never holds up the one that would drain it.
-	var wg sync.WaitGroup
 	nodes := r.plan.nodes
-	if len(nodes) == 0 {
+	switch {
+	case len(nodes) == 0:
 		return r.finish(StatusCompleted, "", nil)
+	case r.seq:
+		r.executeSequential()
+	default:
+		var wg sync.WaitGroup
+		for _, n := range nodes[:len(nodes)-1] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.actor(n)
+			}()
+		}
+		r.actor(nodes[len(nodes)-1])
+		wg.Wait()
 	}
-	for _, n := range nodes[:len(nodes)-1] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.actor(n)
-		}()
-	}
-	r.actor(nodes[len(nodes)-1])
-	wg.Wait()
 
 	r.failMu.Lock()
 	failNode, failErr := r.failNode, r.failErr
@@ -364,7 +397,7 @@ func (r *run) nodeUpdate(n *planNode, status string, result, props any) {
 // process.
 func (r *run) actor(n *planNode) {
 	defer r.observeNode(n, time.Now())
-	in := r.inboxes[n.index]
+	in := &r.inboxes[n.index]
 	defer in.clock.close()
 	defer r.closeOutputs(n)
 	defer func() {
@@ -423,9 +456,12 @@ func (r *run) closeOutputs(n *planNode) {
 }
 
 func (r *run) endEdge(e *planEdge) {
-	select {
-	case r.inboxes[e.dst.index].ch <- delivery{handle: e.edge.TargetHandle, eos: true}:
-	case <-r.ctx.Done():
+	dst, d := &r.inboxes[e.dst.index], delivery{handle: e.edge.TargetHandle, eos: true}
+	if !r.deliver(dst, d) {
+		select {
+		case dst.ch <- d:
+		case <-r.ctx.Done():
+		}
 	}
 	if !r.quiet() {
 		r.post(&EdgeUpdate{Type: "edge_update", EdgeID: e.id, Status: "drained", JobID: r.opts.JobID, WorkflowID: r.opts.WorkflowID})
@@ -451,9 +487,9 @@ func (r *run) emit(n *planNode, slot string, v any) error {
 		}
 		return nil
 	}
-	src := r.inboxes[n.index]
+	src := &r.inboxes[n.index]
 	for _, e := range edges {
-		if err := r.send(src, r.inboxes[e.dst.index], delivery{handle: e.edge.TargetHandle, value: v}); err != nil {
+		if err := r.send(src, &r.inboxes[e.dst.index], delivery{handle: e.edge.TargetHandle, value: v}); err != nil {
 			return err
 		}
 		c := r.counters[e.index].Add(1)
@@ -471,12 +507,12 @@ func (r *run) emitControl(n *planNode, v any) error {
 		ev = &ControlEvent{Properties: props}
 	}
 	sent := false
-	src := r.inboxes[n.index]
+	src := &r.inboxes[n.index]
 	for _, e := range n.ctrlOut {
 		if ev.Target != "" && e.dst.id != ev.Target {
 			continue
 		}
-		if err := r.send(src, r.inboxes[e.dst.index], delivery{handle: ControlHandle, ctrl: ev}); err != nil {
+		if err := r.send(src, &r.inboxes[e.dst.index], delivery{handle: ControlHandle, ctrl: ev}); err != nil {
 			return err
 		}
 		sent = true
@@ -491,6 +527,9 @@ func (r *run) emitControl(n *planNode, v any) error {
 // sender's node-timeout clock does not run while it waits; a sender whose
 // clock ran out gets its timeout error.
 func (r *run) send(src, dst *Inbox, d delivery) error {
+	if r.deliver(dst, d) {
+		return src.clock.expired()
+	}
 	select {
 	case dst.ch <- d:
 		return src.clock.expired()
@@ -553,7 +592,7 @@ func (r *run) driveInput(n *planNode) error {
 // driveBypass forwards every value of the node's first connected input to
 // its first output, without running the node.
 func (r *run) driveBypass(n *planNode) error {
-	inbox := r.inboxes[n.index]
+	inbox := &r.inboxes[n.index]
 	first := ""
 	for _, p := range n.def.Props {
 		if n.edgeCount[p.Name] > 0 {
@@ -581,7 +620,7 @@ func (r *run) driveBypass(n *planNode) error {
 func (r *run) driveStreamingInput(n *planNode) error {
 	r.nodeUpdate(n, "running", nil, noProps)
 	in := newInputs(n)
-	inbox := r.inboxes[n.index]
+	inbox := &r.inboxes[n.index]
 	inbox.perItem = true
 	inbox.clock.start()
 	err := n.def.Run(r.ctxFor(n), in, inbox, r.emitter(n))
@@ -619,7 +658,7 @@ func (r *run) driveBatches(n *planNode) error {
 // of an aggregated list handle into one list delivered when its streams end.
 // What the node holds meanwhile counts against its max-value budget.
 func (r *run) arrivals(n *planNode, f func(h string, v any) error) error {
-	inbox := r.inboxes[n.index]
+	inbox := &r.inboxes[n.index]
 	agg := map[string][]any{}
 	for {
 		d, ok, err := inbox.event(inbox.ctx)
@@ -669,7 +708,7 @@ func (r *run) arrivals(n *planNode, f func(h string, v any) error) error {
 // arrive before every input has one are not lost: when the node becomes
 // ready it runs once per value queued on the busiest input.
 func (r *run) onAnyLoop(n *planNode, in *Inputs) error {
-	inbox := r.inboxes[n.index]
+	inbox := &r.inboxes[n.index]
 	pending := map[string][]any{}
 	current := map[string]any{}
 	primed := false
@@ -720,7 +759,7 @@ func (r *run) batchOf(n *planNode, current map[string]any) []batchValue {
 // zipLoop pairs streaming inputs item by item; inputs fed by non-streaming
 // edges keep their first value for every batch.
 func (r *run) zipLoop(n *planNode, in *Inputs) error {
-	inbox := r.inboxes[n.index]
+	inbox := &r.inboxes[n.index]
 	sticky := map[string]any{}
 	queues := map[string][]any{}
 	return r.arrivals(n, func(h string, v any) error {
@@ -867,7 +906,7 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 // with the latest data inputs and the event's properties on top.
 func (r *run) driveControlled(n *planNode) error {
 	in := newInputs(n)
-	inbox := r.inboxes[n.index]
+	inbox := &r.inboxes[n.index]
 	latest := map[string]any{}
 	for {
 		d, ok, err := inbox.event(inbox.ctx)

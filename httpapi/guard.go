@@ -35,6 +35,8 @@ type guard struct {
 	bodyDone     bool // the body was read to its end
 	wroteHeader  bool
 	hijacked     bool // the connection is no longer the server's
+	rc           *http.ResponseController
+	pushed       time.Time // when the write deadline was last pushed
 }
 
 // writeChunk is the most bytes written under one write deadline.
@@ -113,10 +115,26 @@ func (g *guard) FlushError() error {
 	return http.NewResponseController(g.ResponseWriter).Flush()
 }
 
+// pushWriteDeadline keeps the write deadline at least 7/8 of the write
+// timeout ahead: it is moved to a full timeout from now once an eighth of
+// it has passed since it was last moved. A write never gets less than 7/8
+// of the timeout nor more than all of it, and a response of a few writes
+// and a flush moves it once instead of at each (a connection's deadline
+// costs more to set than a small write: BenchmarkRunRequest, the load
+// tool's /run/stream).
 func (g *guard) pushWriteDeadline() {
-	if g.writeTimeout > 0 {
-		_ = http.NewResponseController(g.ResponseWriter).SetWriteDeadline(time.Now().Add(g.writeTimeout))
+	if g.writeTimeout <= 0 {
+		return
 	}
+	now := time.Now()
+	if !g.pushed.IsZero() && now.Sub(g.pushed) < g.writeTimeout/8 {
+		return
+	}
+	g.pushed = now
+	if g.rc == nil {
+		g.rc = http.NewResponseController(g.ResponseWriter)
+	}
+	_ = g.rc.SetWriteDeadline(now.Add(g.writeTimeout))
 }
 
 // Hijack hands the connection over (WebSockets); its deadlines are then

@@ -8,11 +8,12 @@ import (
 	"time"
 )
 
-// SSE writes a Server-Sent Events stream. Each event is flushed at once, and
-// the connection's write deadline is pushed forward before every write, so a
-// client that stops reading is dropped after WriteTimeout instead of holding
-// the stream forever. It is safe for concurrent use (events and keepalive
-// comments may come from different goroutines).
+// SSE writes a Server-Sent Events stream. Each event is flushed at once
+// (Buffer leaves the flush to later), and the connection's write deadline is
+// kept ahead of every write (see deadline), so a client that stops reading
+// is dropped after WriteTimeout instead of holding the stream forever. It
+// is safe for concurrent use (events and keepalive comments may come from
+// different goroutines).
 type SSE struct {
 	w            http.ResponseWriter
 	rc           *http.ResponseController
@@ -23,6 +24,7 @@ type SSE struct {
 	next int
 	err  error
 	buf  []byte
+	set  time.Time // when the write deadline was last set
 }
 
 // NewSSE starts an event stream: it writes the headers and the 200 status.
@@ -42,17 +44,53 @@ func NewSSE(w http.ResponseWriter, writeTimeout time.Duration, ids bool) *SSE {
 	return s
 }
 
+// deadline pushes the write deadline to writeTimeout from now before a
+// write. It is moved only once an eighth of the timeout has passed since
+// it was last set: the deadline is always at least 7/8 of writeTimeout
+// ahead (a stuck client is dropped after 7/8 to 1 writeTimeout, never
+// later), and a stream that writes many events a second sets it a few
+// times a minute, not once per event (setting a connection's deadline
+// costs more than writing a small event: 5% of the worker's CPU under
+// /run/stream load).
 func (s *SSE) deadline() {
-	if s.writeTimeout > 0 {
-		// Not every ResponseWriter supports deadlines (httptest's
-		// recorder does not); the stream still works without.
-		_ = s.rc.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+	if s.writeTimeout <= 0 {
+		return
 	}
+	now := time.Now()
+	if !s.set.IsZero() && now.Sub(s.set) < s.writeTimeout/8 {
+		return
+	}
+	s.set = now
+	// Not every ResponseWriter supports deadlines (httptest's recorder
+	// does not); the stream still works without.
+	_ = s.rc.SetWriteDeadline(now.Add(s.writeTimeout))
 }
 
 // Event sends one "data:" event (data must not contain newlines; JSON from
 // encoding/json never does).
-func (s *SSE) Event(data []byte) error {
+func (s *SSE) Event(data []byte) error { return s.event(data, true) }
+
+// Buffer writes one event like Event but does not flush it: it leaves
+// with the next Flush, Event or Comment (or when the connection's buffer
+// fills). A writer of many small events flushes once for several of them
+// (one write to the socket each); see the worker's /run/stream.
+func (s *SSE) Buffer(data []byte) error { return s.event(data, false) }
+
+// Flush sends what Buffer wrote.
+func (s *SSE) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	s.deadline()
+	if err := s.rc.Flush(); err != nil {
+		s.err = err
+	}
+	return s.err
+}
+
+func (s *SSE) event(data []byte, flush bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
@@ -69,6 +107,13 @@ func (s *SSE) Event(data []byte) error {
 	b = append(b, data...)
 	b = append(b, "\n\n"...)
 	s.buf = b
+	if !flush {
+		s.deadline()
+		if _, err := s.w.Write(b); err != nil {
+			s.err = err
+		}
+		return s.err
+	}
 	return s.write(b)
 }
 

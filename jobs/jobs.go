@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"nodetool/engine"
@@ -207,7 +208,7 @@ func (m *Manager) Admit(user string) (release func(), err error) {
 func (m *Manager) RunOptions(o engine.RunOptions) engine.RunOptions {
 	r := m.o.Run
 	r.JobID, r.WorkflowID, r.Params, r.OnEvent, r.UserID = o.JobID, o.WorkflowID, o.Params, o.OnEvent, o.UserID
-	r.Workspace = o.Workspace
+	r.Workspace, r.MakeWorkspace = o.Workspace, o.MakeWorkspace
 	if r.Logger == nil {
 		r.Logger = m.log
 	}
@@ -382,18 +383,8 @@ func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 		return
 	}
 	m.logRun(graph, j.ID, j.WorkflowID)
-	ws, err := m.o.Workspaces.Make(j.ID)
-	if err != nil {
-		m.log.Error("cannot make a job's workspace", "job_id", j.ID, "err", err)
-		go func() {
-			defer m.wg.Done()
-			msg := "the job's workspace folder could not be made"
-			j.publish(&engine.JobUpdate{Type: "job_update", Status: engine.StatusFailed, JobID: j.ID, WorkflowID: j.WorkflowID, Error: &msg})
-			j.end(&engine.Result{Status: engine.StatusFailed, Error: msg})
-		}()
-		return
-	}
-	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: params, OnEvent: j.publish, Workspace: ws}))
+	mk, removeWS := m.WorkspaceOnDemand(j.ID)
+	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: params, OnEvent: j.publish, MakeWorkspace: mk}))
 	j.mu.Lock()
 	if j.finished.IsZero() { // not ended already
 		j.run = run
@@ -407,7 +398,7 @@ func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 		defer m.wg.Done()
 		j.end(run.Wait())
 		if m.o.Store == nil { // no record keeps it
-			m.removeWorkspace(j.ID)
+			removeWS()
 		}
 	}()
 }
@@ -429,12 +420,9 @@ func (m *Manager) Run(ctx context.Context, user string, plan *engine.Plan, o eng
 	if o.JobID == "" {
 		o.JobID = store.NewID()
 	}
-	ws, err := m.o.Workspaces.Make(o.JobID)
-	if err != nil {
-		return nil, err
-	}
-	defer m.removeWorkspace(o.JobID)
-	o.Workspace = ws
+	mk, removeWS := m.WorkspaceOnDemand(o.JobID)
+	defer removeWS()
+	o.MakeWorkspace = mk
 	return plan.Run(ctx, m.RunOptions(o)), nil
 }
 
@@ -461,6 +449,29 @@ func (m *Manager) Workspace(runID string) (path string, done func(), err error) 
 		return "", nil, err
 	}
 	return path, func() { m.removeWorkspace(runID) }, nil
+}
+
+// WorkspaceOnDemand gives a run a workspace made when one of its nodes
+// first asks for it (engine.RunOptions.MakeWorkspace; nil without
+// Options.Workspaces): most runs never touch files, and a folder made and
+// removed per job is several system calls and two changes of one shared
+// directory on every run (the editor's /predict and /ws jobs). done
+// removes the workspace if it was made; a job whose record keeps its
+// workspace does not call it (the sweep of its record removes it).
+func (m *Manager) WorkspaceOnDemand(runID string) (mk func() (string, error), done func()) {
+	if m.o.Workspaces == nil {
+		return nil, func() {}
+	}
+	var made atomic.Bool
+	mk = func() (string, error) {
+		made.Store(true)
+		return m.o.Workspaces.Make(runID)
+	}
+	return mk, func() {
+		if made.Load() {
+			m.removeWorkspace(runID)
+		}
+	}
 }
 
 // removeWorkspace removes a run's workspace, logging a failure.

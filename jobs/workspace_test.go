@@ -170,3 +170,40 @@ func TestJobWorkspaces(t *testing.T) {
 		t.Errorf("the workspace of an expired job is still there")
 	}
 }
+
+// A job or Run whose nodes never ask for a workspace leaves no folder, with
+// or without a record to keep it.
+func TestWorkspaceOnDemand(t *testing.T) {
+	const noFiles = `{"nodes":[{"id":"c","type":"nodetool.constant.String","data":{"value":"x"}},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"result"}}],
+	 "edges":[{"id":"e1","source":"c","sourceHandle":"output","target":"out","targetHandle":"value"}]}`
+	data := t.TempDir()
+	db, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ws, err := NewWorkspaces(filepath.Join(data, "workspaces"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := wsRegistry()
+	for _, st := range []*store.DB{db, nil} {
+		m := New(Options{Registry: reg, Store: st, Workspaces: ws, Retention: time.Hour})
+		_, sub := start(t, m, Request{UserID: "u", Graph: graph(t, noFiles)})
+		if ju := last(drain(t, sub)); ju.Status != engine.StatusCompleted {
+			t.Fatalf("job: %s", ju.Status)
+		}
+		plan, err := reg.Compile(graph(t, noFiles))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := m.Run(context.Background(), "u", plan, engine.RunOptions{}); err != nil || res.Status != engine.StatusCompleted {
+			t.Fatalf("Run: %v %v", res, err)
+		}
+		m.Close()
+		if entries, err := os.ReadDir(ws.Dir()); err != nil || len(entries) != 0 {
+			t.Errorf("store %v: the workspaces folder holds %v (%v)", st != nil, entries, err)
+		}
+	}
+}

@@ -213,7 +213,7 @@ func (e *endpoint) do(ctx context.Context, method, path, model string, body any,
 
 	var late atomic.Bool
 	timer := time.AfterFunc(wait, func() { late.Store(true); cancel() })
-	resp, err := e.client.Do(req)
+	resp, err := e.roundTrip(req)
 	if !timer.Stop() && err == nil {
 		resp.Body.Close() // the timer fired just as the answer came
 		err = context.DeadlineExceeded
@@ -247,6 +247,24 @@ func (e *endpoint) do(ctx context.Context, method, path, model string, body any,
 		return nil, e.fail(shown, resp.StatusCode, msg, nil)
 	}
 	return &call{ep: e, ctx: ctx, shown: shown, resp: resp, cancel: cancel}, nil
+}
+
+// roundTrip sends req through the client's transport itself when the
+// client would add nothing (no timeout, no cookie jar, no user info in the
+// URL; redirects are never followed): http.Client.Do copies every
+// request's headers for redirects it will not follow, work the relay paid
+// on every request (BenchmarkCompletionRelay). A transport's errors come
+// unwrapped, as do reads the *url.Error of Client.Do.
+func (e *endpoint) roundTrip(req *http.Request) (*http.Response, error) {
+	c := e.client
+	if c.Timeout != 0 || c.Jar != nil || req.URL.User != nil {
+		return c.Do(req)
+	}
+	t := c.Transport
+	if t == nil {
+		t = http.DefaultTransport
+	}
+	return t.RoundTrip(req)
 }
 
 // decode reads a whole JSON response into v, bounded by maxBody and by

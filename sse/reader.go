@@ -31,6 +31,7 @@ type Reader struct {
 	maxLine int
 	lastID  string
 	pendCR  bool
+	line    []byte // readLine's buffer
 }
 
 // NewReader reads events from r, with lines of at most maxLine bytes
@@ -43,35 +44,61 @@ func NewReader(r io.Reader, maxLine int) *Reader {
 	return &Reader{r: bufio.NewReaderSize(r, 512), maxLine: maxLine}
 }
 
-// readLine returns one line without its terminator.
+// readLine returns one line without its terminator, in a buffer the next
+// call reuses. It scans what the bufio.Reader holds rather than reading
+// byte by byte, and keeps its line buffer: a relayed stream reads a line
+// per chunk (chatsrv's BenchmarkCompletionStreamChunk).
 func (s *Reader) readLine() ([]byte, error) {
-	var line []byte
+	line := s.line[:0]
 	for {
-		b, err := s.r.ReadByte()
-		if err != nil {
-			if err == io.EOF && len(line) > 0 {
-				return line, nil
-			}
-			return nil, err
-		}
 		if s.pendCR {
-			s.pendCR = false
-			if b == '\n' {
-				continue // the LF of a CRLF
+			// Skip the LF of a CRLF; on an error, the fill below returns it.
+			if b, err := s.r.Peek(1); err == nil {
+				s.pendCR = false
+				if b[0] == '\n' {
+					s.r.Discard(1)
+				}
 			}
 		}
-		switch b {
-		case '\n':
-			return line, nil
-		case '\r':
-			s.pendCR = true
-			return line, nil
+		n := s.r.Buffered()
+		if n == 0 {
+			if _, err := s.r.Peek(1); err != nil {
+				if err == io.EOF && len(line) > 0 {
+					return s.keep(line), nil
+				}
+				return nil, err
+			}
+			n = s.r.Buffered()
 		}
-		if len(line) >= s.maxLine {
+		buf, _ := s.r.Peek(n)
+		end := bytes.IndexByte(buf, '\n')
+		if end < 0 {
+			end = n
+		}
+		if cr := bytes.IndexByte(buf[:end], '\r'); cr >= 0 {
+			end = cr
+		}
+		if len(line)+end > s.maxLine {
 			return nil, ErrLineTooLong
 		}
-		line = append(line, b)
+		line = append(line, buf[:end]...)
+		if end == n {
+			s.r.Discard(n)
+			continue
+		}
+		s.pendCR = buf[end] == '\r'
+		s.r.Discard(end + 1)
+		return s.keep(line), nil
 	}
+}
+
+// keep keeps line's buffer for the next line, unless it grew past a few
+// KiB: a stream lives long, and one long line should not stay with it.
+func (s *Reader) keep(line []byte) []byte {
+	if cap(line) <= 4<<10 {
+		s.line = line
+	}
+	return line
 }
 
 // Next returns the next event. At the end of the stream it returns io.EOF

@@ -3,8 +3,10 @@ package sse
 import (
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func readAll(t *testing.T, src string, maxLine int) ([]Event, error) {
@@ -82,5 +84,66 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 		t.Fatalf("more than 10000 events from %d bytes", len(s))
+	})
+}
+
+// refLines splits s into lines byte by byte, as the standard says (LF,
+// CRLF or CR end a line; a last line without one still counts), failing
+// on a line over max bytes: the reference readLine is checked against.
+func refLines(s string, max int) ([]string, bool) {
+	var lines []string
+	var line []byte
+	pendCR := false
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if pendCR {
+			pendCR = false
+			if b == '\n' {
+				continue
+			}
+		}
+		switch b {
+		case '\n':
+			lines, line = append(lines, string(line)), nil
+			continue
+		case '\r':
+			lines, line, pendCR = append(lines, string(line)), nil, true
+			continue
+		}
+		if len(line) >= max {
+			return lines, false
+		}
+		line = append(line, b)
+	}
+	if len(line) > 0 {
+		lines = append(lines, string(line))
+	}
+	return lines, true
+}
+
+func FuzzReadLine(f *testing.F) {
+	for _, s := range []string{"a\nb\r\nc\rd", "\r\r\n\n", strings.Repeat("x", 70) + "\n", "data: x\r", "\r\n\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, ok := refLines(s, 64)
+		r := NewReader(strings.NewReader(s), 64)
+		// A reader that gives one byte at a time splits lines across the
+		// buffer's refills.
+		slow := NewReader(iotest.OneByteReader(strings.NewReader(s)), 64)
+		for _, rd := range []*Reader{r, slow} {
+			var got []string
+			var err error
+			for {
+				var line []byte
+				if line, err = rd.readLine(); err != nil {
+					break
+				}
+				got = append(got, string(line))
+			}
+			if !slices.Equal(got, want) || (err == io.EOF) != ok {
+				t.Fatalf("lines of %q: %q, %v; want %q (ok %v)", s, got, err, want, ok)
+			}
+		}
 	})
 }

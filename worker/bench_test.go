@@ -2,6 +2,8 @@ package worker
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +16,23 @@ func BenchmarkRunRequest(b *testing.B) {
 	for b.Loop() {
 		if rec := runRequest(h, "upper", `{"params":{"text":"hi"}}`); rec.Code != http.StatusOK {
 			b.Fatalf("run = %d %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkStreamRequest is POST /run/stream of the 3-node workflow through
+// every middleware: the run's events, the complete event and [DONE].
+func BenchmarkStreamRequest(b *testing.B) {
+	h, _ := speedEnv(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/workflows/upper/run/stream", strings.NewReader(`{"params":{"text":"hi"}}`))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"type":"complete"`) {
+			b.Fatalf("stream = %d %s", rec.Code, rec.Body)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -154,4 +155,55 @@ func TestRunRequestAllocs(t *testing.T) {
 		t.Errorf("a run request allocates %.0f objects, over the %d pinned", allocs, pinned)
 	}
 	t.Logf("%.0f allocations per run request", allocs)
+}
+
+// appendEvent writes the bytes encoding/json's Encoder (HTML escaping off,
+// as the stream's) writes for the same event, whatever the values.
+func TestEventEncoding(t *testing.T) {
+	d := pyval.NewDict(0)
+	d.Set("b", 1.0)
+	d.Set("a", []any{"x<y", int64(2)})
+	str := func(s string) *string { return &s }
+	n := int64(7)
+	values := []any{nil, "", "LOAD", `quote " back \ slash`, "<b>&amp;</b>", "héllo \u2028 ☃", "tab\tnew\nline\x01\x7f", "\xff",
+		int64(42), -3, true, false, 2.5, 75.0, 1e21, 1e-7, 123456789.125, math.Copysign(0, -1), 1e-6, 5e-324, d, []any{"a", nil, 1.5},
+		[]any(nil), map[string]any{}, map[string]any(nil), map[string]any{"z": "1", "a": map[string]any{"<k>": []any{true}}},
+		map[string]any{"k\"q": "v", "é": 1}, []string{"typed"}, struct{ A int }{1}}
+	var events []any
+	for _, v := range values {
+		events = append(events,
+			&engine.NodeUpdate{Type: "node_update", NodeID: "n<1>", NodeName: "Up", NodeType: "nodetool.text.ToUppercase", Status: "completed", Result: v, Properties: v, JobID: "j", WorkflowID: "w"},
+			completeEvent{Type: "complete", Results: map[string]any{"result": v, "other": "x"}},
+			&engine.JobUpdate{Type: "job_update", Status: "completed", JobID: "j", Result: map[string][]any{"r": {v, "last"}, "e": nil}},
+		)
+	}
+	dur := 0.000123
+	events = append(events,
+		&engine.NodeUpdate{Type: "node_update", NodeID: "n", Status: "error", Error: str("it \"failed\"\n"), Properties: map[string]any{}},
+		&engine.EdgeUpdate{Type: "edge_update", EdgeID: "e1", Status: "message_sent", Counter: &n, JobID: "j", WorkflowID: "w"},
+		&engine.EdgeUpdate{Type: "edge_update", EdgeID: "e1", Status: "drained"},
+		&engine.JobUpdate{Type: "job_update", Status: "running", JobID: "j", WorkflowID: "w"},
+		&engine.JobUpdate{Type: "job_update", Status: "completed", Message: str("Workflow j completed in 0.00 seconds"), Duration: &dur, Result: map[string][]any{}},
+		&engine.JobUpdate{Type: "job_update", Status: "failed", Error: str("boom <x>"), NodeID: str("n"), Traceback: str("t"), RunState: map[string]any{"s": 1}},
+		errorEvent{Type: "error", Error: "the run was cancelled"},
+		errorEvent{Type: "error", Error: "node \u2029 failed", NodeID: str("n1")},
+		&engine.LogUpdate{Type: "log_update", NodeID: "n", Content: "<hello>", Severity: "info"},
+	)
+	for _, ev := range events {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(ev); err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendEvent(nil, ev)
+		if err != nil || string(got)+"\n" != want.String() {
+			t.Errorf("appendEvent(%#v) =\n%s, %v; want\n%s", ev, got, err, want.String())
+		}
+	}
+	for _, bad := range []any{math.NaN(), math.Inf(1)} {
+		if _, err := appendEvent(nil, &engine.NodeUpdate{Result: bad}); err == nil {
+			t.Errorf("%v was encoded", bad)
+		}
+	}
 }

@@ -23,15 +23,17 @@
 //     each beside its baseline measured in the same run (worker /run and
 //     /run/stream versus /health with the server's CPU per request; the
 //     chat relay versus the upstream alone with each one's CPU per
-//     request, the added time to first token and the cost per chunk), for
-//     -bin and, with -before, a baseline binary in alternating rounds;
+//     request, the added time to first token and the cost per chunk; the
+//     editor's /predict and /ws jobs/s for -n sockets at once versus the
+//     worker's /run for -n clients at once), for -bin and, with -before, a
+//     baseline binary in alternating rounds (-speed picks the parts);
 //   - scale (not by default; scale.go): the cost of /metrics, two replicas
 //     behind HAProxy versus one, and GET of a 64 MiB object through the S3
 //     backend versus from the service directly (-s3, -haproxy).
 //
 // Usage:
 //
-//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,ws,jobs,sockets,scale,speed] [-before /tmp/nodetool-main] [-rounds 5] [-c 32] [-d 5s] [-n 1000] [-jobs 300] [-params 1048576]
+//	go build -o /tmp/nodetool . && go run ./testdata/loadtest -bin /tmp/nodetool [-what worker,chat,editor,ws,jobs,sockets,scale,speed] [-before /tmp/nodetool-main] [-rounds 5] [-c 32] [-d 5s] [-n 1000] [-speed worker,editor,chat] [-jobs 300] [-params 1048576]
 //	    [-s3 http://KEY:SECRET@HOST:PORT/BUCKET] [-haproxy haproxy] [-haproxy-config deploy/haproxy.cfg]
 package main
 
@@ -87,6 +89,7 @@ func main() {
 	haproxyConfig := flag.String("haproxy-config", "deploy/haproxy.cfg", "the balancer's configuration, for -what scale")
 	before := flag.String("before", "", "for -what speed: a baseline binary (e.g. main's) measured side by side with -bin")
 	scaleParts := flag.String("scale", "", "parts of -what scale to run: metrics, balancer, s3 (default all)")
+	speedParts := flag.String("speed", "worker,editor,chat", "parts of -what speed to run")
 	flag.Parse()
 	if *upstream {
 		if err := serveUpstream(); err != nil {
@@ -123,7 +126,7 @@ func main() {
 			if *before != "" {
 				bins = []string{*before, *bin}
 			}
-			err = speedLoad(bins, *conc, *dur, *wsRounds)
+			err = speedLoad(bins, *speedParts, *conc, *dur, *wsRounds, *n)
 		case "scale":
 			err = scaleLoad(*bin, *s3URL, *haproxy, *haproxyConfig, *conc, *dur, *scaleParts)
 		default:

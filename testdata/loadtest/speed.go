@@ -1,12 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"nodetool/lang/pyval"
 )
 
 // speedLoad measures the targets of the speed issue for each binary in
@@ -15,11 +21,134 @@ import (
 // alternate between the binaries and the baselines (/health, the upstream
 // alone) and the medians are printed. Server CPU is read from
 // /proc/PID/stat before and after each measurement.
-func speedLoad(bins []string, conc int, dur time.Duration, rounds int) error {
-	if err := speedWorker(bins, conc, dur, rounds); err != nil {
+func speedLoad(bins []string, parts string, conc int, dur time.Duration, rounds, sockets int) error {
+	for _, part := range strings.Split(parts, ",") {
+		var err error
+		switch part {
+		case "worker":
+			err = speedWorker(bins, conc, dur, rounds)
+		case "editor":
+			err = speedEditor(bins, sockets, rounds)
+		case "chat":
+			err = speedChat(bins, conc, dur, rounds)
+		default:
+			err = fmt.Errorf("-speed: unknown part %q (worker, editor, chat)", part)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// speedEditor compares the editor's job rate with the worker's on the same
+// 3-node workflow: rounds of n clients at once, each on a connection of
+// its own running one job (a /predict or /ws socket of serve, a POST /run
+// of the worker), alternating between the three and between the binaries.
+func speedEditor(bins []string, n, rounds int) error {
+	wfDir, err := os.MkdirTemp("", "loadtest-workflows")
+	if err != nil {
 		return err
 	}
-	return speedChat(bins, conc, dur, rounds)
+	defer os.RemoveAll(wfDir)
+	os.WriteFile(filepath.Join(wfDir, "upper.json"), []byte(upperWorkflow), 0o600)
+	graph, err := pyval.Decode([]byte(upperWorkflow))
+	if err != nil {
+		return err
+	}
+	g, _ := graph.(*pyval.Dict).Get("graph")
+	type pair struct{ serve, worker *server }
+	var srvs []pair
+	defer func() {
+		for _, p := range srvs {
+			p.serve.stop()
+			p.worker.stop()
+		}
+	}()
+	for _, bin := range bins {
+		serve, err := startNodetool(bin, nil, "serve", "--port", "0", "--log-level", "warn", "--max-jobs", fmt.Sprint(n))
+		if err != nil {
+			return err
+		}
+		worker, err := startNodetool(bin, []string{"WORKER_AUTH_TOKEN=" + token}, "worker", "--host", "127.0.0.1", "--port", "0",
+			"--workflows-dir", wfDir, "--log-level", "warn", "--max-jobs", fmt.Sprint(n))
+		if err != nil {
+			serve.stop()
+			return err
+		}
+		srvs = append(srvs, pair{serve, worker})
+	}
+	fmt.Printf("== speed: editor versus worker, %d clients at once, each on its own connection running one job of the 3-node workflow, %d alternating rounds\n\n", n, rounds)
+	// round runs n jobs at once through job and returns jobs/s.
+	round := func(job func(i int) error) (float64, error) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var first error
+		start := time.Now()
+		for i := range n {
+			wg.Go(func() {
+				if err := job(i); err != nil {
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		return float64(n) / time.Since(start).Seconds(), first
+	}
+	post := func(base string) func(int) error {
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 60 * time.Second}
+		return func(i int) error {
+			req, _ := http.NewRequest("POST", base+"/workflows/upper/run", strings.NewReader(fmt.Sprintf(`{"text":"socket %d"}`, i)))
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			io.Copy(io.Discard, resp.Body)
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("POST /run: %s", resp.Status)
+			}
+			return nil
+		}
+	}
+	kinds := []string{"worker POST /run", "serve /predict", "serve /ws"}
+	rates := make([][][]float64, len(srvs)) // [server][kind][round]
+	for si := range srvs {
+		rates[si] = make([][]float64, len(kinds))
+	}
+	for r := range rounds {
+		for si, p := range srvs {
+			jobs := []func(int) error{
+				post(p.worker.base),
+				func(i int) error { return socketJob(p.serve.base, "/predict", g, r, i) },
+				func(i int) error { return socketJob(p.serve.base, "/ws", g, r, i) },
+			}
+			for ki, job := range jobs {
+				rate, err := round(job)
+				if err != nil {
+					fmt.Printf("round %d, %s: first error: %v\n", r, kinds[ki], err)
+				}
+				rates[si][ki] = append(rates[si][ki], rate)
+			}
+		}
+	}
+	med := func(xs []float64) float64 {
+		s := slices.Clone(xs)
+		slices.Sort(s)
+		return s[len(s)/2]
+	}
+	for si, bin := range bins {
+		fmt.Printf("%s:\n", label(bins, si, bin))
+		w := med(rates[si][0])
+		for ki, k := range kinds {
+			fmt.Printf("  %-20s median %6.0f jobs/s (rounds: %s)\n", k, med(rates[si][ki]), fmtRates(rates[si][ki]))
+		}
+		fmt.Printf("  /predict %3.0f%%, /ws %3.0f%% of the worker's /run rate (target >= 80%%)\n\n", 100*med(rates[si][1])/w, 100*med(rates[si][2])/w)
+	}
+	return nil
 }
 
 // sample is one measurement with the server's CPU time over it.

@@ -41,55 +41,7 @@ func unifiedLoad(bin string, n, rounds int) error {
 		return err
 	}
 	g, _ := graph.(*pyval.Dict).Get("graph")
-	wsBase := "ws" + strings.TrimPrefix(srv.base, "http")
-	dial := func(path string) (*websocket.Conn, error) {
-		cfg, err := websocket.NewConfig(wsBase+path, srv.base)
-		if err != nil {
-			return nil, err
-		}
-		return websocket.DialConfig(cfg)
-	}
-	runOne := func(path string, round, i int) error {
-		ws, err := dial(path)
-		if err != nil {
-			return err
-		}
-		defer ws.Close()
-		jobID := ""
-		data := map[string]any{"workflow_id": "upper", "graph": g, "params": map[string]any{"text": fmt.Sprint("socket ", i)}}
-		if path == "/ws" {
-			jobID = fmt.Sprintf("load-%d-%d-%d", time.Now().UnixNano(), round, i)
-			data["job_id"], data["resource_limits"], data["type"] = jobID, undefined{}, "run_job_request"
-		}
-		msg, err := msgpack.Marshal(map[string]any{"type": "run_job", "command": "run_job", "data": data})
-		if err != nil {
-			return err
-		}
-		if err := websocket.Message.Send(ws, msg); err != nil {
-			return err
-		}
-		ws.SetReadDeadline(time.Now().Add(60 * time.Second))
-		for {
-			var frame []byte
-			if err := websocket.Message.Receive(ws, &frame); err != nil {
-				return err
-			}
-			v, err := msgpack.Unmarshal(frame)
-			if err != nil {
-				return err
-			}
-			d, _ := v.(*pyval.Dict)
-			if d.Str("type") == "job_update" && d.Str("status") != "running" && d.Str("status") != "queued" {
-				if d.Str("status") != "completed" {
-					return fmt.Errorf("job ended %s: %s", d.Str("status"), d.Str("error"))
-				}
-				if jobID != "" && d.Str("job_id") != jobID {
-					return fmt.Errorf("job_update of %s, want the client's id %s", d.Str("job_id"), jobID)
-				}
-				return nil
-			}
-		}
-	}
+	runOne := func(path string, round, i int) error { return socketJob(srv.base, path, g, round, i) }
 	round := func(path string, r int) (float64, int, error) {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -309,4 +261,54 @@ func graphOf(src string) string {
 	}
 	json.Unmarshal([]byte(src), &w)
 	return string(w.Graph)
+}
+
+// socketJob opens a socket on path (/ws or /predict) of the serve at base,
+// runs one job of graph g (the upper workflow's) on it and returns when its
+// final job_update arrives. On /ws the job is the current client's
+// run_job: its own job id, unset fields as ext type 0.
+func socketJob(base, path string, g any, round, i int) error {
+	cfg, err := websocket.NewConfig("ws"+strings.TrimPrefix(base, "http")+path, base)
+	if err != nil {
+		return err
+	}
+	ws, err := websocket.DialConfig(cfg)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	jobID := ""
+	data := map[string]any{"workflow_id": "upper", "graph": g, "params": map[string]any{"text": fmt.Sprint("socket ", i)}}
+	if path == "/ws" {
+		jobID = fmt.Sprintf("load-%d-%d-%d", time.Now().UnixNano(), round, i)
+		data["job_id"], data["resource_limits"], data["type"] = jobID, undefined{}, "run_job_request"
+	}
+	msg, err := msgpack.Marshal(map[string]any{"type": "run_job", "command": "run_job", "data": data})
+	if err != nil {
+		return err
+	}
+	if err := websocket.Message.Send(ws, msg); err != nil {
+		return err
+	}
+	ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+	for {
+		var frame []byte
+		if err := websocket.Message.Receive(ws, &frame); err != nil {
+			return err
+		}
+		v, err := msgpack.Unmarshal(frame)
+		if err != nil {
+			return err
+		}
+		d, _ := v.(*pyval.Dict)
+		if d.Str("type") == "job_update" && d.Str("status") != "running" && d.Str("status") != "queued" {
+			if d.Str("status") != "completed" {
+				return fmt.Errorf("job ended %s: %s", d.Str("status"), d.Str("error"))
+			}
+			if jobID != "" && d.Str("job_id") != jobID {
+				return fmt.Errorf("job_update of %s, want the client's id %s", d.Str("job_id"), jobID)
+			}
+			return nil
+		}
+	}
 }

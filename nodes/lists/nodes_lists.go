@@ -20,6 +20,7 @@ func Register(r *engine.Registry) {
 	registerOrder(r)
 	registerSets(r)
 	registerAggregates(r)
+	registerSave(r)
 }
 
 // values declares a node's "values" input, a list.

@@ -35,7 +35,7 @@ func TestSaveList(t *testing.T) {
 	}
 	for _, c := range []struct {
 		data, ws, want string
-		lim             engine.Limits
+		lim            engine.Limits
 	}{
 		{`{"values":["x"]}`, "", "workspace", engine.Limits{}},
 		{`{"values":["x"],"name":"../escape.txt"}`, dir, "plain name", engine.Limits{}},

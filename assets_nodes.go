@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -19,42 +18,20 @@ import (
 // its user's assets.
 type storeAssets struct{ db *store.DB }
 
-// assetRecord holds the fields of the editor's asset record the nodes use.
-type assetRecord struct {
-	ID          string `json:"id"`
-	UserID      string `json:"user_id"`
-	ParentID    string `json:"parent_id"`
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Size        *int64 `json:"size"`
-}
-
 func (s storeAssets) Files(ctx context.Context, user, folder string) ([]runfiles.Asset, error) {
 	if user == "" {
 		return nil, errors.New("the run has no user, so it has no asset folders")
 	}
-	if folder != user { // the home folder is the user id and has no record
-		data, ok := s.db.Get("assets", folder)
-		var a assetRecord
-		if !ok || json.Unmarshal(data, &a) != nil || a.UserID != user || a.ContentType != "folder" {
-			return nil, fmt.Errorf("asset folder %s not found", folder)
-		}
+	files, err := editor.AssetFiles(ctx, s.db, user, folder)
+	if errors.Is(err, editor.ErrAssetFolderNotFound) {
+		return nil, fmt.Errorf("asset folder %s not found", folder)
 	}
-	var out []runfiles.Asset
-	// Ids sort by creation time: the files come oldest first.
-	for _, rec := range s.db.List("assets") {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		var a assetRecord
-		if json.Unmarshal(rec.Data, &a) != nil || a.UserID != user || a.ParentID != folder || a.ContentType == "folder" {
-			continue
-		}
-		size := int64(-1)
-		if a.Size != nil {
-			size = *a.Size
-		}
-		out = append(out, runfiles.Asset{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: size})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]runfiles.Asset, len(files))
+	for i, f := range files {
+		out[i] = runfiles.Asset{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size}
 	}
 	return out, nil
 }

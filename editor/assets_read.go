@@ -53,3 +53,43 @@ func ReadAsset(ctx context.Context, db *store.DB, user, id string, max int64) ([
 	}
 	return b, nil
 }
+
+// AssetFile is a file asset (not a folder) as AssetFiles lists it.
+type AssetFile struct {
+	ID, Name, ContentType string
+	Size                  int64 // -1: not recorded
+}
+
+// ErrAssetFolderNotFound is AssetFiles' error for a folder that does not
+// exist for the user.
+var ErrAssetFolderNotFound = errors.New("asset folder not found")
+
+// AssetFiles lists the files directly in the user's asset folder (the
+// user id is the home folder, which has no record), oldest first: what
+// workflow nodes that load an asset folder read.
+func AssetFiles(ctx context.Context, db *store.DB, user, folder string) ([]AssetFile, error) {
+	if folder != user {
+		data, ok := db.Get(assetKind, folder)
+		var a asset
+		if !ok || json.Unmarshal(data, &a) != nil || a.UserID != user || !a.isFolder() {
+			return nil, fmt.Errorf("%w: %s", ErrAssetFolderNotFound, folder)
+		}
+	}
+	var out []AssetFile
+	// Ids sort by creation time: the files come oldest first.
+	for _, rec := range db.List(assetKind) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var a asset
+		if json.Unmarshal(rec.Data, &a) != nil || a.UserID != user || a.ParentID != folder || a.isFolder() {
+			continue
+		}
+		size := int64(-1)
+		if a.Size != nil {
+			size = *a.Size
+		}
+		out = append(out, AssetFile{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: size})
+	}
+	return out, nil
+}

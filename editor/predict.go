@@ -21,9 +21,7 @@ import (
 // events of the jobs it follows (which end within the grace) before its
 // close frame.
 func (s *Server) predict(c *wsConn) {
-	ctx, cancel := context.WithCancel(c.r.Context())
-	defer cancel()
-	p := &predictSession{s: s, c: c, ctx: ctx, cancel: cancel, streams: map[string]*followed{}, drained: make(chan struct{}, 1)}
+	p := &predictSession{s: s, c: c, parent: c.r.Context()}
 	defer p.stopAll()
 	c.setBusy(p.following)
 	c.setOnShutdown(func() {
@@ -61,16 +59,48 @@ type followed struct {
 type predictSession struct {
 	s      *Server
 	c      *wsConn
-	ctx    context.Context
-	cancel context.CancelFunc
+	parent context.Context // the request's
 	// unified is set on /ws: runs over a job limit wait in the queue
 	// (job_update queued) instead of being refused.
 	unified bool
 
+	// What follows is made when the socket first follows a job (see
+	// context): an idle socket holds none of it, because a server holds
+	// thousands of idle sockets and each byte here counts a thousand times.
 	mu      sync.Mutex
+	ctx     context.Context // ends when the socket does
+	cancel  context.CancelFunc
+	stopped bool // the socket is gone: a context made now is already done
 	streams map[string]*followed
 	drained chan struct{} // signalled when streams becomes empty
 	wg      sync.WaitGroup
+}
+
+// context returns the socket's context, making it at the first call.
+func (p *predictSession) context() context.Context {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.contextLocked()
+}
+
+func (p *predictSession) contextLocked() context.Context {
+	if p.ctx == nil {
+		p.ctx, p.cancel = context.WithCancel(p.parent)
+		if p.stopped {
+			p.cancel()
+		}
+	}
+	return p.ctx
+}
+
+// stop ends the socket's context: the jobs it follows are no longer sent.
+func (p *predictSession) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopped = true
+	if p.cancel != nil {
+		p.cancel()
+	}
 }
 
 // drainWait bounds how long a /predict socket may take, at a shutdown, to
@@ -89,9 +119,15 @@ func (p *predictSession) following() bool {
 func (p *predictSession) waitStreams(d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
-	for p.following() {
+	for {
+		p.mu.Lock()
+		n, drained := len(p.streams), p.drained
+		p.mu.Unlock()
+		if n == 0 {
+			return
+		}
 		select {
-		case <-p.drained:
+		case <-drained:
 		case <-t.C:
 			return
 		}
@@ -275,11 +311,14 @@ func startError(err error) string {
 // follow streams a job's events to the socket until the job ends, the
 // socket goes, or the job is unfollowed.
 func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
-	ctx, cancel := context.WithCancel(p.ctx)
-	f := &followed{job: j, sub: sub, cancel: cancel}
 	p.mu.Lock()
+	ctx, cancel := context.WithCancel(p.contextLocked())
+	f := &followed{job: j, sub: sub, cancel: cancel}
 	if old := p.streams[j.ID]; old != nil {
 		old.cancel()
+	}
+	if p.streams == nil {
+		p.streams, p.drained = map[string]*followed{}, make(chan struct{}, 1)
 	}
 	p.streams[j.ID] = f
 	p.mu.Unlock()
@@ -311,7 +350,7 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 				ev = &l
 			}
 			if p.c.send(ev) != nil {
-				p.cancel() // the socket is gone
+				p.stop() // the socket is gone
 				return
 			}
 		}
@@ -319,7 +358,7 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 }
 
 func (p *predictSession) stopAll() {
-	p.cancel()
+	p.stop()
 	p.wg.Wait()
 }
 
@@ -363,13 +402,14 @@ func (p *predictSession) cancelJob(data *pyval.Dict) {
 	if !streaming {
 		// Not followed here: still tell this socket how it ended, without
 		// holding up its other commands.
+		ctx := p.context()
 		p.wg.Go(func() {
 			t := time.NewTimer(10 * time.Second)
 			defer t.Stop()
 			select {
 			case <-j.Done():
 			case <-t.C:
-			case <-p.ctx.Done():
+			case <-ctx.Done():
 				return
 			}
 			p.c.send(&engine.JobUpdate{Type: "job_update", Status: j.Status(), JobID: id, WorkflowID: j.WorkflowID})

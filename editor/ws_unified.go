@@ -37,11 +37,9 @@ import (
 // keepalive after each UnifiedStatsInterval. Auth, the browser guard, budgets and ownership are
 // those of every editor socket; jobs and chat turns outlive the socket.
 func (s *Server) unified(c *wsConn) {
-	ctx, cancel := context.WithCancel(c.r.Context())
-	defer cancel()
-	u := &unifiedSession{s: s, c: c, ctx: ctx}
-	u.jobs = &predictSession{s: s, c: c, ctx: ctx, cancel: cancel, streams: map[string]*followed{},
-		drained: make(chan struct{}, 1), unified: true}
+	u := &unifiedSession{s: s, c: c, ctx: c.r.Context(),
+		predict: predictSession{s: s, c: c, parent: c.r.Context(), unified: true}}
+	u.jobs = &u.predict
 	defer u.jobs.stopAll()
 	defer u.detachChats()
 	c.setBusy(u.busy)
@@ -73,10 +71,11 @@ func (s *Server) unified(c *wsConn) {
 
 // unifiedSession is one /ws socket.
 type unifiedSession struct {
-	s    *Server
-	c    *wsConn
-	ctx  context.Context
-	jobs *predictSession
+	s       *Server
+	c       *wsConn
+	ctx     context.Context // the request's: it ends when the socket does
+	jobs    *predictSession // &predict
+	predict predictSession
 
 	// chat is the socket's own chat run (made at its first chat frame);
 	// attached are other runs this socket resumed. Read loop only, but

@@ -126,13 +126,17 @@ var (
 	noReferrer = []string{"no-referrer"}
 )
 
-// SecurityHeaders adds the headers every response carries.
+// SecurityHeaders adds the headers every response carries. A WebSocket
+// upgrade is skipped (isUpgrade): the headers would never be sent, yet they
+// would grow the header map every idle socket keeps for its whole life.
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h["X-Content-Type-Options"] = nosniff
-		h["X-Frame-Options"] = denyFrames
-		h["Referrer-Policy"] = noReferrer
+		if !isUpgrade(r) {
+			h := w.Header()
+			h["X-Content-Type-Options"] = nosniff
+			h["X-Frame-Options"] = denyFrames
+			h["Referrer-Policy"] = noReferrer
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -224,7 +228,7 @@ func ClientIP(r *http.Request) string {
 func CORS(allowAll bool, allowOrigin func(origin string) bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		if origin != "" && (allowAll || allowOrigin(origin)) {
+		if origin != "" && !isUpgrade(r) && (allowAll || allowOrigin(origin)) {
 			h := w.Header()
 			if allowAll {
 				h.Set("Access-Control-Allow-Origin", "*")
@@ -244,6 +248,14 @@ func CORS(allowAll bool, allowOrigin func(origin string) bool, next http.Handler
 		next.ServeHTTP(w, r)
 	})
 }
+
+// isUpgrade reports a protocol upgrade (a WebSocket handshake): its handler
+// writes the 101 itself on the hijacked connection, so response headers set
+// by the middleware are never sent, and CORS does not apply to WebSockets
+// (the Origin is checked by the browser guard instead). Pages cannot send an
+// Upgrade header (a forbidden header name for fetch and XHR), so a browser
+// never sees a response without the security headers this way.
+func isUpgrade(r *http.Request) bool { return r.Header["Upgrade"] != nil }
 
 // IsPreflight reports a CORS preflight request (exempt from auth).
 func IsPreflight(r *http.Request) bool {

@@ -3,7 +3,13 @@
 
 import { h, replace } from "./dom.js";
 import { mode, token, setToken, onUnauthorized, request } from "./api.js";
-import { listPage, workflowPage, leaveWorkflow } from "./workflows.js";
+import { listPage } from "./workflows.js";
+
+// workflowPage is workflow.js, loaded at the first workflow opened or in
+// the background after the first page is shown (warm).
+let workflowPage = null;
+const loadWorkflowPage = async () => (workflowPage ??= await import("./workflow.js"));
+const warm = () => { loadWorkflowPage().catch(() => {}); };
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -58,14 +64,14 @@ onUnauthorized(() => { needToken = true; });
 
 async function route() {
   const r = location.hash.replace(/^#\/?/, "");
-  leaveWorkflow();
+  workflowPage?.leaveWorkflow();
   document.getElementById("toast").className = "";
   if (mode === "worker" && !token()) { tokenPage(); return; }
   drawNav(r);
   needToken = false;
   const parts = r.split("/").map(decodeURIComponent);
   try {
-    if (parts[0] === "w" || parts[0] === "x") await workflowPage(main, parts[0], parts.slice(1).join("/"));
+    if (parts[0] === "w" || parts[0] === "x") await (await loadWorkflowPage()).workflowPage(main, parts[0], parts.slice(1).join("/"));
     else if (parts[0] === "jobs" && mode !== "worker") await (await import("./jobs.js")).jobsPage(main);
     else if (parts[0] === "chat" && mode !== "worker") await (await import("./chat.js")).chatPage(main, parts[1] || "");
     else if (parts[0] === "assets" && mode !== "worker") await (await import("./assets.js")).assetsPage(main, parts[1] || "");

@@ -158,7 +158,9 @@ func (s *serverConf) listen() (net.Listener, error) {
 // that picks another when it cannot (in use by another server, not
 // writable).
 func (s *serverConf) openStore(d dataDir, tempTTL time.Duration, storage *store.Storage, shared ...string) (*store.DB, error) {
-	opts := store.Options{TempTTL: tempTTL, Logger: s.log, Storage: storage, Shared: shared}
+	// Job records (two writes per job) live in a journal written by group
+	// commit, so that a thousand jobs at once do not cost two thousand fsyncs.
+	opts := store.Options{TempTTL: tempTTL, Logger: s.log, Storage: storage, Shared: shared, Journaled: []string{"jobs"}}
 	if s.metrics != nil {
 		opts.Observer = s.metrics
 	}

@@ -15,7 +15,8 @@ import (
 
 // Job records
 //
-// A record (store kind "jobs", one file per job) is written when the job
+// A record (store kind "jobs": on servers, an entry of the store's journal,
+// see store/journal.go; one file per job otherwise) is written when the job
 // starts and when it ends. It holds the job as the REST API shows it
 // (Record), with an error of at most maxRecordError bytes, and the run's
 // params as JSON when they take at most Options.MaxParams bytes; bigger

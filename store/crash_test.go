@@ -48,6 +48,18 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// crashOptions journal the kind "journal" (see journal.go); the kind
+// "crash" is one file per record.
+var crashOptions = Options{Journaled: []string{"journal"}}
+
+// crashKind picks the record kind of a write, and its name in the log.
+func crashKind(rng *rand.Rand) (kind, what string) {
+	if rng.IntN(2) == 0 {
+		return "journal", "jrecord"
+	}
+	return "crash", "record"
+}
+
 // crashChild is the child side of TestCrash: it writes until it is killed
 // (or for 30 s, in case the parent is gone). A failure ends it with status
 // 2 and a message on stderr, which the parent shows.
@@ -59,7 +71,7 @@ func crashChild(dir string) {
 	seed, _ := strconv.ParseUint(os.Getenv(crashSeedEnv), 10, 64)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	chacha := rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8), byte(seed >> 16), byte(seed >> 24)})
-	db, err := Open(dir, Options{})
+	db, err := Open(dir, crashOptions)
 	if err != nil {
 		fatalf("Open(%q) = %v", dir, err)
 	}
@@ -73,20 +85,22 @@ func crashChild(dir string) {
 	for n := 0; time.Now().Before(deadline); n++ {
 		switch op := rng.IntN(10); {
 		case op < 5:
+			kind, what := crashKind(rng)
 			id := fmt.Sprintf("r%d", rng.IntN(20))
 			data := fmt.Appendf(nil, `{"n":%d,"pad":%q}`, n, strings.Repeat("p", rng.IntN(20000)))
-			say("BEGIN", "record", id, hashHex(data))
-			if err := db.PutRaw("crash", id, data); err != nil {
+			say("BEGIN", what, id, hashHex(data))
+			if err := db.PutRaw(kind, id, data); err != nil {
 				fatalf("PutRaw = %v", err)
 			}
-			say("ACK", "record", id, hashHex(data))
+			say("ACK", what, id, hashHex(data))
 		case op < 6:
+			kind, what := crashKind(rng)
 			id := fmt.Sprintf("r%d", rng.IntN(20))
-			say("BEGIN", "record", id, "-")
-			if _, err := db.Delete("crash", id); err != nil {
+			say("BEGIN", what, id, "-")
+			if _, err := db.Delete(kind, id); err != nil {
 				fatalf("Delete = %v", err)
 			}
-			say("ACK", "record", id, "-")
+			say("ACK", what, id, "-")
 		case op < 9:
 			key := fmt.Sprintf("b/%d/blob", rng.IntN(8))
 			data := make([]byte, rng.IntN(512<<10))
@@ -209,7 +223,9 @@ func runCrashChild(t *testing.T, dir string, rng *rand.Rand) []string {
 func checkCrashState(t *testing.T, dir string, state, pending map[string]string) map[string]string {
 	t.Helper()
 	var logs logBuffer
-	db, err := Open(dir, Options{Logger: logs.logger()})
+	opts := crashOptions
+	opts.Logger = logs.logger()
+	db, err := Open(dir, opts)
 	if err != nil {
 		t.Fatalf("Open after SIGKILL = %v", err)
 	}
@@ -223,6 +239,9 @@ func checkCrashState(t *testing.T, dir string, state, pending map[string]string)
 	found := map[string]string{}
 	for _, r := range db.List("crash") {
 		found["record "+r.ID] = hashHex(r.Data)
+	}
+	for _, r := range db.List("journal") {
+		found["jrecord "+r.ID] = hashHex(r.Data)
 	}
 	assets := bucket(t, db, "assets")
 	list, err := assets.List("")

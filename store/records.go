@@ -56,6 +56,12 @@ func (db *DB) PutRaw(kind, id string, data []byte) error {
 	if db.Remote(kind) {
 		return db.putRemote(kind, id, data)
 	}
+	if j := db.journaled(kind); j != nil {
+		if _, err := j.put(id, data); err != nil {
+			return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
+		}
+		return nil
+	}
 	tmp, err := db.writeTemp(data)
 	if err != nil {
 		return err
@@ -116,6 +122,13 @@ func (db *DB) Delete(kind, id string) (bool, error) {
 	}
 	if db.Remote(kind) {
 		return db.deleteRemote(kind, id)
+	}
+	if j := db.journaled(kind); j != nil {
+		existed, err := j.put(id, nil)
+		if err != nil {
+			return existed, fmt.Errorf("store: delete %s/%s: %w", kind, id, err)
+		}
+		return existed, nil
 	}
 	mu := db.stripe(kind, id)
 	mu.Lock()

@@ -97,7 +97,7 @@ func jobsLoad(floodBin, bin string, n, size int) error {
 	time.Sleep(150 * time.Second)
 	later, _ := rss(srv.pid)
 	srv.stop()
-	records := dirSize(filepath.Join(dir, "data", "records", "jobs"))
+	records := jobRecordsSize(dir)
 	fmt.Printf("%d jobs in %.1f s (%d not completed)\n", n, elapsed.Seconds(), failed.Load())
 	fmt.Printf("RSS: %d KiB before, %d KiB right after, %d KiB 150 s later\n", before, after, later)
 	fmt.Printf("job records on disk: %d KiB\n", records/1024)
@@ -110,7 +110,7 @@ func jobsLoad(floodBin, bin string, n, size int) error {
 		time.Sleep(2 * time.Second)
 		idle, _ := rss(srv.pid)
 		srv.stop()
-		fmt.Printf("%s on the same data dir, idle: RSS %d KiB; job records on disk: %d KiB\n", when, idle, dirSize(filepath.Join(dir, "data", "records", "jobs"))/1024)
+		fmt.Printf("%s on the same data dir, idle: RSS %d KiB; job records on disk: %d KiB\n", when, idle, jobRecordsSize(dir)/1024)
 	}
 	fmt.Println()
 	return nil
@@ -139,6 +139,12 @@ func waitJobEnd(ws *websocket.Conn) string {
 			return d.Str("status")
 		}
 	}
+}
+
+// jobRecordsSize is the size of the job records of the data dir under dir:
+// the store's journal, and record files older versions wrote.
+func jobRecordsSize(dir string) int64 {
+	return dirSize(filepath.Join(dir, "data", "records", "jobs")) + dirSize(filepath.Join(dir, "data", "journal", "jobs.log"))
 }
 
 func dirSize(dir string) int64 {

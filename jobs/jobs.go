@@ -126,6 +126,7 @@ type Manager struct {
 	wg    sync.WaitGroup
 
 	rec records
+	w   recordWriter
 }
 
 type retired struct {
@@ -174,6 +175,7 @@ func New(o Options) *Manager {
 		jobs: map[string]*Job{}, watchers: map[*Watcher]struct{}{}}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.loadRecords()
+	m.w.flush() // the store is repaired and swept before the first job
 	return m
 }
 
@@ -239,6 +241,7 @@ func (m *Manager) Shutdown(ctx context.Context) {
 	case <-time.After(cancelWait):
 		m.log.Warn("some jobs did not end after being cancelled", "jobs", m.lim.Running(""))
 	}
+	m.w.flush()
 }
 
 // Close cancels every running job and waits for them to end.
@@ -252,6 +255,7 @@ func (m *Manager) Close() {
 	m.cancelQueue()
 	m.cancel()
 	m.wg.Wait()
+	m.w.flush()
 }
 
 // Record is a job as stored and as the REST API shows it (NodeTool's

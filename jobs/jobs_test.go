@@ -284,7 +284,9 @@ func TestRestartReconcilesRunningJobs(t *testing.T) {
 	if rec, _ := m1.Stored("u", j.ID); rec.Status != "running" {
 		t.Fatalf("status %s, want running", rec.Status)
 	}
-	// A new manager on the same store: the job is gone from memory.
+	// A new manager on the same store (its record written): the job is
+	// gone from memory.
+	m1.w.flush()
 	m2 := New(Options{Registry: nodes.NewRegistry(nodes.Deps{}), Store: db})
 	rec, err := m2.Stored("u", j.ID)
 	if err != nil || rec.Status != "failed" || rec.Error == nil || !strings.Contains(*rec.Error, "stopped") {

@@ -77,6 +77,7 @@ func TestStartOverLimit(t *testing.T) {
 	if _, _, err := m.Start(Request{UserID: "c", Graph: graph(t, upper)}); !strings.Contains(fmt.Sprint(err), "at most 2 at once on this server (--max-jobs)") {
 		t.Fatalf("third job = %v, want the server's limit", err)
 	}
+	m.w.flush()
 	if n := len(db.List("jobs")); n != 2 {
 		t.Errorf("%d job records, want 2 (refusals are not recorded)", n)
 	}
@@ -197,6 +198,7 @@ func TestParamsCapped(t *testing.T) {
 		_, s := start(t, m, Request{UserID: "u", Graph: graph(t, upper), Params: pyval.DictOf("text", tc.text)})
 		evs := drain(t, s)
 		id := last(evs).JobID
+		m.w.flush()
 		data, _ := db.Get("jobs", id)
 		var rec struct {
 			Status  string          `json:"status"`
@@ -249,6 +251,7 @@ func TestRecordsExpireAndAreCapped(t *testing.T) {
 	running, _ := start(t, m, Request{UserID: "u", Graph: graph(t, mic)})
 	var ids []string
 	for range 4 {
+		clk.add(time.Second) // jobs started at one instant have no order
 		_, s := start(t, m, Request{UserID: "u", Graph: graph(t, upper)})
 		ids = append(ids, last(drain(t, s)).JobID)
 	}
@@ -265,6 +268,7 @@ func TestRecordsExpireAndAreCapped(t *testing.T) {
 	if got := listed(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after 5 jobs with MaxRecords 3: %v, want %v", got, want)
 	}
+	m.w.flush()
 	if n := len(db.List("jobs")); n != 3 {
 		t.Errorf("%d records in the store, want 3", n)
 	}
@@ -274,6 +278,7 @@ func TestRecordsExpireAndAreCapped(t *testing.T) {
 	if got := listed(); fmt.Sprint(got) != fmt.Sprint([]string{newest, running.ID}) {
 		t.Errorf("after the retention: %v, want the new job and the running one", got)
 	}
+	m.w.flush()
 	if _, ok := db.Get("jobs", ids[3]); ok {
 		t.Errorf("an expired record is still in the store")
 	}

@@ -54,6 +54,8 @@ type stored struct {
 	Record
 	Params        json.RawMessage `json:"params"`
 	ParamsOmitted *omittedParams  `json:"params_omitted,omitempty"`
+
+	deleted bool // in the record writer's queue: remove the record
 }
 
 // records is the in-memory index of the job records.
@@ -158,7 +160,8 @@ func (m *Manager) recordParams(p *pyval.Dict) (json.RawMessage, *omittedParams) 
 	return data, nil
 }
 
-// save records the job, in the index and in the store.
+// save records the job: in the index at once (it answers the API), and in
+// the store behind the job (see recordWriter).
 func (m *Manager) save(j *Job) {
 	r := j.Record()
 	j.mu.Lock()
@@ -168,7 +171,74 @@ func (m *Manager) save(j *Job) {
 	if m.o.Store == nil {
 		return
 	}
-	m.write(stored{Record: r, Params: j.params, ParamsOmitted: j.omitted})
+	m.w.queue(m, stored{Record: r, Params: j.params, ParamsOmitted: j.omitted})
+}
+
+// recordWriter writes job records behind the jobs, off their critical
+// path: a job starts, and its last update reaches its clients, without
+// waiting for a disk. Queued writes are coalesced per job (only its latest
+// record is written) and written by one goroutine, a round at a time, all
+// of a round at once, so the store's journal commits them together. A
+// crash can lose the records queued at that moment (a job then shows as
+// it was last written, or not at all); Close and Shutdown write what is
+// queued before they return.
+type recordWriter struct {
+	mu      sync.Mutex
+	cond    *sync.Cond        // signalled when a round ends
+	pending map[string]stored // by job id; deleted set: remove the record
+	busy    bool              // the goroutine is writing
+}
+
+func (w *recordWriter) queue(m *Manager, s stored) {
+	w.mu.Lock()
+	if w.pending == nil {
+		w.pending = map[string]stored{}
+		w.cond = sync.NewCond(&w.mu)
+	}
+	w.pending[s.ID] = s
+	start := !w.busy
+	w.busy = true
+	w.mu.Unlock()
+	if start {
+		go w.run(m)
+	}
+}
+
+func (w *recordWriter) run(m *Manager) {
+	for {
+		w.mu.Lock()
+		round := w.pending
+		if len(round) == 0 {
+			w.busy = false
+			w.cond.Broadcast()
+			w.mu.Unlock()
+			return
+		}
+		w.pending = map[string]stored{}
+		w.mu.Unlock()
+		var wg sync.WaitGroup
+		for _, s := range round {
+			wg.Go(func() {
+				if s.deleted {
+					if _, err := m.o.Store.Delete("jobs", s.ID); err != nil {
+						m.log.Error("cannot delete an expired job record", "job_id", s.ID, "err", err)
+					}
+					return
+				}
+				m.write(s)
+			})
+		}
+		wg.Wait()
+	}
+}
+
+// flush returns once every queued write is done.
+func (w *recordWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for w.busy {
+		w.cond.Wait()
+	}
 }
 
 func (m *Manager) write(s stored) {
@@ -307,10 +377,8 @@ func (m *Manager) sweep() {
 	if m.o.Store == nil {
 		return
 	}
-	for _, id := range gone {
-		if _, err := m.o.Store.Delete("jobs", id); err != nil {
-			m.log.Error("cannot delete an expired job record", "job_id", id, "err", err)
-		}
+	for _, id := range gone { // behind a write still queued for it
+		m.w.queue(m, stored{Record: Record{ID: id}, deleted: true})
 	}
 	if len(gone) > 0 {
 		m.log.Info("deleted old job records", "records", len(gone))

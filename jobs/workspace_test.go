@@ -151,6 +151,7 @@ func TestJobWorkspaces(t *testing.T) {
 	if _, err := ws.Make("leftover"); err != nil {
 		t.Fatal(err)
 	}
+	m.w.flush() // as a server's shutdown does
 	m2 := New(Options{Registry: reg, Store: db, Workspaces: ws, Retention: time.Hour, Now: clk.now})
 	defer m2.Close()
 	if exists(t, filepath.Join(ws.Dir(), "leftover")) || !exists(t, note) {

@@ -247,3 +247,31 @@ func TestOutputAssetsREST(t *testing.T) {
 		t.Errorf("the asset is not listed: %d", code)
 	}
 }
+
+// TestOutputAssetsChat: a chat's workflow run keeps its image as an asset
+// too, and the assistant's message holds the ref, not the bytes.
+func TestOutputAssetsChat(t *testing.T) {
+	env := newWSEnv(t, wsOptions{outputs: &OutputAssets{}, inlineMax: 1})
+	var wf struct {
+		ID string `json:"id"`
+	}
+	if code := env.api(t, "POST", "/api/workflows", "", map[string]any{"name": "img", "access": "private",
+		"graph": json.RawMessage(imageGraph)}, &wf); code != 200 {
+		t.Fatalf("creating the workflow = %d", code)
+	}
+	c := env.dial(t, "/ws/chat", true)
+	c.send(userMessage("draw", "workflow_id", wf.ID))
+	frames := c.until(isFinal)
+	final := frames[len(frames)-1]
+	parts, _ := mustGet(final, "content").([]any)
+	if len(parts) == 0 {
+		t.Fatalf("final %.300s", pyval.Repr(final))
+	}
+	first := parts[0].(*pyval.Dict)
+	img, _ := first.Get("image")
+	storedRef(t, env.url, img)
+	msgs := env.messages(t, "", final.Str("thread_id"))
+	if b, _ := json.Marshal(msgs); len(msgs) != 2 || strings.Contains(string(b), "base64") {
+		t.Errorf("the thread's messages hold inline content: %.300s", b)
+	}
+}

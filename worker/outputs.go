@@ -16,15 +16,14 @@ import (
 // TempOutputs keeps the media results of the worker's runs that are too
 // large to send inline (nodes.Deps.Outputs, see media.Outputs) as objects
 // of the temp bucket, under an unguessable key (32 random hex digits and
-// the content's extension), and returns the URL of GET
-// /storage/temp/<key>: a path, or an absolute URL when Base is set. They
-// expire as every temp object does, --temp-ttl after they were written;
-// with --private-storage, reading them needs the token.
+// the content's extension), and returns the path of GET
+// /storage/temp/<key>, which the client joins to the URL it called (the
+// worker does not know the address its clients reach it by, behind a
+// proxy or a load balancer). They expire as every temp object does,
+// --temp-ttl after they were written; with --private-storage, reading
+// them needs the token.
 type TempOutputs struct {
 	DB *store.DB
-	// Base is the worker's public URL, such as https://worker.example.com
-	// (""; the URI is then a path the client joins to the URL it called).
-	Base string
 	// Logger gets a failed backend call's cause (the run's error says
 	// only what failed).
 	Logger *slog.Logger
@@ -40,7 +39,7 @@ func (o *TempOutputs) StoreOutput(ctx context.Context, _, _, _, contentType stri
 	if _, err := b.Put(ctx, key, bytes.NewReader(data), int64(len(data))); err != nil {
 		return "", "", safeStoreError(o.Logger, err)
 	}
-	return strings.TrimRight(o.Base, "/") + "/storage/temp/" + key, "", nil
+	return "/storage/temp/" + key, "", nil
 }
 
 // RemoveOutput implements media.OutputStore.

@@ -54,8 +54,8 @@ type Outputs struct {
 
 // Keep returns v, a value reaching output node output, with every media
 // ref (image, audio, video, document; at any depth of lists and dicts)
-// whose inline content (data bytes, base64 text, or a data: URI in uri) is
-// over InlineMax replaced by a copy pointing at the stored content. v is
+// whose inline content (data bytes, or a data: URI in uri) is over
+// InlineMax replaced by a copy pointing at the stored content. v is
 // not changed: lists and dicts on the way are copied. A ref that already
 // names an asset is left as it is (the original's rule). Content shared by
 // several refs of v is stored once. When a store fails, the refs of v
@@ -163,10 +163,7 @@ func (k *keeper) ref(d *pyval.Dict) (any, error) {
 	if d.Str("asset_id") != "" {
 		return d, nil
 	}
-	data, key, err := k.content(d)
-	if err != nil {
-		return nil, fmt.Errorf("result %q: the %s's content %w", k.output, d.Str("type"), err)
-	}
+	data, key := k.content(d)
 	if len(data) == 0 || (k.o.InlineMax > 0 && int64(len(data)) <= k.o.InlineMax) {
 		return d, nil
 	}
@@ -200,32 +197,23 @@ func (k *keeper) ref(d *pyval.Dict) (any, error) {
 }
 
 // content returns a ref's inline content and a key naming it: its data
-// (bytes, base64 text, a list of byte values), else a data: URI in its uri;
-// nil when it has none. Decoding is bounded by max-value.
-func (k *keeper) content(d *pyval.Dict) ([]byte, any, error) {
+// bytes, else the content of a data: URI in its uri (decoded only within
+// max-value); nil when it has none, or content it cannot read (base64 text
+// or a list of byte values in data, as a client may send them, a malformed
+// or oversized data: URI), which stays inline as it came.
+func (k *keeper) content(d *pyval.Dict) ([]byte, any) {
 	if raw, _ := d.Get("data"); raw != nil {
-		if b, ok := raw.([]byte); ok {
-			if len(b) == 0 {
-				return nil, nil, nil
-			}
-			return b, bytesKey{&b[0], len(b)}, nil
+		if b, ok := raw.([]byte); ok && len(b) > 0 {
+			return b, bytesKey{&b[0], len(b)}
 		}
-		b, err := inline(k.ctx, raw)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(b) > 0 {
-			return b, bytesKey{&b[0], len(b)}, nil
-		}
+		return nil, nil
 	}
 	if uri := d.Str("uri"); strings.HasPrefix(uri, "data:") {
-		b, err := DataURI(k.ctx, uri)
-		if err != nil {
-			return nil, nil, err
+		if b, err := DataURI(k.ctx, uri); err == nil && len(b) > 0 {
+			return b, uri
 		}
-		return b, uri, nil
 	}
-	return nil, nil, nil
+	return nil, nil
 }
 
 // rollback removes what was stored for a value that is not sent.

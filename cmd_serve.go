@@ -15,6 +15,7 @@ import (
 	"nodetool/engine"
 	"nodetool/jobs"
 	"nodetool/nodes"
+	"nodetool/nodes/media"
 	"nodetool/providers"
 	"nodetool/terminal"
 	"nodetool/webui"
@@ -30,7 +31,7 @@ The terminal is off unless NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=product
 AUTH_PROVIDER=supabase, and only on a loopback listener or with enforced auth); its shell gets only
 PATH, HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...), envModelMap...), envFFmpeg...),
+	env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...), envModelMap...), append(envFFmpeg, envMediaInline...)...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -56,6 +57,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	fs.Var(&f.origins, "cors-origin", "also allow browser requests from this `origin`, e.g. http://192.168.1.5:3000 (repeatable)")
 	f.tempTTL = fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
 	fs.Var(&f.maxUpload, "max-upload", "largest asset upload")
+	addMediaInlineFlag(fs, "as assets of the job's user, in their home folder")
 	f.budgets = addBudgetFlags(fs, engine.DefaultRunTimeout)
 	f.access = addAccessFlags(fs)
 	f.jobLimit = addJobLimitFlags(fs)
@@ -72,6 +74,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 // serveConf is what serve's own flags and environment resolve to.
 type serveConf struct {
 	limits              engine.Limits
+	inlineMax           int64 // --media-inline-max
 	access              access
 	modelMap            providers.ModelMap
 	data                dataDir
@@ -88,6 +91,9 @@ func (f *serveFlags) resolve(c *serverCmd, s *serverConf, getenv func(string) st
 	var conf serveConf
 	var err error
 	if conf.limits, err = f.budgets.limits(c.st); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if conf.inlineMax, err = mediaInlineMax(c.st); err != nil {
 		return nil, usageError("%v", err)
 	}
 	if conf.modelMap, err = f.modelMap.resolve(c.st); err != nil {
@@ -170,8 +176,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usageError("%v", err)
 	}
 	models := nodeModels(s.models, conf.modelMap)
+	// Media results over --media-inline-max become assets of the job's
+	// user; their URLs start with the server's address, known once it
+	// listens (before any run).
+	outAssets := &editor.OutputAssets{DB: db, MaxUpload: int64(f.maxUpload), Logger: s.log}
 	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher,
-		AgentShell: conf.access.shell, Assets: storeAssets{db}, MediaAssets: storeAssets{db}, FFmpeg: tools, FFmpegMissing: noFFmpeg}
+		AgentShell: conf.access.shell, Assets: storeAssets{db}, MediaAssets: storeAssets{db}, FFmpeg: tools, FFmpegMissing: noFFmpeg,
+		Outputs: media.Outputs{Store: outAssets, InlineMax: conf.inlineMax}}
 	reg := nodes.NewRegistry(nodeDeps)
 	spaces, err := openWorkspaces(conf.data.path, false, s.log)
 	if err != nil {
@@ -198,6 +209,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL: "http://" + addr, IdleTimeout: *f.idleTimeout, KeepAlive: *f.keepAlive,
 		AgentWeb: agentWeb(nodeDeps), ModelMap: conf.modelMap,
 	}
+	outAssets.PublicURL = deps.PublicURL
 	if deps.StaticFolder == "" {
 		deps.UI = webui.Handler(webui.Options{Base: "/", Mode: webui.Editor})
 	}

@@ -13,6 +13,7 @@ import (
 	"nodetool/httpapi"
 	"nodetool/jobs"
 	"nodetool/nodes"
+	"nodetool/nodes/media"
 	"nodetool/webui"
 	"nodetool/worker"
 	"nodetool/workflows"
@@ -27,7 +28,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...), append(envFFmpeg, "NODETOOL_WORKER_UI")...),
+		env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...), append(append(envFFmpeg, "NODETOOL_WORKER_UI"), envMediaInline...)...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -37,6 +38,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	addStorageFlag(fs, "storage objects and stored workflows")
 	privateStorage := fs.Bool("private-storage", false, "require auth for GET and HEAD on /storage/* too")
 	tempTTL := fs.Duration("temp-ttl", 24*time.Hour, "how long temp storage objects live")
+	addMediaInlineFlag(fs, "as temp storage objects, GET /storage/temp/KEY, which expire with --temp-ttl")
 	maxUpload := byteSize(2 << 30)
 	fs.Var(&maxUpload, "max-upload", "largest storage upload")
 	budgets := addBudgetFlags(fs, engine.DefaultRunTimeout)
@@ -67,6 +69,10 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return usageError("%v", err)
 	}
 	limits, err := budgets.limits(c.st)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	inlineMax, err := mediaInlineMax(c.st)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -102,7 +108,8 @@ it at its first start, and "nodetool token --show" prints it later.`,
 
 	models := nodeModels(s.models, mmap)
 	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher, AgentShell: acc.shell,
-		FFmpeg: tools, FFmpegMissing: noFFmpeg})
+		FFmpeg: tools, FFmpegMissing: noFFmpeg,
+		Outputs: media.Outputs{Store: &worker.TempOutputs{DB: db, Logger: s.log}, InlineMax: inlineMax}})
 	spaces, err := openWorkspaces(data.path, true, s.log)
 	if err != nil {
 		return err

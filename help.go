@@ -196,4 +196,7 @@ var envHelp = map[string]string{
 	"NODETOOL_ALLOW_NET":        "as --allow-net, comma-separated",
 	"NODETOOL_WORKFLOW_SECRETS": "as --workflow-secrets, comma-separated",
 	"NODETOOL_AGENT_SHELL":      "true gives agents the Bash tool, as --agent-shell",
+
+	// Media results (flags_media.go).
+	"NODETOOL_MEDIA_INLINE_MAX": "the largest media result sent inline (default 64KiB; 0: store every one), as --media-inline-max",
 }

@@ -121,7 +121,13 @@
 // ({"type", "uri", "asset_id", "data"}). run --param NAME=@PATH loads a
 // local file into a media input (its kind checked by content); run
 // --output-dir DIR / NODETOOL_OUTPUT_DIR writes media results as files in DIR
-// and prints their paths in the result JSON (else inline data: URIs). Nodes
+// and prints their paths in the result JSON (else inline data: URIs). The
+// servers send media results up to --media-inline-max /
+// NODETOOL_MEDIA_INLINE_MAX (64KiB; 0: none) inline as data: URIs and store
+// larger ones: worker as temp objects (uri /storage/temp/KEY, a path; they
+// expire with --temp-ttl; --private-storage makes reading them need the
+// token), serve as assets of the job's user (asset_id, and uri its
+// /api/storage/ID.EXT URL) in output_update, job_update and /run answers. Nodes
 // read refs from inline data, data: URIs, stored assets (serve, worker),
 // files in the run's workspace and http(s) URLs under the egress policy;
 // images are decoded only after their header's pixel count passed

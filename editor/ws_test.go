@@ -22,6 +22,8 @@ import (
 	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 	"nodetool/nodes"
+	"nodetool/nodes/media"
+	"nodetool/providers"
 	"nodetool/store"
 	"nodetool/workflows"
 )
@@ -30,12 +32,18 @@ type wsEnv struct {
 	url  string // http://127.0.0.1:port
 	jobs *jobs.Manager
 	srv  *Server
+	db   *store.DB
 }
 
 type wsOptions struct {
 	auth authn.Options
 	deps func(*Deps)
 	jobs jobs.Options // Registry and Store are set by newWSEnv
+	// outputs, if set, gives runs the fake model provider and keeps their
+	// media results as assets (its DB and PublicURL are set here), as
+	// nodetool serve does.
+	outputs   *OutputAssets
+	inlineMax int64
 }
 
 func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
@@ -56,7 +64,16 @@ func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := nodes.NewRegistry(nodes.Deps{})
+	nd := nodes.Deps{}
+	if o.outputs != nil {
+		set, err := providers.NewSet("fake", "fake-model", providers.NewFake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.outputs.DB = db
+		nd.Models, nd.Outputs = set, media.Outputs{Store: o.outputs, InlineMax: o.inlineMax}
+	}
+	reg := nodes.NewRegistry(nd)
 	o.jobs.Registry, o.jobs.Store = reg, db
 	jm := jobs.New(o.jobs)
 	t.Cleanup(jm.Close)
@@ -66,13 +83,21 @@ func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
 	if o.deps != nil {
 		o.deps(&d)
 	}
+	var handler http.Handler // set before the server starts
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	if o.outputs != nil {
+		// Asset URLs start with the server's address, as with serve.
+		d.PublicURL = "http://" + srv.Listener.Addr().String()
+		o.outputs.PublicURL = d.PublicURL
+	}
 	s := New(d)
 	mux := http.NewServeMux()
 	s.Register(mux)
-	srv := httptest.NewServer(s.Handler(mux))
+	handler = s.Handler(mux)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { shutdownNow(s) }) // sockets and jobs end before the server closes
-	return &wsEnv{url: srv.URL, jobs: jm, srv: s}
+	return &wsEnv{url: srv.URL, jobs: jm, srv: s, db: db}
 }
 
 // shutdownNow ends the editor's sessions and jobs without a grace.

@@ -73,6 +73,10 @@ type Deps struct {
 	// editor's asset store). Nil: refs naming an asset are refused with
 	// media.ErrNoAssets.
 	MediaAssets media.Assets
+	// Outputs keep the media results of runs that are too large to send
+	// inline (the worker's temp storage, the editor's asset store). Zero:
+	// results stay inline.
+	Outputs media.Outputs
 }
 
 // Media are the sources media nodes read refs from.
@@ -81,7 +85,7 @@ func (d Deps) Media() media.Sources { return media.Sources{Assets: d.MediaAssets
 // RegisterAll adds every node type of the library to r.
 func RegisterAll(r *engine.Registry, d Deps) {
 	explainMissing(r)
-	base.Register(r)
+	base.RegisterKeeping(r, d.Outputs)
 	control.Register(r)
 	text.Register(r)
 	lists.Register(r)

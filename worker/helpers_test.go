@@ -20,6 +20,8 @@ import (
 	"nodetool/authn"
 	"nodetool/jobs"
 	"nodetool/nodes"
+	"nodetool/nodes/media"
+	"nodetool/providers"
 	"nodetool/sse"
 	"nodetool/store"
 	"nodetool/store/s3"
@@ -62,6 +64,36 @@ var testWorkflows = map[string]string{
 	 {"id":"e1","source":"l","sourceHandle":"output","target":"each","targetHandle":"input_list"},
 	 {"id":"e2","source":"each","sourceHandle":"output","target":"up","targetHandle":"text"},
 	 {"id":"e3","source":"up","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`,
+	// one image of size x size from the fake provider, as a result, inside
+	// a dict and inside a list (Collect).
+	"image": `{"id":"image","name":"Image","graph":{"nodes":[
+	 {"id":"p","type":"nodetool.input.StringInput","data":{"name":"prompt","value":"a red fox"}},
+	 {"id":"size","type":"nodetool.input.IntegerInput","data":{"name":"size","value":16}},
+	 {"id":"t2i","type":"nodetool.image.TextToImage","data":{"model":{"type":"image_model","provider":"fake","id":"fake-model"}}},
+	 {"id":"m","type":"nodetool.dictionary.MakeDictionary","data":{},"dynamic_properties":{"cover":null,"title":"fox"}},
+	 {"id":"col","type":"nodetool.control.Collect","data":{}},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"image"}},
+	 {"id":"out2","type":"nodetool.output.Output","data":{"name":"album"}},
+	 {"id":"out3","type":"nodetool.output.Output","data":{"name":"all"}}
+	],"edges":[
+	 {"id":"e1","source":"p","sourceHandle":"output","target":"t2i","targetHandle":"prompt"},
+	 {"id":"e2","source":"size","sourceHandle":"output","target":"t2i","targetHandle":"width"},
+	 {"id":"e3","source":"size","sourceHandle":"output","target":"t2i","targetHandle":"height"},
+	 {"id":"e4","source":"t2i","sourceHandle":"output","target":"out","targetHandle":"value"},
+	 {"id":"e5","source":"t2i","sourceHandle":"output","target":"m","targetHandle":"cover"},
+	 {"id":"e6","source":"m","sourceHandle":"output","target":"out2","targetHandle":"value"},
+	 {"id":"e7","source":"t2i","sourceHandle":"output","target":"col","targetHandle":"input_item"},
+	 {"id":"e8","source":"col","sourceHandle":"output","target":"out3","targetHandle":"value"}]}}`,
+	// two different images in one result.
+	"pair": `{"id":"pair","name":"Pair","graph":{"nodes":[
+	 {"id":"a","type":"nodetool.image.TextToImage","data":{"model":{"type":"image_model","provider":"fake","id":"fake-model"},"prompt":"a","width":32,"height":32}},
+	 {"id":"b","type":"nodetool.image.TextToImage","data":{"model":{"type":"image_model","provider":"fake","id":"fake-model"},"prompt":"b","width":48,"height":48}},
+	 {"id":"m","type":"nodetool.dictionary.MakeDictionary","data":{},"dynamic_properties":{"a":null,"b":null}},
+	 {"id":"out","type":"nodetool.output.Output","data":{"name":"pair"}}
+	],"edges":[
+	 {"id":"e1","source":"a","sourceHandle":"output","target":"m","targetHandle":"a"},
+	 {"id":"e2","source":"b","sourceHandle":"output","target":"m","targetHandle":"b"},
+	 {"id":"e3","source":"m","sourceHandle":"output","target":"out","targetHandle":"value"}]}}`,
 	"broken": `{"id":"broken","name":"Broken","graph":{"nodes":[{"id":"x","type":"openai.agents.RealtimeAgent"}],"edges":[]}}`,
 }
 
@@ -82,6 +114,13 @@ type envOptions struct {
 	limiter        *jobs.Limiter
 	storage        *store.Storage // nil: the data dir
 	readyCache     time.Duration
+	// media gives runs the fake model provider and keeps media results
+	// over inlineMax in temp storage (TempOutputs), as the worker command
+	// does; tempTTL and now set the store's temp expiry and clock.
+	media     bool
+	inlineMax int64
+	tempTTL   time.Duration
+	now       func() time.Time
 }
 
 // storageBackend is where a test worker keeps storage: the data dir, or
@@ -128,7 +167,7 @@ func forEachStorage(t *testing.T, f func(t *testing.T, st *store.Storage)) {
 func newEnv(t *testing.T, o envOptions) *testEnv {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := store.Open(dir, store.Options{Storage: o.storage, Shared: []string{"workflows"}})
+	db, err := store.Open(dir, store.Options{Storage: o.storage, Shared: []string{"workflows"}, TempTTL: o.tempTTL, Now: o.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +192,16 @@ func newEnv(t *testing.T, o envOptions) *testEnv {
 		t.Fatal(err)
 	}
 	jobs := make(chan JobSummary, 2000)
-	s := New(Deps{Registry: nodes.NewRegistry(nodes.Deps{}), Workflows: repo, Store: db, Auth: a,
+	nd := nodes.Deps{}
+	if o.media {
+		set, err := providers.NewSet("fake", "fake-model", providers.NewFake())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nd.Models = set
+		nd.Outputs = media.Outputs{Store: &TempOutputs{DB: db}, InlineMax: o.inlineMax}
+	}
+	s := New(Deps{Registry: nodes.NewRegistry(nd), Workflows: repo, Store: db, Auth: a,
 		MaxBody: o.maxBody, MaxUpload: o.maxUpload, PrivateStorage: o.privateStorage, KeepAlive: o.keepAlive, Limiter: o.limiter,
 		JobDone: func(j JobSummary) { jobs <- j }, ReadyCache: o.readyCache})
 	mux := http.NewServeMux()

@@ -11,12 +11,17 @@ import (
 
 	"nodetool/engine"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/media"
 )
 
 // Register adds the nodes every workflow is made of: inputs, outputs,
-// constants, Preview, Comment and Group.
-func Register(r *engine.Registry) {
-	registerBuiltin(r)
+// constants, Preview, Comment and Group. Media results stay inline.
+func Register(r *engine.Registry) { RegisterKeeping(r, media.Outputs{}) }
+
+// RegisterKeeping is Register with output nodes that keep media results
+// over outs.InlineMax in outs.Store (see media.Outputs.Keep).
+func RegisterKeeping(r *engine.Registry, outs media.Outputs) {
+	registerBuiltin(r, outs)
 	registerInputs(r)
 	registerConstants(r)
 }
@@ -41,7 +46,7 @@ const (
 	defMessage  = `{"type": "message", "id": null, "workflow_id": null, "graph": null, "thread_id": null, "tools": null, "tool_call_id": null, "role": "", "name": null, "content": null, "tool_calls": null, "collections": null, "input_files": null, "created_at": null, "provider": null, "model": null, "agent_mode": null, "help_mode": null, "agent_execution_id": null, "execution_event_type": null, "workflow_target": null, "workflow_message_input_name": null, "workflow_messages_input_name": null}`
 )
 
-func registerBuiltin(r *engine.Registry) {
+func registerBuiltin(r *engine.Registry, outs media.Outputs) {
 	r.Add(&engine.NodeDef{
 		Type:        "nodetool.workflows.base_node.Preview",
 		Description: "Shows every value that reaches it in the editor, without affecting the result.",
@@ -84,16 +89,23 @@ func registerBuiltin(r *engine.Registry) {
 		BasicFields:     []string{"name", "value"},
 		StreamingOutput: true,
 		Role:            engine.RoleOutput,
-		Run:             runOutput,
+		Run: func(ctx *engine.Ctx, in *engine.Inputs, inbox *engine.Inbox, emit engine.Emit) error {
+			return runOutput(ctx, in, inbox, emit, outs)
+		},
 	})
 }
 
 // runOutput records every value reaching an output node, posts an
 // output_update for it and passes it on. An output that receives nothing
-// reports its configured value once.
-func runOutput(ctx *engine.Ctx, in *engine.Inputs, inbox *engine.Inbox, emit engine.Emit) error {
+// reports its configured value once. What is recorded and posted has its
+// large media content stored (outs.Keep); what is passed on keeps it.
+func runOutput(ctx *engine.Ctx, in *engine.Inputs, inbox *engine.Inbox, emit engine.Emit, outs media.Outputs) error {
 	name := in.Str("name")
 	report := func(v any) error {
+		v, err := outs.Keep(ctx, name, v)
+		if err != nil {
+			return err
+		}
 		if err := ctx.RecordResult(name, v); err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ import (
 // new messages get an error frame, and the running generation may finish
 // within the grace.
 func (s *Server) chat(c *wsConn) {
-	ctx, cancel := context.WithCancel(c.r.Context())
+	ctx, cancel := context.WithCancel(c.ctx)
 	cs := &chatSession{s: s, c: c, queue: make(chan *chatTurn, maxQueuedTurns),
 		pending: map[string]chan toolReply{}, out: func(_ context.Context, v any) error { return c.send(v) }}
 	c.setBusy(func() bool { return cs.active.Load() > 0 })

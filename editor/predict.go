@@ -21,7 +21,7 @@ import (
 // events of the jobs it follows (which end within the grace) before its
 // close frame.
 func (s *Server) predict(c *wsConn) {
-	p := &predictSession{s: s, c: c, parent: c.r.Context()}
+	p := &predictSession{s: s, c: c, parent: c.ctx}
 	defer p.stopAll()
 	c.setBusy(p.following)
 	c.setOnShutdown(func() {

@@ -19,7 +19,7 @@ import (
 // the job updates it still holds, then its close frame.
 func (s *Server) updates(c *wsConn) {
 	c.setBinary(false) // always JSON, as the original
-	ctx, cancel := context.WithCancel(c.r.Context())
+	ctx, cancel := context.WithCancel(c.ctx)
 	defer cancel()
 	readerDone := make(chan struct{})
 	defer func() { // the reader ends once the close frame is answered (or closeWait)

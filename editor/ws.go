@@ -1,12 +1,15 @@
 package editor
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -62,6 +65,7 @@ type wsConn struct {
 	ws   *websocket.Conn
 	user string
 	r    *http.Request
+	ctx  context.Context // the session's (see Server.websocket)
 
 	keepAlive, idleTimeout time.Duration
 	maxMessage             int64
@@ -109,11 +113,19 @@ type inFrame struct {
 // checked the Origin), authenticates with the Authorization header or the
 // api_key/token query parameter, and on failure completes the upgrade then
 // closes with 1008, as NodeTool's client expects. The session is tracked by
-// the server's hub until it has ended, and its context (the request's)
-// derives from the server's base context.
+// the server's hub until it has ended.
+//
+// The session runs on a goroutine of its own and the HTTP handler returns
+// at once (see detachingWriter): an idle socket then holds a small stack
+// instead of net/http's request goroutine, whose stack grew through the
+// middleware chain (8 KiB of an idle socket's ~24; thousands of idle
+// sockets are the normal case). Its context keeps the request's values but
+// not its cancellation (the request ends with the handler); it ends with
+// the session, and a shutdown ends sessions through the hub.
 func (s *Server) websocket(h func(c *wsConn)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		user, authErr := s.d.Auth.AuthenticateWebSocket(r)
+		dw := &detachingWriter{ResponseWriter: w}
 		srv := websocket.Server{
 			Handshake: func(*websocket.Config, *http.Request) error { return nil },
 			Handler: func(ws *websocket.Conn) {
@@ -136,16 +148,66 @@ func (s *Server) websocket(h func(c *wsConn)) http.HandlerFunc {
 					c.finish()
 					return
 				}
-				defer s.hub.remove(c)
-				defer c.finish()
+				var cancel context.CancelFunc
+				c.ctx, cancel = context.WithCancel(context.WithoutCancel(r.Context()))
 				c.mu.Lock()
 				c.timer = time.AfterFunc(c.keepAlive, c.tick)
 				c.mu.Unlock()
-				h(c)
+				conn := dw.detach()
+				go func() {
+					defer conn.Close() // the real close, once the session is over
+					defer cancel()
+					defer s.hub.remove(c)
+					defer c.finish()
+					defer func() {
+						if p := recover(); p != nil {
+							s.log.Error("websocket session panicked", "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+							c.close(closeInternalError, "internal error")
+						}
+					}()
+					h(c)
+				}()
 			},
 		}
-		srv.ServeHTTP(w, r)
+		srv.ServeHTTP(dw, r)
 	}
+}
+
+// detachingWriter hands x/net/websocket a connection whose Close does
+// nothing once the session is detached: websocket.Server closes the
+// connection when its handler returns, and the handler returns at once
+// while the session goes on (see Server.websocket), which closes it
+// itself. Before detach (a refused upgrade, an auth failure) Close closes.
+type detachingWriter struct {
+	http.ResponseWriter
+	conn *detachableConn
+}
+
+func (d *detachingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(d.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	d.conn = &detachableConn{Conn: c}
+	return d.conn, rw, nil
+}
+
+// detach makes Close a no-op and returns the connection to close.
+func (d *detachingWriter) detach() net.Conn {
+	d.conn.detached.Store(true)
+	return d.conn.Conn
+}
+
+type detachableConn struct {
+	net.Conn
+	detached atomic.Bool
+}
+
+func (c *detachableConn) Close() error {
+	if c.detached.Load() {
+		return nil
+	}
+	return c.Conn.Close()
 }
 
 // touch records a sign of use (see the socket timing).

@@ -37,8 +37,8 @@ import (
 // keepalive after each UnifiedStatsInterval. Auth, the browser guard, budgets and ownership are
 // those of every editor socket; jobs and chat turns outlive the socket.
 func (s *Server) unified(c *wsConn) {
-	u := &unifiedSession{s: s, c: c, ctx: c.r.Context(),
-		predict: predictSession{s: s, c: c, parent: c.r.Context(), unified: true}}
+	u := &unifiedSession{s: s, c: c, ctx: c.ctx,
+		predict: predictSession{s: s, c: c, parent: c.ctx, unified: true}}
 	u.jobs = &u.predict
 	defer u.jobs.stopAll()
 	defer u.detachChats()

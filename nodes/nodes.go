@@ -27,6 +27,7 @@ import (
 	"nodetool/nodes/libpillow"
 	"nodetool/nodes/librss"
 	"nodetool/nodes/libsecret"
+	"nodetool/nodes/libsvg"
 	"nodetool/nodes/libuuid"
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
@@ -110,6 +111,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libpillow.Register(r, d.Media())
 	images.Register(r, d.Models, d.Media())
 	libgrid.Register(r, d.Media())
+	libsvg.Register(r)
 }
 
 // NewRegistry returns a registry holding the whole library.

@@ -44,6 +44,7 @@ func Register(r *engine.Registry, models Models, src media.Sources) {
 	registerTransforms(r, src)
 	registerFolder(r, src)
 	registerInfo(r, src)
+	registerFiles(r, src)
 }
 
 // modelRef reads the provider and id of an image_model value.

@@ -11,8 +11,13 @@ import (
 	"nodetool/lang/pyval"
 )
 
-// MaxNodes bounds the elements of a document the renderer reads.
-const MaxNodes = 100000
+// MaxNodes bounds the elements of a document the renderer reads, and
+// maxAttrs their attributes (counted as the document's '=' signs before it
+// is parsed: the XML decoder allocates a tag's attributes at once).
+const (
+	MaxNodes = 100000
+	maxAttrs = 4 * MaxNodes
+)
 
 // node is an element of a parsed SVG document, or a run of text
 // (tag "#text") inside a text element.
@@ -27,6 +32,9 @@ type node struct {
 // prefix (xlink:href is href). Entities other than XML's five are
 // refused (encoding/xml never expands a DTD's), so no entity can expand.
 func parseDoc(b pyval.Budget, doc []byte) (*node, error) {
+	if n := bytes.Count(doc, []byte("=")); n > maxAttrs {
+		return nil, &LimitExceeded{fmt.Sprintf("the SVG document has more than %d attributes", maxAttrs)}
+	}
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	d.Strict = true
 	var root *node

@@ -53,7 +53,7 @@ func Rasterize(b pyval.Budget, doc []byte, w, h int) (*image.RGBA, error) {
 		return nil, err
 	}
 	d := &drawer{b: b, w: w, h: h, img: image.NewRGBA(image.Rect(0, 0, w, h)), ids: map[string]*node{},
-		maxWork: bounded.MulSize(b.MaxValue()/4, workFactor), maxPts: int(max(1024, min(b.MaxValue()/32, 1<<26)))}
+		maxWork: bounded.MulSize(b.MaxValue()/4, workFactor), maxPts: int(max(1024, min(b.MaxValue()/32, 1<<24)))}
 	d.index(root)
 	st := state{fill: paint{kind: paintColor, c: rgba{0, 0, 0, 1}}, fillOpacity: 1, strokeOpacity: 1, opacity: 1,
 		strokeWidth: 1, miterLimit: 4, lineCap: "butt", lineJoin: "miter", fontSize: 16, anchor: "start",
@@ -458,7 +458,7 @@ func (d *drawer) outline(n *node, st state) (*path, error) {
 			err = p.close()
 		}
 	case "path":
-		p, err = parsePath(n.attrs["d"], d.maxPts)
+		p, err = parsePath(n.attrs["d"], d.maxPts/4)
 	}
 	if err != nil {
 		return nil, d.pointsError(err)
@@ -477,7 +477,7 @@ func firstErr(errs ...error) error {
 
 func (d *drawer) pointsError(err error) error {
 	if err == errTooManySegments {
-		return &LimitExceeded{fmt.Sprintf("an SVG shape has more than %d points", d.maxPts)}
+		return &LimitExceeded{fmt.Sprintf("an SVG shape has more than %d points (or %d path commands)", d.maxPts, d.maxPts/4)}
 	}
 	return err
 }
@@ -581,11 +581,14 @@ func (d *drawer) cover(polys [][]vec, evenOdd bool, fn func(win image.Rectangle,
 		d.cov = make([]uint8, win.Dx())
 	}
 	var err error
-	d.ras.rows(evenOdd, d.cov, func(y int, cov []uint8) {
-		if err == nil && y%64 == 0 {
-			err = d.b.Check()
+	d.ras.rows(evenOdd, d.cov, func(y int, cov []uint8) bool {
+		if y%64 == 63 {
+			if err = d.b.Check(); err != nil {
+				return false
+			}
 		}
 		fn(win, win.Min.Y+y, cov)
+		return true
 	})
 	return err
 }

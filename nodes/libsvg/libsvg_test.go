@@ -2,8 +2,8 @@ package libsvg_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"image"
@@ -11,9 +11,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"nodetool/engine"
 	"nodetool/lang/pyval"
+	"nodetool/nodes/libsvg"
 	"nodetool/nodes/media"
 	"nodetool/nodes/nodetest"
 )
@@ -261,13 +263,23 @@ func TestSVGToImageBudgets(t *testing.T) {
 	nodetest.WantValueLimit(t, g.Run(t, nodetest.Registry(), nodetest.SmallLimits), "n")
 }
 
-// TestSVGToImageCancel: a long drawing stops when its run is cancelled.
-func TestSVGToImageCancel(t *testing.T) {
-	many := nodetest.Rep(`<circle cx=\"2000\" cy=\"2000\" r=\"2000\"/>`, 2000)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	res := nodetest.Compile(t, nodetest.Registry(), nodetest.OneNode(ns+"SVGToImage", `{"content": "`+many+`", "width": 4000, "height": 4000}`)).Run(ctx, engine.RunOptions{JobID: "j"})
-	if res.Status == engine.StatusCompleted {
-		t.Fatal("a cancelled run completed")
+// TestRasterizeAttributeBound: a document with more attributes than the
+// renderer reads is refused before the XML decoder allocates them.
+func TestRasterizeAttributeBound(t *testing.T) {
+	doc := `<svg xmlns="http://www.w3.org/2000/svg"><g ` + strings.Repeat(`a="" `, 400001) + `/></svg>`
+	_, err := libsvg.Rasterize(pyval.Unlimited, []byte(doc), 8, 8)
+	var le *libsvg.LimitExceeded
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "attributes") {
+		t.Errorf("Rasterize = %v, want the attribute bound", err)
 	}
+}
+
+// TestSVGToImageDeadline: a drawing far longer than the node's time
+// budget stops at it (the renderer checks its context between shapes and
+// rows).
+func TestSVGToImageDeadline(t *testing.T) {
+	many := nodetest.Rep(`<circle cx=\"2000\" cy=\"2000\" r=\"2000\" fill=\"#808080\" opacity=\"0.5\"/>`, 2000)
+	res := nodetest.RunLimits(t, nil, nodetest.OneNode(ns+"SVGToImage", `{"content": "`+many+`", "width": 4000, "height": 4000, "viewBox": "0 0 4000 4000"}`),
+		engine.Limits{Node: 100 * time.Millisecond})
+	nodetest.WantLimit(t, res, engine.LimitNodeTimeout, "n")
 }

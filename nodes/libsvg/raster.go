@@ -11,8 +11,9 @@ import (
 // every pixel's winding coverage. Edges must lie inside the buffer's
 // w x h (clip polygons to it first).
 type raster struct {
-	w, h int
-	acc  []float32
+	w, h  int
+	acc   []float32
+	dirty bool // acc may hold values (rows did not run to the end)
 }
 
 func (r *raster) reset(w, h int) {
@@ -22,8 +23,11 @@ func (r *raster) reset(w, h int) {
 		r.acc = make([]float32, n)
 	} else {
 		r.acc = r.acc[:n]
-		clear(r.acc)
+		if r.dirty {
+			clear(r.acc)
+		}
 	}
+	r.dirty = true
 }
 
 // stride is a row's length in the buffer: two cells past the last pixel
@@ -91,9 +95,10 @@ func (r *raster) line(x0, y0, x1, y1 float64) {
 	}
 }
 
-// rows calls fn with each row's coverage (0 to 255) and clears the
-// buffer. evenOdd chooses SVG's evenodd fill rule, else nonzero.
-func (r *raster) rows(evenOdd bool, cov []uint8, fn func(y int, cov []uint8)) {
+// rows calls fn with each row's coverage (0 to 255), clearing the buffer
+// as it goes, until fn returns false. evenOdd chooses SVG's evenodd fill
+// rule, else nonzero.
+func (r *raster) rows(evenOdd bool, cov []uint8, fn func(y int, cov []uint8) bool) {
 	for y := range r.h {
 		row := r.acc[y*r.stride() : (y+1)*r.stride()]
 		var sum float32
@@ -114,8 +119,11 @@ func (r *raster) rows(evenOdd bool, cov []uint8, fn func(y int, cov []uint8)) {
 			cov[x] = uint8(c*255 + 0.5)
 		}
 		clear(row)
-		fn(y, cov[:r.w])
+		if !fn(y, cov[:r.w]) {
+			return
+		}
 	}
+	r.dirty = false
 }
 
 // clipPoly clips a polygon to the box [x0, x1] x [y0, y1]

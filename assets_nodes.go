@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"nodetool/editor"
+	"nodetool/httpapi"
 	"nodetool/nodes/media"
 	"nodetool/nodes/runfiles"
 	"nodetool/store"
@@ -31,7 +32,8 @@ func (s storeAssets) Files(ctx context.Context, user, folder string) ([]runfiles
 	}
 	out := make([]runfiles.Asset, len(files))
 	for i, f := range files {
-		out[i] = runfiles.Asset{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size}
+		out[i] = runfiles.Asset{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size,
+			URL: "/api/storage/" + f.ID + "." + httpapi.Extension(f.ContentType)}
 	}
 	return out, nil
 }

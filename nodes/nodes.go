@@ -27,6 +27,7 @@ import (
 	"nodetool/nodes/libpillow"
 	"nodetool/nodes/librss"
 	"nodetool/nodes/libsecret"
+	"nodetool/nodes/libsvg"
 	"nodetool/nodes/libuuid"
 	"nodetool/nodes/lists"
 	"nodetool/nodes/llm"
@@ -109,11 +110,13 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	text.RegisterAssets(r, d.Assets)
 	libjson.RegisterAssets(r, d.Assets)
 	speech.Register(r, speech.Deps{Models: d.Models, Sources: d.Media()})
-	audio.Register(r, audio.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
-	video.Register(r, video.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
+	audio.Register(r, audio.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing, Assets: d.Assets})
+	video.Register(r, video.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing, Assets: d.Assets})
 	libpillow.Register(r, d.Media())
 	images.Register(r, d.Models, d.Media())
+	images.RegisterAssets(r, d.Assets)
 	libgrid.Register(r, d.Media())
+	libsvg.Register(r)
 }
 
 // NewRegistry returns a registry holding the whole library.

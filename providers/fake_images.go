@@ -15,7 +15,8 @@ const fakeImageSide = 8192
 // GenerateImage makes a deterministic PNG of the requested size (512x512
 // when none is given): a diagonal gradient between two colors and a
 // block pattern, all derived from the SHA-256 of the model, prompt,
-// negative prompt and input image, so equal requests give equal images
+// negative prompt, input image and mask (quality and background are not
+// drawn), so equal requests give equal images
 // and different prompts different ones. Its pixels (4 bytes each) are
 // counted against MaxBytes before anything is allocated. Model
 // "fail-before" fails with a 500 *Error.
@@ -41,6 +42,10 @@ func (f *Fake) GenerateImage(ctx context.Context, req *ImageRequest) ([]byte, er
 		fmt.Fprintf(hs, "%d:%s", len(s), s)
 	}
 	hs.Write(req.Image)
+	if req.Mask != nil {
+		fmt.Fprintf(hs, "mask:%d:", len(req.Mask))
+		hs.Write(req.Mask)
+	}
 	sum := hs.Sum(nil)
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	block := max(w, h)/8 + 1

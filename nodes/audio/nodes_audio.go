@@ -16,6 +16,7 @@ import (
 	"nodetool/lang/pyval"
 	"nodetool/lang/wav"
 	"nodetool/nodes/media"
+	"nodetool/nodes/runfiles"
 	"nodetool/nodes/speech"
 	"nodetool/providers"
 )
@@ -28,6 +29,9 @@ type Deps struct {
 	// installed (FFmpegMissing says so): WAV still works.
 	FFmpeg        *ffmpeg.Tools
 	FFmpegMissing error
+	// Assets list the asset folders of the run's user (the editor's
+	// store) for Load Audio Assets; nil: it fails saying so.
+	Assets runfiles.Assets
 }
 
 // Register adds the nodetool.audio nodes.
@@ -45,7 +49,9 @@ func Register(r *engine.Registry, d Deps) {
 		class := def.Type[strings.LastIndexByte(def.Type, '.')+1:]
 		switch class {
 		case "LoadAudioAssets":
-			def.Gen = loadAssets
+			def.Gen = func(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) error {
+				return media.LoadAssets(ctx, d.Assets, in.Get("folder"), media.Audio, emit)
+			}
 		case "LoadAudioFolder":
 			def.Gen = l.loadFolder
 		case "ChunkToAudio":
@@ -537,10 +543,6 @@ func (l *lib) loadFolder(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) e
 		}
 		return emit("path", p)
 	})
-}
-
-func loadAssets(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) error {
-	return errors.New("listing an asset folder is not supported here: load the files with LoadAudioFolder from the run's workspace, or pass them as inputs")
 }
 
 // saveAudio passes the audio on as the node's result, which the editor

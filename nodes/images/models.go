@@ -1,6 +1,7 @@
 // Package images holds the nodetool.image nodes (image models and
-// transforms) and the vendor image-model nodes the examples use
-// (kie.image.NanoBanana, fal.text_to_image.NanoBanana2). Image models run
+// transforms), openai.image.CreateImage and EditImage, and the vendor
+// image-model nodes the examples use (kie.image.NanoBanana,
+// fal.text_to_image.NanoBanana2). Image models run
 // through the server's providers: the node's model is routed as an LLM
 // node's is (provider and model, rewritten by the model map), and the
 // provider must generate images (providers.ImageGenerator: the
@@ -41,9 +42,11 @@ func Register(r *engine.Registry, models Models, src media.Sources) {
 	l := &lib{models: models, src: src}
 	l.registerModels(r)
 	l.registerVendors(r)
+	l.registerOpenAI(r)
 	registerTransforms(r, src)
 	registerFolder(r, src)
 	registerInfo(r, src)
+	registerFiles(r, src)
 }
 
 // modelRef reads the provider and id of an image_model value.

@@ -16,6 +16,9 @@ type Asset struct {
 	Name        string
 	ContentType string
 	Size        int64 // bytes; -1 when the store does not know
+	// URL is where the server serves the content ("/api/storage/ID.ext"
+	// on the editor); "" when the store does not say.
+	URL string
 }
 
 // Assets reads the asset store of the server a run belongs to (the

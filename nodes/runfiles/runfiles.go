@@ -154,6 +154,66 @@ func Write(ctx *engine.Ctx, what, folder, name string, data []byte) (string, err
 	return p, nil
 }
 
+// MaxRenames bounds the names WriteNew tries.
+const MaxRenames = 10000
+
+// WriteNew writes data as a new file name in folder (which must exist),
+// never replacing one: when the name is taken it tries name_1.ext,
+// name_2.ext..., as NodeTool's save nodes rename. It returns the file's
+// path in the workspace.
+func WriteNew(ctx *engine.Ctx, what, folder, name string, data []byte) (string, error) {
+	if folder == "" {
+		folder = "."
+	}
+	dir, err := Clean(folder)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		return "", errors.New("the file name is empty")
+	}
+	p, err := Clean(path.Join(dir, name))
+	if err != nil {
+		return "", err
+	}
+	root, err := Open(ctx, what)
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	if st, err := root.Stat(dir); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("folder %s does not exist in the run's workspace", pystr.ClipQuote(folder))
+	}
+	ext := path.Ext(p)
+	stem := strings.TrimSuffix(p, ext)
+	for i := 0; i <= MaxRenames; i++ {
+		if err := ctx.Tick(); err != nil {
+			return "", err
+		}
+		try := p
+		if i > 0 {
+			try = fmt.Sprintf("%s_%d%s", stem, i, ext)
+		}
+		f, err := root.OpenFile(try, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", pathError(name, err)
+		}
+		_, werr := f.Write(data)
+		if err := f.Close(); werr == nil {
+			werr = err
+		}
+		if werr != nil {
+			root.Remove(try)
+			return "", pathError(name, werr)
+		}
+		return try, nil
+	}
+	return "", fmt.Errorf("%s and %d renamed copies already exist", pystr.ClipQuote(name), MaxRenames)
+}
+
 // Name expands the strftime codes of pattern with t, as Python's
 // datetime.strftime does for the codes it shares with C: %Y %y %m %d %H
 // %I %M %S %f %p %j %a %A %b %B %w %u %z %Z %%. Other codes stay as they

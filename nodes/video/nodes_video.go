@@ -14,6 +14,7 @@ import (
 	"nodetool/ffmpeg"
 	"nodetool/lang/pyval"
 	"nodetool/nodes/media"
+	"nodetool/nodes/runfiles"
 	"nodetool/nodes/speech"
 	"nodetool/providers"
 )
@@ -26,6 +27,9 @@ type Deps struct {
 	// (FFmpegMissing says why): validation then refuses the nodes.
 	FFmpeg        *ffmpeg.Tools
 	FFmpegMissing error
+	// Assets list the asset folders of the run's user (the editor's
+	// store) for Load Video Folder; nil: it fails saying so.
+	Assets runfiles.Assets
 }
 
 type lib struct{ Deps }
@@ -68,8 +72,9 @@ func Register(r *engine.Registry, d Deps) {
 		case "FrameToVideo":
 			def.Run = l.frameToVideo
 		case "LoadVideoAssets":
-			def.Gen = func(*engine.Ctx, *engine.Inputs, engine.Emit) error {
-				return errors.New("listing an asset folder is not supported here: load videos with LoadVideoFile from the run's workspace, or pass them as inputs")
+			// Listing needs no ffmpeg: the nodes that use the videos do.
+			def.Gen = func(ctx *engine.Ctx, in *engine.Inputs, emit engine.Emit) error {
+				return media.LoadAssets(ctx, d.Assets, in.Get("folder"), media.Video, emit)
 			}
 			def.Check = nil
 		case "TextToVideo", "ImageToVideo":

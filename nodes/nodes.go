@@ -37,6 +37,7 @@ import (
 	"nodetool/nodes/speech"
 	"nodetool/nodes/text"
 	"nodetool/nodes/video"
+	"nodetool/providers/vendors"
 )
 
 // Deps are what some node families need from outside the engine.
@@ -73,6 +74,11 @@ type Deps struct {
 	// editor's asset store). Nil: refs naming an asset are refused with
 	// media.ErrNoAssets.
 	MediaAssets media.Assets
+	// Kie and Fal are the kie.ai and fal.ai clients of the vendor nodes
+	// (kie.*, fal.*). Nil, or no key for a run: those nodes run where the
+	// model map sends them.
+	Kie *vendors.Kie
+	Fal *vendors.Fal
 }
 
 // Media are the sources media nodes read refs from.
@@ -109,6 +115,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	video.Register(r, video.Deps{Models: d.Models, Sources: d.Media(), FFmpeg: d.FFmpeg, FFmpegMissing: d.FFmpegMissing})
 	libpillow.Register(r, d.Media())
 	images.Register(r, d.Models, d.Media())
+	images.RegisterVendors(r, d.Models, d.Media(), images.Vendors{Kie: d.Kie, Fal: d.Fal})
 	libgrid.Register(r, d.Media())
 }
 

@@ -57,6 +57,9 @@ type FalRequest struct {
 	Input map[string]any
 	// Poll is the first wait between two status requests (0: 1 s).
 	Poll time.Duration
+	// MaxOutput bounds the output's JSON (0: 4 MiB); an output holding its
+	// files as data: URIs (sync_mode) needs about 4/3 of their size.
+	MaxOutput int64
 }
 
 // FalResult is a finished request's output.
@@ -106,7 +109,7 @@ func (f *Fal) Run(ctx Caller, r FalRequest) (*FalResult, error) {
 		}
 		return nil, err
 	}
-	a, err = f.call(wctx, r.App, key, "Key", http.MethodGet, f.url(f.base, reqPath, nil), nil)
+	a, err = f.call(wctx, r.App, key, "Key", http.MethodGet, f.url(f.base, reqPath, nil), nil, r.MaxOutput)
 	if err != nil {
 		return nil, err
 	}

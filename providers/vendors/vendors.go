@@ -230,10 +230,10 @@ type answer struct {
 }
 
 // call sends one API request with the key and reads its answer, bounded
-// by maxAnswer and requestTimeout. body is JSON (any) or a built
+// by maxAnswer (or limit, when larger) and requestTimeout. body is JSON (any) or a built
 // multipart form (formBody). A failure in transit is an *Error with
 // Status 0; an answer with any status comes back as is.
-func (s *service) call(ctx context.Context, model string, key apiKey, auth, method, target string, body any) (*answer, error) {
+func (s *service) call(ctx context.Context, model string, key apiKey, auth, method, target string, body any, limit ...int64) (*answer, error) {
 	var rd io.Reader
 	ctype := ""
 	switch b := body.(type) {
@@ -264,21 +264,31 @@ func (s *service) call(ctx context.Context, model string, key apiKey, auth, meth
 		return nil, s.transportError(ctx, model, err, key)
 	}
 	defer resp.Body.Close()
-	limit := int64(maxAnswer)
-	if resp.StatusCode/100 != 2 {
-		limit = maxErrorBody
+	bound := int64(maxAnswer)
+	for _, l := range limit {
+		bound = maxOf(bound, l)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if resp.StatusCode/100 != 2 {
+		bound = maxErrorBody
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, bound+1))
 	if err != nil {
 		return nil, s.transportError(ctx, model, err, key)
 	}
-	if int64(len(b)) > limit {
+	if int64(len(b)) > bound {
 		if resp.StatusCode/100 == 2 {
-			return nil, &Error{Service: s.name, Model: model, Status: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", limit)}
+			return nil, &Error{Service: s.name, Model: model, Status: resp.StatusCode, Message: fmt.Sprintf("the answer is larger than %d bytes", bound)}
 		}
-		b = b[:limit]
+		b = b[:bound]
 	}
 	return &answer{status: resp.StatusCode, body: b}, nil
+}
+
+func maxOf(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 // transportError explains a request that got no (whole) answer: the

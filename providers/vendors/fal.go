@@ -92,8 +92,8 @@ func (f *Fal) Run(ctx Caller, r FalRequest) (*FalResult, error) {
 	var sub struct {
 		RequestID string `json:"request_id"`
 	}
-	if json.Unmarshal(a.body, &sub) != nil || sub.RequestID == "" {
-		return nil, &Error{Service: f.name, Model: r.App, Status: a.status, Message: "the answer holds no request_id: " + excerpt(scrub(string(a.body), key))}
+	if json.Unmarshal(a.body, &sub) != nil || sub.RequestID == "" || key != "" && strings.Contains(sub.RequestID, string(key)) {
+		return nil, &Error{Service: f.name, Model: r.App, Status: a.status, Message: "the answer holds no request_id: " + shown(string(a.body), key)}
 	}
 	id := sub.RequestID
 	// Status and result live under the app's owner/name, without the
@@ -145,27 +145,9 @@ func (f *Fal) wait(ctx context.Context, key apiKey, r FalRequest, id, reqPath st
 				return err
 			}
 			failed = 0
-			if err := f.check(a, r.App, key, "request "+id); err != nil {
+			var done bool
+			if done, status, err = f.status(a, r.App, id, key); err != nil || done {
 				return err
-			}
-			var st struct {
-				Status    string          `json:"status"`
-				Error     json.RawMessage `json:"error"`
-				ErrorType string          `json:"error_type"`
-			}
-			if err := json.Unmarshal(a.body, &st); err != nil {
-				return &Error{Service: f.name, Model: r.App, Message: "request " + id + ": malformed status: " + excerpt(err.Error())}
-			}
-			status = st.Status
-			if msg := errorText(st.Error); msg != "" {
-				return f.failed(r.App, id, msg, st.ErrorType, key)
-			}
-			switch st.Status {
-			case "COMPLETED":
-				return nil
-			case "IN_QUEUE", "IN_PROGRESS":
-			default:
-				return f.failed(r.App, id, "status "+st.Status, st.ErrorType, key)
 			}
 		}
 		if sleep(ctx, poll) != nil {
@@ -175,10 +157,37 @@ func (f *Fal) wait(ctx context.Context, key apiKey, r FalRequest, id, reqPath st
 	}
 }
 
+// status reads a status answer: whether the request completed, its
+// status, or its failure.
+func (f *Fal) status(a *answer, model, id string, key apiKey) (done bool, status string, err error) {
+	if err := f.check(a, model, key, "request "+id); err != nil {
+		return false, "", err
+	}
+	var st struct {
+		Status    string          `json:"status"`
+		Error     json.RawMessage `json:"error"`
+		ErrorType string          `json:"error_type"`
+	}
+	if err := json.Unmarshal(a.body, &st); err != nil {
+		return false, "", &Error{Service: f.name, Model: model, Message: "request " + id + ": malformed status: " + excerpt(err.Error())}
+	}
+	status = shown(st.Status, key)
+	if msg := errorText(st.Error); msg != "" {
+		return false, status, f.failed(model, id, msg, st.ErrorType, key)
+	}
+	switch st.Status {
+	case "COMPLETED":
+		return true, status, nil
+	case "IN_QUEUE", "IN_PROGRESS":
+		return false, status, nil
+	}
+	return false, status, f.failed(model, id, "status "+status, st.ErrorType, key)
+}
+
 func (f *Fal) failed(model, id, msg, errorType string, key apiKey) error {
-	m := "request " + id + " failed: " + excerpt(scrub(msg, key))
+	m := "request " + id + " failed: " + shown(msg, key)
 	if errorType != "" {
-		m += " (" + excerpt(errorType) + ")"
+		m += " (" + shown(errorType, key) + ")"
 	}
 	return &Error{Service: f.name, Model: model, Message: m}
 }
@@ -187,7 +196,7 @@ func (f *Fal) failed(model, id, msg, errorType string, key apiKey) error {
 func (f *Fal) unfinished(ctx context.Context, model, id, status string) error {
 	m := "request " + id + " was not completed"
 	if status != "" {
-		m += " (status " + excerpt(status) + ")"
+		m += " (status " + status + ")"
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		m += " when its time ran out"
@@ -233,7 +242,7 @@ func (f *Fal) check(a *answer, model string, key apiKey, what string) error {
 	if a.status == http.StatusUnauthorized || a.status == http.StatusForbidden {
 		msg = "unauthorized (check FAL_API_KEY): " + msg
 	}
-	return &Error{Service: f.name, Model: model, Status: a.status, Message: what + ": " + excerpt(scrub(msg, key))}
+	return &Error{Service: f.name, Model: model, Status: a.status, Message: what + ": " + shown(msg, key)}
 }
 
 // errorText reads an error field: a string, an object with "message" or
@@ -290,6 +299,7 @@ func errorText(raw json.RawMessage) string {
 
 // Download returns the file a result names (an http(s) URL, fetched
 // without the key, or a data: URI), at most limit bytes (0: no bound).
-func (f *Fal) Download(ctx context.Context, model, target string, limit int64) ([]byte, error) {
-	return f.download(ctx, model, target, limit)
+func (f *Fal) Download(ctx Caller, model, target string, limit int64) ([]byte, error) {
+	key, _ := f.keyFor(ctx) // only to keep it out of messages
+	return f.download(ctx, model, target, limit, key)
 }

@@ -127,9 +127,9 @@ func (k *Kie) check(a *answer, model string, key apiKey) (*kieEnvelope, error) {
 			m += " (check KIE_API_KEY)"
 		}
 		if msg != "" && !strings.EqualFold(msg, "success") {
-			m += ": " + excerpt(scrub(msg, key))
+			m += ": " + shown(msg, key)
 		} else if jsonErr != nil && len(a.body) > 0 {
-			m += ": " + excerpt(scrub(string(a.body), key))
+			m += ": " + shown(string(a.body), key)
 		}
 		return &Error{Service: k.name, Model: model, Status: status, Message: m}
 	}
@@ -166,7 +166,7 @@ func (k *Kie) Run(ctx Caller, t KieTask, limit int64) (*KieResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := k.download(wctx, t.Model, target, limit)
+	data, err := k.download(wctx, t.Model, target, limit, key)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +190,8 @@ func (k *Kie) create(ctx context.Context, key apiKey, t KieTask) (string, error)
 	var data struct {
 		TaskID string `json:"taskId"`
 	}
-	if json.Unmarshal(env.Data, &data) != nil || data.TaskID == "" {
-		return "", &Error{Service: k.name, Model: t.Model, Status: a.status, Message: "the answer holds no taskId: " + excerpt(scrub(string(a.body), key))}
+	if json.Unmarshal(env.Data, &data) != nil || data.TaskID == "" || key != "" && strings.Contains(data.TaskID, string(key)) {
+		return "", &Error{Service: k.name, Model: t.Model, Status: a.status, Message: "the answer holds no taskId: " + shown(string(a.body), key)}
 	}
 	return data.TaskID, nil
 }
@@ -228,28 +228,9 @@ func (k *Kie) wait(ctx context.Context, key apiKey, t KieTask, id string) (strin
 				return "", err
 			}
 			failed = 0
-			env, err := k.check(a, t.Model, key)
-			if err != nil {
-				return "", err
-			}
-			var rec kieRecord
-			if err := json.Unmarshal(env.Data, &rec); err != nil {
-				return "", &Error{Service: k.name, Model: t.Model, Message: "task " + id + ": malformed recordInfo data: " + excerpt(err.Error())}
-			}
-			state = rec.State
-			switch strings.ToLower(rec.State) {
-			case "success":
-				return k.resultURL(t.Model, id, rec, key)
-			case "fail", "failed":
-				msg := rec.FailMsg
-				if msg == "" {
-					msg = "unknown error"
-				}
-				m := "task " + id + " failed: " + excerpt(scrub(msg, key))
-				if c := strings.Trim(string(rec.FailCode), `"`); c != "" && c != "null" {
-					m += " (failCode " + excerpt(c) + ")"
-				}
-				return "", &Error{Service: k.name, Model: t.Model, Message: m}
+			var result string
+			if result, state, err = k.record(a, t.Model, id, key); err != nil || result != "" {
+				return result, err
 			}
 		}
 		if sleep(ctx, poll) != nil {
@@ -259,11 +240,41 @@ func (k *Kie) wait(ctx context.Context, key apiKey, t KieTask, id string) (strin
 	}
 }
 
+// record reads a recordInfo answer: the first result URL of a task that
+// succeeded, else the state of one still running, or its failure.
+func (k *Kie) record(a *answer, model, id string, key apiKey) (target, state string, err error) {
+	env, err := k.check(a, model, key)
+	if err != nil {
+		return "", "", err
+	}
+	var rec kieRecord
+	if err := json.Unmarshal(env.Data, &rec); err != nil {
+		return "", "", &Error{Service: k.name, Model: model, Message: "task " + id + ": malformed recordInfo data: " + excerpt(err.Error())}
+	}
+	state = shown(rec.State, key)
+	switch strings.ToLower(rec.State) {
+	case "success":
+		target, err = k.resultURL(model, id, rec, key)
+		return target, state, err
+	case "fail", "failed":
+		msg := rec.FailMsg
+		if msg == "" {
+			msg = "unknown error"
+		}
+		m := "task " + id + " failed: " + shown(msg, key)
+		if c := strings.Trim(string(rec.FailCode), `"`); c != "" && c != "null" {
+			m += " (failCode " + shown(c, key) + ")"
+		}
+		return "", state, &Error{Service: k.name, Model: model, Message: m}
+	}
+	return "", state, nil
+}
+
 // unfinished is the error of a task whose wait ended first.
 func (k *Kie) unfinished(ctx context.Context, model, id, state string) error {
 	m := "task " + id + " was not finished"
 	if state != "" {
-		m += " (state " + excerpt(state) + ")"
+		m += " (state " + state + ")"
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		m += " when its time ran out"
@@ -285,7 +296,7 @@ func (k *Kie) resultURL(model, id string, rec kieRecord, key apiKey) (string, er
 		ResultURLs []string `json:"resultUrls"`
 	}
 	if len(raw) == 0 || json.Unmarshal(raw, &res) != nil {
-		return "", &Error{Service: k.name, Model: model, Message: "task " + id + " succeeded without a readable resultJson: " + excerpt(scrub(string(raw), key))}
+		return "", &Error{Service: k.name, Model: model, Message: "task " + id + " succeeded without a readable resultJson: " + shown(string(raw), key)}
 	}
 	if len(res.ResultURLs) == 0 || res.ResultURLs[0] == "" {
 		return "", &Error{Service: k.name, Model: model, Message: "task " + id + " succeeded without resultUrls"}

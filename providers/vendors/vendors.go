@@ -306,7 +306,7 @@ func (s *service) transportError(ctx context.Context, model string, err error, k
 	if errors.Is(err, context.DeadlineExceeded) {
 		msg = fmt.Sprintf("no answer within %s", requestTimeout)
 	}
-	return &Error{Service: s.name, Model: model, Message: "cannot reach " + s.base.Host + ": " + excerpt(scrub(msg, key)), Err: errTransit}
+	return &Error{Service: s.name, Model: model, Message: "cannot reach " + s.base.Host + ": " + shown(msg, key), Err: errTransit}
 }
 
 // errTransit marks a failure in transit (worth retrying while polling).
@@ -382,9 +382,9 @@ func multipartForm(fileField, fileName string, data []byte, fields ...[2]string)
 // URL fetched without the key (redirects followed), or a data: URI. A
 // file over limit fails with *TooLargeError before it is buffered when
 // its size is announced, else as soon as the read passes limit.
-func (s *service) download(ctx context.Context, model, target string, limit int64) ([]byte, error) {
+func (s *service) download(ctx context.Context, model, target string, limit int64, key apiKey) ([]byte, error) {
 	fail := func(status int, msg string, err error) error {
-		return &Error{Service: s.name, Model: model, Status: status, Message: msg, Err: err}
+		return &Error{Service: s.name, Model: model, Status: status, Message: scrub(msg, key), Err: err}
 	}
 	if strings.HasPrefix(target, "data:") {
 		return dataURI(target, limit, fail)
@@ -393,7 +393,7 @@ func (s *service) download(ctx context.Context, model, target string, limit int6
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fail(0, fmt.Sprintf("the result URL %q is not an http(s) URL", excerpt(target)), err)
 	}
-	shown := u.Scheme + "://" + u.Host + u.EscapedPath()
+	where := u.Scheme + "://" + u.Host + u.EscapedPath()
 	rctx, cancel := context.WithTimeout(ctx, downloadTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
@@ -410,11 +410,11 @@ func (s *service) download(ctx context.Context, model, target string, limit int6
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fail(0, "downloading "+excerpt(shown)+": "+excerpt(err.Error()), err)
+		return nil, fail(0, "downloading "+excerpt(where)+": "+excerpt(err.Error()), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fail(resp.StatusCode, "downloading "+excerpt(shown)+": "+strings.ToLower(http.StatusText(resp.StatusCode)), nil)
+		return nil, fail(resp.StatusCode, "downloading "+excerpt(where)+": "+strings.ToLower(http.StatusText(resp.StatusCode)), nil)
 	}
 	if limit > 0 && resp.ContentLength > limit {
 		return nil, &TooLargeError{Limit: limit}
@@ -428,7 +428,7 @@ func (s *service) download(ctx context.Context, model, target string, limit int6
 		if ctx.Err() != nil {
 			return nil, fail(0, "downloading the result: "+ctxMessage(ctx), context.Cause(ctx))
 		}
-		return nil, fail(0, "downloading "+excerpt(shown)+": "+excerpt(err.Error()), err)
+		return nil, fail(0, "downloading "+excerpt(where)+": "+excerpt(err.Error()), err)
 	}
 	if limit > 0 && int64(len(b)) > limit {
 		return nil, &TooLargeError{Limit: limit}
@@ -462,6 +462,13 @@ func scrub(s string, key apiKey) string {
 		s = strings.ReplaceAll(s, string(key), "[redacted]")
 	}
 	return s
+}
+
+// shown is text from a service as an error shows it: an excerpt, without
+// the key (scrubbed before, and again after dropping unprintable runes,
+// which could join one).
+func shown(s string, key apiKey) string {
+	return scrub(excerpt(scrub(s, key)), key)
 }
 
 // excerpt keeps the first line of s, at most 300 characters, printable.

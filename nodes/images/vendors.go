@@ -167,6 +167,12 @@ func bounded(ctx *engine.Ctx, timeout int64, def time.Duration) (caller, time.Du
 // the budget's error, else the service's error (which names the service
 // and the model, never the key).
 func serviceError(ctx *engine.Ctx, c caller, wait time.Duration, model string, err error) error {
+	return serviceErrorHint(ctx, c, wait, model, err, "")
+}
+
+// serviceErrorHint is serviceError naming, when the wait ran out, the
+// property that sets it (hint).
+func serviceErrorHint(ctx *engine.Ctx, c caller, wait time.Duration, model string, err error, hint string) error {
 	var tl *vendors.TooLargeError
 	switch {
 	case ctx.Err() != nil:
@@ -174,7 +180,7 @@ func serviceError(ctx *engine.Ctx, c caller, wait time.Duration, model string, e
 	case errors.As(err, &tl):
 		return ctx.LimitError(engine.LimitValue, fmt.Sprintf("the result of %s is over the %s limit of %s", model, engine.LimitValue, engine.FormatBytes(tl.Limit)))
 	case c.Err() != nil:
-		return fmt.Errorf("%s: no result within %s (timeout_seconds; 0 is the node's default): %w", ctx.Title(), wait, err)
+		return fmt.Errorf("%s: no result within %s%s: %w", ctx.Title(), wait, hint, err)
 	}
 	return fmt.Errorf("%s: %w", ctx.Title(), err)
 }

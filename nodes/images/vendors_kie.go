@@ -488,7 +488,7 @@ func (l *vlib) kieProcess(def *engine.NodeDef, spec kieSpec, v vendor) engine.Pr
 		}
 		res, err := l.kie.Run(c, vendors.KieTask{Model: spec.model, Input: input, Poll: spec.poll}, ctx.MaxValue())
 		if err != nil {
-			return nil, serviceError(ctx, c, wait, spec.model, err)
+			return nil, serviceErrorHint(ctx, c, wait, spec.model, err, " (timeout_seconds; 0 is the node's default)")
 		}
 		return resultImage(ctx, spec.model, res.Data, res.TaskID)
 	}

@@ -202,3 +202,47 @@ func TestVendorFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestServeVendorWithUserSecret: serve with no key of its own calls kie.ai
+// with the key the user stored among their secrets, and says so in its
+// banner; without one the node is refused naming the key.
+func TestServeVendorWithUserSecret(t *testing.T) {
+	f := newVendorFake(t)
+	env := serveEnv(t)
+	env["NODETOOL_KIE_URL"] = f.srv.URL
+	s := startServer(t, env, "serve", "--port", "0")
+	if !strings.Contains(s.stdout.String(), "kie.ai:    "+f.srv.URL+" with each user's own KIE_API_KEY secret") {
+		t.Errorf("banner: %s", s.stdout)
+	}
+	var graph any
+	json.Unmarshal([]byte(vendorGraph("kie.image.NanoBanana", `{"prompt":"a pokemon"}`)), &graph)
+	body, _ := json.Marshal(map[string]any{"name": "kie", "access": "private", "graph": graph})
+	code, resp := authGet(t, "POST", s.url+"/api/workflows", "", string(body))
+	if code != 200 {
+		t.Fatalf("create workflow: %d %s", code, resp)
+	}
+	var wf struct{ ID string }
+	json.Unmarshal([]byte(resp), &wf)
+	code, resp = authGet(t, "POST", s.url+"/api/workflows/"+wf.ID+"/run", "", `{}`)
+	if code == 200 || !strings.Contains(resp, "KIE_API_KEY") {
+		t.Errorf("run without a key: %d %s", code, resp)
+	}
+	code, resp = authGet(t, "PUT", s.url+"/api/settings", "", `{"settings":{},"secrets":{"KIE_API_KEY":"`+vendorTestKey+`"}}`)
+	if code != 200 {
+		t.Fatalf("store the secret: %d %s", code, resp)
+	}
+	code, resp = authGet(t, "POST", s.url+"/api/workflows/"+wf.ID+"/run", "", `{}`)
+	if code != 200 || !strings.Contains(resp, `"task_id": "task_1"`) && !strings.Contains(resp, `"task_id":"task_1"`) {
+		t.Errorf("run with the user's key: %d %.500s", code, resp)
+	}
+	found := false
+	for _, r := range f.requests() {
+		found = found || strings.HasPrefix(r, "POST /api/v1/jobs/createTask Bearer "+vendorTestKey)
+	}
+	if !found {
+		t.Errorf("requests %q, want a task made with the user's key", f.requests())
+	}
+	if strings.Contains(s.stdout.String()+s.stderr.String(), vendorTestKey) {
+		t.Error("serve's output shows the key")
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"nodetool/nodes"
 	"nodetool/nodes/llm"
 	"nodetool/nodes/search"
+	"nodetool/providers/vendors"
 )
 
 // runHelp is nodetool run's help; the example names are added when printed.
@@ -29,7 +30,7 @@ var runHelp = help{
 	about: `Runs a workflow file, or one of the example workflows shipped in the binary, by name.
 Prints progress on stderr and the result as JSON on stdout ({"output name": [values...]}).
 Exit status: 0 completed, 1 failed or cancelled, 2 bad usage.`,
-	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), envSearch...), append(append(envModelMap, "NODETOOL_WORKSPACE", "NODETOOL_OUTPUT_DIR"), envFFmpeg...)...),
+	env: append(append(append(append(append([]string{}, envBudgets...), envProviders...), envAccess...), append(envSearch, envVendors...)...), append(append(envModelMap, "NODETOOL_WORKSPACE", "NODETOOL_OUTPUT_DIR"), envFFmpeg...)...),
 }
 
 // runJob is what nodetool run's command line and stdin resolve to.
@@ -42,6 +43,8 @@ type runJob struct {
 	reg     *engine.Registry
 	access  access
 	search  *search.Client
+	kie     *vendors.Kie
+	fal     *vendors.Fal
 	ffmpeg  *ffmpeg.Tools
 	noFF    error // why ffmpeg is missing
 	limits  engine.Limits
@@ -88,6 +91,7 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 	pf := addProviderFlags(fs)
 	af := addAccessFlags(fs)
 	serp := addSearchFlags(fs)
+	vf := addVendorFlags(fs)
 	mm := addModelMapFlag(fs)
 	addFFmpegFlag(fs)
 	fs.StringVar(&job.workspace, "workspace", "", "the run's folder for files that nodes read and write (made if missing, kept); default a temporary folder removed at exit (env NODETOOL_WORKSPACE)")
@@ -110,6 +114,9 @@ func parseRun(args []string, getenv func(string) string, stdin io.Reader, stdout
 		return nil, usageError("%v", err)
 	}
 	if job.search, err = serp.build(st, getenv, nil); err != nil {
+		return nil, usageError("%v", err)
+	}
+	if job.kie, job.fal, err = vf.build(st, getenv, nil, nil); err != nil {
 		return nil, usageError("%v", err)
 	}
 	mmap, err := mm.resolve(st)
@@ -187,7 +194,7 @@ func (job *runJob) load(pos []string) error {
 // (exit status 1) or warning on stderr.
 func (job *runJob) compile(stderr io.Writer) (*engine.Plan, error) {
 	reg := nodes.NewRegistry(nodes.Deps{Models: job.models, HTTP: job.access.http, Secrets: job.access.secrets, Search: job.search, AgentShell: job.access.shell,
-		FFmpeg: job.ffmpeg, FFmpegMissing: job.noFF})
+		FFmpeg: job.ffmpeg, FFmpegMissing: job.noFF, Kie: job.kie, Fal: job.fal})
 	job.reg = reg
 	plan, err := reg.CompileWith(&job.wf.Graph, engine.CompileOptions{DropInvalidEdges: job.lenient})
 	if err != nil {

@@ -31,7 +31,7 @@ The terminal is off unless NODETOOL_ENABLE_TERMINAL_WS=1 (never with ENV=product
 AUTH_PROVIDER=supabase, and only on a loopback listener or with enforced auth); its shell gets only
 PATH, HOME, USER, LOGNAME, SHELL, TERM, COLORTERM, TZ, TMPDIR, LANG, LANGUAGE and LC_*.`,
 	bodyUse: "largest JSON request body and WebSocket message", waitFor: "running requests and jobs",
-	env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), envSearch...), envModelMap...), append(envFFmpeg, envMediaInline...)...),
+	env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), append(envBudgets, "NODETOOL_ENABLE_TERMINAL_WS", "ENV")...), envAccess...), append(envSearch, envVendors...)...), envModelMap...), append(envFFmpeg, envMediaInline...)...),
 }
 
 // serveFlags are the flags of serve beyond those of every server.
@@ -45,6 +45,7 @@ type serveFlags struct {
 	access                                     *accessFlags
 	jobLimit                                   jobLimits
 	search                                     *searchFlags
+	vendors                                    *vendorFlags
 	modelMap                                   *modelMapFlag
 }
 
@@ -66,6 +67,7 @@ func addServeFlags(c *serverCmd) *serveFlags {
 	f.idleTimeout = fs.Duration("ws-idle-timeout", 10*time.Minute, "close a WebSocket that is not busy (no running job or generation) and got no message for this long")
 	f.keepAlive = fs.Duration("ws-keepalive", 30*time.Second, "ping every WebSocket this often; one whose client sends nothing (not even a pong) for twice as long is closed")
 	f.search = addSearchFlags(fs)
+	f.vendors = addVendorFlags(fs)
 	f.modelMap = addModelMapFlag(fs)
 	addFFmpegFlag(fs)
 	return f
@@ -171,6 +173,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return usageError("%v", err)
 	}
+	// Vendor nodes too use the user's own key first.
+	kie, fal, err := f.vendors.build(c.st, getenv, s.metrics, func(name string) func(context.Context, string) (string, error) {
+		return func(_ context.Context, user string) (string, error) {
+			v, _, err := editor.UserSecret(secretsFile, user, name)
+			return strings.TrimSpace(v), err
+		}
+	})
+	if err != nil {
+		return usageError("%v", err)
+	}
 	tools, noFFmpeg, err := findFFmpeg(c.st)
 	if err != nil {
 		return usageError("%v", err)
@@ -182,7 +194,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	outAssets := &editor.OutputAssets{DB: db, MaxUpload: int64(f.maxUpload), Logger: s.log}
 	nodeDeps := nodes.Deps{Models: models, HTTP: conf.access.http, Secrets: conf.access.secrets, Search: searcher,
 		AgentShell: conf.access.shell, Assets: storeAssets{db}, MediaAssets: storeAssets{db}, FFmpeg: tools, FFmpegMissing: noFFmpeg,
-		Outputs: media.Outputs{Store: outAssets, InlineMax: conf.inlineMax}}
+		Outputs: media.Outputs{Store: outAssets, InlineMax: conf.inlineMax},
+		Kie:     kie, Fal: fal}
 	reg := nodes.NewRegistry(nodeDeps)
 	spaces, err := openWorkspaces(conf.data.path, false, s.log)
 	if err != nil {
@@ -219,7 +232,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	chatsrv.Register(mux, chatsrv.Deps{Providers: s.models, Auth: s.auth, Logger: s.log, MaxBody: int64(c.maxBody)})
 
 	s.gauge("nodetool_jobs_running", "Workflow runs going on now.", func() float64 { return float64(jm.Running("")) })
-	lines := withSearchLine(nonEmpty(providersLine(s.models), mapLine(conf.modelMap), conf.access.line()), searcher)
+	lines := withVendorLines(withSearchLine(nonEmpty(providersLine(s.models), mapLine(conf.modelMap), conf.access.line()), searcher), kie, fal)
 	if l := storageLine(storage, "asset and temp files live there (records stay in the data dir)"); l != "" {
 		lines = append(lines, l)
 	}

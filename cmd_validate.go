@@ -15,7 +15,7 @@ var validateHelp = help{
 	about: `Checks workflow files (or examples, by name) without running them and prints, per file, OK or
 every problem found. LLM nodes are checked against the model provider flags.
 Exit status: 0 all valid, 1 a file has problems, 2 bad usage.`,
-	env: append(append(append(append([]string{}, envProviders...), envSearch...), envModelMap...), envFFmpeg...),
+	env: append(append(append(append([]string{}, envProviders...), append(envSearch, envVendors...)...), envModelMap...), envFFmpeg...),
 }
 
 // cmdValidate checks workflow files without running them.
@@ -23,6 +23,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 	fs := newFlagSet("validate")
 	pf := addProviderFlags(fs)
 	serp := addSearchFlags(fs)
+	vf := addVendorFlags(fs)
 	mm := addModelMapFlag(fs)
 	addFFmpegFlag(fs)
 	lenient := fs.Bool("drop-invalid-edges", false, "report edges that name a missing node or handle as warnings instead of problems")
@@ -43,6 +44,10 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 	if err != nil {
 		return usageError("%v", err)
 	}
+	kie, fal, err := vf.build(st, getenv, nil, nil)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	mmap, err := mm.resolve(st)
 	if err != nil {
 		return usageError("%v", err)
@@ -52,7 +57,7 @@ func cmdValidate(args []string, getenv func(string) string, stdout io.Writer) er
 		return usageError("%v", err)
 	}
 	models := nodeModels(set, mmap)
-	reg := nodes.NewRegistry(nodes.Deps{Models: models, Search: searcher, FFmpeg: tools, FFmpegMissing: noFFmpeg})
+	reg := nodes.NewRegistry(nodes.Deps{Models: models, Search: searcher, FFmpeg: tools, FFmpegMissing: noFFmpeg, Kie: kie, Fal: fal})
 	bad := 0
 	for _, file := range files {
 		if !validateFile(stdout, reg, models, file, engine.CompileOptions{DropInvalidEdges: *lenient}) {

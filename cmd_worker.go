@@ -28,7 +28,7 @@ With no --workflow or --workflows-dir, the example workflows shipped in the bina
 Every route but /health, /ping and GET/HEAD /storage/* needs the bearer token: the worker prints
 it at its first start, and "nodetool token --show" prints it later.`,
 		bodyUse: "largest JSON request body", waitFor: "running requests and jobs",
-		env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), envSearch...), envModelMap...), append(append(envFFmpeg, "NODETOOL_WORKER_UI"), envMediaInline...)...),
+		env: append(append(append(append(append(append(append([]string{}, envData...), envStorage...), envBudgets...), envAccess...), append(envSearch, envVendors...)...), envModelMap...), append(append(envFFmpeg, "NODETOOL_WORKER_UI"), envMediaInline...)...),
 	}, getenv, stdout, stderr)
 	fs := c.fs
 	var files stringsFlag
@@ -45,6 +45,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	accessF := addAccessFlags(fs)
 	jobLimit := addJobLimitFlags(fs)
 	serp := addSearchFlags(fs)
+	vf := addVendorFlags(fs)
 	mm := addModelMapFlag(fs)
 	fs.Bool("ui", false, "serve a run-only web page at /ui/: it asks for the token once and keeps it in the browser tab (env NODETOOL_WORKER_UI)")
 	addFFmpegFlag(fs)
@@ -57,6 +58,10 @@ it at its first start, and "nodetool token --show" prints it later.`,
 		return usageError("--ui / NODETOOL_WORKER_UI must be true or false, got %q", c.st.str("ui", "NODETOOL_WORKER_UI"))
 	}
 	searcher, err := serp.build(c.st, getenv, nil)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	kie, fal, err := vf.build(c.st, getenv, s.metrics, nil)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -108,7 +113,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 
 	models := nodeModels(s.models, mmap)
 	reg := nodes.NewRegistry(nodes.Deps{Models: models, HTTP: acc.http, Secrets: acc.secrets, Search: searcher, AgentShell: acc.shell,
-		FFmpeg: tools, FFmpegMissing: noFFmpeg,
+		FFmpeg: tools, FFmpegMissing: noFFmpeg, Kie: kie, Fal: fal,
 		Outputs: media.Outputs{Store: &worker.TempOutputs{DB: db, Logger: s.log}, InlineMax: inlineMax}})
 	spaces, err := openWorkspaces(data.path, true, s.log)
 	if err != nil {
@@ -145,7 +150,7 @@ it at its first start, and "nodetool token --show" prints it later.`,
 	if l := storageLine(storage, "stored workflows and storage objects live there, shared by every worker with this URL"); l != "" {
 		lines = append(lines, l)
 	}
-	printBanner(stdout, banner{what: "worker", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token, data: data, lines: withSearchLine(lines, searcher)})
+	printBanner(stdout, banner{what: "worker", addr: listenAddr(s.host, ln), auth: s.auth, token: s.token, data: data, lines: withVendorLines(withSearchLine(lines, searcher), kie, fal)})
 	return s.serve(ctx, ln, srv.Handler(mux), "run workflows and write storage")
 }
 

@@ -22,8 +22,8 @@ var depRules = []struct {
 	// The node library: the engine, the language libraries, its own
 	// helpers and the model providers; never a server package.
 	// Workflow network access goes through the egress client.
-	{"nodetool/nodes/", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/sse"}},
-	{"nodetool/nodes", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/nodes/", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/providers/vendors", "nodetool/sse"}},
+	{"nodetool/nodes", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/providers/vendors", "nodetool/sse"}},
 	// The ffmpeg runner stands on the standard library.
 	{"nodetool/ffmpeg", nil},
 	// The PDF reader stands on the standard library (its Budget is an
@@ -36,6 +36,9 @@ var depRules = []struct {
 	{"nodetool/agent", []string{"nodetool/lang/", "nodetool/providers", "nodetool/sse"}},
 	// The model providers speak HTTP to model servers, not to clients.
 	{"nodetool/providers", []string{"nodetool/lang/", "nodetool/sse"}},
+	// The hosted media-model services' clients (kie.ai, fal.ai) stand on
+	// the standard library.
+	{"nodetool/providers/vendors", nil},
 	{"nodetool/sse", nil},
 	// The three surfaces never import each other.
 	{"nodetool/editor", []string{"nodetool/agent", "nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/terminal", "nodetool/workflows"}},

@@ -103,6 +103,24 @@
 // answer is bounded by --max-value. The SERP service is the operator's, so the
 // workflow egress policy does not apply to it; its key is never logged and
 // is scrubbed from errors.
+// Vendor nodes (kie.image.*, fal.text_to_image.NanoBanana2; run, validate,
+// worker, serve): with a key they call their service: kie.ai (POST
+// {base}/api/v1/jobs/createTask, then GET {base}/api/v1/jobs/recordInfo until
+// done; input images go to {upload}/api/file-stream-upload) at --kie-url /
+// NODETOOL_KIE_URL (default https://api.kie.ai), uploads at --kie-upload-url
+// / NODETOOL_KIE_UPLOAD_URL (default https://kieai.redpandaai.co, or
+// --kie-url when that is not kie.ai's), key KIE_API_KEY or
+// --kie-api-key-file; fal.ai's queue API at --fal-url / NODETOOL_FAL_URL
+// (default https://queue.fal.run), key FAL_API_KEY or --fal-api-key-file
+// (key files of mode 0600). serve first uses the user's own secret of that
+// name. A --model-map rule naming the vendor (kie/..., fal/...) wins over
+// the key; without a key the nodes run where the model map sends them (e.g.
+// '*=fake/fake-model'). A task waits at most timeout_seconds (0: the
+// original node's wait, 30 s to 400 s; fal.ai 10 min); its result file is
+// fetched without the key and refused past --max-value before it is
+// buffered. The services are the operator's, so the workflow egress policy
+// does not apply to them; keys are never logged and are scrubbed from
+// errors.
 // Media programs (run, validate, worker, serve): the video nodes
 // (nodetool.video.*) and the audio nodes' compressed formats run the ffmpeg
 // and ffprobe programs named by --ffmpeg / NODETOOL_FFMPEG (ffprobe beside

@@ -49,6 +49,8 @@ var settingsRegistry = []setting{
 	{"GEMINI_API_KEY", "Gemini", "API key of Google Gemini", true},
 	{"HF_TOKEN", "Hugging Face", "Access token of Hugging Face", true},
 	{"SERPAPI_API_KEY", "SerpAPI", "API key of SerpAPI, for the search nodes (web, news, shopping, maps...)", true},
+	{"KIE_API_KEY", "KIE", "API key of kie.ai, for the kie.* nodes", true},
+	{"FAL_API_KEY", "FAL", "API key of fal.ai, for the fal.* nodes", true},
 	{"WORKER_AUTH_TOKEN", "Deployment", "Token of a NodeTool worker this editor deploys to", true},
 }
 

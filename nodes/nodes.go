@@ -38,6 +38,7 @@ import (
 	"nodetool/nodes/speech"
 	"nodetool/nodes/text"
 	"nodetool/nodes/video"
+	"nodetool/providers/vendors"
 )
 
 // Deps are what some node families need from outside the engine.
@@ -78,6 +79,11 @@ type Deps struct {
 	// inline (the worker's temp storage, the editor's asset store). Zero:
 	// results stay inline.
 	Outputs media.Outputs
+	// Kie and Fal are the kie.ai and fal.ai clients of the vendor nodes
+	// (kie.*, fal.*). Nil, or no key for a run: those nodes run where the
+	// model map sends them.
+	Kie *vendors.Kie
+	Fal *vendors.Fal
 }
 
 // Media are the sources media nodes read refs from.
@@ -115,6 +121,7 @@ func RegisterAll(r *engine.Registry, d Deps) {
 	libpillow.Register(r, d.Media())
 	images.Register(r, d.Models, d.Media())
 	images.RegisterAssets(r, d.Assets)
+	images.RegisterVendors(r, d.Models, d.Media(), images.Vendors{Kie: d.Kie, Fal: d.Fal})
 	libgrid.Register(r, d.Media())
 	libsvg.Register(r)
 }

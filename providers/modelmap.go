@@ -106,6 +106,14 @@ func (m *Mapped) Route(provider, model string) (Provider, string, error) {
 	return prov, name, err
 }
 
+// Rule returns the rule the map applies to a node naming provider and
+// model, if one matches (the vendor nodes run on their service, when it
+// has a key, unless a rule naming their vendor matches).
+func (m *Mapped) Rule(provider, model string) (MapRule, bool) {
+	_, _, r, ok := m.Map.Apply(provider, model)
+	return r, ok
+}
+
 // covered reports whether provider is configured, so a routing failure
 // is not about the provider.
 func (m *Mapped) covered(provider string) bool {

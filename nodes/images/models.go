@@ -35,13 +35,12 @@ type lib struct {
 	src    media.Sources
 }
 
-// Register adds the nodetool.image nodes and the vendor image model
-// nodes; models route their models (nil: none, and model nodes fail
-// validation saying so), src reads input images.
+// Register adds the nodetool.image nodes (RegisterVendors adds the vendor
+// image model nodes); models route their models (nil: none, and model
+// nodes fail validation saying so), src reads input images.
 func Register(r *engine.Registry, models Models, src media.Sources) {
 	l := &lib{models: models, src: src}
 	l.registerModels(r)
-	l.registerVendors(r)
 	l.registerOpenAI(r)
 	registerTransforms(r, src)
 	registerFolder(r, src)

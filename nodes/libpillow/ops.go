@@ -10,16 +10,6 @@ import (
 // Pillow's definitions (ImageEnhance, ImageOps, ImageFilter). Alpha is
 // kept as it is. Each works on every core (media.Rows).
 
-func clip8(v float64) uint8 {
-	if v <= 0 {
-		return 0
-	}
-	if v >= 255 {
-		return 255
-	}
-	return uint8(v + 0.5)
-}
-
 // luma is Pillow's RGB to L conversion (ITU-R 601-2, fixed point).
 func luma(r, g, b uint8) uint8 {
 	return uint8((uint32(r)*19595 + uint32(g)*38470 + uint32(b)*7471 + 0x8000) >> 16)
@@ -37,31 +27,54 @@ func clipTrunc(v float32) uint8 {
 	return uint8(v)
 }
 
-// blendOp is Pillow's ImageEnhance: Image.blend(degenerate, image, f),
-// out = degenerate + f*(image - degenerate) per channel in float32,
-// clipped and truncated as ImagingBlend does; alpha kept (ImageEnhance
-// puts the image's alpha into the degenerate image). deg gives the
-// degenerate color of the pixel at offset i of Pix.
-func blendOp(img *image.NRGBA, f float64, deg func(p []uint8, i int) (r, g, b uint8)) *image.NRGBA {
+// blendTable is ImagingBlend of every degenerate value d with every
+// value v: tab[d<<8|v] = d + f*(v - d) in float32, clipped and truncated
+// (64 KiB: the per-pixel work becomes a lookup).
+func blendTable(f float64) *[1 << 16]uint8 {
+	var tab [1 << 16]uint8
+	a := float32(f)
+	for d := range 256 {
+		for v := range 256 {
+			switch a {
+			case 0:
+				tab[d<<8|v] = uint8(d)
+			case 1:
+				tab[d<<8|v] = uint8(v)
+			default:
+				tab[d<<8|v] = clipTrunc(float32(d) + a*float32(v-d))
+			}
+		}
+	}
+	return &tab
+}
+
+// blendOp is Pillow's ImageEnhance: Image.blend(degenerate, image, f)
+// per channel (see blendTable), alpha kept (ImageEnhance puts the image's
+// alpha into the degenerate image). The degenerate image is gray (the
+// luma of each pixel) when deg is nil.
+func blendOp(img *image.NRGBA, f float64, deg *image.NRGBA) *image.NRGBA {
 	out := image.NewNRGBA(img.Rect)
 	w := img.Rect.Dx()
-	a := float32(f)
+	tab := blendTable(f)
 	media.Rows(img.Rect.Dy(), func(y0, y1 int) {
 		for y := y0; y < y1; y++ {
 			s := img.Pix[y*img.Stride : y*img.Stride+4*w]
 			d := out.Pix[y*out.Stride : y*out.Stride+4*w]
-			for i := 0; i < len(s); i += 4 {
-				dr, dg, db := deg(img.Pix, y*img.Stride+i)
-				switch a {
-				case 0:
-					d[i], d[i+1], d[i+2] = dr, dg, db
-				case 1:
-					d[i], d[i+1], d[i+2] = s[i], s[i+1], s[i+2]
-				default:
-					d[i] = clipTrunc(float32(dr) + a*float32(int(s[i])-int(dr)))
-					d[i+1] = clipTrunc(float32(dg) + a*float32(int(s[i+1])-int(dg)))
-					d[i+2] = clipTrunc(float32(db) + a*float32(int(s[i+2])-int(db)))
+			if deg == nil {
+				for i := 0; i+3 < len(s) && i+3 < len(d); i += 4 {
+					l := int(luma(s[i], s[i+1], s[i+2])) << 8
+					d[i] = tab[l|int(s[i])]
+					d[i+1] = tab[l|int(s[i+1])]
+					d[i+2] = tab[l|int(s[i+2])]
+					d[i+3] = s[i+3]
 				}
+				continue
+			}
+			g := deg.Pix[y*deg.Stride : y*deg.Stride+4*w]
+			for i := 0; i+3 < len(s) && i+3 < len(d) && i+3 < len(g); i += 4 {
+				d[i] = tab[int(g[i])<<8|int(s[i])]
+				d[i+1] = tab[int(g[i+1])<<8|int(s[i+1])]
+				d[i+2] = tab[int(g[i+2])<<8|int(s[i+2])]
 				d[i+3] = s[i+3]
 			}
 		}
@@ -129,19 +142,13 @@ func Contrast(img *image.NRGBA, f float64) *image.NRGBA {
 
 // Color is ImageEnhance.Color: a blend with the image in gray.
 func Color(img *image.NRGBA, f float64) *image.NRGBA {
-	return blendOp(img, f, func(p []uint8, i int) (uint8, uint8, uint8) {
-		l := luma(p[i], p[i+1], p[i+2])
-		return l, l, l
-	})
+	return blendOp(img, f, nil)
 }
 
 // Sharpness is ImageEnhance.Sharpness: a blend with the SMOOTH-filtered
 // image.
 func Sharpness(img *image.NRGBA, f float64) *image.NRGBA {
-	sm := Kernel3(img, smooth)
-	return blendOp(img, f, func(p []uint8, i int) (uint8, uint8, uint8) {
-		return sm.Pix[i], sm.Pix[i+1], sm.Pix[i+2]
-	})
+	return blendOp(img, f, Kernel3(img, smooth))
 }
 
 // A 3x3 kernel of ImageFilter: weights (row by row, as ImageFilter lists

@@ -36,6 +36,11 @@ func boxWeights(r float32) (l int, ww, fw uint32) {
 // along the rows, then three down the columns, edges extended, with
 // Pillow's fixed-point weights and rounding (BoxBlur.c). All four
 // channels are blurred. The work does not depend on the radius.
+//
+// The passes work on pairs: two channels of a pixel in one uint64, 32
+// bits apart. Every lane's value (a window sum times its weight, at most
+// 255 << 24 plus the rounding) stays under 2^32, so one multiply or add
+// does two channels exactly.
 func GaussianBlur(img *image.NRGBA, radius float64) *image.NRGBA {
 	out := image.NewNRGBA(img.Rect)
 	br := boxRadius(float32(radius))
@@ -45,104 +50,124 @@ func GaussianBlur(img *image.NRGBA, radius float64) *image.NRGBA {
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	l, ww, fw := boxWeights(br)
-	// Rows: img -> out -> tmp -> out, a row at a time.
+	// Rows, a row at a time: three passes between two rows of pairs.
 	media.Rows(h, func(y0, y1 int) {
-		n := 4 * w
-		tmp := make([]uint8, n)
+		a, b := make([]uint64, 2*w), make([]uint64, 2*w)
 		for y := y0; y < y1; y++ {
-			o := y * img.Stride
-			boxRow(img.Pix[o:o+n], out.Pix[o:o+n], w, l, ww, fw)
-			boxRow(out.Pix[o:o+n], tmp, w, l, ww, fw)
-			boxRow(tmp, out.Pix[o:o+n], w, l, ww, fw)
+			spread(img.Pix[y*img.Stride:y*img.Stride+4*w], a)
+			boxRow(a, b, w, l, ww, fw)
+			boxRow(b, a, w, l, ww, fw)
+			boxRow(a, b, w, l, ww, fw)
+			pack(b, out.Pix[y*out.Stride:y*out.Stride+4*w])
 		}
 	})
 	blurColumns(out.Pix, out.Stride, w, h, l, ww, fw)
 	return out
 }
 
-// boxRow blurs one row of w RGBA pixels from src into dst:
+const (
+	laneMask = 0xff | 0xff<<32
+	laneHalf = 1<<23 | 1<<23<<32
+)
+
+// spread turns RGBA bytes into pairs: (R, G) and (B, A) of each pixel.
+func spread(src []uint8, dst []uint64) {
+	dst = dst[:len(src)/2]
+	for j := 0; j+1 < len(dst); j += 2 {
+		p := src[2*j : 2*j+4 : 2*j+4]
+		dst[j] = uint64(p[0]) | uint64(p[1])<<32
+		dst[j+1] = uint64(p[2]) | uint64(p[3])<<32
+	}
+}
+
+// pack is spread's inverse.
+func pack(src []uint64, dst []uint8) {
+	src = src[:len(dst)/2]
+	for j := 0; j+1 < len(src); j += 2 {
+		p := dst[2*j : 2*j+4 : 2*j+4]
+		p[0], p[1], p[2], p[3] = uint8(src[j]), uint8(src[j]>>32), uint8(src[j+1]), uint8(src[j+1]>>32)
+	}
+}
+
+// boxRow blurs one row of w pixels (2w pairs) from src into dst:
 // dst[x] = (ww*sum(src[x-l..x+l]) + fw*(src[x-l-1]+src[x+l+1]) + 2^23) >> 24,
 // indexes clamped to the row (Pillow's ImagingLineBoxBlur32).
-func boxRow(src, dst []uint8, w, l int, ww, fw uint32) {
+func boxRow(src, dst []uint64, w, l int, ww, fw uint32) {
 	last := w - 1
+	W, F := uint64(ww), uint64(fw)
 	// The window of x = -1: src[-l-1 .. l-1], clamped.
-	n := uint32(l + 1)
-	a0, a1, a2, a3 := uint32(src[0])*n, uint32(src[1])*n, uint32(src[2])*n, uint32(src[3])*n
+	n := uint64(l + 1)
+	a0, a1 := src[0]*n, src[1]*n
 	for x := 0; x < l; x++ {
-		p := src[4*min(x, last):]
-		p = p[:4:4]
-		a0, a1, a2, a3 = a0+uint32(p[0]), a1+uint32(p[1]), a2+uint32(p[2]), a3+uint32(p[3])
+		p := src[2*min(x, last):]
+		p = p[:2:2]
+		a0, a1 = a0+p[0], a1+p[1]
 	}
-	const half = 1 << 23
 	for x := range w {
-		add := src[4*min(x+l, last):]
-		sub := src[4*max(x-l-1, 0):]
-		far := src[4*min(x+l+1, last):]
-		add, sub, far = add[:4:4], sub[:4:4], far[:4:4]
-		a0 += uint32(add[0]) - uint32(sub[0])
-		a1 += uint32(add[1]) - uint32(sub[1])
-		a2 += uint32(add[2]) - uint32(sub[2])
-		a3 += uint32(add[3]) - uint32(sub[3])
-		d := dst[4*x : 4*x+4 : 4*x+4]
-		d[0] = uint8((a0*ww + (uint32(sub[0])+uint32(far[0]))*fw + half) >> 24)
-		d[1] = uint8((a1*ww + (uint32(sub[1])+uint32(far[1]))*fw + half) >> 24)
-		d[2] = uint8((a2*ww + (uint32(sub[2])+uint32(far[2]))*fw + half) >> 24)
-		d[3] = uint8((a3*ww + (uint32(sub[3])+uint32(far[3]))*fw + half) >> 24)
+		add := src[2*min(x+l, last):]
+		sub := src[2*max(x-l-1, 0):]
+		far := src[2*min(x+l+1, last):]
+		add, sub, far = add[:2:2], sub[:2:2], far[:2:2]
+		a0 += add[0] - sub[0]
+		a1 += add[1] - sub[1]
+		d := dst[2*x : 2*x+2 : 2*x+2]
+		d[0] = (a0*W + (sub[0]+far[0])*F + laneHalf) >> 24 & laneMask
+		d[1] = (a1*W + (sub[1]+far[1])*F + laneHalf) >> 24 & laneMask
 	}
 }
 
 // columnBand is the width in pixels of the bands of columns the
 // vertical passes blur one at a time: a band of a tall image (two
-// buffers of h x 128 bytes) stays in the core's cache through the three
-// passes.
-const columnBand = 32
+// buffers of h x 128 bytes of pairs) stays in the core's cache through
+// the three passes.
+const columnBand = 16
 
 // blurColumns blurs every column of the RGBA pixels in place with three
 // passes of boxColumn, a band of columns at a time, bands on every core.
 func blurColumns(pix []uint8, stride, w, h, l int, ww, fw uint32) {
 	bands := (w + columnBand - 1) / columnBand
 	parallel(bands, func(b0, b1 int) {
-		a := make([]uint8, h*4*columnBand)
-		b := make([]uint8, h*4*columnBand)
-		acc := make([]uint32, 4*columnBand)
+		a := make([]uint64, h*2*columnBand)
+		b := make([]uint64, h*2*columnBand)
+		acc := make([]uint64, 2*columnBand)
 		for band := b0; band < b1; band++ {
 			x0 := band * columnBand
-			n := 4 * min(columnBand, w-x0)
+			n := 2 * min(columnBand, w-x0) // pairs a row
 			for y := range h {
-				copy(a[y*n:(y+1)*n], pix[y*stride+4*x0:])
+				spread(pix[y*stride+4*x0:y*stride+4*x0+2*n], a[y*n:(y+1)*n])
 			}
 			boxColumn(a, b, n, h, l, ww, fw, acc[:n])
 			boxColumn(b, a, n, h, l, ww, fw, acc[:n])
 			boxColumn(a, b, n, h, l, ww, fw, acc[:n])
 			for y := range h {
-				copy(pix[y*stride+4*x0:y*stride+4*x0+n], b[y*n:(y+1)*n])
+				pack(b[y*n:(y+1)*n], pix[y*stride+4*x0:y*stride+4*x0+2*n])
 			}
 		}
 	})
 }
 
-// boxColumn is boxRow down the columns of h rows of n bytes, walking the
-// rows in order with a running sum per byte of the row (acc).
-func boxColumn(src, dst []uint8, n, h, l int, ww, fw uint32, acc []uint32) {
-	row := func(y int) []uint8 {
+// boxColumn is boxRow down the columns of h rows of n pairs, walking the
+// rows in order with a running sum per pair (acc).
+func boxColumn(src, dst []uint64, n, h, l int, ww, fw uint32, acc []uint64) {
+	row := func(y int) []uint64 {
 		y = min(h-1, max(0, y))
 		return src[y*n : y*n+n]
 	}
+	W, F := uint64(ww), uint64(fw)
 	clear(acc)
 	// The window of y = -1.
 	for y := -l - 1; y < l; y++ {
 		for i, v := range row(y) {
-			acc[i] += uint32(v)
+			acc[i] += v
 		}
 	}
-	const half = 1 << 23
 	for y := range h {
 		add, sub, far := row(y+l), row(y-l-1), row(y+l+1)
 		d := dst[y*n : y*n+n]
 		add, sub, far, acc := add[:len(d)], sub[:len(d)], far[:len(d)], acc[:len(d)]
 		for i := range d {
-			acc[i] += uint32(add[i]) - uint32(sub[i])
-			d[i] = uint8((acc[i]*ww + (uint32(sub[i])+uint32(far[i]))*fw + half) >> 24)
+			acc[i] += add[i] - sub[i]
+			d[i] = (acc[i]*W + (sub[i]+far[i])*F + laneHalf) >> 24 & laneMask
 		}
 	}
 }

@@ -433,6 +433,8 @@ case("expand-gray", F + "Expand", {"image": "small"}, {"border": 3, "fill": 90},
      "ours fills gray (fill, fill, fill); the original's fill is (fill, 0, 0)")
 for r in (2, 7):
     case(f"blur-{r}", F + "Blur", {"image": "photo"}, {"radius": r}, one(lambda im, radius: im.filter(ImageFilter.GaussianBlur(radius))))
+# A radius past the image's size: every window reaches both edges.
+case("blur-wide", F + "Blur", {"image": "small"}, {"radius": 60}, one(lambda im, radius: im.filter(ImageFilter.GaussianBlur(radius))))
 case("contour", F + "Contour", {"image": "photo"}, {}, one(lambda im: im.filter(ImageFilter.CONTOUR)))
 case("emboss", F + "Emboss", {"image": "photo"}, {}, one(lambda im: im.filter(ImageFilter.EMBOSS)))
 case("findedges", F + "FindEdges", {"image": "photo"}, {}, one(lambda im: im.filter(ImageFilter.FIND_EDGES)))

@@ -25,7 +25,7 @@ func imgProp(name, desc string) engine.Prop { return engine.P(name, "image", bas
 type addFunc func(typ, title, desc string, props []engine.Prop, f op, aliased bool)
 
 // op transforms the node's decoded image.
-type op func(ctx *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error)
+type op func(ctx *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error)
 
 // Register adds the lib.pillow nodes; they read images through src.
 // Nodes that some of NodeTool's example files name with a "nodetool."
@@ -72,35 +72,35 @@ func Register(r *engine.Registry, src media.Sources) {
 	const ns = "lib.pillow.enhance."
 	add(ns+"AutoContrast", "Auto Contrast", "Stretches each channel to the full range after cutting off a percentage of the darkest and lightest pixels (ImageOps.autocontrast).",
 		append(image1[:1:1], engine.P("cutoff", "int", "0", "The percentage of pixels cut off at each end.").Range(0, 255)),
-		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return AutoContrast(img, float64(in.Int("cutoff"))), nil
 		}, false)
 	add(ns+"Sharpness", "Sharpness", "Changes the sharpness: 0 blurs, 1 keeps the image, above 1 sharpens (ImageEnhance.Sharpness).", factor("float", "The sharpness factor."),
-		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Sharpness(img, in.Float("factor")), nil
 		}, false)
 	add(ns+"Equalize", "Equalize", "Equalizes each channel's histogram (ImageOps.equalize).", image1,
-		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Equalize(img), nil
 		}, false)
 	add(ns+"Contrast", "Contrast", "Changes the contrast: 0 gives a gray image, 1 keeps it, above 1 adds contrast (ImageEnhance.Contrast).", factor("float", "The contrast factor."),
-		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Contrast(img, in.Float("factor")), nil
 		}, true)
 	add(ns+"EdgeEnhance", "Edge Enhance", "Enhances edges (ImageFilter.EDGE_ENHANCE).", image1,
-		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Kernel3(img, edgeEnhance), nil
 		}, false)
 	add(ns+"Sharpen", "Sharpen", "Sharpens the image (ImageFilter.SHARPEN).", image1,
-		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Kernel3(img, sharpen), nil
 		}, false)
 	add(ns+"RankFilter", "Rank Filter", "Replaces each pixel by the rank-th smallest value of its size x size neighbourhood (ImageFilter.RankFilter): a median filter when rank is size*size/2.",
 		append(image1[:1:1], engine.P("size", "int", "3", "The neighbourhood's side (odd).").Range(1, 512), engine.P("rank", "int", "3", "Which value to take, from 0 (the smallest).")),
-		func(ctx *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(ctx *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			size := int(in.Int("size"))
-			if size < 1 || size > 99 || size%2 == 0 {
-				return nil, fmt.Errorf("size must be an odd number from 1 to 99, got %d", size)
+			if size < 1 || size > MaxRankSize || size%2 == 0 {
+				return nil, fmt.Errorf("size must be an odd number from 1 to %d, got %d", MaxRankSize, size)
 			}
 			rank := int(in.Int("rank"))
 			if rank < 0 || rank >= size*size {
@@ -110,32 +110,39 @@ func Register(r *engine.Registry, src media.Sources) {
 		}, false)
 	add(ns+"UnsharpMask", "Unsharp Mask", "Sharpens with an unsharp mask: where a pixel differs from its blurred value by more than threshold, the difference is amplified by percent (ImageFilter.UnsharpMask).",
 		append(image1[:1:1], engine.P("radius", "int", "2", "The blur radius.").Range(0, 512), engine.P("percent", "int", "150", "The strength in percent.").Range(0, 1000), engine.P("threshold", "int", "3", "The smallest difference sharpened.").Range(0, 512)),
-		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
-			return UnsharpMask(img, float64(in.Int("radius")), float64(in.Int("percent")), int(in.Int("threshold"))), nil
+		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
+			r := in.Int("radius")
+			if r < 0 || r > MaxUnsharpRadius {
+				return nil, fmt.Errorf("radius must be from 0 to %d, got %d", MaxUnsharpRadius, r)
+			}
+			clamp := func(v int64) int { return int(min(max(v, -1<<20), 1<<20)) }
+			return UnsharpMask(img, float64(r), clamp(in.Int("percent")), clamp(in.Int("threshold"))), nil
 		}, false)
 	add(ns+"Brightness", "Brightness", "Changes the brightness: 0 gives black, 1 keeps the image, above 1 brightens (ImageEnhance.Brightness).", factor("union[float, int]", "The brightness factor."),
-		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Brightness(img, in.Float("factor")), nil
 		}, true)
 	add(ns+"Color", "Color", "Changes the color saturation: 0 gives gray, 1 keeps the image, above 1 saturates (ImageEnhance.Color).", factor("float", "The saturation factor."),
-		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Color(img, in.Float("factor")), nil
 		}, false)
 	add(ns+"Detail", "Detail", "Enhances details (ImageFilter.DETAIL).", image1,
-		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, _ *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			return Kernel3(img, detail), nil
 		}, false)
 	add(ns+"AdaptiveContrast", "Adaptive Contrast", "Contrast-limited adaptive histogram equalization (CLAHE) of the image's lightness, tile by tile.",
 		append(image1[:1:1], engine.P("clip_limit", "float", "2.0", "The contrast limit of each tile.").Range(0, 100), engine.P("grid_size", "int", "8", "The tiles per side.").Range(1, 64)),
-		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (*image.NRGBA, error) {
+		func(_ *engine.Ctx, in *engine.Inputs, img *image.NRGBA) (image.Image, error) {
 			g := int(in.Int("grid_size"))
-			if g < 1 || g > 256 {
-				return nil, fmt.Errorf("grid_size must be from 1 to 256, got %d", g)
+			if g < 1 || g > 64 {
+				return nil, fmt.Errorf("grid_size must be from 1 to 64, got %d", g)
 			}
 			return AdaptiveContrast(img, in.Float("clip_limit"), g), nil
 		}, false)
 	registerDraw(r, src)
 	registerGrading(add)
+	registerFilter(add)
+	registerInit(r, src)
 	registerGen(r)
 }
 

@@ -2,11 +2,10 @@ package images
 
 import (
 	"fmt"
-	"image"
 	"image/color"
 	"strings"
 
-	xdraw "golang.org/x/image/draw"
+	"nodetool/nodes/libpillow"
 
 	"nodetool/engine"
 	"nodetool/lang/pyval"
@@ -76,9 +75,7 @@ func registerInfo(r *engine.Registry, src media.Sources) {
 			if err := media.CheckPixels(ctx, w, h, 4); err != nil {
 				return nil, err
 			}
-			out := image.NewRGBA(image.Rect(0, 0, w, h))
-			xdraw.CatmullRom.Scale(out, out.Rect, img, fitCrop(img.Rect, w, h), xdraw.Src, nil)
-			ref, err := media.ImageOut(ctx, out)
+			ref, err := media.ImageOut(ctx, libpillow.Fit(img, w, h, libpillow.Lanczos))
 			if err != nil {
 				return nil, err
 			}
@@ -115,19 +112,4 @@ func registerInfo(r *engine.Registry, src media.Sources) {
 			return engine.Single(out), nil
 		},
 	})
-}
-
-// fitCrop is ImageOps.fit's crop of r for a w x h result: the largest
-// centered box of that aspect ratio.
-func fitCrop(r image.Rectangle, w, h int) image.Rectangle {
-	sw, sh := r.Dx(), r.Dy()
-	cw, ch := sw, sh
-	if sw*h > sh*w { // wider than the target: cut the sides
-		cw = sh * w / h
-	} else {
-		ch = sw * h / w
-	}
-	cw, ch = max(cw, 1), max(ch, 1)
-	x0, y0 := r.Min.X+(sw-cw)/2, r.Min.Y+(sh-ch)/2
-	return image.Rect(x0, y0, x0+cw, y0+ch)
 }

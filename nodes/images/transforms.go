@@ -5,7 +5,7 @@ import (
 	"image"
 	"image/draw"
 
-	xdraw "golang.org/x/image/draw"
+	"nodetool/nodes/libpillow"
 
 	"nodetool/engine"
 	"nodetool/nodes/base"
@@ -105,10 +105,9 @@ func registerTransforms(r *engine.Registry, src media.Sources) {
 		})
 }
 
-// resize scales img to w x h with Catmull-Rom (bicubic, as Pillow's
-// default for resize), after sizing the result. The result is
-// premultiplied RGBA, x/image/draw's fast path (several times faster than
-// scaling into NRGBA); the PNG written is the same.
+// resize scales img to w x h with Pillow's Lanczos resampling (what the
+// original's Resize and Scale use), exactly, on all cores, after sizing
+// the result.
 func resize(ctx *engine.Ctx, img *image.NRGBA, w, h int) (image.Image, error) {
 	if w < 1 || h < 1 || w > MaxOutSide || h > MaxOutSide {
 		return nil, fmt.Errorf("image size %dx%d: each side must be from 1 to %d", w, h, MaxOutSide)
@@ -116,7 +115,5 @@ func resize(ctx *engine.Ctx, img *image.NRGBA, w, h int) (image.Image, error) {
 	if err := media.CheckPixels(ctx, w, h, 4); err != nil {
 		return nil, err
 	}
-	out := image.NewRGBA(image.Rect(0, 0, w, h))
-	xdraw.CatmullRom.Scale(out, out.Rect, img, img.Rect, xdraw.Src, nil)
-	return out, nil
+	return libpillow.Resize(img, w, h, libpillow.Box{X1: float64(img.Rect.Dx()), Y1: float64(img.Rect.Dy())}, libpillow.Lanczos), nil
 }

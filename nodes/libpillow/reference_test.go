@@ -65,14 +65,6 @@ var refTolerance = map[string]float64{
 	// The error is where the two texts' strokes differ on a 96x40 canvas
 	// (measured 4.2 red, 17.2 green and blue for dark red text on white).
 	"rendertext": 20,
-	// nodetool.image.Resize, Scale and Fit (package images) scale with
-	// x/image/draw's Catmull-Rom; the original uses Pillow's Lanczos
-	// (measured 1.2-1.4 for Resize and Scale, 2.0 for Fit, whose crop box
-	// is also rounded to whole pixels there). libpillow.Resize is
-	// Pillow's resampling exactly (TestResizeMatchesPillow).
-	"resize": 1.5,
-	"scale":  1.5,
-	"fit":    2.5,
 }
 
 const defaultTolerance = 1.0

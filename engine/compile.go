@@ -43,6 +43,8 @@ type Plan struct {
 	reg      *Registry
 	hasCycle bool
 	seq      *seqPlan // nil: runs are concurrent from the start (sequential.go)
+
+	handleCount int // the nodes' inbound data handles, summed (newRun sizes its input values by it)
 }
 
 type planNode struct {
@@ -178,6 +180,9 @@ func (r *Registry) CompileWith(g *Graph, o CompileOptions) (*Plan, error) {
 	}
 	markStreaming(c.p)
 	c.p.seq = planSequential(c.p)
+	for _, n := range c.p.nodes {
+		c.p.handleCount += len(n.handles)
+	}
 	return c.p, nil
 }
 

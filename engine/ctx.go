@@ -140,31 +140,31 @@ func (c *Ctx) RunControlled(target string, props *pyval.Dict) (map[string]any, e
 // zero value only when the property is absent.
 type Inputs struct {
 	n     *planNode
-	props map[string]any // the plan's (n.props) until owned
-	dyn   *pyval.Dict    // nil until owned: n.dynProps
-	owned bool
+	set   []setInput  // values set in this run, one per name: few (a node's inputs fed by edges)
+	dyn   *pyval.Dict // nil until the first dynamic Set: n.dynProps
+	taken bool        // handed out by run.inputsFor
 }
 
-// newInputs starts a node's inputs from its plan's values, which it shares
-// until the first Set: a node whose inputs are all properties (and a
-// dynamic node that sets none) copies nothing (TestRunAllocs).
+// setInput is a property's value set in this run, over the plan's.
+type setInput struct {
+	name string
+	v    any
+}
+
+// newInputs starts a node's inputs from its plan's values, which it shares:
+// values set in the run go to a short list over them, so a run copies no
+// property map (a map per node was a third of a small run's allocations;
+// TestRunAllocs).
 func newInputs(n *planNode) *Inputs {
-	return &Inputs{n: n, props: n.props}
+	return &Inputs{n: n}
 }
 
-// own gives the inputs their own copy of the plan's values before a
-// change.
-func (in *Inputs) own() {
-	if in.owned {
-		return
+// ownDyn gives the inputs their own copy of the plan's dynamic
+// properties before a change.
+func (in *Inputs) ownDyn() {
+	if in.dyn == nil {
+		in.dyn = in.n.dynProps.Copy()
 	}
-	in.owned = true
-	props := make(map[string]any, len(in.n.props)+1)
-	for k, v := range in.n.props {
-		props[k] = v
-	}
-	in.props = props
-	in.dyn = in.n.dynProps.Copy()
 }
 
 // Set assigns a value to a property (or dynamic property), checking its
@@ -176,7 +176,7 @@ func (in *Inputs) Set(name string, v any) error {
 	p, ok := in.n.def.Prop(name)
 	if !ok {
 		if in.n.def.Dynamic {
-			in.own()
+			in.ownDyn()
 			in.dyn.Set(name, v)
 			return nil
 		}
@@ -186,14 +186,45 @@ func (in *Inputs) Set(name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("input %q %v", name, err)
 	}
-	in.own()
-	in.props[name] = cv
+	for i := range in.set {
+		if in.set[i].name == name {
+			in.set[i].v = cv
+			return nil
+		}
+	}
+	in.set = append(in.set, setInput{name, cv})
 	return nil
+}
+
+// restore puts back a value Get returned (nil: a dynamic property that
+// was not there), unchecked.
+func (in *Inputs) restore(name string, v any) {
+	if _, ok := in.n.def.Prop(name); !ok {
+		in.ownDyn()
+		if v == nil {
+			in.dyn.Delete(name)
+		} else {
+			in.dyn.Set(name, v)
+		}
+		return
+	}
+	for i := range in.set {
+		if in.set[i].name == name {
+			in.set[i].v = v
+			return
+		}
+	}
+	in.set = append(in.set, setInput{name, v})
 }
 
 // Get returns a property or dynamic property value.
 func (in *Inputs) Get(name string) any {
-	if v, ok := in.props[name]; ok {
+	for i := range in.set {
+		if in.set[i].name == name {
+			return in.set[i].v
+		}
+	}
+	if v, ok := in.n.props[name]; ok {
 		return v
 	}
 	d := in.dyn
@@ -207,9 +238,7 @@ func (in *Inputs) Get(name string) any {
 // Dynamic returns the dynamic properties in order. The dict is the node's
 // own; do not modify it.
 func (in *Inputs) Dynamic() *pyval.Dict {
-	if in.dyn == nil {
-		in.own()
-	}
+	in.ownDyn()
 	return in.dyn
 }
 

@@ -58,7 +58,7 @@ func DriveNode(ctx context.Context, def *NodeDef, props map[string]any, script [
 		return nil
 	}
 	c := &Ctx{Context: r.ctx, r: r, n: n}
-	in := newInputs(n)
+	in := r.inputsFor(n)
 	var err error
 	switch {
 	case def.Run != nil:

@@ -117,6 +117,11 @@ func (p *Plan) newRun(ctx context.Context, opts RunOptions) *run {
 	r.counters = make([]atomic.Int64, len(p.edges)+1)
 	r.inboxes = make([]Inbox, len(p.nodes))
 	r.ctxs = make([]Ctx, len(p.nodes))
+	r.inputs = make([]Inputs, len(p.nodes))
+	var sets []setInput // one backing array for the values edges set
+	if k := p.handleCount; k > 0 {
+		sets = make([]setInput, k)
+	}
 	var bufs []delivery
 	var opens []int
 	if sp := p.seq; sp != nil && opts.scheduler == schedAuto {
@@ -154,6 +159,9 @@ func (p *Plan) newRun(ctx context.Context, opts RunOptions) *run {
 			in.ctx, in.clock = nctx, newNodeClock(r.limits.Node, cancel, in.label)
 		}
 		r.ctxs[n.index] = Ctx{Context: in.ctx, r: r, n: n}
+		k := len(n.handles)
+		r.inputs[n.index] = Inputs{n: n, set: sets[:0:k]}
+		sets = sets[k:]
 		if n.def.Role == RoleInput && n.def.StreamingOutput {
 			if r.pushes == nil {
 				r.pushes = map[*planNode]chan delivery{}
@@ -162,6 +170,22 @@ func (p *Plan) newRun(ctx context.Context, opts RunOptions) *run {
 		}
 	}
 	return r
+}
+
+// inputsFor returns n's inputs for the run: its slot of r.inputs (made
+// with the run, in one allocation for every node) the first time, fresh
+// ones after (or for a run newRun did not make). Each node's driver asks
+// once.
+func (r *run) inputsFor(n *planNode) *Inputs {
+	if n.index >= len(r.inputs) { // a run newRun did not make (DriveNode)
+		return newInputs(n)
+	}
+	in := &r.inputs[n.index]
+	if in.taken {
+		return newInputs(n)
+	}
+	in.taken = true
+	return in
 }
 
 // Wait blocks until the run has ended and every node goroutine has exited.
@@ -211,8 +235,9 @@ type run struct {
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	start   time.Time
-	inboxes []Inbox // by planNode.index
-	ctxs    []Ctx   // what node code sees of the run, by planNode.index
+	inboxes []Inbox  // by planNode.index
+	ctxs    []Ctx    // what node code sees of the run, by planNode.index
+	inputs  []Inputs // each node's inputs, by planNode.index (see inputsFor)
 	pushes  map[*planNode]chan delivery
 
 	evMu     sync.Mutex
@@ -619,7 +644,7 @@ func (r *run) driveBypass(n *planNode) error {
 
 func (r *run) driveStreamingInput(n *planNode) error {
 	r.nodeUpdate(n, "running", nil, noProps)
-	in := newInputs(n)
+	in := r.inputsFor(n)
 	inbox := &r.inboxes[n.index]
 	inbox.perItem = true
 	inbox.clock.start()
@@ -639,7 +664,7 @@ type batchValue struct {
 }
 
 func (r *run) driveBatches(n *planNode) error {
-	in := newInputs(n)
+	in := r.inputsFor(n)
 	if len(n.handles) == 0 {
 		_, err := r.runBatch(n, in, nil, nil)
 		return err
@@ -828,9 +853,8 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 			return true
 		})
 		defer func() {
-			in.own()
 			for k, v := range saved {
-				in.props[k] = v
+				in.restore(k, v)
 			}
 		}()
 		if err != nil {
@@ -905,7 +929,7 @@ func (r *run) runBatch(n *planNode, in *Inputs, batch []batchValue, overrides *p
 // driveControlled runs a node once per run event from its controllers,
 // with the latest data inputs and the event's properties on top.
 func (r *run) driveControlled(n *planNode) error {
-	in := newInputs(n)
+	in := r.inputsFor(n)
 	inbox := &r.inboxes[n.index]
 	latest := map[string]any{}
 	for {

@@ -25,7 +25,7 @@ func TestRunAllocs(t *testing.T) {
 	quiet := testing.AllocsPerRun(200, func() { run(engine.RunOptions{}) })
 	listened := testing.AllocsPerRun(200, func() { run(engine.RunOptions{OnEvent: count}) })
 	perRun := events / 201
-	const pinned = 30
+	const pinned = 26
 	if quiet > pinned {
 		t.Errorf("a quiet 3-node run allocates %.0f objects, over the %d pinned", quiet, pinned)
 	}
@@ -57,7 +57,7 @@ func TestChainAllocs(t *testing.T) {
 			t.Fatal(res.Error)
 		}
 	})
-	const pinned = 3200
+	const pinned = 2200
 	if allocs > pinned {
 		t.Errorf("a quiet 1,000-node chain allocates %.0f objects, over the %d pinned", allocs, pinned)
 	}

@@ -29,7 +29,8 @@ import (
 // are deleted Options.Retention after the job ended, and beyond
 // Options.MaxRecords the oldest finished ones go first. The sweep runs at
 // New, then when a job ends, at most every sweepEvery (or at once when the
-// count is over the cap).
+// count is over the cap by a 64th of it: a server at its cap sweeps every
+// MaxRecords/64 jobs, not at each).
 //
 // At New, a record of a job that was running when the server stopped is
 // marked failed ("the server stopped while the job was running"), and a
@@ -354,7 +355,10 @@ func (m *Manager) sweepIfDue() {
 	now := m.o.Now()
 	rs := &m.rec
 	rs.mu.Lock()
-	due := !rs.sweeping && (now.Sub(rs.lastSweep) >= min(sweepEvery, m.o.Retention) || len(rs.keys) > m.o.MaxRecords)
+	// Over the count, a sweep (which walks every record) waits until the
+	// records are a 64th over it, so that a server at its cap does not
+	// sweep at every job's end.
+	due := !rs.sweeping && (now.Sub(rs.lastSweep) >= min(sweepEvery, m.o.Retention) || len(rs.keys) > m.o.MaxRecords+m.o.MaxRecords/64)
 	if due {
 		rs.sweeping, rs.lastSweep = true, now
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // BenchmarkResizeNode: the Resize node from a 2048x2048 PNG to 512x512,
-// decode, Catmull-Rom scaling and PNG encoding included.
+// decode, Lanczos scaling and PNG encoding included.
 func BenchmarkResizeNode(b *testing.B) {
 	t := &testing.T{}
 	src := dataURI(pngBytes(t, 2048, 2048, color.NRGBA{200, 100, 50, 255}))

@@ -326,6 +326,7 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 	go func() {
 		defer p.wg.Done()
 		defer sub.Close()
+		defer p.c.uncork() // nothing stays held if the loop ends after a "more"
 		defer func() {
 			p.mu.Lock()
 			if p.streams[j.ID] == f {
@@ -349,7 +350,7 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 				l.JobID, l.WorkflowID = j.ID, j.WorkflowID
 				ev = &l
 			}
-			if p.c.send(ev) != nil {
+			if p.c.sendMore(ev, sub.Pending()) != nil {
 				p.stop() // the socket is gone
 				return
 			}

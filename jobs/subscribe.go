@@ -215,6 +215,14 @@ func (s *Subscriber) Next(ctx context.Context) (engine.Event, error) {
 	}
 }
 
+// Pending reports whether Next has an event to return without waiting.
+func (s *Subscriber) Pending() bool {
+	j := s.j
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(s.resync) > 0 || s.next < j.ring.end()
+}
+
 // Close stops the subscription (the job goes on). The last subscriber of a
 // job that has ended lets its events go.
 func (s *Subscriber) Close() {

@@ -285,7 +285,7 @@ func (c *call) decode(v any) error {
 func (c *call) body() ([]byte, error) {
 	defer c.done()
 	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
-	defer ir.timer.Stop()
+	defer ir.stop()
 	b, err := io.ReadAll(io.LimitReader(ir, maxBody+1))
 	switch {
 	case err != nil:

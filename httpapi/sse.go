@@ -30,19 +30,39 @@ type SSE struct {
 // NewSSE starts an event stream: it writes the headers and the 200 status.
 // With ids set, every event gets an "id:" line (1, 2, ...).
 func NewSSE(w http.ResponseWriter, writeTimeout time.Duration, ids bool) *SSE {
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Connection", "keep-alive")
-	h.Set("X-Accel-Buffering", "no")
-	s := &SSE{w: w, rc: http.NewResponseController(w), writeTimeout: writeTimeout, ids: ids}
+	s := NewSSEBuffered(w, writeTimeout, ids)
 	s.mu.Lock()
-	s.deadline()
-	w.WriteHeader(http.StatusOK)
 	s.err = s.rc.Flush()
 	s.mu.Unlock()
 	return s
 }
+
+// NewSSEBuffered is NewSSE without sending the headers at once: they leave
+// with the first Event or Flush, in the same write (a relay whose first
+// event is at hand saves a write and the client a wake-up on the way to
+// its first token). A caller whose first event may be long in coming
+// should Flush rather than leave the client without an answer.
+func NewSSEBuffered(w http.ResponseWriter, writeTimeout time.Duration, ids bool) *SSE {
+	h := w.Header()
+	h["Content-Type"] = sseType
+	h["Cache-Control"] = noCache
+	h["Connection"] = keepAlive
+	h["X-Accel-Buffering"] = noBuffering
+	s := &SSE{w: w, rc: http.NewResponseController(w), writeTimeout: writeTimeout, ids: ids}
+	s.mu.Lock()
+	s.deadline()
+	w.WriteHeader(http.StatusOK)
+	s.mu.Unlock()
+	return s
+}
+
+// Header values of every stream, shared (net/http never modifies them).
+var (
+	sseType     = []string{"text/event-stream; charset=utf-8"}
+	noCache     = []string{"no-cache"}
+	keepAlive   = []string{"keep-alive"}
+	noBuffering = []string{"no"}
+)
 
 // deadline pushes the write deadline to writeTimeout from now before a
 // write. It is moved only once an eighth of the timeout has passed since

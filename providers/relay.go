@@ -34,13 +34,22 @@ type RawStream struct {
 	c        *call
 	idle     *idleReader
 	sse      *sse.Reader
-	buf      []byte
 	finished bool
 	err      error
 	once     sync.Once
 }
 
-// Next returns the next event's data (valid until the next call), io.EOF
+// BeforeRead sets f to be called before each read of the server's response
+// (when the events read so far are used up, and Next may have to wait for
+// more): a relay that buffers the events it forwards sends them then, so
+// none waits in its buffer while the server is silent, and events that
+// arrive together leave together (one write to the client, not one per
+// event). The time f takes does not count toward the idle timeout. Set it
+// before the first Next; f runs on the goroutine that calls Next.
+func (s *RawStream) BeforeRead(f func()) { s.idle.before = f }
+
+// Next returns the next event's data (valid until the next call: it is
+// the reader's buffer), io.EOF
 // at the end, or an *Error.
 func (s *RawStream) Next() ([]byte, error) {
 	if s.err != nil {
@@ -59,7 +68,7 @@ func (s *RawStream) Next() ([]byte, error) {
 }
 
 func (s *RawStream) next() ([]byte, error) {
-	ev, err := s.sse.Next()
+	data, err := s.sse.NextData()
 	switch {
 	case err == io.EOF:
 		if s.finished {
@@ -68,11 +77,10 @@ func (s *RawStream) next() ([]byte, error) {
 		return nil, io.ErrUnexpectedEOF
 	case err != nil:
 		return nil, err
-	case ev.Data == "[DONE]":
+	case string(data) == "[DONE]":
 		return nil, io.EOF
 	}
-	s.buf = append(s.buf[:0], ev.Data...)
-	data := bytes.TrimSpace(s.buf)
+	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '{' || !json.Valid(data) {
 		return nil, &Error{Message: "malformed stream event: not a JSON object"}
 	}
@@ -135,7 +143,7 @@ func finishes(data []byte) bool {
 func (s *RawStream) Close() error {
 	s.once.Do(func() {
 		s.c.done()
-		s.idle.timer.Stop()
+		s.idle.stop()
 	})
 	return nil
 }

@@ -48,7 +48,9 @@ func NewSSEBuffered(w http.ResponseWriter, writeTimeout time.Duration, ids bool)
 	h["Cache-Control"] = noCache
 	h["Connection"] = keepAlive
 	h["X-Accel-Buffering"] = noBuffering
-	s := &SSE{w: w, rc: http.NewResponseController(w), writeTimeout: writeTimeout, ids: ids}
+	// The event buffer starts at a size most events fit in, rather than
+	// growing to it in steps with a stream's first events.
+	s := &SSE{w: w, rc: http.NewResponseController(w), writeTimeout: writeTimeout, ids: ids, buf: make([]byte, 0, 512)}
 	s.mu.Lock()
 	s.deadline()
 	w.WriteHeader(http.StatusOK)
@@ -96,6 +98,46 @@ func (s *SSE) Event(data []byte) error { return s.event(data, true) }
 // (one write to the socket each); see the worker's /run/stream.
 func (s *SSE) Buffer(data []byte) error { return s.event(data, false) }
 
+// BufferWith is Buffer for data that data appends to the event it is
+// given: the event is built in the stream's own buffer, not built and then
+// copied (the worker's /run/stream writes a dozen events per run this
+// way). data must append no newline; an error from it is returned and
+// nothing is written.
+func (s *SSE) BufferWith(data func([]byte) ([]byte, error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	b := s.head(s.buf[:0])
+	b, err := data(b)
+	if err != nil {
+		if s.ids {
+			s.next-- // nothing sent: the id is the next event's
+		}
+		return err
+	}
+	b = append(b, "\n\n"...)
+	s.buf = b
+	s.deadline()
+	if _, err := s.w.Write(b); err != nil {
+		s.err = err
+	}
+	return s.err
+}
+
+// head appends an event's "id:" line, if the stream numbers its events,
+// and "data: ".
+func (s *SSE) head(b []byte) []byte {
+	if s.ids {
+		s.next++
+		b = append(b, "id: "...)
+		b = strconv.AppendInt(b, int64(s.next), 10)
+		b = append(b, '\n')
+	}
+	return append(b, "data: "...)
+}
+
 // Flush sends what Buffer wrote.
 func (s *SSE) Flush() error {
 	s.mu.Lock()
@@ -116,14 +158,7 @@ func (s *SSE) event(data []byte, flush bool) error {
 	if s.err != nil {
 		return s.err
 	}
-	b := s.buf[:0]
-	if s.ids {
-		s.next++
-		b = append(b, "id: "...)
-		b = strconv.AppendInt(b, int64(s.next), 10)
-		b = append(b, '\n')
-	}
-	b = append(b, "data: "...)
+	b := s.head(s.buf[:0])
 	b = append(b, data...)
 	b = append(b, "\n\n"...)
 	s.buf = b

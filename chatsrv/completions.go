@@ -587,8 +587,24 @@ func (s *server) relayStream(w http.ResponseWriter, r *http.Request, p *provider
 	}
 	defer st.Close()
 	sse := httpapi.NewSSEBuffered(w, s.d.StreamWriteTimeout, false)
-	headers := time.AfterFunc(headerGrace, func() { sse.Flush() })
-	defer headers.Stop()
+	// The timer's flush must not outlive the handler (net/http reuses the
+	// response's buffers once it returns): it runs under mu, and ended
+	// tells a late one not to.
+	var mu sync.Mutex
+	ended := false
+	headers := time.AfterFunc(headerGrace, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			sse.Flush()
+		}
+	})
+	defer func() {
+		mu.Lock()
+		ended = true
+		mu.Unlock()
+		headers.Stop()
+	}()
 	pending := false // events buffered since the last flush
 	st.BeforeRead(func() {
 		if pending {
@@ -611,7 +627,10 @@ func (s *server) relayStream(w http.ResponseWriter, r *http.Request, p *provider
 		}
 		pending = true
 	}
-	sse.Event([]byte("[DONE]"))
+	// [DONE] leaves with the last events when the handler returns: net/http
+	// then writes what is buffered and the end of the chunked body in one
+	// write, where a flush here would make two.
+	sse.Buffer([]byte("[DONE]"))
 }
 
 // headerGrace is how long a relayed stream's headers wait for its first

@@ -413,8 +413,18 @@ func TestStreamRelayedWhole(t *testing.T) {
 // buffer while the upstream is silent: here the upstream sends each event
 // only once the client has read the one before (a relay that held an
 // event back would never finish). The headers reach the client before the
-// upstream's first event does.
+// upstream's first event does. The same holds for a translated stream
+// (a model prefix), whose chunks are our own.
 func TestRelayedEventsNotHeld(t *testing.T) {
+	for _, c := range []struct {
+		model  string
+		events int
+	}{{"m", 4}, {"openai/m", 5}} {
+		t.Run(c.model, func(t *testing.T) { testEventsNotHeld(t, c.model, c.events) })
+	}
+}
+
+func testEventsNotHeld(t *testing.T, model string, events int) {
 	read := make(chan struct{})
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -440,7 +450,7 @@ func TestRelayedEventsNotHeld(t *testing.T) {
 	url := newChat(t, set)
 	// The timeout only keeps a broken relay from hanging the test.
 	client := &http.Client{Timeout: time.Minute}
-	resp, err := client.Post(url+"/v1/chat/completions", "application/json", strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	resp, err := client.Post(url+"/v1/chat/completions", "application/json", strings.NewReader(`{"model":"`+model+`","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,18 +460,25 @@ func TestRelayedEventsNotHeld(t *testing.T) {
 	}
 	r := sse.NewReader(resp.Body, 0)
 	var got []string
-	for {
-		read <- struct{}{}
+	for sent := 0; ; {
+		if sent < 4 { // the upstream sends its 4 events one read at a time
+			select {
+			case read <- struct{}{}:
+				sent++
+			case <-time.After(time.Minute): // only to keep a broken test from hanging
+				t.Fatalf("the upstream stopped waiting after %q", got)
+			}
+		}
 		ev, err := r.Next()
 		if err != nil {
 			t.Fatalf("after %q: %v", got, err)
 		}
 		got = append(got, ev.Data)
-		if strings.Contains(ev.Data, "stop") {
+		if strings.Contains(ev.Data, `"finish_reason":"stop"`) {
 			break
 		}
 	}
-	if ev, err := r.Next(); err != nil || ev.Data != "[DONE]" || len(got) != 4 {
+	if ev, err := r.Next(); err != nil || ev.Data != "[DONE]" || len(got) != events {
 		t.Errorf("events %q, then %q %v", got, ev.Data, err)
 	}
 }

@@ -471,6 +471,19 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 	defer st.Close()
 	sse := httpapi.NewSSE(w, s.d.StreamWriteTimeout, false)
 	base := chunk{ID: newCompletionID(), Object: "chat.completion.chunk", Created: s.d.Now().Unix(), Model: req.Model}
+	// A stream read from a model server (providers.BeforeReader) has its
+	// chunks buffered and sent when it is about to wait for the server,
+	// as relayStream does; any other is sent a chunk at a time.
+	pending, buffered := false, false
+	if br, ok := st.(providers.BeforeReader); ok {
+		buffered = true
+		br.BeforeRead(func() {
+			if pending {
+				pending = false
+				sse.Flush()
+			}
+		})
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -479,7 +492,12 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		return sse.Event(bytes.TrimRight(buf.Bytes(), "\n"))
+		data := bytes.TrimRight(buf.Bytes(), "\n")
+		if buffered {
+			pending = true
+			return sse.Buffer(data)
+		}
+		return sse.Event(data)
 	}
 	sendDelta := func(d chunkDelta, finish *string) error {
 		c := base
@@ -550,7 +568,7 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 		c.Usage = toUsage(u)
 		send(c)
 	}
-	sse.Event([]byte("[DONE]"))
+	sse.Buffer([]byte("[DONE]")) // leaves when the handler returns
 }
 
 // streamFailed ends a stream whose provider failed midway with one error

@@ -39,13 +39,21 @@ type RawStream struct {
 	once     sync.Once
 }
 
-// BeforeRead sets f to be called before each read of the server's response
-// (when the events read so far are used up, and Next may have to wait for
-// more): a relay that buffers the events it forwards sends them then, so
-// none waits in its buffer while the server is silent, and events that
-// arrive together leave together (one write to the client, not one per
-// event). The time f takes does not count toward the idle timeout. Set it
-// before the first Next; f runs on the goroutine that calls Next.
+// BeforeReader is a stream read from a model server's response: the raw
+// relay's (RawStream), and the Stream of every HTTP provider.
+type BeforeReader interface {
+	// BeforeRead sets f to be called before each read of the server's
+	// response (when what was read so far is used up, and Next may have
+	// to wait for more): a relay that buffers what it forwards sends it
+	// then, so nothing waits in its buffer while the server is silent,
+	// and chunks that arrive together leave together (one write to the
+	// client, not one per chunk). The time f takes does not count toward
+	// the idle timeout. Set it before the first Next; f runs on the
+	// goroutine that calls Next.
+	BeforeRead(f func())
+}
+
+// BeforeRead: see BeforeReader.
 func (s *RawStream) BeforeRead(f func()) { s.idle.before = f }
 
 // Next returns the next event's data (valid until the next call: it is

@@ -47,6 +47,9 @@ func (s *httpStream) Next() (Delta, error) {
 	return d, nil
 }
 
+// BeforeRead: see BeforeReader.
+func (s *httpStream) BeforeRead(f func()) { s.idle.before = f }
+
 // Close releases the connection and cancels the request if it still runs.
 // It may be called from another goroutine while Next blocks.
 func (s *httpStream) Close() error {

@@ -408,3 +408,77 @@ func TestStreamRelayedWhole(t *testing.T) {
 		t.Errorf("a finished stream without [DONE]: %q", data)
 	}
 }
+
+// A relayed stream buffers the events it forwards, but none waits in the
+// buffer while the upstream is silent: here the upstream sends each event
+// only once the client has read the one before (a relay that held an
+// event back would never finish). The headers reach the client before the
+// upstream's first event does. The same holds for a translated stream
+// (a model prefix), whose chunks are our own.
+func TestRelayedEventsNotHeld(t *testing.T) {
+	for _, c := range []struct {
+		model  string
+		events int
+	}{{"m", 4}, {"openai/m", 5}} {
+		t.Run(c.model, func(t *testing.T) { testEventsNotHeld(t, c.model, c.events) })
+	}
+}
+
+func testEventsNotHeld(t *testing.T, model string, events int) {
+	read := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.(http.Flusher).Flush()
+		for i := range 3 {
+			select {
+			case <-read:
+			case <-r.Context().Done():
+				return
+			}
+			fmt.Fprintf(w, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w%d\"},\"finish_reason\":null}]}\n\n", i)
+			w.(http.Flusher).Flush()
+		}
+		<-read
+		fmt.Fprint(w, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
+	}))
+	defer up.Close()
+	set, err := providers.NewSet("openai", "m", providers.NewOpenAI(providers.OpenAIConfig{BaseURL: up.URL + "/v1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := newChat(t, set)
+	// The timeout only keeps a broken relay from hanging the test.
+	client := &http.Client{Timeout: time.Minute}
+	resp, err := client.Post(url+"/v1/chat/completions", "application/json", strings.NewReader(`{"model":"`+model+`","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	r := sse.NewReader(resp.Body, 0)
+	var got []string
+	for sent := 0; ; {
+		if sent < 4 { // the upstream sends its 4 events one read at a time
+			select {
+			case read <- struct{}{}:
+				sent++
+			case <-time.After(time.Minute): // only to keep a broken test from hanging
+				t.Fatalf("the upstream stopped waiting after %q", got)
+			}
+		}
+		ev, err := r.Next()
+		if err != nil {
+			t.Fatalf("after %q: %v", got, err)
+		}
+		got = append(got, ev.Data)
+		if strings.Contains(ev.Data, `"finish_reason":"stop"`) {
+			break
+		}
+	}
+	if ev, err := r.Next(); err != nil || ev.Data != "[DONE]" || len(got) != events {
+		t.Errorf("events %q, then %q %v", got, ev.Data, err)
+	}
+}

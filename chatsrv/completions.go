@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"nodetool/httpapi"
 	"nodetool/providers"
@@ -342,11 +343,27 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		invalidRequest(w, "the body is not valid JSON: "+msg, "")
 		return
 	}
-	// The parsed request copies what it needs: the buffer goes back to
-	// the pool now, not when a long stream ends.
-	cr, req, err := parseRequest(buf.Bytes())
 	raw := buf.Bytes()
 	defer putBody(buf)
+	// A request for an OpenAI-compatible server that needs no translation
+	// (no provider or model prefix) is relayed as it came, and so is the
+	// answer: checked, not decoded and encoded again
+	// (BenchmarkCompletionRelay, BenchmarkCompletionStreamChunk). The
+	// common shape of such a request is checked without decoding it
+	// (quickCheck); any other takes parseRequest below, relayed or not.
+	if model, stream, ok := quickCheck(raw); ok {
+		if p, m, err := s.d.Providers.Route("", model); err == nil && m == model {
+			if oa, ok := p.(*providers.OpenAI); ok {
+				if stream {
+					s.relayStream(w, r, oa, raw)
+				} else {
+					s.relay(w, r, oa, raw)
+				}
+				return
+			}
+		}
+	}
+	cr, req, err := parseRequest(raw)
 	if err != nil {
 		var re *requestError
 		errors.As(err, &re)
@@ -359,10 +376,6 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Model = model
-	// A request for an OpenAI-compatible server that needs no translation
-	// (no provider or model prefix) is relayed as it came, and so is the
-	// answer: checked, not decoded and encoded again
-	// (BenchmarkCompletionRelay, BenchmarkCompletionStreamChunk).
 	oa, relay := p.(*providers.OpenAI)
 	relay = relay && cr.Provider == "" && cr.Model == model
 	if cr.Stream {
@@ -374,13 +387,7 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if relay {
-		out, err := oa.Relay(r.Context(), raw)
-		if err != nil {
-			s.upstreamError(w, r, p, err)
-			return
-		}
-		w.Header()["Content-Type"] = []string{"application/json"}
-		w.Write(out)
+		s.relay(w, r, oa, raw)
 		return
 	}
 	resp, err := p.Chat(r.Context(), req)
@@ -409,6 +416,22 @@ func (s *server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		Choices: []completionChoice{{Index: 0, Message: msg, FinishReason: finish}}, Usage: toUsage(resp.Usage)}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 }
+
+// relay answers a request the OpenAI-compatible server needs as it came
+// with the server's answer as it came (checked to be a JSON object).
+func (s *server) relay(w http.ResponseWriter, r *http.Request, oa *providers.OpenAI, raw []byte) {
+	out, err := oa.Relay(r.Context(), raw)
+	if err != nil {
+		s.upstreamError(w, r, oa, err)
+		return
+	}
+	w.Header()["Content-Type"] = jsonType
+	w.Write(out)
+}
+
+// jsonType is the Content-Type of a relayed answer, shared (net/http never
+// modifies it).
+var jsonType = []string{"application/json"}
 
 // upstreamError answers a provider failure before anything was sent: 502
 // (httpapi.Upstream) with a message naming the provider and its URL.
@@ -448,6 +471,19 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 	defer st.Close()
 	sse := httpapi.NewSSE(w, s.d.StreamWriteTimeout, false)
 	base := chunk{ID: newCompletionID(), Object: "chat.completion.chunk", Created: s.d.Now().Unix(), Model: req.Model}
+	// A stream read from a model server (providers.BeforeReader) has its
+	// chunks buffered and sent when it is about to wait for the server,
+	// as relayStream does; any other is sent a chunk at a time.
+	pending, buffered := false, false
+	if br, ok := st.(providers.BeforeReader); ok {
+		buffered = true
+		br.BeforeRead(func() {
+			if pending {
+				pending = false
+				sse.Flush()
+			}
+		})
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -456,7 +492,12 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		return sse.Event(bytes.TrimRight(buf.Bytes(), "\n"))
+		data := bytes.TrimRight(buf.Bytes(), "\n")
+		if buffered {
+			pending = true
+			return sse.Buffer(data)
+		}
+		return sse.Event(data)
 	}
 	sendDelta := func(d chunkDelta, finish *string) error {
 		c := base
@@ -527,7 +568,7 @@ func (s *server) stream(w http.ResponseWriter, r *http.Request, p providers.Prov
 		c.Usage = toUsage(u)
 		send(c)
 	}
-	sse.Event([]byte("[DONE]"))
+	sse.Buffer([]byte("[DONE]")) // leaves when the handler returns
 }
 
 // streamFailed ends a stream whose provider failed midway with one error
@@ -545,10 +586,17 @@ func (s *server) streamFailed(r *http.Request, sse *httpapi.SSE, p providers.Pro
 	sse.Event([]byte("[DONE]"))
 }
 
-// relayStream forwards an OpenAI-compatible server's stream as it comes:
-// one write and flush per upstream event, each checked by
-// providers.RawStream (a JSON object; an error event becomes our error
-// event, its message scrubbed), then [DONE].
+// relayStream forwards an OpenAI-compatible server's stream as it comes,
+// each event checked by providers.RawStream (a JSON object; an error event
+// becomes our error event, its message scrubbed), then [DONE].
+//
+// Events are buffered and sent when the relay is about to wait for the
+// server (RawStream.BeforeRead): an event never waits in the buffer while
+// the server is silent, and events read together leave in one write (one
+// system call and one wake-up of the client for a burst, not one per
+// event: BenchmarkCompletionStreamChunk, the load tool's per-chunk cost).
+// The headers leave with the first event, or after headerGrace if the
+// server is slow to send it.
 func (s *server) relayStream(w http.ResponseWriter, r *http.Request, p *providers.OpenAI, raw []byte) {
 	st, err := p.RelayStream(r.Context(), raw)
 	if err != nil {
@@ -556,7 +604,33 @@ func (s *server) relayStream(w http.ResponseWriter, r *http.Request, p *provider
 		return
 	}
 	defer st.Close()
-	sse := httpapi.NewSSE(w, s.d.StreamWriteTimeout, false)
+	sse := httpapi.NewSSEBuffered(w, s.d.StreamWriteTimeout, false)
+	// The timer's flush must not outlive the handler (net/http reuses the
+	// response's buffers once it returns): it runs under mu, and ended
+	// tells a late one not to.
+	var mu sync.Mutex
+	ended := false
+	headers := time.AfterFunc(headerGrace, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ended {
+			sse.Flush()
+		}
+	})
+	defer func() {
+		mu.Lock()
+		ended = true
+		mu.Unlock()
+		headers.Stop()
+	}()
+	pending := false // events buffered since the last flush
+	st.BeforeRead(func() {
+		if pending {
+			pending = false
+			headers.Stop()
+			sse.Flush()
+		}
+	})
 	for {
 		data, err := st.Next()
 		if err == io.EOF {
@@ -566,9 +640,17 @@ func (s *server) relayStream(w http.ResponseWriter, r *http.Request, p *provider
 			s.streamFailed(r, sse, p, err)
 			return
 		}
-		if sse.Event(data) != nil {
+		if sse.Buffer(data) != nil {
 			return // the client is gone; the deferred Close cancels upstream
 		}
+		pending = true
 	}
-	sse.Event([]byte("[DONE]"))
+	// [DONE] leaves with the last events when the handler returns: net/http
+	// then writes what is buffered and the end of the chunked body in one
+	// write, where a flush here would make two.
+	sse.Buffer([]byte("[DONE]"))
 }
+
+// headerGrace is how long a relayed stream's headers wait for its first
+// event to leave with it.
+const headerGrace = 20 * time.Millisecond

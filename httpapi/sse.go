@@ -30,19 +30,41 @@ type SSE struct {
 // NewSSE starts an event stream: it writes the headers and the 200 status.
 // With ids set, every event gets an "id:" line (1, 2, ...).
 func NewSSE(w http.ResponseWriter, writeTimeout time.Duration, ids bool) *SSE {
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Connection", "keep-alive")
-	h.Set("X-Accel-Buffering", "no")
-	s := &SSE{w: w, rc: http.NewResponseController(w), writeTimeout: writeTimeout, ids: ids}
+	s := NewSSEBuffered(w, writeTimeout, ids)
 	s.mu.Lock()
-	s.deadline()
-	w.WriteHeader(http.StatusOK)
 	s.err = s.rc.Flush()
 	s.mu.Unlock()
 	return s
 }
+
+// NewSSEBuffered is NewSSE without sending the headers at once: they leave
+// with the first Event or Flush, in the same write (a relay whose first
+// event is at hand saves a write and the client a wake-up on the way to
+// its first token). A caller whose first event may be long in coming
+// should Flush rather than leave the client without an answer.
+func NewSSEBuffered(w http.ResponseWriter, writeTimeout time.Duration, ids bool) *SSE {
+	h := w.Header()
+	h["Content-Type"] = sseType
+	h["Cache-Control"] = noCache
+	h["Connection"] = keepAlive
+	h["X-Accel-Buffering"] = noBuffering
+	// The event buffer starts at a size most events fit in, rather than
+	// growing to it in steps with a stream's first events.
+	s := &SSE{w: w, rc: http.NewResponseController(w), writeTimeout: writeTimeout, ids: ids, buf: make([]byte, 0, 512)}
+	s.mu.Lock()
+	s.deadline()
+	w.WriteHeader(http.StatusOK)
+	s.mu.Unlock()
+	return s
+}
+
+// Header values of every stream, shared (net/http never modifies them).
+var (
+	sseType     = []string{"text/event-stream; charset=utf-8"}
+	noCache     = []string{"no-cache"}
+	keepAlive   = []string{"keep-alive"}
+	noBuffering = []string{"no"}
+)
 
 // deadline pushes the write deadline to writeTimeout from now before a
 // write. It is moved only once an eighth of the timeout has passed since
@@ -76,6 +98,46 @@ func (s *SSE) Event(data []byte) error { return s.event(data, true) }
 // (one write to the socket each); see the worker's /run/stream.
 func (s *SSE) Buffer(data []byte) error { return s.event(data, false) }
 
+// BufferWith is Buffer for data that data appends to the event it is
+// given: the event is built in the stream's own buffer, not built and then
+// copied (the worker's /run/stream writes a dozen events per run this
+// way). data must append no newline; an error from it is returned and
+// nothing is written.
+func (s *SSE) BufferWith(data func([]byte) ([]byte, error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	b := s.head(s.buf[:0])
+	b, err := data(b)
+	if err != nil {
+		if s.ids {
+			s.next-- // nothing sent: the id is the next event's
+		}
+		return err
+	}
+	b = append(b, "\n\n"...)
+	s.buf = b
+	s.deadline()
+	if _, err := s.w.Write(b); err != nil {
+		s.err = err
+	}
+	return s.err
+}
+
+// head appends an event's "id:" line, if the stream numbers its events,
+// and "data: ".
+func (s *SSE) head(b []byte) []byte {
+	if s.ids {
+		s.next++
+		b = append(b, "id: "...)
+		b = strconv.AppendInt(b, int64(s.next), 10)
+		b = append(b, '\n')
+	}
+	return append(b, "data: "...)
+}
+
 // Flush sends what Buffer wrote.
 func (s *SSE) Flush() error {
 	s.mu.Lock()
@@ -96,14 +158,7 @@ func (s *SSE) event(data []byte, flush bool) error {
 	if s.err != nil {
 		return s.err
 	}
-	b := s.buf[:0]
-	if s.ids {
-		s.next++
-		b = append(b, "id: "...)
-		b = strconv.AppendInt(b, int64(s.next), 10)
-		b = append(b, '\n')
-	}
-	b = append(b, "data: "...)
+	b := s.head(s.buf[:0])
 	b = append(b, data...)
 	b = append(b, "\n\n"...)
 	s.buf = b

@@ -86,6 +86,20 @@ type endpoint struct {
 	idle       time.Duration
 	// missing, when set, words the error for an unknown model.
 	missing func(model string) string
+	// targets holds target's answers for the paths a provider calls on
+	// every request (see precompute), so they are built once.
+	targets map[string][2]string
+}
+
+// precompute builds target's answers for paths once: a relay called the
+// URL's String twice per request for the same two strings
+// (BenchmarkCompletionRelay). Call it when the endpoint is made.
+func (e *endpoint) precompute(paths ...string) {
+	e.targets = make(map[string][2]string, len(paths))
+	for _, p := range paths {
+		full, shown := e.target(p)
+		e.targets[p] = [2]string{full, shown}
+	}
 }
 
 func newEndpoint(provider, base, def, key, keyEnv string, client *http.Client) endpoint {
@@ -117,6 +131,9 @@ func newEndpoint(provider, base, def, key, keyEnv string, client *http.Client) e
 // target returns the URL to call for path (which may end in a query) and
 // the form of it that errors show: no user info, no query, no fragment.
 func (e *endpoint) target(path string) (full, shown string) {
+	if t, ok := e.targets[path]; ok {
+		return t[0], t[1]
+	}
 	if e.base == nil {
 		return "", "(invalid base URL)"
 	}
@@ -285,7 +302,7 @@ func (c *call) decode(v any) error {
 func (c *call) body() ([]byte, error) {
 	defer c.done()
 	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
-	defer ir.timer.Stop()
+	defer ir.stop()
 	b, err := io.ReadAll(io.LimitReader(ir, maxBody+1))
 	switch {
 	case err != nil:

@@ -37,6 +37,7 @@ func NewOpenAI(cfg OpenAIConfig) *OpenAI {
 	o := &OpenAI{model: cfg.DefaultModel}
 	o.ep = newEndpoint("openai", cfg.BaseURL, "https://api.openai.com/v1", cfg.APIKey, "OPENAI_API_KEY", cfg.Client)
 	o.ep.streamWait = localHeaderTimeout
+	o.ep.precompute("/chat/completions")
 	if key := cfg.APIKey; key != "" {
 		o.ep.headers = func(h http.Header) { h.Set("Authorization", "Bearer "+key) }
 	}

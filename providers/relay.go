@@ -34,13 +34,30 @@ type RawStream struct {
 	c        *call
 	idle     *idleReader
 	sse      *sse.Reader
-	buf      []byte
 	finished bool
 	err      error
 	once     sync.Once
 }
 
-// Next returns the next event's data (valid until the next call), io.EOF
+// BeforeReader is a stream read from a model server's response: the raw
+// relay's (RawStream), and the Stream of every HTTP provider.
+type BeforeReader interface {
+	// BeforeRead sets f to be called before each read of the server's
+	// response (when what was read so far is used up, and Next may have
+	// to wait for more): a relay that buffers what it forwards sends it
+	// then, so nothing waits in its buffer while the server is silent,
+	// and chunks that arrive together leave together (one write to the
+	// client, not one per chunk). The time f takes does not count toward
+	// the idle timeout. Set it before the first Next; f runs on the
+	// goroutine that calls Next.
+	BeforeRead(f func())
+}
+
+// BeforeRead: see BeforeReader.
+func (s *RawStream) BeforeRead(f func()) { s.idle.before = f }
+
+// Next returns the next event's data (valid until the next call: it is
+// the reader's buffer), io.EOF
 // at the end, or an *Error.
 func (s *RawStream) Next() ([]byte, error) {
 	if s.err != nil {
@@ -59,7 +76,7 @@ func (s *RawStream) Next() ([]byte, error) {
 }
 
 func (s *RawStream) next() ([]byte, error) {
-	ev, err := s.sse.Next()
+	data, err := s.sse.NextData()
 	switch {
 	case err == io.EOF:
 		if s.finished {
@@ -68,11 +85,10 @@ func (s *RawStream) next() ([]byte, error) {
 		return nil, io.ErrUnexpectedEOF
 	case err != nil:
 		return nil, err
-	case ev.Data == "[DONE]":
+	case string(data) == "[DONE]":
 		return nil, io.EOF
 	}
-	s.buf = append(s.buf[:0], ev.Data...)
-	data := bytes.TrimSpace(s.buf)
+	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '{' || !json.Valid(data) {
 		return nil, &Error{Message: "malformed stream event: not a JSON object"}
 	}
@@ -135,7 +151,7 @@ func finishes(data []byte) bool {
 func (s *RawStream) Close() error {
 	s.once.Do(func() {
 		s.c.done()
-		s.idle.timer.Stop()
+		s.idle.stop()
 	})
 	return nil
 }

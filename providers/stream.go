@@ -47,40 +47,89 @@ func (s *httpStream) Next() (Delta, error) {
 	return d, nil
 }
 
+// BeforeRead: see BeforeReader.
+func (s *httpStream) BeforeRead(f func()) { s.idle.before = f }
+
 // Close releases the connection and cancels the request if it still runs.
 // It may be called from another goroutine while Next blocks.
 func (s *httpStream) Close() error {
 	s.once.Do(func() {
 		s.c.done()
-		s.idle.timer.Stop()
+		s.idle.stop()
 	})
 	return nil
 }
 
 // idleReader fails a read that waits longer than timeout for data, by
 // cancelling the request. Time spent between reads does not count.
+//
+// A read only notes when it started (readingSince); one timer, armed for
+// the whole stream, checks at each expiry whether the read under way has
+// waited for timeout and otherwise re-arms itself for when it would have.
+// Resetting and stopping a timer around every read cost more than reading
+// a small chunk did (chatsrv's BenchmarkCompletionStreamChunk: a relay
+// reads once or more per chunk). The check is as exact as the timer: a
+// read that waits timeout fails then, not later.
 type idleReader struct {
 	r       io.Reader
 	timeout time.Duration
+	cancel  context.CancelFunc
 	timer   *time.Timer
 	fired   atomic.Bool
+	stopped atomic.Bool
+	// readingSince is when the read under way started (nanoseconds of
+	// the monotonic clock since idleEpoch, at least 1), 0 between reads.
+	readingSince atomic.Int64
+	// before, when set, is called before each read (see
+	// RawStream.BeforeRead); its time does not count as silence.
+	before func()
 }
 
+// idleEpoch anchors idleReader's monotonic timestamps.
+var idleEpoch = time.Now()
+
+func idleNow() int64 { return int64(time.Since(idleEpoch)) + 1 }
+
 func newIdleReader(r io.Reader, timeout time.Duration, cancel context.CancelFunc) *idleReader {
-	ir := &idleReader{r: r, timeout: timeout}
-	ir.timer = time.AfterFunc(timeout, func() {
-		ir.fired.Store(true)
-		cancel()
-	})
-	ir.timer.Stop()
+	ir := &idleReader{r: r, timeout: timeout, cancel: cancel}
+	ir.timer = time.AfterFunc(timeout, ir.check)
 	return ir
 }
 
+// check runs when the timer expires: it fails the read under way if it has
+// waited timeout, and otherwise re-arms the timer for the moment it would.
+func (ir *idleReader) check() {
+	if ir.stopped.Load() {
+		return
+	}
+	wait := ir.timeout
+	if since := ir.readingSince.Load(); since != 0 {
+		waited := time.Duration(idleNow() - since)
+		if waited >= ir.timeout {
+			ir.fired.Store(true)
+			ir.cancel()
+			return
+		}
+		wait -= waited
+	}
+	ir.timer.Reset(wait)
+}
+
 func (ir *idleReader) Read(p []byte) (int, error) {
-	ir.timer.Reset(ir.timeout)
+	if ir.before != nil {
+		ir.before()
+	}
+	ir.readingSince.Store(idleNow())
 	n, err := ir.r.Read(p)
-	ir.timer.Stop()
+	ir.readingSince.Store(0)
 	return n, err
+}
+
+// stop ends the watch. A check already under way may re-arm the timer
+// once more; it then finds the reader stopped and lets it go.
+func (ir *idleReader) stop() {
+	ir.stopped.Store(true)
+	ir.timer.Stop()
 }
 
 // errLineTooLong is returned for an NDJSON line over the reader's limit.

@@ -32,6 +32,7 @@ type Reader struct {
 	lastID  string
 	pendCR  bool
 	line    []byte // readLine's buffer
+	data    []byte // next's buffer for an event's data
 }
 
 // NewReader reads events from r, with lines of at most maxLine bytes
@@ -104,13 +105,33 @@ func (s *Reader) keep(line []byte) []byte {
 // Next returns the next event. At the end of the stream it returns io.EOF
 // (an event left unfinished by the end is dropped, as the standard says).
 func (s *Reader) Next() (Event, error) {
+	ev, data, err := s.next()
+	if err != nil {
+		return Event{}, err
+	}
+	ev.Data = string(data)
+	return ev, nil
+}
+
+// NextData is Next for a reader that wants only the data of each event:
+// the bytes are in a buffer the next call reuses, so reading an event
+// allocates nothing (a relay forwards each event and keeps none of them:
+// chatsrv's BenchmarkCompletionStreamChunk). The "event:" and "id:"
+// fields are parsed as by Next and dropped.
+func (s *Reader) NextData() ([]byte, error) {
+	_, data, err := s.next()
+	return data, err
+}
+
+// next reads the next event: its fields, and its data in s.data (reused).
+func (s *Reader) next() (Event, []byte, error) {
 	var ev Event
-	var data []byte
+	data := s.data[:0]
 	hasData := false
 	for {
 		line, err := s.readLine()
 		if err != nil {
-			return Event{}, err
+			return Event{}, nil, err
 		}
 		if len(line) == 0 {
 			if !hasData {
@@ -118,8 +139,10 @@ func (s *Reader) Next() (Event, error) {
 				continue
 			}
 			ev.ID = s.lastID
-			ev.Data = string(data)
-			return ev, nil
+			if cap(data) <= 4<<10 {
+				s.data = data // kept for the next event, as readLine keeps its line
+			}
+			return ev, data, nil
 		}
 		if line[0] == ':' {
 			continue
@@ -130,7 +153,7 @@ func (s *Reader) Next() (Event, error) {
 		case "data":
 			if hasData {
 				if len(data)+1+len(value) > s.maxLine*4 {
-					return Event{}, ErrLineTooLong
+					return Event{}, nil, ErrLineTooLong
 				}
 				data = append(data, '\n')
 			}

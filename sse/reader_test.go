@@ -74,8 +74,14 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r := NewReader(strings.NewReader(s), 64)
+		// NextData gives the data of the same events, in a reused buffer.
+		rd := NewReader(strings.NewReader(s), 64)
 		for range 10000 {
 			ev, err := r.Next()
+			data, derr := rd.NextData()
+			if (err == nil) != (derr == nil) || (err == nil && string(data) != ev.Data) {
+				t.Fatalf("NextData = %q, %v; Next = %+v, %v", data, derr, ev, err)
+			}
 			if err != nil {
 				return
 			}
@@ -146,4 +152,22 @@ func FuzzReadLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Reading an event's data allocates nothing once the buffers have grown:
+// a relay reads one per streamed chunk.
+func TestNextDataAllocs(t *testing.T) {
+	const event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"},\"finish_reason\":null}]}\n\n"
+	src := strings.NewReader(strings.Repeat(event, 1000))
+	r := NewReader(src, 0)
+	if _, err := r.NextData(); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(500, func() {
+		if _, err := r.NextData(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("NextData allocates %.1f times per event, want 0", n)
+	}
 }

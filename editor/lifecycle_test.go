@@ -282,11 +282,15 @@ func TestShutdownClosesSockets(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Shutdown did not return")
 	}
+	// What a client has not read yet came before the close frame (frames
+	// after it are counted by closeFrame). Among it may be the updates of
+	// "late" jobs, started before the shutdown refused new ones, which
+	// /updates reports as any job; anything else was not expected.
 	for name, c := range map[string]*liveClient{"/predict": p, "/updates": u, "/chat": chat} {
-		select {
-		case d := <-c.frames:
-			t.Errorf("%s got %s after its close frame", name, pyval.Repr(d))
-		default:
+		for len(c.frames) > 0 {
+			if d := <-c.frames; d.Str("workflow_id") != "late" {
+				t.Errorf("%s got an unexpected %s before its close frame", name, pyval.Repr(d))
+			}
 		}
 	}
 	if j, err := env.jobs.Get("1", long); err != nil || j.Status() != "cancelled" {

@@ -540,6 +540,9 @@ func (c *wsConn) close(code int, reason string) {
 		c.timer.Stop()
 	}
 	writeCloseFrame(c.ws, code, reason)
+	if c.cork != nil {
+		c.cork.uncork() // the close frame leaves now, even mid-burst
+	}
 	if c.readErr.Load() {
 		c.closeBy = time.Now()
 	}

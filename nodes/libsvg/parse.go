@@ -35,8 +35,14 @@ func (p *scanner) done() bool {
 	return p.i >= len(p.s)
 }
 
-// number reads one finite number; ok is false (and nothing is consumed)
-// when there is none.
+// maxNumber bounds the numbers of SVG data: far beyond any drawable
+// coordinate, yet small enough that sums and products of a path's points
+// (a thousand relative moves, a curve's terms) stay finite (a path of
+// 1e308s flattened to NaN).
+const maxNumber = 1e15
+
+// number reads one finite number of at most maxNumber in magnitude; ok is
+// false (and nothing is consumed) when there is none.
 func (p *scanner) number() (float64, bool) {
 	p.skip()
 	start, i := p.i, p.i
@@ -73,7 +79,7 @@ func (p *scanner) number() (float64, bool) {
 		}
 	}
 	f, err := strconv.ParseFloat(s[start:i], 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	if err != nil || math.IsNaN(f) || math.Abs(f) > maxNumber {
 		return 0, false
 	}
 	p.i = i

@@ -79,11 +79,16 @@ func speedEditor(bins []string, n, rounds int) error {
 		srvs = append(srvs, pair{serve, worker})
 	}
 	fmt.Printf("== speed: editor versus worker, %d clients at once, each on its own connection running one job of the 3-node workflow, %d alternating rounds\n\n", n, rounds)
-	// round runs n jobs at once through job and returns jobs/s.
-	round := func(job func(i int) error) (float64, error) {
+	// round runs n jobs at once through job and returns jobs/s, with the
+	// CPU time per job of the server (pid) and of this program: the
+	// clients share the cores, so a protocol that costs the client more
+	// leaves the server less.
+	round := func(job func(i int) error, pid int) (float64, [2]time.Duration, error) {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		var first error
+		pids := map[string]int{"p": pid, "self": os.Getpid()}
+		before := cpuTicks(pids)
 		start := time.Now()
 		for i := range n {
 			wg.Go(func() {
@@ -95,7 +100,12 @@ func speedEditor(bins []string, n, rounds int) error {
 			})
 		}
 		wg.Wait()
-		return float64(n) / time.Since(start).Seconds(), first
+		elapsed := time.Since(start)
+		after := cpuTicks(pids)
+		per := func(k string) time.Duration {
+			return time.Duration(float64(after[k]-before[k]) * float64(time.Second) / clockTicks / float64(n))
+		}
+		return float64(n) / elapsed.Seconds(), [2]time.Duration{per("p"), per("self")}, first
 	}
 	post := func(base string) func(int) error {
 		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 60 * time.Second}
@@ -116,8 +126,10 @@ func speedEditor(bins []string, n, rounds int) error {
 	}
 	kinds := []string{"worker POST /run", "serve /predict", "serve /ws"}
 	rates := make([][][]float64, len(srvs)) // [server][kind][round]
+	cpus := make([][][2][]time.Duration, len(srvs))
 	for si := range srvs {
 		rates[si] = make([][]float64, len(kinds))
+		cpus[si] = make([][2][]time.Duration, len(kinds))
 	}
 	for r := range rounds {
 		for si, p := range srvs {
@@ -126,12 +138,16 @@ func speedEditor(bins []string, n, rounds int) error {
 				func(i int) error { return socketJob(p.serve.base, "/predict", g, r, i) },
 				func(i int) error { return socketJob(p.serve.base, "/ws", g, r, i) },
 			}
+			pids := []int{p.worker.pid, p.serve.pid, p.serve.pid}
 			for ki, job := range jobs {
-				rate, err := round(job)
+				rate, cpu, err := round(job, pids[ki])
 				if err != nil {
 					fmt.Printf("round %d, %s: first error: %v\n", r, kinds[ki], err)
 				}
 				rates[si][ki] = append(rates[si][ki], rate)
+				for c := range cpu {
+					cpus[si][ki][c] = append(cpus[si][ki][c], cpu[c])
+				}
 			}
 		}
 	}
@@ -144,11 +160,19 @@ func speedEditor(bins []string, n, rounds int) error {
 		fmt.Printf("%s:\n", label(bins, si, bin))
 		w := med(rates[si][0])
 		for ki, k := range kinds {
-			fmt.Printf("  %-20s median %6.0f jobs/s (rounds: %s)\n", k, med(rates[si][ki]), fmtRates(rates[si][ki]))
+			fmt.Printf("  %-20s median %6.0f jobs/s (rounds: %s); CPU per job: server %v, clients %v\n", k, med(rates[si][ki]), fmtRates(rates[si][ki]),
+				medDur(cpus[si][ki][0]).Round(time.Microsecond), medDur(cpus[si][ki][1]).Round(time.Microsecond))
 		}
 		fmt.Printf("  /predict %3.0f%%, /ws %3.0f%% of the worker's /run rate (target >= 80%%)\n\n", 100*med(rates[si][1])/w, 100*med(rates[si][2])/w)
 	}
 	return nil
+}
+
+// medDur is the median of ds.
+func medDur(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // sample is one measurement with the server's CPU time over it.

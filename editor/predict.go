@@ -296,7 +296,9 @@ func (p *predictSession) runJob(data *pyval.Dict) {
 		}
 		return
 	}
-	p.reply(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": j.ID})
+	// The reply waits in the cork for the job's first events (follow
+	// writes it with them, or within burstWait).
+	p.c.sendMore(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": j.ID}, true)
 	p.follow(j, sub)
 }
 
@@ -340,8 +342,28 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 			}
 			p.mu.Unlock()
 		}()
+		// An event with none ready behind it waits in the cork up to
+		// burstWait for the next one, so that the events of a short job
+		// leave in one or two writes instead of one each (a write per event
+		// was the largest cost of a small job over a socket). The job's
+		// final update leaves at once, with whatever waits before it. The
+		// hold starts at once: the caller's reply may wait in the cork.
+		hold := time.NewTimer(burstWait)
+		defer hold.Stop()
+		holding := true
 		for {
-			ev, err := sub.Next(ctx)
+			var ev engine.Event
+			var err error
+			if holding {
+				ev, err = sub.NextBefore(ctx, hold.C)
+				if errors.Is(err, jobs.ErrNotYet) {
+					holding = false
+					p.c.uncork()
+					continue
+				}
+			} else {
+				ev, err = sub.Next(ctx)
+			}
 			if err != nil {
 				return
 			}
@@ -350,12 +372,35 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 				l.JobID, l.WorkflowID = j.ID, j.WorkflowID
 				ev = &l
 			}
-			if p.c.sendMore(ev, sub.Pending()) != nil {
+			more := sub.Pending()
+			if !more && !finalUpdate(ev) {
+				more = true
+				if !holding {
+					hold.Reset(burstWait)
+					holding = true
+				}
+			}
+			if !more && holding {
+				hold.Stop()
+				holding = false
+			}
+			if p.c.sendMore(ev, more) != nil {
 				p.stop() // the socket is gone
 				return
 			}
 		}
 	}()
+}
+
+// burstWait is how long a job's event may wait for the next one before it
+// is written (see follow): well under what a person notices, and longer
+// than a run of a few quick nodes takes.
+const burstWait = time.Millisecond
+
+// finalUpdate reports whether ev is a job's last update.
+func finalUpdate(ev engine.Event) bool {
+	ju, ok := ev.(*engine.JobUpdate)
+	return ok && ju.Status != engine.StatusRunning && ju.Status != "queued"
 }
 
 func (p *predictSession) stopAll() {

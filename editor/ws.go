@@ -499,8 +499,17 @@ func (c *wsConn) sendMore(v any, more bool) error {
 	var f outFrame
 	var err error
 	if c.binary {
+		// Encoded into a pooled buffer: the frame is copied out (to the
+		// cork or the socket) before Send returns.
+		bp := encodeBufs.Get().(*[]byte)
+		defer func() {
+			if cap(f.data) <= maxPooledFrame {
+				*bp = f.data[:0]
+				encodeBufs.Put(bp)
+			}
+		}()
 		f.typ = websocket.BinaryFrame
-		f.data, err = msgpack.Marshal(v)
+		f.data, err = msgpack.AppendMarshal((*bp)[:0], v)
 	} else {
 		f.typ = websocket.TextFrame
 		f.data, err = json.Marshal(v)
@@ -522,6 +531,12 @@ func (c *wsConn) sendMore(v any, more bool) error {
 	}
 	return nil
 }
+
+// encodeBufs are buffers for encoding frames, shared by the sockets (an
+// idle socket keeps none).
+var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledFrame = 64 << 10
 
 // close sends a close frame with a code and reason, once; the peer then
 // has closeWait to answer with its own before reads end. It does not wait:

@@ -599,3 +599,19 @@ func signJWT(secret string, claims map[string]any) string {
 	mac.Write([]byte(msg))
 	return msg + "." + enc.EncodeToString(mac.Sum(nil))
 }
+
+// A job's events wait in the socket's cork only while the job is busy: a
+// job that then waits (here for streamed input that never comes) has its
+// events delivered all the same, without a further event to push them out.
+func TestPredictEventsNotHeldWhileJobWaits(t *testing.T) {
+	env := newWSEnv(t, wsOptions{})
+	for _, binary := range []bool{true, false} {
+		c := env.dial(t, "/predict", binary)
+		runJob(t, c, micGraph, nil)
+		// The job is running and its Collect node has started; the
+		// microphone input waits for chunks.
+		c.until(func(d *pyval.Dict) bool {
+			return d.Str("type") == "node_update" && d.Str("node_id") == "col" && d.Str("status") == "running"
+		})
+	}
+}

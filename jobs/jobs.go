@@ -469,6 +469,7 @@ func (m *Manager) WorkspaceOnDemand(runID string) (mk func() (string, error), do
 	var made atomic.Bool
 	mk = func() (string, error) {
 		made.Store(true)
+		m.rec.noteWorkspace(runID) // before it exists: a sweep then removes it whatever happens
 		return m.o.Workspaces.Make(runID)
 	}
 	return mk, func() {
@@ -480,6 +481,7 @@ func (m *Manager) WorkspaceOnDemand(runID string) (mk func() (string, error), do
 
 // removeWorkspace removes a run's workspace, logging a failure.
 func (m *Manager) removeWorkspace(id string) {
+	m.rec.dropWorkspace(id)
 	if err := m.o.Workspaces.Remove(id); err != nil {
 		m.log.Warn("removing a run's workspace", "job_id", id, "err", err)
 	}

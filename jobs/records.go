@@ -66,6 +66,30 @@ type records struct {
 	keys      []string // every record's sortKey, sorted: oldest first
 	lastSweep time.Time
 	sweeping  bool
+	// workspaces holds the ids of the runs whose workspace folder exists
+	// (made by this process, or kept at start for a record): the sweep
+	// removes only those, not a folder per expired record (most runs
+	// never make one, and each removal is three system calls).
+	workspaces map[string]struct{}
+}
+
+// noteWorkspace records that run id has a workspace folder.
+func (rs *records) noteWorkspace(id string) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.workspaces == nil {
+		rs.workspaces = map[string]struct{}{}
+	}
+	rs.workspaces[id] = struct{}{}
+}
+
+// dropWorkspace forgets run id's workspace and reports whether it had one.
+func (rs *records) dropWorkspace(id string) bool {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	_, ok := rs.workspaces[id]
+	delete(rs.workspaces, id)
+	return ok
 }
 
 type indexed struct {
@@ -121,13 +145,21 @@ func (rs *records) has(id string) bool {
 
 // expire removes from the index the finished records that ended before
 // cutoff, then the oldest finished ones beyond max, and returns their ids.
-func (rs *records) expire(cutoff time.Time, max int) []string {
+// Without byAge only the count is enforced: the walk stops once the oldest
+// records over max are gone.
+func (rs *records) expire(cutoff time.Time, max int, byAge bool) []string {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	var gone []string
 	over := len(rs.keys) - max
 	keep := rs.keys[:0]
-	for _, key := range rs.keys {
+	for i, key := range rs.keys {
+		if !byAge && over <= 0 {
+			// Only the count was over: the oldest records are gone, the
+			// rest stays as it is (no need to look at each).
+			keep = append(keep, rs.keys[i:]...)
+			break
+		}
 		id := idOf(key)
 		r := rs.byID[id]
 		if !r.ended.IsZero() && (r.ended.Before(cutoff) || over > 0) {
@@ -315,7 +347,7 @@ func (m *Manager) loadRecords() {
 		}
 	}
 	m.rec.lastSweep = now
-	m.sweep()
+	m.sweep(true)
 	if freed > 16<<20 {
 		// Old records were rewritten without their params: give that
 		// memory back now rather than over the next minutes.
@@ -331,6 +363,12 @@ func (m *Manager) sweepWorkspaces() {
 		m.rec.mu.Lock()
 		defer m.rec.mu.Unlock()
 		_, ok := m.rec.byID[id]
+		if ok {
+			if m.rec.workspaces == nil {
+				m.rec.workspaces = map[string]struct{}{}
+			}
+			m.rec.workspaces[id] = struct{}{}
+		}
 		return ok
 	})
 	if err != nil {
@@ -358,25 +396,31 @@ func (m *Manager) sweepIfDue() {
 	// Over the count, a sweep (which walks every record) waits until the
 	// records are a 64th over it, so that a server at its cap does not
 	// sweep at every job's end.
-	due := !rs.sweeping && (now.Sub(rs.lastSweep) >= min(sweepEvery, m.o.Retention) || len(rs.keys) > m.o.MaxRecords+m.o.MaxRecords/64)
+	byAge := now.Sub(rs.lastSweep) >= min(sweepEvery, m.o.Retention)
+	due := !rs.sweeping && (byAge || len(rs.keys) > m.o.MaxRecords+m.o.MaxRecords/64)
 	if due {
-		rs.sweeping, rs.lastSweep = true, now
+		rs.sweeping = true
+		if byAge {
+			rs.lastSweep = now
+		}
 	}
 	rs.mu.Unlock()
 	if !due {
 		return
 	}
-	m.sweep()
+	m.sweep(byAge)
 	rs.mu.Lock()
 	rs.sweeping = false
 	rs.mu.Unlock()
 }
 
-// sweep deletes the expired records and those over the count.
-func (m *Manager) sweep() {
-	gone := m.rec.expire(m.o.Now().Add(-m.o.Retention), m.o.MaxRecords)
+// sweep deletes the records over the count and, byAge, the expired ones.
+func (m *Manager) sweep(byAge bool) {
+	gone := m.rec.expire(m.o.Now().Add(-m.o.Retention), m.o.MaxRecords, byAge)
 	for _, id := range gone {
-		m.removeWorkspace(id)
+		if m.rec.dropWorkspace(id) {
+			m.removeWorkspace(id)
+		}
 	}
 	if m.o.Store == nil {
 		return

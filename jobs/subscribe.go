@@ -2,7 +2,9 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"io"
+	"time"
 
 	"nodetool/engine"
 )
@@ -170,6 +172,15 @@ var Lagged = &engine.LogUpdate{Type: "log_update", Content: "events were dropped
 // Next returns the next event, waiting for one. It returns io.EOF once the
 // job has ended and every event was read, or ctx's error.
 func (s *Subscriber) Next(ctx context.Context) (engine.Event, error) {
+	return s.NextBefore(ctx, nil)
+}
+
+// ErrNotYet is NextBefore's error when its time came before an event.
+var ErrNotYet = errors.New("jobs: no event yet")
+
+// NextBefore is Next, but it waits only until give delivers (a timer's
+// channel; nil waits as Next does) and then returns ErrNotYet.
+func (s *Subscriber) NextBefore(ctx context.Context, give <-chan time.Time) (engine.Event, error) {
 	j := s.j
 	for {
 		j.mu.Lock()
@@ -209,6 +220,8 @@ func (s *Subscriber) Next(ctx context.Context) (engine.Event, error) {
 				return nil, io.EOF
 			}
 		case <-s.wakeCh:
+		case <-give:
+			return nil, ErrNotYet
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

@@ -208,3 +208,37 @@ func TestWorkspaceOnDemand(t *testing.T) {
 		}
 	}
 }
+
+// The record sweep of the process that ran a job removes the workspace
+// the job made (the sweep knows which jobs made one).
+func TestSweepRemovesWorkspaceMadeHere(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	data := t.TempDir()
+	db, err := store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ws, err := NewWorkspaces(filepath.Join(data, "workspaces"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{Registry: wsRegistry(), Store: db, Workspaces: ws, Retention: time.Hour, Now: clk.now})
+	defer m.Close()
+	j, sub := start(t, m, Request{UserID: "u", Graph: graph(t, writeWS)})
+	drain(t, sub)
+	<-j.done
+	if !exists(t, filepath.Join(ws.Dir(), j.ID)) {
+		t.Fatal("the job made no workspace")
+	}
+	clk.add(2 * time.Hour)
+	j2, s := start(t, m, Request{UserID: "u", Graph: graph(t, writeWS)})
+	drain(t, s)
+	<-j2.done
+	if exists(t, filepath.Join(ws.Dir(), j.ID)) {
+		t.Errorf("the workspace of an expired job is still there")
+	}
+	if !exists(t, filepath.Join(ws.Dir(), j2.ID)) {
+		t.Errorf("the workspace of the job just run is gone")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -88,7 +89,7 @@ func speedEditor(bins []string, n, rounds int) error {
 		var mu sync.Mutex
 		var first error
 		pids := map[string]int{"p": pid, "self": os.Getpid()}
-		before := cpuTicks(pids)
+		before := cpuNanos(pids)
 		start := time.Now()
 		for i := range n {
 			wg.Go(func() {
@@ -101,9 +102,9 @@ func speedEditor(bins []string, n, rounds int) error {
 		}
 		wg.Wait()
 		elapsed := time.Since(start)
-		after := cpuTicks(pids)
+		after := cpuNanos(pids)
 		per := func(k string) time.Duration {
-			return time.Duration(float64(after[k]-before[k]) * float64(time.Second) / clockTicks / float64(n))
+			return time.Duration(float64(after[k]-before[k]) / float64(n))
 		}
 		return float64(n) / elapsed.Seconds(), [2]time.Duration{per("p"), per("self")}, first
 	}
@@ -189,22 +190,42 @@ type sample struct {
 // request.
 func measureCPU(t target, conc int, d time.Duration, pid int) sample {
 	pids := map[string]int{"p": pid, "self": os.Getpid()}
-	before := cpuTicks(pids)
+	before := cpuNanos(pids)
 	r := measure(t, conc, d)
-	after := cpuTicks(pids)
+	after := cpuNanos(pids)
 	s := sample{result: r}
 	if n := r.rps * d.Seconds(); n > 0 {
 		per := func(k string) time.Duration {
-			return time.Duration(float64(after[k]-before[k]) * float64(time.Second) / clockTicks / n)
+			return time.Duration(float64(after[k]-before[k]) / n)
 		}
 		s.cpuPerReq, s.clientCPU = per("p"), per("self")
 	}
 	return s
 }
 
-// clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times (100 on
-// every Linux build that matters).
-const clockTicks = 100
+// cpuNanos reads the CPU time of each process in nanoseconds: the sum of
+// its threads' /proc/PID/task/TID/schedstat (the scheduler's own count,
+// exact where /proc/PID/stat's clock ticks are 10 ms, too coarse for a
+// round of a thousand jobs). A thread that has exited no longer counts;
+// a Go program's threads live as long as it does.
+func cpuNanos(pids map[string]int) map[string]int64 {
+	out := map[string]int64{}
+	for name, pid := range pids {
+		tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		for _, t := range tasks {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+			if err != nil {
+				continue
+			}
+			f := strings.Fields(string(data))
+			if len(f) > 0 {
+				ns, _ := strconv.ParseInt(f[0], 10, 64)
+				out[name] += ns
+			}
+		}
+	}
+	return out
+}
 
 // medianSample is the sample of median throughput, with the median CPU and
 // p99 of the samples taken separately (each is a median of its own).
@@ -341,11 +362,11 @@ func speedChat(bins []string, conc int, dur time.Duration, rounds int) error {
 		ds = append(ds, measureCPU(direct, conc, dur/time.Duration(rounds), upPid))
 		for si, srv := range srvs {
 			via := target{name: "through chat-server", method: "POST", url: srv.base + "/v1/chat/completions", body: chatBody}
-			before := cpuTicks(map[string]int{"u": upPid})["u"]
+			before := cpuNanos(map[string]int{"u": upPid})["u"]
 			s := measureCPU(via, conc, dur/time.Duration(rounds), srv.pid)
-			after := cpuTicks(map[string]int{"u": upPid})["u"]
+			after := cpuNanos(map[string]int{"u": upPid})["u"]
 			if n := s.rps * (dur / time.Duration(rounds)).Seconds(); n > 0 {
-				upCPU[si] = append(upCPU[si], time.Duration(float64(after-before)*float64(time.Second)/clockTicks/n))
+				upCPU[si] = append(upCPU[si], time.Duration(float64(after-before)/n))
 			}
 			vs[si] = append(vs[si], s)
 		}

@@ -509,7 +509,7 @@ func (c *wsConn) sendMore(v any, more bool) error {
 			}
 		}()
 		f.typ = websocket.BinaryFrame
-		f.data, err = msgpack.AppendMarshal((*bp)[:0], v)
+		f.data, err = appendFrame((*bp)[:0], v)
 	} else {
 		f.typ = websocket.TextFrame
 		f.data, err = json.Marshal(v)

@@ -46,9 +46,9 @@ type wsOptions struct {
 	inlineMax int64
 }
 
-func newWSEnv(t *testing.T, o wsOptions) *wsEnv {
+func newWSEnv(t testing.TB, o wsOptions) *wsEnv {
 	t.Helper()
-	db, err := store.Open(t.TempDir(), store.Options{})
+	db, err := store.Open(t.TempDir(), store.Options{Journaled: []string{"jobs"}}) // as the servers open it
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,12 +109,12 @@ func shutdownNow(s *Server) {
 
 // client is a test WebSocket client speaking MessagePack or JSON.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	ws     *websocket.Conn
 	binary bool
 }
 
-func (e *wsEnv) dial(t *testing.T, path string, binary bool, headers ...string) *client {
+func (e *wsEnv) dial(t testing.TB, path string, binary bool, headers ...string) *client {
 	t.Helper()
 	cfg, err := websocket.NewConfig("ws"+strings.TrimPrefix(e.url, "http")+path, e.url)
 	if err != nil {
@@ -244,7 +244,7 @@ const micGraph = `{"nodes":[
  "edges":[{"id":"e1","source":"mic","sourceHandle":"chunk","target":"col","targetHandle":"input_item"},
  {"id":"e2","source":"col","sourceHandle":"output","target":"out","targetHandle":"value"}]}`
 
-func graphValue(t *testing.T, src string) any {
+func graphValue(t testing.TB, src string) any {
 	v, err := pyval.Decode([]byte(src))
 	if err != nil {
 		t.Fatal(err)

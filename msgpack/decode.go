@@ -477,8 +477,29 @@ func (d *decoder) key() (string, error) {
 	if err := d.spend(allocSize(n), start); err != nil {
 		return "", err
 	}
+	if k, ok := commonKeys[string(p)]; ok {
+		return k, nil // no copy (the lookup does not allocate)
+	}
 	return string(p), nil
 }
+
+// commonKeys are the keys of NodeTool's messages and graphs, which every
+// message repeats (a graph's nodes and edges each have most of them): a
+// key found here is not copied out of the message.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"command", "data", "type", "job_id", "workflow_id", "graph", "params", "user_id", "auth_token",
+		"nodes", "edges", "id", "parent_id", "ui_properties", "dynamic_properties", "dynamic_outputs",
+		"sync_mode", "position", "x", "y", "width", "height", "selected", "zIndex", "title", "color",
+		"source", "sourceHandle", "target", "targetHandle", "edge_type", "explicit_types",
+		"resource_limits", "execution_strategy", "messages", "role", "content", "thread_id", "model",
+		"provider", "name", "value", "text", "status", "node_id", "message", "bypassed", "collapsed",
+	} {
+		m[k] = k
+	}
+	return m
+}()
 
 // absent is what an ext of type 0 decodes to inside the decoder: msgpackr
 // (the current NodeTool client's encoder) writes JavaScript's undefined as

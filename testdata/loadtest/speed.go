@@ -58,6 +58,10 @@ func speedEditor(bins []string, n, rounds int) error {
 		return err
 	}
 	g, _ := graph.(*pyval.Dict).Get("graph")
+	// The two shapes: a connection per job (the handshake is part of each
+	// job), and a connection kept for keptJobs jobs in a row (as
+	// NodeTool's app keeps its socket, and an HTTP client its connection).
+	const keptJobs = 5
 	type pair struct{ serve, worker *server }
 	var srvs []pair
 	defer func() {
@@ -79,12 +83,12 @@ func speedEditor(bins []string, n, rounds int) error {
 		}
 		srvs = append(srvs, pair{serve, worker})
 	}
-	fmt.Printf("== speed: editor versus worker, %d clients at once, each on its own connection running one job of the 3-node workflow, %d alternating rounds\n\n", n, rounds)
+	fmt.Printf("== speed: editor versus worker, %d clients at once running the 3-node workflow, each on its own connection for one job, then for %d jobs in a row; %d alternating rounds\n\n", n, keptJobs, rounds)
 	// round runs n jobs at once through job and returns jobs/s, with the
 	// CPU time per job of the server (pid) and of this program: the
 	// clients share the cores, so a protocol that costs the client more
 	// leaves the server less.
-	round := func(job func(i int) error, pid int) (float64, [2]time.Duration, error) {
+	round := func(job func(i int) error, pid, per int) (float64, [2]time.Duration, error) {
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		var first error
@@ -103,29 +107,36 @@ func speedEditor(bins []string, n, rounds int) error {
 		wg.Wait()
 		elapsed := time.Since(start)
 		after := cpuNanos(pids)
-		per := func(k string) time.Duration {
-			return time.Duration(float64(after[k]-before[k]) / float64(n))
+		jobs := float64(n * per)
+		cpu := func(k string) time.Duration {
+			return time.Duration(float64(after[k]-before[k]) / jobs)
 		}
-		return float64(n) / elapsed.Seconds(), [2]time.Duration{per("p"), per("self")}, first
+		return jobs / elapsed.Seconds(), [2]time.Duration{cpu("p"), cpu("self")}, first
 	}
-	post := func(base string) func(int) error {
-		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 60 * time.Second}
+	// post runs per jobs through POST /run, one after the other on one
+	// connection (a new connection for each when per is 1).
+	post := func(base string, per int) func(int) error {
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: per == 1, MaxIdleConnsPerHost: n}, Timeout: 60 * time.Second}
 		return func(i int) error {
-			req, _ := http.NewRequest("POST", base+"/workflows/upper/run", strings.NewReader(fmt.Sprintf(`{"text":"socket %d"}`, i)))
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			defer resp.Body.Close()
-			io.Copy(io.Discard, resp.Body)
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("POST /run: %s", resp.Status)
+			for range per {
+				req, _ := http.NewRequest("POST", base+"/workflows/upper/run", strings.NewReader(fmt.Sprintf(`{"text":"socket %d"}`, i)))
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := client.Do(req)
+				if err != nil {
+					return err
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					return fmt.Errorf("POST /run: %s", resp.Status)
+				}
 			}
 			return nil
 		}
 	}
-	kinds := []string{"worker POST /run", "serve /predict", "serve /ws"}
+	kinds := []string{"worker POST /run", "serve /predict", "serve /ws",
+		"worker POST /run, kept", "serve /predict, kept", "serve /ws, kept"}
+	pers := []int{1, 1, 1, keptJobs, keptJobs, keptJobs}
 	rates := make([][][]float64, len(srvs)) // [server][kind][round]
 	cpus := make([][][2][]time.Duration, len(srvs))
 	for si := range srvs {
@@ -135,13 +146,16 @@ func speedEditor(bins []string, n, rounds int) error {
 	for r := range rounds {
 		for si, p := range srvs {
 			jobs := []func(int) error{
-				post(p.worker.base),
-				func(i int) error { return socketJob(p.serve.base, "/predict", g, r, i) },
-				func(i int) error { return socketJob(p.serve.base, "/ws", g, r, i) },
+				post(p.worker.base, 1),
+				func(i int) error { return socketJobs(p.serve.base, "/predict", g, r, i, 1) },
+				func(i int) error { return socketJobs(p.serve.base, "/ws", g, r, i, 1) },
+				post(p.worker.base, keptJobs),
+				func(i int) error { return socketJobs(p.serve.base, "/predict", g, r, i, keptJobs) },
+				func(i int) error { return socketJobs(p.serve.base, "/ws", g, r, i, keptJobs) },
 			}
-			pids := []int{p.worker.pid, p.serve.pid, p.serve.pid}
+			pids := []int{p.worker.pid, p.serve.pid, p.serve.pid, p.worker.pid, p.serve.pid, p.serve.pid}
 			for ki, job := range jobs {
-				rate, cpu, err := round(job, pids[ki])
+				rate, cpu, err := round(job, pids[ki], pers[ki])
 				if err != nil {
 					fmt.Printf("round %d, %s: first error: %v\n", r, kinds[ki], err)
 				}
@@ -161,10 +175,12 @@ func speedEditor(bins []string, n, rounds int) error {
 		fmt.Printf("%s:\n", label(bins, si, bin))
 		w := med(rates[si][0])
 		for ki, k := range kinds {
-			fmt.Printf("  %-20s median %6.0f jobs/s (rounds: %s); CPU per job: server %v, clients %v\n", k, med(rates[si][ki]), fmtRates(rates[si][ki]),
+			fmt.Printf("  %-23s median %6.0f jobs/s (rounds: %s); CPU per job: server %v, clients %v\n", k, med(rates[si][ki]), fmtRates(rates[si][ki]),
 				medDur(cpus[si][ki][0]).Round(time.Microsecond), medDur(cpus[si][ki][1]).Round(time.Microsecond))
 		}
-		fmt.Printf("  /predict %3.0f%%, /ws %3.0f%% of the worker's /run rate (target >= 80%%)\n\n", 100*med(rates[si][1])/w, 100*med(rates[si][2])/w)
+		wk := med(rates[si][3])
+		fmt.Printf("  a connection per job:  /predict %3.0f%%, /ws %3.0f%% of the worker's /run rate (target >= 80%%)\n", 100*med(rates[si][1])/w, 100*med(rates[si][2])/w)
+		fmt.Printf("  connections kept:      /predict %3.0f%%, /ws %3.0f%% of the worker's /run rate (target >= 80%%)\n\n", 100*med(rates[si][4])/wk, 100*med(rates[si][5])/wk)
 	}
 	return nil
 }

@@ -291,6 +291,11 @@ func graphOf(src string) string {
 // final job_update arrives. On /ws the job is the current client's
 // run_job: its own job id, unset fields as ext type 0.
 func socketJob(base, path string, g any, round, i int) error {
+	return socketJobs(base, path, g, round, i, 1)
+}
+
+// socketJobs runs per jobs one after the other on one socket.
+func socketJobs(base, path string, g any, round, i, per int) error {
 	cfg, err := websocket.NewConfig("ws"+strings.TrimPrefix(base, "http")+path, base)
 	if err != nil {
 		return err
@@ -300,6 +305,16 @@ func socketJob(base, path string, g any, round, i int) error {
 		return err
 	}
 	defer ws.Close()
+	for k := range per {
+		if err := runOnSocket(ws, path, g, round, i*per+k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runOnSocket runs job i on ws and reads its events until it ends.
+func runOnSocket(ws *websocket.Conn, path string, g any, round, i int) error {
 	jobID := ""
 	data := map[string]any{"workflow_id": "upper", "graph": encodedGraph(g), "params": map[string]any{"text": fmt.Sprint("socket ", i)}}
 	if path == "/ws" {

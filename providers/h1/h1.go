@@ -20,9 +20,11 @@
 //     by HTTP/1.0 without keep-alive, is closed. Idle connections older
 //     than IdleConnTimeout are closed when next looked at (lazily: no
 //     timer, no goroutine) or by CloseIdleConnections.
-//   - Stale connections: before an idle connection is reused, a
-//     non-blocking peek (MSG_PEEK) checks that the server has not closed
-//     it. A request on a reused connection is retried once on a new one
+//   - Stale connections: before a connection idle for more than
+//     peekAfter is reused, a non-blocking peek (MSG_PEEK) checks that the
+//     server has not closed it (servers close idle connections after a
+//     keep-alive timeout of seconds; the peek is a system call, skipped
+//     for a connection just used, which the retry covers). A request on a reused connection is retried once on a new one
 //     when writing it fails or when the connection ends before the
 //     first byte of an answer: the server closed the idle connection
 //     as the request went out. This also applies to POST (unlike
@@ -84,6 +86,10 @@ func New(fb *http.Transport) *Transport {
 	}
 	return &Transport{Fallback: fb}
 }
+
+// peekAfter is how long a connection stays idle before its reuse is
+// preceded by a peek (a variable for the tests).
+var peekAfter = 500 * time.Millisecond
 
 const (
 	defaultMaxHeader = 10 << 20 // net/http's default MaxResponseHeaderBytes
@@ -210,7 +216,8 @@ func (t *Transport) get(ctx context.Context, key string, fresh bool) (*conn, err
 		t.idle[key] = list[:len(list)-1]
 		t.nidle--
 		t.mu.Unlock()
-		if t.expired(c, time.Now()) || !c.alive() {
+		idle := time.Since(c.idleSince)
+		if t.expired(c, idle) || (idle > peekAfter && !c.alive()) {
 			c.close()
 			continue
 		}
@@ -219,10 +226,11 @@ func (t *Transport) get(ctx context.Context, key string, fresh bool) (*conn, err
 	return t.dial(ctx, key)
 }
 
-// expired reports whether c has been idle longer than IdleConnTimeout.
-func (t *Transport) expired(c *conn, now time.Time) bool {
+// expired reports whether c, idle for idle, has been idle longer than
+// IdleConnTimeout.
+func (t *Transport) expired(c *conn, idle time.Duration) bool {
 	d := t.Fallback.IdleConnTimeout
-	return d > 0 && now.Sub(c.idleSince) > d
+	return d > 0 && idle > d
 }
 
 // put returns c to the idle pool, or closes it when the pool is full.
@@ -240,7 +248,7 @@ func (t *Transport) put(c *conn) {
 	}
 	list := t.idle[c.key]
 	n := 0
-	for n < len(list) && t.expired(list[n], now) {
+	for n < len(list) && t.expired(list[n], now.Sub(list[n].idleSince)) {
 		n++
 	}
 	old := list[:n:n]
@@ -466,6 +474,20 @@ func (b *body) Read(p []byte) (int, error) {
 		b.release(err)
 	}
 	return n, err
+}
+
+// Buffered is how many bytes of the answer have arrived and are not yet
+// read: when it is not 0, a Read returns at once (unless what arrived is
+// only the start of a chunk's size line). A relay that forwards what it
+// reads uses it to send what it holds only when it is about to wait.
+// Call it from the goroutine that reads.
+func (b *body) Buffered() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.released {
+		return 0
+	}
+	return b.c.br.Buffered()
 }
 
 // release ends the body's hold on c after the read that ended with err.

@@ -305,6 +305,17 @@ func (c *call) decode(v any) error {
 // between reads, and ends the call.
 func (c *call) body() ([]byte, error) {
 	defer c.done()
+	// A small answer that has all arrived with its headers (package h1
+	// says so) is read without an idle timer: no read can wait.
+	if n := c.resp.ContentLength; n >= 0 && n <= maxBody {
+		if bf, ok := c.resp.Body.(interface{ Buffered() int }); ok && int64(bf.Buffered()) >= n {
+			b := make([]byte, n)
+			if _, err := io.ReadFull(c.resp.Body, b); err != nil {
+				return nil, c.readErr(err, false)
+			}
+			return b, nil
+		}
+	}
 	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
 	defer ir.stop()
 	b, err := io.ReadAll(io.LimitReader(ir, maxBody+1))

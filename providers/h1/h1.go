@@ -372,7 +372,7 @@ func (c *conn) roundTrip(ctx context.Context, req *http.Request) (*http.Response
 		return nil, err
 	}
 	c.nread = 0
-	err := req.Write(c.bw)
+	err := writeRequest(c.bw, req)
 	if err == nil {
 		err = c.bw.Flush()
 	}

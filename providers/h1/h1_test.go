@@ -612,3 +612,30 @@ func TestRequestAllocs(t *testing.T) {
 		t.Errorf("%.0f allocations per request, want at most %.0f", a, limit)
 	}
 }
+
+// TestBufferedExactRead: a Content-Length body read to its length (not
+// past it) and closed gives its connection back, and Buffered tells
+// that it had all arrived.
+func TestBufferedExactRead(t *testing.T) {
+	srv, accepted := counted(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) })
+	tr := newTransport(t)
+	for range 3 {
+		req, _ := http.NewRequest("GET", srv.URL, nil)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bf := resp.Body.(interface{ Buffered() int })
+		if n := bf.Buffered(); int64(n) > resp.ContentLength {
+			t.Fatalf("Buffered %d, over the Content-Length %d", n, resp.ContentLength)
+		}
+		b := make([]byte, resp.ContentLength)
+		if _, err := io.ReadFull(resp.Body, b); err != nil || string(b) != `{"ok":true}` {
+			t.Fatalf("%q %v", b, err)
+		}
+		resp.Body.Close()
+	}
+	if n := accepted.Load(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+}

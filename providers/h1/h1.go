@@ -108,8 +108,12 @@ var (
 func (t *Transport) own(req *http.Request) bool {
 	fb := t.Fallback
 	if req.URL.Scheme != "http" || req.URL.Host == "" || req.Method == http.MethodConnect ||
-		fb.DisableKeepAlives || fb.ResponseHeaderTimeout != 0 || fb.Dial != nil || //lint:ignore SA1019 an old-style Dial is the fallback's business
+		fb.DisableKeepAlives || fb.ResponseHeaderTimeout != 0 ||
 		len(req.Trailer) != 0 || req.Header["Expect"] != nil || req.Header["Upgrade"] != nil {
+		return false
+	}
+	//lint:ignore SA1019 a transport set up with the old-style Dial is left to it
+	if fb.Dial != nil {
 		return false
 	}
 	if fb.Proxy != nil {
@@ -142,6 +146,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Request = orig
 			return resp, nil
 		}
+		closeBody(req) // (when writing it failed before its end)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

@@ -57,8 +57,9 @@ func NewHTTPClient() *http.Client { return newClient() }
 // newClient is the default HTTP client: the standard transport (proxy
 // settings, HTTP/2, connection reuse) with a bounded dial and TLS
 // handshake, under h1's transport, which serves plain-http requests to
-// local model servers itself (no goroutines per connection: a third less
-// CPU per relayed completion, see package h1) and hands it the others.
+// local model servers itself (no goroutines per connection: 15-25% less
+// of the relay's CPU per completion, see package h1) and hands it the
+// others.
 func newClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext

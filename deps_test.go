@@ -22,8 +22,8 @@ var depRules = []struct {
 	// The node library: the engine, the language libraries, its own
 	// helpers and the model providers; never a server package.
 	// Workflow network access goes through the egress client.
-	{"nodetool/nodes/", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/providers/vendors", "nodetool/sse"}},
-	{"nodetool/nodes", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/providers/vendors", "nodetool/sse"}},
+	{"nodetool/nodes/", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/providers/h1", "nodetool/providers/vendors", "nodetool/sse"}},
+	{"nodetool/nodes", []string{"nodetool/agent", "nodetool/egress", "nodetool/engine", "nodetool/ffmpeg", "nodetool/lang/", "nodetool/nodes/", "nodetool/pdf", "nodetool/providers", "nodetool/providers/h1", "nodetool/providers/vendors", "nodetool/sse"}},
 	// The ffmpeg runner stands on the standard library.
 	{"nodetool/ffmpeg", nil},
 	// The PDF reader stands on the standard library (its Budget is an
@@ -33,19 +33,20 @@ var depRules = []struct {
 	{"nodetool/egress", nil},
 	// The agent runtime: models and values, no engine, no server package
 	// (the nodes and the editor's chat both use it).
-	{"nodetool/agent", []string{"nodetool/lang/", "nodetool/providers", "nodetool/sse"}},
+	{"nodetool/agent", []string{"nodetool/lang/", "nodetool/providers", "nodetool/providers/h1", "nodetool/sse"}},
 	// The model providers speak HTTP to model servers, not to clients.
-	{"nodetool/providers", []string{"nodetool/lang/", "nodetool/sse"}},
+	{"nodetool/providers", []string{"nodetool/lang/", "nodetool/providers/h1", "nodetool/sse"}},
+	{"nodetool/providers/h1", nil},
 	// The hosted media-model services' clients (kie.ai, fal.ai) stand on
 	// the standard library.
 	{"nodetool/providers/vendors", nil},
 	{"nodetool/sse", nil},
 	// The three surfaces never import each other.
-	{"nodetool/editor", []string{"nodetool/agent", "nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/terminal", "nodetool/workflows"}},
+	{"nodetool/editor", []string{"nodetool/agent", "nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/msgpack", "nodetool/providers", "nodetool/providers/h1", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/terminal", "nodetool/workflows"}},
 	{"nodetool/worker", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/workflows"}},
 	// chatsrv reaches engine, jobs and workflows only through httpapi's error
 	// table, which names their errors.
-	{"nodetool/chatsrv", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/providers", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/workflows"}},
+	{"nodetool/chatsrv", []string{"nodetool/authn", "nodetool/durable", "nodetool/engine", "nodetool/httpapi", "nodetool/jobs", "nodetool/lang/", "nodetool/providers", "nodetool/providers/h1", "nodetool/sse", "nodetool/store", "nodetool/store/s3", "nodetool/workflows"}},
 	// Storage and authentication stand on the standard library.
 	// The S3 client (and its test fake) stand alone.
 	{"nodetool/store", []string{"nodetool/durable", "nodetool/store/s3"}},

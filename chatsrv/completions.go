@@ -610,25 +610,39 @@ func (s *server) relayStream(w http.ResponseWriter, r *http.Request, p *provider
 	// tells a late one not to.
 	var mu sync.Mutex
 	ended := false
-	headers := time.AfterFunc(headerGrace, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !ended {
-			sse.Flush()
-		}
-	})
+	var headers *time.Timer
 	defer func() {
 		mu.Lock()
 		ended = true
 		mu.Unlock()
-		headers.Stop()
+		if headers != nil {
+			headers.Stop()
+		}
 	}()
 	pending := false // events buffered since the last flush
+	sent := false    // the headers have left
 	st.BeforeRead(func() {
-		if pending {
-			pending = false
-			headers.Stop()
+		switch {
+		case pending:
+			pending, sent = false, true
+			if headers != nil {
+				headers.Stop()
+			}
 			sse.Flush()
+		case !sent && headers == nil:
+			// About to wait for the server with nothing to send: the
+			// headers leave after headerGrace if no event comes. The
+			// timer is armed only now: when the first event came with
+			// the server's headers (the usual case), there is none to
+			// arm, and no wake-up of the runtime's poller for a timer
+			// nearer than all others.
+			headers = time.AfterFunc(headerGrace, func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if !ended {
+					sse.Flush()
+				}
+			})
 		}
 	})
 	for {

@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"nodetool/providers/h1"
 )
 
 // Limits and timeouts shared by the HTTP providers. No overall client
@@ -54,7 +56,10 @@ func NewHTTPClient() *http.Client { return newClient() }
 
 // newClient is the default HTTP client: the standard transport (proxy
 // settings, HTTP/2, connection reuse) with a bounded dial and TLS
-// handshake.
+// handshake, under h1's transport, which serves plain-http requests to
+// local model servers itself (no goroutines per connection: 15-25% less
+// of the relay's CPU per completion, see package h1) and hands it the
+// others.
 func newClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
@@ -68,7 +73,7 @@ func newClient() *http.Client {
 	// life, so keep them small too.
 	t.WriteBufferSize = 1 << 10
 	t.ReadBufferSize = 2 << 10
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: h1.New(t)}
 }
 
 // endpoint is one provider's HTTP plumbing: where the server is, how to
@@ -301,6 +306,17 @@ func (c *call) decode(v any) error {
 // between reads, and ends the call.
 func (c *call) body() ([]byte, error) {
 	defer c.done()
+	// A small answer that has all arrived with its headers (package h1
+	// says so) is read without an idle timer: no read can wait.
+	if n := c.resp.ContentLength; n >= 0 && n <= maxBody {
+		if bf, ok := c.resp.Body.(interface{ Buffered() int }); ok && int64(bf.Buffered()) >= n {
+			b := make([]byte, n)
+			if _, err := io.ReadFull(c.resp.Body, b); err != nil {
+				return nil, c.readErr(err, false)
+			}
+			return b, nil
+		}
+	}
 	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
 	defer ir.stop()
 	b, err := io.ReadAll(io.LimitReader(ir, maxBody+1))

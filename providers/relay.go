@@ -43,8 +43,9 @@ type RawStream struct {
 // relay's (RawStream), and the Stream of every HTTP provider.
 type BeforeReader interface {
 	// BeforeRead sets f to be called before each read of the server's
-	// response (when what was read so far is used up, and Next may have
-	// to wait for more): a relay that buffers what it forwards sends it
+	// response that may wait (when what was read so far is used up, and
+	// nothing more has arrived, as far as the client transport tells):
+	// a relay that buffers what it forwards sends it
 	// then, so nothing waits in its buffer while the server is silent,
 	// and chunks that arrive together leave together (one write to the
 	// client, not one per chunk). The time f takes does not count toward

@@ -80,9 +80,13 @@ type idleReader struct {
 	// readingSince is when the read under way started (nanoseconds of
 	// the monotonic clock since idleEpoch, at least 1), 0 between reads.
 	readingSince atomic.Int64
-	// before, when set, is called before each read (see
+	// before, when set, is called before each read that may wait (see
 	// RawStream.BeforeRead); its time does not count as silence.
 	before func()
+	// buf, when r has it (package h1's bodies), says how much has arrived
+	// and is not read yet: a read then returns at once, and before is
+	// not called for it.
+	buf interface{ Buffered() int }
 }
 
 // idleEpoch anchors idleReader's monotonic timestamps.
@@ -92,6 +96,7 @@ func idleNow() int64 { return int64(time.Since(idleEpoch)) + 1 }
 
 func newIdleReader(r io.Reader, timeout time.Duration, cancel context.CancelFunc) *idleReader {
 	ir := &idleReader{r: r, timeout: timeout, cancel: cancel}
+	ir.buf, _ = r.(interface{ Buffered() int })
 	ir.timer = time.AfterFunc(timeout, ir.check)
 	return ir
 }
@@ -116,7 +121,7 @@ func (ir *idleReader) check() {
 }
 
 func (ir *idleReader) Read(p []byte) (int, error) {
-	if ir.before != nil {
+	if ir.before != nil && (ir.buf == nil || ir.buf.Buffered() == 0) {
 		ir.before()
 	}
 	ir.readingSince.Store(idleNow())

@@ -24,10 +24,11 @@
 //     peekAfter is reused, a non-blocking peek (MSG_PEEK) checks that the
 //     server has not closed it (servers close idle connections after a
 //     keep-alive timeout of seconds; the peek is a system call, skipped
-//     for a connection just used, which the retry covers). A request on a reused connection is retried once on a new one
-//     when writing it fails or when the connection ends before the
-//     first byte of an answer: the server closed the idle connection
-//     as the request went out. This also applies to POST (unlike
+//     for a connection just used, which the retry covers). A request on
+//     a reused connection is retried once on a new one when writing it
+//     fails or when the connection ends before the first byte of an
+//     answer: the server closed the idle connection as the request went
+//     out. This also applies to POST (unlike
 //     net/http): the server sent nothing at all, so a model server did
 //     not take the request. It needs a body that can be made again
 //     (Request.GetBody, which http.NewRequest sets for in-memory bodies).
@@ -222,7 +223,7 @@ func (t *Transport) get(ctx context.Context, key string, fresh bool) (*conn, err
 		t.nidle--
 		t.mu.Unlock()
 		idle := time.Since(c.idleSince)
-		if t.expired(c, idle) || (idle > peekAfter && !c.alive()) {
+		if t.expired(idle) || (idle > peekAfter && !c.alive()) {
 			c.close()
 			continue
 		}
@@ -231,9 +232,9 @@ func (t *Transport) get(ctx context.Context, key string, fresh bool) (*conn, err
 	return t.dial(ctx, key)
 }
 
-// expired reports whether c, idle for idle, has been idle longer than
-// IdleConnTimeout.
-func (t *Transport) expired(c *conn, idle time.Duration) bool {
+// expired reports whether a connection idle for idle has been idle longer
+// than IdleConnTimeout.
+func (t *Transport) expired(idle time.Duration) bool {
 	d := t.Fallback.IdleConnTimeout
 	return d > 0 && idle > d
 }
@@ -253,7 +254,7 @@ func (t *Transport) put(c *conn) {
 	}
 	list := t.idle[c.key]
 	n := 0
-	for n < len(list) && t.expired(list[n], now.Sub(list[n].idleSince)) {
+	for n < len(list) && t.expired(now.Sub(list[n].idleSince)) {
 		n++
 	}
 	old := list[:n:n]
@@ -295,7 +296,7 @@ func (t *Transport) dial(ctx context.Context, key string) (*conn, error) {
 	c := &conn{t: t, key: key, nc: nc, readLimit: math.MaxInt64}
 	c.br = bufio.NewReaderSize(c, rsize)
 	c.bw = bufio.NewWriterSize(nc, wsize)
-	c.abort = func() { c.nc.Close() }
+	c.abort = c.close // made once: a method value allocates
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw

@@ -273,19 +273,28 @@ func (w *recordWriter) run(m *Manager) {
 		}
 		w.pending = map[string]stored{}
 		w.mu.Unlock()
-		var wg sync.WaitGroup
-		for _, s := range round {
-			wg.Go(func() {
-				if s.deleted {
-					if _, err := m.o.Store.Delete("jobs", s.ID); err != nil {
-						m.log.Error("cannot delete an expired job record", "job_id", s.ID, "err", err)
-					}
-					return
-				}
-				m.write(s)
-			})
+		m.writeRound(round)
+	}
+}
+
+// writeRound writes a round of records with one call of the store, which
+// commits a journaled kind's at once.
+func (m *Manager) writeRound(round map[string]stored) {
+	changes := make([]store.Change, 0, len(round))
+	for _, s := range round {
+		if s.deleted {
+			changes = append(changes, store.Change{ID: s.ID})
+			continue
 		}
-		wg.Wait()
+		data, err := json.Marshal(&s)
+		if err != nil {
+			m.log.Error("cannot record job", "job_id", s.ID, "err", err)
+			continue
+		}
+		changes = append(changes, store.Change{ID: s.ID, Data: data})
+	}
+	if err := m.o.Store.PutMany("jobs", changes); err != nil {
+		m.log.Error("cannot write job records", "records", len(changes), "err", err)
 	}
 }
 

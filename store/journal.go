@@ -290,12 +290,28 @@ func entrySize(id string, data []byte) int64 { return int64(len(id)+len(data)) +
 
 // put records data as kind/id (data nil: deletes it) in the index and the
 // log, and returns once the entry is on disk. existed reports whether the
-// index held the record before. The index is updated under j.mu as the
-// entry is appended, so the log's order for an id is the index's.
+// index held the record before.
 func (j *journal) put(id string, data []byte) (existed bool, err error) {
 	j.mu.Lock()
-	b := j.cur
-	b.buf = appendEntry(b.buf, id, data)
+	existed = j.add(id, data)
+	return existed, j.commit()
+}
+
+// putMany records every change as put does, in one batch.
+func (j *journal) putMany(changes []Change) error {
+	j.mu.Lock()
+	for _, c := range changes {
+		j.add(c.ID, c.Data)
+	}
+	return j.commit()
+}
+
+// add appends id's entry to the current batch and updates the index; it
+// reports whether the index held the record before. The caller holds j.mu:
+// the index is updated as the entry is appended, so the log's order for an
+// id is the index's.
+func (j *journal) add(id string, data []byte) (existed bool) {
+	j.cur.buf = appendEntry(j.cur.buf, id, data)
 	db := j.db
 	db.mu.Lock()
 	m := db.records[j.kind]
@@ -315,6 +331,13 @@ func (j *journal) put(id string, data []byte) (existed bool, err error) {
 	if data != nil {
 		j.live += entrySize(id, data)
 	}
+	return existed
+}
+
+// commit unlocks j.mu, which the caller holds, and returns once the
+// current batch is on disk.
+func (j *journal) commit() error {
+	b := j.cur
 	lead := !j.writing
 	j.writing = true
 	j.mu.Unlock()
@@ -322,7 +345,7 @@ func (j *journal) put(id string, data []byte) (existed bool, err error) {
 		j.flush()
 	}
 	<-b.done
-	return existed, b.err
+	return b.err
 }
 
 // flush writes batches until none is waiting. One caller at a time (the

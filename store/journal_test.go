@@ -275,3 +275,63 @@ func FuzzJournalReplay(f *testing.F) {
 		}
 	})
 }
+
+// PutMany writes a round of changes: on a journaled kind in one batch (one
+// write, one fsync), on others one by one; a change it cannot apply is left
+// out and named in the error, the others land.
+func TestPutMany(t *testing.T) {
+	for _, opts := range []Options{journalOpts, {}} {
+		name := "files"
+		if len(opts.Journaled) > 0 {
+			name = "journal"
+		}
+		t.Run(name, func(t *testing.T) {
+			db := openDB(t, dataDir(t), opts)
+			if err := db.PutRaw("jobs", "old", []byte(`{"n":"old"}`)); err != nil {
+				t.Fatal(err)
+			}
+			var size int64
+			if fi, err := os.Stat(journalPath(db)); err == nil {
+				size = fi.Size()
+			}
+			err := db.PutMany("jobs", []Change{
+				{ID: "a", Data: []byte(`{"n":1}`)},
+				{ID: "../x", Data: []byte(`{}`)},
+				{ID: "old"},
+				{ID: "b", Data: []byte(`{"n":`)},
+				{ID: "c", Data: []byte(`{"n":3}`)},
+				{ID: "never"},
+			})
+			if err == nil || !strings.Contains(err.Error(), "jobs/../x") || !strings.Contains(err.Error(), "jobs/b: data is not valid JSON") {
+				t.Errorf("PutMany error = %v; want one naming jobs/../x and jobs/b", err)
+			}
+			want := map[string]string{"a": `{"n":1}`, "c": `{"n":3}`}
+			check := func(db *DB, when string) {
+				t.Helper()
+				got := map[string]string{}
+				for _, r := range db.List("jobs") {
+					got[r.ID] = string(r.Data)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s: records = %v, want %v", when, got, want)
+				}
+			}
+			check(db, "after PutMany")
+			if len(opts.Journaled) > 0 {
+				// The three good changes, appended as one batch after what
+				// was there.
+				data, err := os.ReadFile(journalPath(db))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Count(string(data[size:]), "\n") / 2; got != 4 {
+					t.Errorf("PutMany appended %d entries, want 4 (a, the delete of old, c, the delete of never):\n%s", got, data[size:])
+				}
+			}
+			check(reopen(t, db, opts), "after reopening")
+			if err := db.PutMany("Jobs!", nil); err == nil {
+				t.Error("PutMany took an invalid kind")
+			}
+		})
+	}
+}

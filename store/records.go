@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"sync"
+
 	"nodetool/durable"
 )
 
@@ -93,6 +95,81 @@ func (db *DB) PutRaw(kind, id string, data []byte) error {
 		return fmt.Errorf("store: put %s/%s: %w", kind, id, err)
 	}
 	return nil
+}
+
+// A Change is one record written by PutMany: Data is the record's JSON, or
+// nil to delete it.
+type Change struct {
+	ID   string
+	Data []byte
+}
+
+// PutMany applies changes to kind's records and returns once they are
+// durable: those of a journaled kind are appended together, in order, and
+// committed with one fsync; those of other kinds are written as PutRaw and
+// Delete write them, up to putManyAtOnce at a time (so an id should appear
+// once). Unlike PutRaw it keeps
+// the Data slices, which the caller must not change afterwards. A change
+// with an invalid id or data is not applied; the error joins each
+// failure's, naming the record.
+func (db *DB) PutMany(kind string, changes []Change) error {
+	if err := validKind(kind); err != nil {
+		return err
+	}
+	j := db.journaled(kind)
+	if j == nil || db.elsewhere(kind) != nil || db.Remote(kind) {
+		return db.putEach(kind, changes)
+	}
+	var errs []error
+	ok := changes
+	for i, c := range changes {
+		err := validID(c.ID)
+		if err == nil && c.Data != nil && !json.Valid(c.Data) {
+			err = errors.New("data is not valid JSON")
+		}
+		if err != nil {
+			if len(errs) == 0 {
+				ok = slices.Clone(changes[:i])
+			}
+			errs = append(errs, fmt.Errorf("store: put %s/%s: %w", kind, c.ID, err))
+		} else if len(errs) > 0 {
+			ok = append(ok, c)
+		}
+	}
+	if len(ok) > 0 {
+		if err := j.putMany(ok); err != nil {
+			errs = append(errs, fmt.Errorf("store: put %d %s records: %w", len(ok), kind, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// putManyAtOnce bounds the writes PutMany has under way for a kind that
+// is not journaled (a file and an fsync each, or a request to the shared
+// storage).
+const putManyAtOnce = 16
+
+func (db *DB) putEach(kind string, changes []Change) error {
+	errs := make([]error, len(changes))
+	slots := make(chan struct{}, putManyAtOnce)
+	var wg sync.WaitGroup
+	for i, c := range changes {
+		if err := validID(c.ID); err != nil {
+			errs[i] = fmt.Errorf("store: put %s/%s: %w", kind, c.ID, err)
+			continue
+		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			if c.Data == nil {
+				_, errs[i] = db.Delete(kind, c.ID)
+			} else {
+				errs[i] = db.PutRaw(kind, c.ID, c.Data)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // Get returns a copy of the record kind/id, and whether it exists. An

@@ -24,6 +24,11 @@ type RunOptions struct {
 	// order they are posted. It may block (the run waits), so a subscriber
 	// that serves a slow network client should buffer.
 	OnEvent func(Event)
+	// OnEnd, if set, is called with the result once the run has ended,
+	// on the run's goroutine, before Run returns and before Job.Wait
+	// does: a caller that only waits to act on the end needs no goroutine
+	// of its own for it (a job of the editor's had one each).
+	OnEnd func(*Result)
 	// Limits are the run's budgets (see Limits for the defaults).
 	Limits Limits
 	// InboxSize is the capacity of each node's input channel (default 16).
@@ -90,7 +95,11 @@ type Job struct {
 // and a channel to wait on): a plain request saves both
 // (BenchmarkTextWorkflow).
 func (p *Plan) Run(ctx context.Context, opts RunOptions) *Result {
-	return p.newRun(ctx, opts).execute()
+	res := p.newRun(ctx, opts).execute()
+	if opts.OnEnd != nil {
+		opts.OnEnd(res)
+	}
+	return res
 }
 
 // Start begins a run in the background.
@@ -99,6 +108,9 @@ func (p *Plan) Start(ctx context.Context, opts RunOptions) *Job {
 	j := &Job{r: r, done: make(chan struct{})}
 	go func() {
 		j.res = r.execute()
+		if opts.OnEnd != nil {
+			opts.OnEnd(j.res)
+		}
 		close(j.done)
 	}()
 	return j

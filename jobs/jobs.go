@@ -206,10 +206,10 @@ func (m *Manager) Admit(user string) (release func(), err error) {
 
 // RunOptions is the one place a run's options are made: the base options
 // (Options.Run: node timeout, run budgets) with the run's own ids, owner,
-// params and event sink.
+// params, event sink and end.
 func (m *Manager) RunOptions(o engine.RunOptions) engine.RunOptions {
 	r := m.o.Run
-	r.JobID, r.WorkflowID, r.Params, r.OnEvent, r.UserID = o.JobID, o.WorkflowID, o.Params, o.OnEvent, o.UserID
+	r.JobID, r.WorkflowID, r.Params, r.OnEvent, r.OnEnd, r.UserID = o.JobID, o.WorkflowID, o.Params, o.OnEvent, o.OnEnd, o.UserID
 	r.Workspace, r.MakeWorkspace = o.Workspace, o.MakeWorkspace
 	if r.Logger == nil {
 		r.Logger = m.log
@@ -388,7 +388,15 @@ func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 	}
 	m.logRun(graph, j.ID, j.WorkflowID)
 	mk, removeWS := m.WorkspaceOnDemand(j.ID)
-	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: params, OnEvent: j.publish, MakeWorkspace: mk}))
+	end := func(res *engine.Result) {
+		defer m.wg.Done()
+		j.end(res)
+		if m.o.Store == nil { // no record keeps it
+			removeWS()
+		}
+	}
+	run := plan.Start(m.ctx, m.RunOptions(engine.RunOptions{JobID: j.ID, WorkflowID: j.WorkflowID, UserID: j.UserID, Params: params,
+		OnEvent: j.publish, OnEnd: end, MakeWorkspace: mk}))
 	j.mu.Lock()
 	if j.finished.IsZero() { // not ended already
 		j.run = run
@@ -398,13 +406,6 @@ func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 	if cancelled {
 		run.Cancel()
 	}
-	go func() {
-		defer m.wg.Done()
-		j.end(run.Wait())
-		if m.o.Store == nil { // no record keeps it
-			removeWS()
-		}
-	}()
 }
 
 // Run runs plan to its end for user, as a run of the manager (admitted by

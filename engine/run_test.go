@@ -150,6 +150,40 @@ func TestJobCancelMethod(t *testing.T) {
 	waitGoroutines(t, base)
 }
 
+// OnEnd gets the run's result once, after the final job_update and before
+// Run or Wait returns, for a run on the caller's goroutine and one started.
+func TestOnEnd(t *testing.T) {
+	p := nodetest.Compile(t, testNodes(t), sleepGraph)
+	for _, start := range []bool{false, true} {
+		var events []engine.Event
+		var ended []*engine.Result
+		var eventsAtEnd int
+		opts := engine.RunOptions{JobID: "j",
+			OnEvent: func(e engine.Event) { events = append(events, e) },
+			OnEnd: func(r *engine.Result) {
+				ended = append(ended, r)
+				eventsAtEnd = len(events)
+			}}
+		var res *engine.Result
+		if start {
+			ctx, cancel := context.WithCancel(context.Background())
+			job := p.Start(ctx, opts)
+			cancel()
+			res = job.Wait()
+		} else {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			res = p.Run(ctx, opts)
+		}
+		if len(ended) != 1 || ended[0] != res {
+			t.Fatalf("start %v: OnEnd got %v, want the result %p once", start, ended, res)
+		}
+		if ju, ok := events[len(events)-1].(*engine.JobUpdate); !ok || ju.Status != res.Status || eventsAtEnd != len(events) {
+			t.Errorf("start %v: OnEnd came before the final job_update (%d of %d events)", start, eventsAtEnd, len(events))
+		}
+	}
+}
+
 func TestNodeErrorFailsAtOnceAndCancelsTheRest(t *testing.T) {
 	base := runtime.NumGoroutine()
 	src := strings.Replace(sleepGraph, `{"id":"l","type":"nodetool.constant.List","data":{"value":[1,2,3]}}`,

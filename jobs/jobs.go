@@ -125,8 +125,9 @@ type Manager struct {
 	queue []queued
 	wg    sync.WaitGroup
 
-	rec records
-	w   recordWriter
+	rec   records
+	w     recordWriter
+	plans planCache
 }
 
 type retired struct {
@@ -365,7 +366,7 @@ func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
 // launch starts the run of a job that holds a limiter slot.
 func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
 	m.wg.Add(1)
-	plan, err := m.o.Registry.Compile(graph)
+	plan, err := m.compile(graph, j.UserID, j.WorkflowID)
 	if err != nil {
 		go func() {
 			defer m.wg.Done()

@@ -1,0 +1,79 @@
+package jobs
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"nodetool/engine"
+	"nodetool/lang/pyval"
+)
+
+// A workflow run again with an identical graph reuses its plan; any
+// difference, however small (a value's type included), compiles the new
+// graph, and each run gets its own params.
+func TestPlanCache(t *testing.T) {
+	m, _ := newManager(t, Options{})
+	run := func(user, wf, src, text string) *engine.Plan {
+		t.Helper()
+		_, sub := start(t, m, Request{UserID: user, WorkflowID: wf, Graph: graph(t, src), Params: pyval.DictOf("text", text)})
+		if ju := last(drain(t, sub)); ju == nil || ju.Status != "completed" || pyval.Repr(ju.Result["result"]) != "['"+strings.ToUpper(text)+"']" {
+			t.Fatalf("%s/%s: %#v", user, wf, ju)
+		}
+		m.plans.mu.Lock()
+		defer m.plans.mu.Unlock()
+		return m.plans.m[planKey{user, wf}].plan
+	}
+	p1 := run("u", "wf", upper, "one")
+	if p1 == nil {
+		t.Fatal("the plan was not kept")
+	}
+	if p := run("u", "wf", upper, "two"); p != p1 {
+		t.Error("an identical graph was compiled again")
+	}
+	for name, src := range map[string]string{
+		"a value":       strings.Replace(upper, `"value":"hi"`, `"value":"ho"`, 1),
+		"a key's order": strings.Replace(upper, `"data":{"name":"text","value":"hi"}`, `"data":{"value":"hi","name":"text"}`, 1),
+		"an edge's id":  strings.Replace(upper, `"id":"e2"`, `"id":"e3"`, 1),
+		"ui properties": strings.Replace(upper, `{"id":"up","type":"nodetool.text.ToUppercase"}`, `{"id":"up","type":"nodetool.text.ToUppercase","ui_properties":{"title":"T"}}`, 1),
+	} {
+		p := run("u", "wf", src, "three")
+		if p == p1 {
+			t.Errorf("%s changed: the old plan ran", name)
+		}
+		p1 = run("u", "wf", upper, "four")
+	}
+	// 1 and 1.0 are told apart.
+	if sameValue(int64(1), float64(1)) || sameValue(true, int64(1)) || !sameValue(float64(1), float64(1)) {
+		t.Error("sameValue mixes types")
+	}
+	// Another user's identical graph has its own plan; no workflow id, no
+	// plan kept.
+	if p := run("v", "wf", upper, "five"); p == nil || p == p1 {
+		t.Error("another user's run used the first user's plan")
+	}
+	if p := run("u", "", upper, "six"); p != nil {
+		t.Error("a run without a workflow id was kept")
+	}
+	// Bounded: entries, and graphs too big to keep.
+	for i := range planCacheEntries + 10 {
+		if _, err := m.compile(graph(t, upper), "u", fmt.Sprint("w", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	big := strings.Replace(upper, `"value":"hi"`, `"value":"`+strings.Repeat("x", planCacheMaxGraph)+`"`, 1)
+	if _, err := m.compile(graph(t, big), "u", "big"); err != nil {
+		t.Fatal(err)
+	}
+	m.plans.mu.Lock()
+	n, size := len(m.plans.m), m.plans.bytes
+	_, kept := m.plans.m[planKey{"u", "big"}]
+	var sum int64
+	for _, e := range m.plans.m {
+		sum += e.size
+	}
+	m.plans.mu.Unlock()
+	if n > planCacheEntries || kept || sum != size || size > planCacheBytes {
+		t.Errorf("%d entries (at most %d), %d bytes (counted %d), the big graph kept: %v", n, planCacheEntries, size, sum, kept)
+	}
+}

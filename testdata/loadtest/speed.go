@@ -334,8 +334,12 @@ func speedWorker(bins []string, conc int, dur time.Duration, rounds int) error {
 		}
 		h := m[0]
 		for _, i := range []int{1, 2} {
-			fmt.Printf("  %-38s throughput %3.0f%% of /health (target >= 70%%), CPU %5.1f µs/req (target <= 40; /health %.1f), p99 %.2fx /health's (target <= 2x)\n",
-				strings.Fields(kinds[i].name)[1], 100*m[i].rps/h.rps, us(m[i].cpuPerReq), us(h.cpuPerReq), float64(m[i].p99)/float64(max(h.p99, 1)))
+			// The CPU target (40 µs) was set where /health cost 18 µs:
+			// the ratio to /health is printed beside it, as this
+			// machine's /health may cost more than 40 µs alone.
+			fmt.Printf("  %-38s throughput %3.0f%% of /health (target >= 70%%), CPU %5.1f µs/req = %.2fx /health's %.1f (target <= 40 µs, 2.2x /health where it was set), p99 %.2fx /health's (target <= 2x)\n",
+				strings.Fields(kinds[i].name)[1], 100*m[i].rps/h.rps, us(m[i].cpuPerReq), float64(m[i].cpuPerReq)/float64(max(h.cpuPerReq, 1)), us(h.cpuPerReq),
+				float64(m[i].p99)/float64(max(h.p99, 1)))
 		}
 		fmt.Printf("  %-38s throughput %3.0f%% of /health (target >= 50%%)\n\n", "/run/stream", 100*m[3].rps/h.rps)
 	}

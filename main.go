@@ -52,6 +52,11 @@
 // answered at once and its connection closed. Flags beat environment
 // variables, which beat defaults.
 //
+// Memory: every command keeps the garbage collector's heap goal at least
+// 32 MiB above the live heap (GOGC raised while the live heap is small, 100
+// once it passes 32 MiB; see heapfloor.go); GOGC in the environment turns
+// this off, and GOMEMLIMIT bounds the heap as usual.
+//
 // Run budgets (run, worker, serve): --run-timeout / NODETOOL_RUN_TIMEOUT
 // (whole run; 10m on the servers, none for run), --node-timeout /
 // NODETOOL_NODE_TIMEOUT (a node's working time on one input, waiting

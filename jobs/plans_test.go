@@ -77,3 +77,28 @@ func TestPlanCache(t *testing.T) {
 		t.Errorf("%d entries (at most %d), %d bytes (counted %d), the big graph kept: %v", n, planCacheEntries, size, sum, kept)
 	}
 }
+
+// Finding a kept plan allocates nothing: the comparison walks both graphs
+// in place.
+func TestPlanCacheHitAllocs(t *testing.T) {
+	m, _ := newManager(t, Options{})
+	src := strings.Replace(upper, `"data":{"name":"result"}`, `"data":{"name":"result","tags":[1,2.5,true,null,{"k":"v"}]}`, 1)
+	if _, err := m.compile(graph(t, src), "u", "wf"); err != nil {
+		t.Fatal(err)
+	}
+	g := graph(t, src)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := m.compile(g, "u", "wf"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("a kept plan's lookup allocates %.0f objects, want none", allocs)
+	}
+	m.plans.mu.Lock()
+	hit := m.plans.m[planKey{"u", "wf"}].graph != g
+	m.plans.mu.Unlock()
+	if !hit {
+		t.Error("the second graph replaced the first: it was compiled, not found")
+	}
+}

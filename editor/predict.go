@@ -348,8 +348,12 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 		// was the largest cost of a small job over a socket). The job's
 		// final update leaves at once, with whatever waits before it. The
 		// hold starts at once: the caller's reply may wait in the cork.
-		hold := time.NewTimer(burstWait)
-		defer hold.Stop()
+		hold := burstTimers.Get().(*time.Timer)
+		hold.Reset(burstWait)
+		defer func() {
+			hold.Stop() // no value stays in its channel (Go 1.23 timers)
+			burstTimers.Put(hold)
+		}()
 		holding := true
 		for {
 			var ev engine.Event
@@ -396,6 +400,14 @@ func (p *predictSession) follow(j *jobs.Job, sub *jobs.Subscriber) {
 // is written (see follow): well under what a person notices, and longer
 // than a run of a few quick nodes takes.
 const burstWait = time.Millisecond
+
+// burstTimers are follow's stopped timers, reused across jobs (a timer and
+// its channel per job showed in serve's profile).
+var burstTimers = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}}
 
 // finalUpdate reports whether ev is a job's last update.
 func finalUpdate(ev engine.Event) bool {

@@ -299,7 +299,12 @@ func (j *journal) put(id string, data []byte) (existed bool, err error) {
 
 // putMany records every change as put does, in one batch.
 func (j *journal) putMany(changes []Change) error {
+	var n int64
+	for _, c := range changes {
+		n += entrySize(c.ID, c.Data)
+	}
 	j.mu.Lock()
+	j.cur.buf = slices.Grow(j.cur.buf, int(n))
 	for _, c := range changes {
 		j.add(c.ID, c.Data)
 	}

@@ -207,9 +207,14 @@ func (cs *chatSession) stopCurrent() bool {
 		return false
 	}
 	t.stopped = true
+	// Whether the turn was still going is decided under turnMu, where the
+	// worker sends a turn's last frame and ends it: checked after the
+	// cancel instead, a turn the worker ended in between (cancelled, so
+	// without its last frame) was reported as over, and the client got
+	// neither its last frame nor generation_stopped.
 	cs.turnMu.Lock()
+	defer cs.turnMu.Unlock()
 	t.cancel()
-	cs.turnMu.Unlock()
 	select {
 	case <-t.done:
 		return false

@@ -316,16 +316,6 @@ func (w *recordWriter) flush() {
 	}
 }
 
-func (m *Manager) write(s stored) {
-	data, err := json.Marshal(&s)
-	if err == nil {
-		err = m.o.Store.PutRaw("jobs", s.ID, data)
-	}
-	if err != nil {
-		m.log.Error("cannot record job", "job_id", s.ID, "err", err)
-	}
-}
-
 // loadRecords fills the index from the store, repairs the records as the
 // package comment says, and sweeps.
 func (m *Manager) loadRecords() {
@@ -336,6 +326,7 @@ func (m *Manager) loadRecords() {
 	now := m.o.Now()
 	recs := m.o.Store.List("jobs")
 	var freed int64
+	rewrites := map[string]stored{} // written together once the index is filled
 	for i := range recs {
 		// The params are measured first, not copied: old versions kept
 		// params of any size.
@@ -385,8 +376,11 @@ func (m *Manager) loadRecords() {
 		}
 		m.rec.put(s.Record, ended)
 		if rewrite {
-			m.write(s)
+			rewrites[s.ID] = s
 		}
+	}
+	if len(rewrites) > 0 {
+		m.writeRound(rewrites)
 	}
 	m.rec.lastSweep = now
 	m.sweep(true)

@@ -15,6 +15,18 @@ var journalOpts = Options{Journaled: []string{"jobs"}}
 
 func journalPath(db *DB) string { return filepath.Join(db.Dir(), "journal", "jobs.log") }
 
+// checkJobs fails t unless db's "jobs" records are want (id -> JSON).
+func checkJobs(t *testing.T, db *DB, want map[string]string, when string) {
+	t.Helper()
+	got := map[string]string{}
+	for _, r := range db.List("jobs") {
+		got[r.ID] = string(r.Data)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s: records = %v, want %v", when, got, want)
+	}
+}
+
 func TestJournalRecords(t *testing.T) {
 	db := openDB(t, dataDir(t), journalOpts)
 	for i := range 5 {
@@ -36,19 +48,9 @@ func TestJournalRecords(t *testing.T) {
 		t.Errorf("records/jobs exists (%v): journaled records must not be written as files", err)
 	}
 	want := map[string]string{"j0": `{"n":0}`, "j1": `{"n":"again"}`, "j3": `{"n":3}`, "j4": `{"n":4}`}
-	check := func(db *DB, when string) {
-		t.Helper()
-		got := map[string]string{}
-		for _, r := range db.List("jobs") {
-			got[r.ID] = string(r.Data)
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s: records = %v, want %v", when, got, want)
-		}
-	}
-	check(db, "before reopening")
+	checkJobs(t, db, want, "before reopening")
 	db = reopen(t, db, journalOpts)
-	check(db, "after reopening")
+	checkJobs(t, db, want, "after reopening")
 	// Open compacts: one entry per live record.
 	data, err := os.ReadFile(journalPath(db))
 	if err != nil {
@@ -306,19 +308,9 @@ func TestPutMany(t *testing.T) {
 				t.Errorf("PutMany error = %v; want one naming jobs/../x and jobs/b", err)
 			}
 			want := map[string]string{"a": `{"n":1}`, "c": `{"n":3}`}
-			check := func(db *DB, when string) {
-				t.Helper()
-				got := map[string]string{}
-				for _, r := range db.List("jobs") {
-					got[r.ID] = string(r.Data)
-				}
-				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Errorf("%s: records = %v, want %v", when, got, want)
-				}
-			}
-			check(db, "after PutMany")
+			checkJobs(t, db, want, "after PutMany")
 			if len(opts.Journaled) > 0 {
-				// The three good changes, appended as one batch after what
+				// The four valid changes, appended as one batch after what
 				// was there.
 				data, err := os.ReadFile(journalPath(db))
 				if err != nil {
@@ -328,7 +320,7 @@ func TestPutMany(t *testing.T) {
 					t.Errorf("PutMany appended %d entries, want 4 (a, the delete of old, c, the delete of never):\n%s", got, data[size:])
 				}
 			}
-			check(reopen(t, db, opts), "after reopening")
+			checkJobs(t, reopen(t, db, opts), want, "after reopening")
 			if err := db.PutMany("Jobs!", nil); err == nil {
 				t.Error("PutMany took an invalid kind")
 			}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-
 	"sync"
 
 	"nodetool/durable"
@@ -108,10 +107,9 @@ type Change struct {
 // durable: those of a journaled kind are appended together, in order, and
 // committed with one fsync; those of other kinds are written as PutRaw and
 // Delete write them, up to putManyAtOnce at a time (so an id should appear
-// once). Unlike PutRaw it keeps
-// the Data slices, which the caller must not change afterwards. A change
-// with an invalid id or data is not applied; the error joins each
-// failure's, naming the record.
+// once). Unlike PutRaw it keeps the Data slices, which the caller must not
+// change afterwards. A change with an invalid id or data is not applied;
+// the error joins each failure's, naming the record.
 func (db *DB) PutMany(kind string, changes []Change) error {
 	if err := validKind(kind); err != nil {
 		return err
@@ -121,20 +119,17 @@ func (db *DB) PutMany(kind string, changes []Change) error {
 		return db.putEach(kind, changes)
 	}
 	var errs []error
-	ok := changes
-	for i, c := range changes {
+	ok := make([]Change, 0, len(changes))
+	for _, c := range changes {
 		err := validID(c.ID)
 		if err == nil && c.Data != nil && !json.Valid(c.Data) {
 			err = errors.New("data is not valid JSON")
 		}
 		if err != nil {
-			if len(errs) == 0 {
-				ok = slices.Clone(changes[:i])
-			}
 			errs = append(errs, fmt.Errorf("store: put %s/%s: %w", kind, c.ID, err))
-		} else if len(errs) > 0 {
-			ok = append(ok, c)
+			continue
 		}
+		ok = append(ok, c)
 	}
 	if len(ok) > 0 {
 		if err := j.putMany(ok); err != nil {

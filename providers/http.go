@@ -197,6 +197,20 @@ func (c *call) done() {
 	c.cancel()
 }
 
+// finish ends a call whose answer was read to its logical end (a
+// stream's [DONE], Ollama's last line): the server ends the body right
+// after, and package h1 keeps the connection for the next request if
+// that end has arrived by then (its body's Finish). Other bodies are
+// closed.
+func (c *call) finish() {
+	if f, ok := c.resp.Body.(interface{ Finish() error }); ok {
+		f.Finish()
+	} else {
+		c.resp.Body.Close()
+	}
+	c.cancel()
+}
+
 // do sends one request and waits up to wait for the response headers. A
 // failure comes back as an *Error, with nothing left to close. model names
 // the model asked for, to say so when the server does not know it.

@@ -66,12 +66,14 @@ func (s *RawStream) Next() ([]byte, error) {
 	}
 	data, err := s.next()
 	if err != nil {
-		if err != io.EOF {
-			err = s.c.readErr(err, s.idle.fired.Load())
-		}
 		s.err = err
+		if err == io.EOF {
+			s.end(true)
+			return nil, err
+		}
+		s.err = s.c.readErr(err, s.idle.fired.Load())
 		s.Close()
-		return nil, err
+		return nil, s.err
 	}
 	return data, nil
 }
@@ -150,9 +152,19 @@ func finishes(data []byte) bool {
 
 // Close releases the connection and cancels the request if it still runs.
 func (s *RawStream) Close() error {
+	s.end(false)
+	return nil
+}
+
+// end releases the call once: finished after a clean end (the
+// connection may be kept), done otherwise.
+func (s *RawStream) end(clean bool) {
 	s.once.Do(func() {
-		s.c.done()
+		if clean {
+			s.c.finish()
+		} else {
+			s.c.done()
+		}
 		s.idle.stop()
 	})
-	return nil
 }

@@ -37,12 +37,14 @@ func (s *httpStream) Next() (Delta, error) {
 	}
 	d, err := s.decode()
 	if err != nil {
-		if err != io.EOF {
-			err = s.c.readErr(err, s.idle.fired.Load())
-		}
 		s.err = err
+		if err == io.EOF {
+			s.end(true)
+			return Delta{}, err
+		}
+		s.err = s.c.readErr(err, s.idle.fired.Load())
 		s.Close()
-		return Delta{}, err
+		return Delta{}, s.err
 	}
 	return d, nil
 }
@@ -53,11 +55,21 @@ func (s *httpStream) BeforeRead(f func()) { s.idle.before = f }
 // Close releases the connection and cancels the request if it still runs.
 // It may be called from another goroutine while Next blocks.
 func (s *httpStream) Close() error {
+	s.end(false)
+	return nil
+}
+
+// end releases the call once: finished after a clean end (the
+// connection may be kept), done otherwise.
+func (s *httpStream) end(clean bool) {
 	s.once.Do(func() {
-		s.c.done()
+		if clean {
+			s.c.finish()
+		} else {
+			s.c.done()
+		}
 		s.idle.stop()
 	})
-	return nil
 }
 
 // idleReader fails a read that waits longer than timeout for data, by

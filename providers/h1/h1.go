@@ -20,6 +20,14 @@
 //     by HTTP/1.0 without keep-alive, is closed. Idle connections older
 //     than IdleConnTimeout are closed when next looked at (lazily: no
 //     timer, no goroutine) or by CloseIdleConnections.
+//   - A body ended by its reader (Finish: a relayed event stream after
+//     its [DONE], whose server ends the chunked body right after) goes
+//     back to the pool with that end still unread; the next request on
+//     the connection first reads it from what has arrived, without
+//     waiting, and keeps the connection only if the body ends there
+//     (see body.Finish). Closing such a body would drop a connection
+//     that is about to be reusable: at one stream at a time, one stream
+//     in six paid a new connection before.
 //   - Stale connections: before a connection idle for more than
 //     peekAfter is reused, a non-blocking peek (MSG_PEEK) checks that the
 //     server has not closed it (servers close idle connections after a
@@ -103,7 +111,12 @@ var (
 	errTooMany1xx   = errors.New("h1: too many 1xx informational responses")
 	errHeaderLimit  = errors.New("h1: response headers too large")
 	errServerClosed = errors.New("h1: the server closed the connection")
+	errWouldBlock   = errors.New("h1: nothing more has arrived")
 )
+
+// tailMax bounds what a body left by Finish may still hold, its end
+// included (normally the 7 bytes that end a chunked body).
+const tailMax = 4 << 10
 
 // own reports whether t serves req itself.
 func (t *Transport) own(req *http.Request) bool {
@@ -223,7 +236,7 @@ func (t *Transport) get(ctx context.Context, key string, fresh bool) (*conn, err
 		t.nidle--
 		t.mu.Unlock()
 		idle := time.Since(c.idleSince)
-		if t.expired(idle) || (idle > peekAfter && !c.alive()) {
+		if t.expired(idle) || (c.tail != nil && !c.finishTail()) || (idle > peekAfter && !c.alive()) {
 			c.close()
 			continue
 		}
@@ -301,6 +314,7 @@ func (t *Transport) dial(ctx context.Context, key string) (*conn, error) {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw
 			c.peekFn = c.peek
+			c.nowFn = c.readFd
 		}
 	}
 	return c, nil
@@ -326,6 +340,16 @@ type conn struct {
 	peekFn  func(fd uintptr) bool
 	peekBuf [1]byte
 	peekOK  bool
+
+	// tail is the rest of a body left by Finish, read before the next
+	// request (finishTail); nowait makes Read take only what has arrived
+	// meanwhile (readNow, through nowFn, nowBuf, nowN and nowErr).
+	tail   io.Reader
+	nowait bool
+	nowFn  func(fd uintptr) bool
+	nowBuf []byte
+	nowN   int
+	nowErr error
 }
 
 func (c *conn) close() { c.nc.Close() }
@@ -338,7 +362,13 @@ func (c *conn) Read(p []byte) (int, error) {
 	if int64(len(p)) > c.readLimit {
 		p = p[:c.readLimit]
 	}
-	n, err := c.nc.Read(p)
+	var n int
+	var err error
+	if c.nowait {
+		n, err = c.readNow(p)
+	} else {
+		n, err = c.nc.Read(p)
+	}
 	c.readLimit -= int64(n)
 	c.nread += int64(n)
 	return n, err
@@ -358,6 +388,41 @@ func (c *conn) alive() bool {
 		return false
 	}
 	return c.peekOK
+}
+
+// finishTail reads the rest of the body Finish left on c from what has
+// arrived, without waiting: it must end there, within tailMax bytes, with
+// nothing after it. Otherwise c is not fit for a new request.
+func (c *conn) finishTail() bool {
+	tail := c.tail
+	c.tail = nil
+	if c.raw == nil {
+		return false
+	}
+	c.nowait, c.readLimit = true, tailMax
+	_, err := io.Copy(io.Discard, tail)
+	c.nowait, c.readLimit = false, math.MaxInt64
+	return err == nil && c.br.Buffered() == 0
+}
+
+// readNow reads what the socket holds without waiting (Go's sockets are
+// non-blocking): errWouldBlock when nothing has arrived.
+func (c *conn) readNow(p []byte) (int, error) {
+	if c.raw == nil {
+		return 0, errWouldBlock
+	}
+	c.nowBuf, c.nowN, c.nowErr = p, 0, nil
+	err := c.raw.Read(c.nowFn)
+	c.nowBuf = nil
+	switch {
+	case err != nil:
+		return 0, err
+	case c.nowErr != nil:
+		return 0, c.nowErr
+	case c.nowN == 0:
+		return 0, io.EOF
+	}
+	return c.nowN, nil
 }
 
 // roundTrip sends req on c and reads the response headers. On failure c
@@ -436,7 +501,7 @@ func done(c *conn, stop func() bool, keep bool) {
 	if stop != nil && !stop() {
 		keep = false // the context ended: abort closed, or is closing, nc
 	}
-	if keep && c.br.Buffered() == 0 {
+	if keep && (c.tail != nil || c.br.Buffered() == 0) {
 		c.t.put(c)
 		return
 	}
@@ -506,6 +571,29 @@ func (b *body) release(err error) {
 	b.released, b.err = true, err
 	b.mu.Unlock()
 	done(b.c, b.stop, b.keep && err == io.EOF)
+}
+
+// Finish ends a body whose reader has all it wants from it and expects
+// the server to end it with nothing more: a relayed event stream after
+// its [DONE], an Ollama stream after its last line, whose servers end the
+// chunked body right after, usually before the relay has sent the last
+// events on. The connection goes back to the pool with that end unread,
+// and is kept if it has arrived when the connection is next taken
+// (finishTail). Unlike Close, Finish does not close a connection whose
+// body goes on: that shows only then, and costs a new connection.
+func (b *body) Finish() error {
+	b.mu.Lock()
+	if b.released {
+		b.mu.Unlock()
+		return nil
+	}
+	b.released, b.closed, b.err = true, true, errBodyClosed
+	b.mu.Unlock()
+	if b.keep {
+		b.c.tail = b.rc
+	}
+	done(b.c, b.stop, b.keep)
+	return nil
 }
 
 func (b *body) Close() error {

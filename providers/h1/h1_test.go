@@ -639,3 +639,120 @@ func TestBufferedExactRead(t *testing.T) {
 		t.Errorf("%d connections, want 1", n)
 	}
 }
+
+// TestFinish: a body its reader ended with Finish (a relayed stream after
+// its [DONE]) leaves its connection for the next request when the body's
+// end has arrived by then, and only then: an end still to come, more after
+// the last event than tailMax, bytes that do not end a chunked body, a
+// "Connection: close" answer and an ended context each cost a new
+// connection, and the request on it succeeds.
+func TestFinish(t *testing.T) {
+	const events = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		"e\r\ndata: [DONE]\n\n\r\n"
+	cases := []struct {
+		name  string
+		close bool   // the answer says Connection: close
+		after string // sent after the client's Finish
+		hold  bool   // the body does not end before the next request
+		kept  bool
+	}{
+		{name: "end", after: "0\r\n\r\n", kept: true},
+		{name: "end with trailer", after: "0\r\nX-Done: 1\r\n\r\n", kept: true},
+		{name: "a comment, then the end", after: "3\r\n:\n\n\r\n0\r\n\r\n", kept: true},
+		{name: "end to come", hold: true},
+		{name: "over tailMax", after: fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", tailMax, strings.Repeat(":", tailMax))},
+		{name: "not chunked", after: "junk\r\n\r\n"},
+		{name: "more than the end", after: "0\r\n\r\nHTTP/1.1 200 OK\r\n"},
+		{name: "connection close", close: true, after: "0\r\n\r\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			finished := make(chan struct{})
+			u, accepted := rawServer(t, func(i int, c net.Conn, br *bufio.Reader) {
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					if req.URL.Path == "/short" {
+						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+						continue
+					}
+					head := events
+					if tc.close {
+						head = strings.Replace(head, "\r\n\r\n", "\r\nConnection: close\r\n\r\n", 1)
+					}
+					io.WriteString(c, head)
+					<-finished
+					if tc.hold {
+						io.Copy(io.Discard, br) // until the client closes
+						return
+					}
+					io.WriteString(c, tc.after)
+				}
+			})
+			tr := newTransport(t)
+			req, _ := http.NewRequest("POST", u+"/stream", strings.NewReader("{}"))
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 64)
+			n, err := io.ReadAtLeast(resp.Body, buf, len("data: [DONE]\n\n"))
+			if err != nil || string(buf[:n]) != "data: [DONE]\n\n" {
+				t.Fatalf("read %q, %v", buf[:n], err)
+			}
+			resp.Body.(interface{ Finish() error }).Finish()
+			if _, err := resp.Body.Read(buf); !errors.Is(err, errBodyClosed) {
+				t.Errorf("read after Finish: %v", err)
+			}
+			if err := resp.Body.Close(); err != nil {
+				t.Errorf("Close after Finish: %v", err)
+			}
+			close(finished)
+			if idle := tr.idle[hostPort(mustURL(t, u))]; !tc.hold && len(idle) == 1 {
+				waitArrived(t, idle[0])
+			}
+			mustDo(t, tr, "GET", u+"/short", "")
+			want := int32(2)
+			if tc.kept {
+				want = 1
+			}
+			if n := accepted.Load(); n != want {
+				t.Errorf("%d connections, want %d", n, want)
+			}
+		})
+	}
+
+	// A context that ended before Finish closed the connection.
+	u, accepted, _ := endless(t)
+	tr := newTransport(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", u+"/endless", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	resp.Body.(interface{ Finish() error }).Finish()
+	mustDo(t, tr, "GET", u+"/short", "")
+	if n := accepted.Load(); n != 2 {
+		t.Errorf("after a cancelled request: %d connections, want 2", n)
+	}
+}
+
+// waitArrived waits until the idle connection c has something to read
+// (the server's writes are sent, but not yet received, when it returns).
+func waitArrived(t *testing.T, c *conn) {
+	t.Helper()
+	c.nc.SetReadDeadline(time.Now().Add(hang))
+	defer c.nc.SetReadDeadline(time.Time{})
+	err := c.raw.Read(func(fd uintptr) bool {
+		c.peek(fd)
+		return !c.peekOK // EAGAIN: nothing yet, wait for readability
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -13,3 +13,17 @@ func (c *conn) peek(fd uintptr) bool {
 	c.peekOK = err == syscall.EAGAIN || err == syscall.EWOULDBLOCK
 	return true // never wait for readability
 }
+
+// readFd is readNow's one read: what the socket holds, or EAGAIN.
+func (c *conn) readFd(fd uintptr) bool {
+	n, err := syscall.Read(int(fd), c.nowBuf)
+	switch {
+	case err == syscall.EAGAIN || err == syscall.EWOULDBLOCK:
+		c.nowErr = errWouldBlock
+	case err != nil:
+		c.nowErr = err
+	default:
+		c.nowN = n
+	}
+	return true // never wait for readability
+}

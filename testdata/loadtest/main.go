@@ -80,6 +80,8 @@ func main() {
 	n := flag.Int("n", 1000, "idle streams and sockets for the memory figures, concurrent /predict jobs")
 	what := flag.String("what", "worker,chat,editor", "which measurements to run")
 	upstream := flag.Bool("upstream", false, "run as the chat measurement's upstream (internal)")
+	floor := flag.String("floor", "", "run as a floor relay of the chat measurement, tcp or http (internal)")
+	floorUp := flag.String("floor-upstream", "", "the floor relay's upstream (internal)")
 	floodJobs := flag.Int("jobs", 300, "jobs of the job flood (-what jobs)")
 	wsRounds := flag.Int("rounds", 5, "alternating rounds of /predict and /ws (-what ws)")
 	floodParams := flag.Int("params", 1<<20, "bytes of params of each job of the job flood")
@@ -93,6 +95,13 @@ func main() {
 	flag.Parse()
 	if *upstream {
 		if err := serveUpstream(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *floor != "" {
+		if err := serveFloor(*floor, *floorUp); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}

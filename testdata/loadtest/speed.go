@@ -393,6 +393,27 @@ func speedChat(bins []string, conc int, dur time.Duration, rounds int) error {
 	}
 	d := medianSample(ds)
 	fmt.Printf("upstream alone: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  upstream CPU %5.1f µs/req\n\n", d.rps, ms(d.p50), ms(d.p99), us(d.cpuPerReq))
+	// Time to first token, the relays measured in turn with two floors:
+	// what any relay, and a minimal net/http one, adds here.
+	var bases []string
+	for _, srv := range srvs {
+		bases = append(bases, srv.base)
+	}
+	for _, kind := range []string{"tcp", "http"} {
+		base, stop, err := startFloor(kind, up)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		bases = append(bases, base)
+	}
+	lats, err := relayLatency(up, bases, len(srvs))
+	if err != nil {
+		return err
+	}
+	fl := lats[len(srvs):]
+	fmt.Printf("floors of the added time to first token, p50 at c=1, measured in turn with the relays below: a relay that copies bytes (TCP) +%.3f ms; a minimal net/http relay (a kept upstream connection, a flush per read; no checks, limits, deadlines, logs or metrics) +%.3f ms\n\n",
+		ms(fl[0].via-fl[0].direct), ms(fl[1].via-fl[1].direct))
 	for si, bin := range bins {
 		v := medianSample(vs[si])
 		slices.Sort(upCPU[si])
@@ -401,56 +422,72 @@ func speedChat(bins []string, conc int, dur time.Duration, rounds int) error {
 		fmt.Printf("  through chat-server: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d\n", v.rps, ms(v.p50), ms(v.p99), v.errors)
 		fmt.Printf("  non-streaming throughput %3.0f%% of the upstream alone (target >= 45%%); proxy CPU %5.1f µs/req = %.2fx the upstream's %.1f (target <= 2.5x)\n",
 			100*v.rps/d.rps, us(v.cpuPerReq), float64(v.cpuPerReq)/float64(max(uc, 1)), us(uc))
-		lat, err := relayLatency(up, srvs[si].base)
-		if err != nil {
-			return err
-		}
+		lat := lats[si]
 		fmt.Printf("  added time to first token p50 at c=1: +%.3f ms (target <= 0.15 ms; %.3f ms through chat-server, %.3f ms from the upstream alone); per-chunk cost +%.1f µs (target <= 5 µs)\n\n",
 			ms(lat.via-lat.direct), ms(lat.via), ms(lat.direct), float64(lat.perChunk.Nanoseconds())/1000)
 	}
 	return nil
 }
 
-// latency is what relayLatency measures.
+// latency is what relayLatency measures for one relay.
 type latency struct {
 	direct, via time.Duration // time to first token p50, upstream alone and through the relay
 	perChunk    time.Duration // the relay's cost per streamed chunk
 }
 
-// relayLatency is the time to first token with and without the relay (p50
-// of 300 alternating requests at c=1) and the relay's cost per streamed
-// chunk (p50 of 15 alternating 2,000-chunk streams).
-func relayLatency(up, via string) (lat latency, err error) {
+// relayLatency is the time to first token p50 with and without each relay
+// in vias, one request at a time, the upstream and the relays taken in
+// turn (so that drift in the machine's load affects all alike), and the
+// cost per streamed chunk of the first chunked relays (a 2,000-chunk
+// stream, p50, against the upstream alone).
+func relayLatency(up string, vias []string, chunked int) ([]latency, error) {
 	client := newClient(4)
-	var dT, vT []time.Duration
+	dT := make([]time.Duration, 0, 300)
+	vT := make([][]time.Duration, len(vias))
 	for range 300 {
 		a, err := streamTimes(client, up+"/v1/chat/completions", 1, true)
 		if err != nil {
-			return latency{}, err
+			return nil, err
 		}
-		b, err := streamTimes(client, via+"/v1/chat/completions", 1, true)
-		if err != nil {
-			return latency{}, err
+		dT = append(dT, a)
+		for i, via := range vias {
+			b, err := streamTimes(client, via+"/v1/chat/completions", 1, true)
+			if err != nil {
+				return nil, err
+			}
+			vT[i] = append(vT[i], b)
 		}
-		dT, vT = append(dT, a), append(vT, b)
 	}
 	const chunks = 2000
-	var dS, vS []time.Duration
+	var dS []time.Duration
+	vS := make([][]time.Duration, chunked)
 	for range 15 {
 		a, err := streamTimes(client, up+"/v1/chat/completions", chunks, false)
 		if err != nil {
-			return latency{}, err
+			return nil, err
 		}
-		b, err := streamTimes(client, via+"/v1/chat/completions", chunks, false)
-		if err != nil {
-			return latency{}, err
+		dS = append(dS, a)
+		for i := range chunked {
+			b, err := streamTimes(client, vias[i]+"/v1/chat/completions", chunks, false)
+			if err != nil {
+				return nil, err
+			}
+			vS[i] = append(vS[i], b)
 		}
-		dS, vS = append(dS, a), append(vS, b)
 	}
-	for _, l := range [][]time.Duration{dT, vT, dS, vS} {
+	med := func(l []time.Duration) time.Duration {
 		slices.Sort(l)
+		return l[len(l)/2]
 	}
-	return latency{direct: dT[len(dT)/2], via: vT[len(vT)/2], perChunk: (vS[len(vS)/2] - dS[len(dS)/2]) / chunks}, nil
+	d := med(dT)
+	lats := make([]latency, len(vias))
+	for i := range vias {
+		lats[i] = latency{direct: d, via: med(vT[i])}
+		if i < chunked {
+			lats[i].perChunk = (med(vS[i]) - med(dS)) / chunks
+		}
+	}
+	return lats, nil
 }
 
 func methodOf(path string) string {

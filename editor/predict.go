@@ -10,6 +10,7 @@ import (
 	"nodetool/httpapi"
 	"nodetool/jobs"
 	"nodetool/lang/pyval"
+	"nodetool/msgpack"
 )
 
 // predict serves /predict: commands in ({"command": ..., "data": {...}}),
@@ -246,13 +247,18 @@ func (p *predictSession) failed(jobID, workflowID, msg string) {
 func (p *predictSession) runJob(data *pyval.Dict) {
 	wfID := data.Str("workflow_id")
 	var graph *engine.Graph
+	var source msgpack.Raw // a binary frame's graph, decoded by the jobs manager if need be
 	if gv, ok := data.Get("graph"); ok && gv != nil {
-		g, err := engine.GraphFromValue(gv)
-		if err != nil {
-			p.replyTo(data, map[string]any{"error": "invalid graph: " + err.Error(), "workflow_id": wfID})
-			return
+		if raw, ok := gv.(msgpack.Raw); ok {
+			source = raw
+		} else {
+			g, err := engine.GraphFromValue(gv)
+			if err != nil {
+				p.replyTo(data, map[string]any{"error": "invalid graph: " + err.Error(), "workflow_id": wfID})
+				return
+			}
+			graph = g
 		}
-		graph = g
 	} else {
 		e, err := p.s.d.Workflows.Get(p.c.user, wfID)
 		if err != nil {
@@ -276,7 +282,11 @@ func (p *predictSession) runJob(data *pyval.Dict) {
 	// by the id it chose); without one the server makes one.
 	clientID := data.Str("job_id")
 	j, sub, err := p.s.d.Jobs.Start(jobs.Request{UserID: p.c.user, WorkflowID: wfID, Graph: graph, Params: params,
-		JobID: clientID, Queue: p.unified})
+		GraphSource: source, DecodeGraph: decodeGraph, JobID: clientID, Queue: p.unified})
+	if ge, ok := errors.AsType[*jobs.GraphError](err); ok {
+		p.replyTo(data, map[string]any{"error": ge.Error(), "workflow_id": wfID})
+		return
+	}
 	if err != nil {
 		// Over a limit, shutting down, or a bad or duplicate job_id: the
 		// message says which (and the flag that sets a limit); nothing
@@ -300,6 +310,15 @@ func (p *predictSession) runJob(data *pyval.Dict) {
 	// writes it with them, or within burstWait).
 	p.c.sendMore(map[string]any{"message": "Job started", "workflow_id": wfID, "job_id": j.ID}, true)
 	p.follow(j, sub)
+}
+
+// decodeGraph decodes a binary frame's graph (see graphPath).
+func decodeGraph(b []byte) (*engine.Graph, error) {
+	v, err := msgpack.Unmarshal(b)
+	if err != nil {
+		return nil, err
+	}
+	return engine.GraphFromValue(v)
 }
 
 // startError is the client's message for a job that could not start.

@@ -373,7 +373,10 @@ func (c *wsConn) read(follow bool) (any, bool, error) {
 	}
 	var v any
 	if in.binary {
-		v, err = msgpack.Unmarshal(in.data)
+		v, err = msgpack.UnmarshalLimits(in.data, msgpack.DecodeLimits{RawPath: graphPath})
+		if err == nil {
+			err = decodeRawGraph(v)
+		}
 	} else {
 		v, err = pyval.Decode(in.data)
 	}
@@ -381,6 +384,38 @@ func (c *wsConn) read(follow bool) (any, bool, error) {
 		return nil, in.binary, &decodeError{err}
 	}
 	return v, in.binary, nil
+}
+
+// graphPath is where a run_job carries its graph. A binary frame's graph
+// is left encoded (msgpack.Raw) for run_job, which hands the bytes to the
+// jobs manager: a run of the same graph as the user's last run of that
+// workflow is not decoded at all (see jobs.Request.GraphSource). Any other
+// command's graph is decoded here, as the rest of the message.
+var graphPath = []string{"data", "graph"}
+
+// decodeRawGraph decodes the graph msgpack left raw in a message that is
+// not a run_job.
+func decodeRawGraph(v any) error {
+	msg, ok := v.(*pyval.Dict)
+	if !ok || msg.Str("command") == "run_job" {
+		return nil
+	}
+	dv, _ := msg.Get("data")
+	data, ok := dv.(*pyval.Dict)
+	if !ok {
+		return nil
+	}
+	gv, _ := data.Get("graph")
+	raw, ok := gv.(msgpack.Raw)
+	if !ok {
+		return nil
+	}
+	g, err := msgpack.Unmarshal(raw)
+	if err != nil {
+		return err
+	}
+	data.Set("graph", g)
+	return nil
 }
 
 // receive returns the payload of the next data frame. Control frames are

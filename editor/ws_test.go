@@ -1,6 +1,7 @@
 package editor
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -613,5 +614,71 @@ func TestPredictEventsNotHeldWhileJobWaits(t *testing.T) {
 		c.until(func(d *pyval.Dict) bool {
 			return d.Str("type") == "node_update" && d.Str("node_id") == "col" && d.Str("status") == "running"
 		})
+	}
+}
+
+// TestRunJobGraphBytes: a binary run_job's graph goes to the jobs manager
+// as its bytes (decoded once for a user's workflow while they stay the
+// same): the same graph again runs again, a changed one runs as changed,
+// and a graph that does not decode, or is no graph, gets the invalid graph
+// reply. Another command's graph at the same place is decoded.
+func TestRunJobGraphBytes(t *testing.T) {
+	env := newWSEnv(t, wsOptions{})
+	c := env.dial(t, "/predict", true)
+	result := func() string {
+		t.Helper()
+		last := c.until(jobEnd)
+		res, _ := last[len(last)-1].Get("result")
+		return pyval.Repr(res)
+	}
+	for _, text := range []string{"one", "two"} {
+		runJob(t, c, upperGraph, map[string]any{"text": text})
+		if got, want := result(), "{'result': ['"+strings.ToUpper(text)+"']}"; got != want {
+			t.Errorf("run %q: %s, want %s", text, got, want)
+		}
+	}
+	lower := strings.Replace(upperGraph, "ToUppercase", "ToLowercase", 1)
+	runJob(t, c, lower, map[string]any{"text": "THREE"})
+	if got := result(); got != "{'result': ['three']}" {
+		t.Errorf("a changed graph: %s", got)
+	}
+
+	msg := func(graph any) []byte {
+		b, err := msgpack.Marshal(map[string]any{"command": "run_job", "data": map[string]any{"workflow_id": "wf1", "graph": graph}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	broken := bytes.Replace(msg("PLACEHOLDERX"), append([]byte{0xac}, "PLACEHOLDERX"...), []byte{0xa1, 0xff}, 1)
+	for _, tt := range []struct {
+		name  string
+		frame []byte
+		want  string
+	}{
+		{"not a graph", msg("x"), "invalid graph: graph must be an object with nodes and edges"},
+		{"not MessagePack inside", broken, "invalid graph: msgpack: fixstr at offset 0 is not valid UTF-8"},
+	} {
+		c.sendRaw(tt.frame, websocket.BinaryFrame)
+		if reply := c.recv(); reply.Str("error") != tt.want || reply.Str("workflow_id") != "wf1" {
+			t.Errorf("%s: %s, want the error %q", tt.name, pyval.Repr(reply), tt.want)
+		}
+	}
+
+	// Any other command's graph is decoded with the message.
+	b, err := msgpack.Marshal(map[string]any{"command": "chat_message", "data": map[string]any{"graph": graphValue(t, upperGraph)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := msgpack.UnmarshalLimits(b, msgpack.DecodeLimits{RawPath: graphPath})
+	if err == nil {
+		err = decodeRawGraph(v)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := v.(*pyval.Dict).Get("data")
+	if g, _ := data.(*pyval.Dict).Get("graph"); pyval.Repr(g) != pyval.Repr(graphValue(t, upperGraph)) {
+		t.Errorf("a chat message's graph: %s", pyval.Repr(g))
 	}
 }

@@ -278,7 +278,16 @@ type Request struct {
 	UserID     string
 	WorkflowID string
 	Graph      *engine.Graph // the graph to run (the editor's unsaved one, or the stored one)
-	Params     *pyval.Dict
+	// GraphSource, when Graph is nil, is the graph as the client sent it
+	// (its encoding, e.g. the MessagePack of a run_job's graph), which
+	// DecodeGraph turns into the graph to run; when the last run of
+	// WorkflowID by UserID brought the same bytes, its graph and plan are
+	// used without decoding them (see plans.go). A source DecodeGraph
+	// refuses fails Start with a *GraphError. The manager may keep
+	// GraphSource: the caller must not change it afterwards.
+	GraphSource []byte
+	DecodeGraph func([]byte) (*engine.Graph, error)
+	Params      *pyval.Dict
 	// JobID is the client's id for the job ("": the manager makes one).
 	// It must be a valid record id (store.ValidateID: 1 to 128 of
 	// A-Z a-z 0-9 _ . -, such as a UUID) and in use by no other job,
@@ -335,6 +344,13 @@ type Job struct {
 // (ErrShuttingDown), and a client's job id that is malformed or in use
 // (ErrBadJobID, ErrDuplicateJobID).
 func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
+	if req.Graph == nil {
+		g, err := m.sourceGraph(req.GraphSource, req.DecodeGraph, req.UserID, req.WorkflowID)
+		if err != nil {
+			return nil, nil, &GraphError{err}
+		}
+		req.Graph = g
+	}
 	id := req.JobID
 	if id == "" {
 		id = store.NewID()
@@ -359,14 +375,14 @@ func (m *Manager) Start(req Request) (*Job, *Subscriber, error) {
 		return j, sub, nil
 	}
 	m.broadcast(j, engine.StatusRunning, "")
-	m.launch(j, req.Graph, req.Params)
+	m.launch(j, req.Graph, req.GraphSource, req.Params)
 	return j, sub, nil
 }
 
 // launch starts the run of a job that holds a limiter slot.
-func (m *Manager) launch(j *Job, graph *engine.Graph, params *pyval.Dict) {
+func (m *Manager) launch(j *Job, graph *engine.Graph, source []byte, params *pyval.Dict) {
 	m.wg.Add(1)
-	plan, err := m.compile(graph, j.UserID, j.WorkflowID)
+	plan, err := m.compile(graph, source, j.UserID, j.WorkflowID)
 	if err != nil {
 		go func() {
 			defer m.wg.Done()

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"sync"
 
@@ -20,9 +21,15 @@ import (
 // apart). Comparing walks the graph once without allocating; a graph that
 // differs is compiled and replaces the entry.
 //
+// A graph that comes as its client's encoding (Request.GraphSource, the
+// editor's MessagePack) is kept with it: the next run that brings the same
+// bytes takes the graph and plan without decoding them, which for the
+// graphs NodeTool's app sends (every node with its ui_properties) costs
+// more than the job's own run.
+//
 // The cache is bounded: at most planCacheEntries graphs and planCacheBytes
-// of their strings and bytes, none over planCacheMaxGraph; the rest are
-// compiled each time.
+// of their strings and bytes (and sources), none over planCacheMaxGraph;
+// the rest are compiled each time.
 const (
 	planCacheEntries  = 256
 	planCacheBytes    = 16 << 20
@@ -32,9 +39,34 @@ const (
 type planKey struct{ user, workflow string }
 
 type cachedPlan struct {
-	graph *engine.Graph
-	plan  *engine.Plan
-	size  int64
+	graph  *engine.Graph
+	source []byte // the encoding graph was decoded from, when it came so
+	plan   *engine.Plan
+	size   int64
+}
+
+// GraphError is a Request.GraphSource that does not decode into a graph.
+type GraphError struct{ Err error }
+
+func (e *GraphError) Error() string { return "invalid graph: " + e.Err.Error() }
+func (e *GraphError) Unwrap() error { return e.Err }
+
+// sourceGraph returns the graph of a run's source: the cached graph of
+// user's workflow when it came from the same bytes, or decode's.
+func (m *Manager) sourceGraph(source []byte, decode func([]byte) (*engine.Graph, error), user, workflow string) (*engine.Graph, error) {
+	if source == nil || decode == nil {
+		return nil, errors.New("no graph")
+	}
+	if workflow != "" {
+		c := &m.plans
+		c.mu.Lock()
+		e, ok := c.m[planKey{user, workflow}]
+		c.mu.Unlock()
+		if ok && e.source != nil && bytes.Equal(e.source, source) {
+			return e.graph, nil
+		}
+	}
+	return decode(source)
 }
 
 type planCache struct {
@@ -45,22 +77,36 @@ type planCache struct {
 
 // compile returns the plan of g, run as workflow by user: the cached one
 // when g is identical to the graph it was compiled from.
-func (m *Manager) compile(g *engine.Graph, user, workflow string) (*engine.Plan, error) {
+// source is what g was decoded from (nil: it was not), kept with it.
+func (m *Manager) compile(g *engine.Graph, source []byte, user, workflow string) (*engine.Plan, error) {
 	c := &m.plans
 	k := planKey{user, workflow}
 	if workflow != "" {
 		c.mu.Lock()
 		e, ok := c.m[k]
 		c.mu.Unlock()
-		if ok && sameGraph(e.graph, g) {
-			return e.plan, nil
+		if ok && (e.graph == g || sameGraph(e.graph, g)) {
+			if source == nil || bytes.Equal(e.source, source) {
+				return e.plan, nil
+			}
+			// The same graph from other bytes: keep these, for the
+			// next run that brings them again.
+			return m.keep(k, g, source, e.plan), nil
 		}
 	}
 	p, err := m.o.Registry.Compile(g)
 	if err != nil || workflow == "" {
 		return p, err
 	}
-	size, ok := graphSize(g, planCacheMaxGraph)
+	return m.keep(k, g, source, p), nil
+}
+
+// keep makes p, compiled from g (decoded from source, or nil), the entry of
+// k, when the cache's bounds let it.
+func (m *Manager) keep(k planKey, g *engine.Graph, source []byte, p *engine.Plan) *engine.Plan {
+	c := &m.plans
+	size, ok := graphSize(g, planCacheMaxGraph-int64(len(source)))
+	size += int64(len(source))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, had := c.m[k]; had {
@@ -68,7 +114,7 @@ func (m *Manager) compile(g *engine.Graph, user, workflow string) (*engine.Plan,
 		c.bytes -= old.size
 	}
 	if !ok {
-		return p, nil
+		return p
 	}
 	for len(c.m) >= planCacheEntries || c.bytes+size > planCacheBytes {
 		for k, e := range c.m { // any entry: map order is random
@@ -80,9 +126,9 @@ func (m *Manager) compile(g *engine.Graph, user, workflow string) (*engine.Plan,
 	if c.m == nil {
 		c.m = map[planKey]cachedPlan{}
 	}
-	c.m[k] = cachedPlan{graph: g, plan: p, size: size}
+	c.m[k] = cachedPlan{graph: g, source: source, plan: p, size: size}
 	c.bytes += size
-	return p, nil
+	return p
 }
 
 // sameGraph reports whether a and b are identical as the package comment

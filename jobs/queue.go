@@ -53,6 +53,7 @@ func (*QueuedUpdate) EventType() string { return "job_update" }
 type queued struct {
 	j      *Job
 	graph  *engine.Graph
+	source []byte
 	params *pyval.Dict
 }
 
@@ -76,7 +77,7 @@ func (m *Manager) admitJob(j *Job, req Request) (bool, error) {
 	if err == nil {
 		return false, nil
 	}
-	m.queue = append(m.queue, queued{j: j, graph: req.Graph, params: req.Params})
+	m.queue = append(m.queue, queued{j: j, graph: req.Graph, source: req.GraphSource, params: req.Params})
 	j.mu.Lock()
 	j.status, j.released, j.queuePos = StatusQueued, true, len(m.queue)
 	j.mu.Unlock()
@@ -170,7 +171,7 @@ func (m *Manager) promote() {
 	for _, q := range start {
 		m.save(q.j)
 		m.broadcast(q.j, engine.StatusRunning, "")
-		m.launch(q.j, q.graph, q.params)
+		m.launch(q.j, q.graph, q.source, q.params)
 	}
 }
 

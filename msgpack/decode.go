@@ -42,7 +42,19 @@ type DecodeLimits struct {
 	// JSON (a small int is one byte, but a 16-byte element of an array), so
 	// arrays of many tiny values reach the budget first.
 	MaxBytes int64
+	// RawPath, when set, names a value by the map keys that lead to it
+	// from the top-level map (for example "data", "graph"): that value,
+	// unless it is nil or an ext, is not decoded but returned as Raw, a
+	// copy of its encoding, whose extent is checked within MaxDepth and
+	// MaxItems (its contents are checked when it is decoded). A caller that can often do without decoding a
+	// large part of a message (the editor's run_job graph, mostly the
+	// same as the last one: jobs compares its bytes) saves building it.
+	RawPath []string
 }
+
+// Raw is the encoding of one MessagePack value, left undecoded (see
+// DecodeLimits.RawPath).
+type Raw []byte
 
 // Unmarshal decodes the single MessagePack value in data with the default
 // limits. See the package documentation for the types it produces.
@@ -66,7 +78,7 @@ func UnmarshalLimits(data []byte, l DecodeLimits) (any, error) {
 		l.MaxBytes = pyval.CostFactor*int64(len(data)) + pyval.CostFloor
 	}
 	d := decoder{data: data, maxDepth: l.MaxDepth, maxItems: l.MaxItems, items: l.MaxItems - 1,
-		maxBytes: l.MaxBytes, budget: l.MaxBytes}
+		maxBytes: l.MaxBytes, budget: l.MaxBytes, raw: l.RawPath}
 	if len(data) == 0 {
 		return nil, fmt.Errorf("msgpack: empty input")
 	}
@@ -92,6 +104,11 @@ type decoder struct {
 	items    int // values that may still be produced
 	maxBytes int64
 	budget   int64 // bytes that may still be allocated
+	// raw is DecodeLimits.RawPath; matched is how many of its keys lead
+	// to the map being decoded (the map is on the path when matched is
+	// its depth less one).
+	raw     []string
+	matched int
 }
 
 // spend charges n bytes to the memory budget before they are allocated;
@@ -433,7 +450,17 @@ func (d *decoder) mapValue(n int64, b byte, start int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		v, err := d.value()
+		var v any
+		switch {
+		case d.matched != d.depth-1 || d.matched >= len(d.raw) || k != d.raw[d.matched]:
+			v, err = d.value()
+		case d.depth == len(d.raw):
+			v, err = d.rawValue()
+		default:
+			d.matched++
+			v, err = d.value()
+			d.matched--
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -444,6 +471,99 @@ func (d *decoder) mapValue(n int64, b byte, start int) (any, error) {
 	}
 	d.depth--
 	return m, nil
+}
+
+// rawValue returns the next value's encoding as Raw (see
+// DecodeLimits.RawPath), copied once its extent is known.
+func (d *decoder) rawValue() (any, error) {
+	start := d.off
+	if start < len(d.data) {
+		if b := d.data[start]; b == 0xc0 || b >= 0xd4 && b <= 0xd8 || b >= 0xc7 && b <= 0xc9 {
+			// nil stays nil; an ext is decoded (msgpackr's undefined
+			// leaves the key absent, as without RawPath).
+			return d.value()
+		}
+	}
+	if err := d.skip(); err != nil {
+		return nil, err
+	}
+	n := int64(d.off - start)
+	if err := d.spend(allocSize(n)+24, start); err != nil {
+		return nil, err
+	}
+	return Raw(append([]byte(nil), d.data[start:d.off]...)), nil
+}
+
+// skip moves past the next value, checking that its declared lengths fit
+// the input and that it stays within the depth and item limits; what it
+// holds (UTF-8, ext types, keys) is checked when it is decoded.
+func (d *decoder) skip() error {
+	start := d.off
+	if start >= len(d.data) {
+		return fmt.Errorf("msgpack: truncated input at offset %d", start)
+	}
+	b := d.data[start]
+	d.off++
+	var n, per int64 // a container's count, and values per entry
+	switch {
+	case b <= 0x7f, b >= 0xe0, b == 0xc0, b == 0xc2, b == 0xc3:
+		return nil
+	case b <= 0x8f:
+		n, per = int64(b&0x0f), 2
+	case b <= 0x9f:
+		n, per = int64(b&0x0f), 1
+	case b <= 0xbf:
+		_, err := d.take(int64(b&0x1f), b, start)
+		return err
+	case b == 0xc1:
+		return fmt.Errorf("msgpack: reserved byte 0xc1 at offset %d", start)
+	case b == 0xca, b == 0xcb, b >= 0xcc && b <= 0xd3:
+		var size int64
+		switch {
+		case b == 0xca:
+			size = 4
+		case b == 0xcb:
+			size = 8
+		case b <= 0xcf:
+			size = 1 << (b - 0xcc)
+		default:
+			size = 1 << (b - 0xd0)
+		}
+		_, err := d.take(size, b, start)
+		return err
+	case b >= 0xd4 && b <= 0xd8:
+		_, err := d.take(1+1<<(b-0xd4), b, start)
+		return err
+	case b == 0xc4, b == 0xc5, b == 0xc6, b == 0xd9, b == 0xda, b == 0xdb, b == 0xc7, b == 0xc8, b == 0xc9:
+		size, err := d.length(sizeWidth(b), b, start)
+		if err != nil {
+			return err
+		}
+		if b >= 0xc7 && b <= 0xc9 {
+			size++ // the ext's type byte
+		}
+		_, err = d.take(size, b, start)
+		return err
+	default: // 0xdc, 0xdd arrays, 0xde, 0xdf maps
+		var err error
+		if n, err = d.length(sizeWidth(b), b, start); err != nil {
+			return err
+		}
+		per = 1
+		if b >= 0xde {
+			per = 2
+		}
+	}
+	if err := d.reserve(n, per, b, start); err != nil {
+		return err
+	}
+	for range n * per {
+		if err := d.skip(); err != nil {
+			return err
+		}
+	}
+	d.depth--
+	return nil
 }
 
 // key reads a map key, which must be a str or a bin holding UTF-8.

@@ -194,3 +194,67 @@ func TestUnmarshalDoesNotAlias(t *testing.T) {
 		t.Errorf("Unmarshal result after clearing the input = %s, want %s", show(v), show(want))
 	}
 }
+
+// TestRawPath: the value at DecodeLimits.RawPath comes back as a copy of
+// its encoding, within the same limits as a decoded one; elsewhere the
+// path changes nothing.
+func TestRawPath(t *testing.T) {
+	path := []string{"data", "graph"}
+	graph := h("82 a5 6e6f646573 91 81 a2 6964 a1 61 a5 6564676573 90") // {"nodes":[{"id":"a"}],"edges":[]}
+	in := cat(h("82 a7 636f6d6d616e64 a7 72756e5f6a6f62 a4 64617461 82 a5 67726170 68"), graph, h("a6 706172616d73 80"))
+	v, err := msgpack.UnmarshalLimits(in, msgpack.DecodeLimits{RawPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dv, _ := v.(*pyval.Dict).Get("data")
+	d := dv.(*pyval.Dict)
+	g, _ := d.Get("graph")
+	raw, ok := g.(msgpack.Raw)
+	if !ok || !bytes.Equal(raw, graph) {
+		t.Fatalf("graph = %s, want Raw %x", show(g), graph)
+	}
+	if &raw[0] == &in[bytes.Index(in, graph)] {
+		t.Error("the Raw shares the input")
+	}
+	if p, _ := d.Get("params"); show(p) != show(pyval.NewDict(0)) {
+		t.Errorf("params = %s", show(p))
+	}
+	// Not on the path: decoded as without RawPath.
+	for _, s := range []string{
+		"81 a5 67726170 68 81 a1 61 01",               // {"graph":{"a":1}}: graph at the top
+		"81 a4 64617461 91 81 a5 67726170 68 01",      // {"data":[{"graph":1}]}: under an array
+		"81 a4 64617461 81 a1 78 81 a5 67726170 68 01", // {"data":{"x":{"graph":1}}}: one level deeper
+	} {
+		full, err := msgpack.Unmarshal(h(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := msgpack.UnmarshalLimits(h(s), msgpack.DecodeLimits{RawPath: path})
+		if err != nil || !same(part, full) {
+			t.Errorf("%s: %s, %v, want %s", s, show(part), err, show(full))
+		}
+	}
+	// The Raw's extent is checked within the limits.
+	prefix := h("81 a4 64617461 81 a5 67726170 68")
+	for _, tt := range []struct {
+		name   string
+		value  []byte
+		limits msgpack.DecodeLimits
+		want   string
+	}{
+		{"truncated", h("92 01"), msgpack.DecodeLimits{}, "msgpack: truncated fixarray at offset 13: 2 items declared, 1 bytes remain"},
+		{"declared past the end", h("dd ffffffff"), msgpack.DecodeLimits{}, "msgpack: truncated array32 at offset 13: 4294967295 items declared, 0 bytes remain"},
+		{"too deep", cat(bytes.Repeat(h("91"), 3), h("c0")), msgpack.DecodeLimits{MaxDepth: 4}, "msgpack: fixarray at offset 15 nests deeper than 4 levels"},
+		{"too many items", h("93 01 02 03"), msgpack.DecodeLimits{MaxItems: 6}, "msgpack: fixarray at offset 13 has 3 items, over the limit of 6 values per decode"},
+		{"reserved byte", h("c1"), msgpack.DecodeLimits{}, "msgpack: reserved byte 0xc1 at offset 13"},
+		{"a str past the end", h("a5 6869"), msgpack.DecodeLimits{}, "msgpack: truncated fixstr at offset 13"},
+		{"a float past the end", h("cb 0102"), msgpack.DecodeLimits{}, "msgpack: truncated float64 at offset 13"},
+		{"an ext past the end", h("c7 05 01 02"), msgpack.DecodeLimits{}, "msgpack: truncated ext8 at offset 13: 5 bytes declared, 1 bytes remain"},
+	} {
+		tt.limits.RawPath = path
+		_, err := msgpack.UnmarshalLimits(cat(prefix, tt.value), tt.limits)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"nodetool/lang/pyval"
 	"nodetool/msgpack"
 )
 
@@ -57,6 +58,78 @@ func FuzzUnmarshal(f *testing.F) {
 		enc2, err := msgpack.Marshal(v2)
 		if err != nil || !bytes.Equal(enc, enc2) {
 			t.Fatalf("Marshal of the round trip of %x = %x, %v, want %x", data, enc2, err, enc)
+		}
+	})
+}
+
+// FuzzRawPath: a decode that leaves the value at a path undecoded (Raw)
+// agrees with the full decode: decoding the Raw gives the value the full
+// decode has there, everything else is the same, and input the full decode
+// refuses is refused by one of the two steps.
+func FuzzRawPath(f *testing.F) {
+	msg := func(graph any) []byte {
+		b, err := msgpack.Marshal(map[string]any{"command": "run_job", "data": map[string]any{
+			"workflow_id": "wf", "graph": graph, "params": map[string]any{"text": "hi"}}})
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	f.Add(msg(map[string]any{"nodes": []any{map[string]any{"id": "a", "type": "t", "data": map[string]any{"x": 1.5, "y": -3, "b": []byte{1}}}}, "edges": []any{}}))
+	f.Add(msg(nil))
+	f.Add(msg("not a graph"))
+	f.Add(msg([]any{true, false, int64(1) << 40, "é", map[string]any{}}))
+	for _, s := range []string{
+		"81a464617461 81a567726170 68 d40000", "81a46461746181a567726170689191c0", "81a46461746181a56772617068c1",
+		"81a46461746181a56772617068dd ffffffff", "81a46461746181a56772617068a2ff",
+		"81a46461746181a56772617068c70cff0000000000000000000000ff",
+	} {
+		f.Add(h(s))
+	}
+	path := []string{"data", "graph"}
+	at := func(v any) (any, *pyval.Dict, bool) {
+		top, ok := v.(*pyval.Dict)
+		if !ok {
+			return nil, nil, false
+		}
+		dv, _ := top.Get("data")
+		d, ok := dv.(*pyval.Dict)
+		if !ok {
+			return nil, nil, false
+		}
+		g, ok := d.Get("graph")
+		return g, d, ok
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		full, ferr := msgpack.Unmarshal(data)
+		part, perr := msgpack.UnmarshalLimits(data, msgpack.DecodeLimits{RawPath: path})
+		if perr != nil {
+			if ferr == nil && !strings.Contains(perr.Error(), "memory limit") {
+				t.Fatalf("with RawPath: %v; without: %s", perr, show(full))
+			}
+			return
+		}
+		g, d, ok := at(part)
+		raw, isRaw := g.(msgpack.Raw)
+		if !ok || !isRaw {
+			if ferr != nil || !same(part, full) {
+				t.Fatalf("no Raw at the path: %s, %v; without RawPath: %s, %v", show(part), perr, show(full), ferr)
+			}
+			return
+		}
+		inner, ierr := msgpack.Unmarshal(raw)
+		if ferr != nil {
+			if ierr == nil {
+				t.Fatalf("the full decode fails (%v), the Raw decodes: %s", ferr, show(inner))
+			}
+			return
+		}
+		if ierr != nil {
+			t.Fatalf("the full decode succeeds, the Raw %x does not: %v", []byte(raw), ierr)
+		}
+		d.Set("graph", inner)
+		if !same(part, full) {
+			t.Fatalf("with the Raw decoded: %s, want %s", show(part), show(full))
 		}
 	})
 }

@@ -221,8 +221,8 @@ func TestRawPath(t *testing.T) {
 	}
 	// Not on the path: decoded as without RawPath.
 	for _, s := range []string{
-		"81 a5 67726170 68 81 a1 61 01",               // {"graph":{"a":1}}: graph at the top
-		"81 a4 64617461 91 81 a5 67726170 68 01",      // {"data":[{"graph":1}]}: under an array
+		"81 a5 67726170 68 81 a1 61 01",                // {"graph":{"a":1}}: graph at the top
+		"81 a4 64617461 91 81 a5 67726170 68 01",       // {"data":[{"graph":1}]}: under an array
 		"81 a4 64617461 81 a1 78 81 a5 67726170 68 01", // {"data":{"x":{"graph":1}}}: one level deeper
 	} {
 		full, err := msgpack.Unmarshal(h(s))

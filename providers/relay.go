@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"sync"
 
 	"nodetool/sse"
 )
@@ -22,7 +21,7 @@ func (o *OpenAI) RelayStream(ctx context.Context, body []byte) (*RawStream, erro
 		return nil, err
 	}
 	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
-	return &RawStream{c: c, idle: ir, sse: sse.NewReader(ir, maxLine)}, nil
+	return &RawStream{bodyStream: bodyStream{c: c, idle: ir}, sse: sse.NewReader(ir, maxLine)}, nil
 }
 
 // RawStream is a relayed stream of chat.completion.chunk events, checked
@@ -31,12 +30,10 @@ func (o *OpenAI) RelayStream(ctx context.Context, body []byte) (*RawStream, erro
 // a stream that ends without [DONE] before its turn finished was cut off;
 // lines are bounded and a silent server times out.
 type RawStream struct {
-	c        *call
-	idle     *idleReader
+	bodyStream
 	sse      *sse.Reader
 	finished bool
 	err      error
-	once     sync.Once
 }
 
 // BeforeReader is a stream read from a model server's response: the raw
@@ -53,9 +50,6 @@ type BeforeReader interface {
 	// goroutine that calls Next.
 	BeforeRead(f func())
 }
-
-// BeforeRead: see BeforeReader.
-func (s *RawStream) BeforeRead(f func()) { s.idle.before = f }
 
 // Next returns the next event's data (valid until the next call: it is
 // the reader's buffer), io.EOF
@@ -148,23 +142,4 @@ func finishes(data []byte) bool {
 		}
 	}
 	return false
-}
-
-// Close releases the connection and cancels the request if it still runs.
-func (s *RawStream) Close() error {
-	s.end(false)
-	return nil
-}
-
-// end releases the call once: finished after a clean end (the
-// connection may be kept), done otherwise.
-func (s *RawStream) end(clean bool) {
-	s.once.Do(func() {
-		if clean {
-			s.c.finish()
-		} else {
-			s.c.done()
-		}
-		s.idle.stop()
-	})
 }

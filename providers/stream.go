@@ -18,17 +18,23 @@ import (
 // a clean end, or an error. The first error or EOF is kept and returned
 // again; it also releases the connection.
 type httpStream struct {
-	c      *call
-	idle   *idleReader
+	bodyStream
 	decode func() (Delta, error)
 	err    error
-	once   sync.Once
+}
+
+// bodyStream is what the streams read from a call's body share (httpStream,
+// RawStream): the call, the idle timer on its body, and their release.
+type bodyStream struct {
+	c    *call
+	idle *idleReader
+	once sync.Once
 }
 
 // newStream wraps c's body; newDecoder builds the vendor decoder on it.
 func newStream(c *call, newDecoder func(io.Reader) func() (Delta, error)) *httpStream {
 	ir := newIdleReader(c.resp.Body, c.ep.idle, c.cancel)
-	return &httpStream{c: c, idle: ir, decode: newDecoder(ir)}
+	return &httpStream{bodyStream: bodyStream{c: c, idle: ir}, decode: newDecoder(ir)}
 }
 
 func (s *httpStream) Next() (Delta, error) {
@@ -50,18 +56,18 @@ func (s *httpStream) Next() (Delta, error) {
 }
 
 // BeforeRead: see BeforeReader.
-func (s *httpStream) BeforeRead(f func()) { s.idle.before = f }
+func (s *bodyStream) BeforeRead(f func()) { s.idle.before = f }
 
 // Close releases the connection and cancels the request if it still runs.
 // It may be called from another goroutine while Next blocks.
-func (s *httpStream) Close() error {
+func (s *bodyStream) Close() error {
 	s.end(false)
 	return nil
 }
 
 // end releases the call once: finished after a clean end (the
 // connection may be kept), done otherwise.
-func (s *httpStream) end(clean bool) {
+func (s *bodyStream) end(clean bool) {
 	s.once.Do(func() {
 		if clean {
 			s.c.finish()

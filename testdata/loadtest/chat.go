@@ -25,11 +25,17 @@ func startUpstream() (string, func(), error) {
 
 // startUpstreamPid is startUpstream, with the upstream's process id.
 func startUpstreamPid() (string, int, func(), error) {
+	return startSelf("-upstream")
+}
+
+// startSelf runs this program again with args, in a process of its own,
+// and returns the address it prints, its process id and how to stop it.
+func startSelf(args ...string) (string, int, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", 0, nil, err
 	}
-	cmd := exec.Command(self, "-upstream")
+	cmd := exec.Command(self, args...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

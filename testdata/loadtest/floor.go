@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,22 +23,8 @@ import (
 // startFloor runs a floor relay of the given kind (tcp or http) in front
 // of up, in a process of its own (this program again).
 func startFloor(kind, up string) (string, func(), error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd := exec.Command(self, "-floor", kind, "-floor-upstream", up)
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	base, err := waitAddr(stdout)
-	if err != nil {
-		cmd.Process.Kill()
-		return "", nil, err
-	}
-	return base, func() { cmd.Process.Kill(); cmd.Wait() }, nil
+	base, _, stop, err := startSelf("-floor", kind, "-floor-upstream", up)
+	return base, stop, err
 }
 
 // serveFloor runs the floor relay of the given kind in front of up.
